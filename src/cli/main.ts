@@ -1,0 +1,51 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { userError } from '../core/errors.ts';
+import { type Output, processOutput, reportError } from './boundary.ts';
+import { registerDemo } from './commands/demo.ts';
+import { registerNode } from './commands/node.ts';
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+export function buildProgram(output: Output): Command {
+  const program = new Command('couchmesh')
+    .description('A declared peer-to-peer CouchDB replication mesh: plan, apply, observe, heal.')
+    .version(version(), '-V, --version')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => output.out(s), writeErr: (s) => output.err(s) });
+  registerDemo(program, output);
+  registerNode(program, output);
+  return program;
+}
+
+/** Runs the CLI and returns the exit code (never calls process.exit, so it is testable). */
+export async function main(argv: string[], output: Output = processOutput): Promise<number> {
+  const program = buildProgram(output);
+  const json = argv.includes('--json');
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.exitCode === 0) return 0; // --help, --version
+      if (e.code === 'commander.unknownCommand') {
+        // commander already printed "error: unknown command 'x'" (+ suggestion)
+        output.err("  hint: run 'couchmesh --help' to list the commands");
+      }
+      return e.exitCode || 1;
+    }
+    return reportError(e, output, json);
+  }
+}
+
+export { userError };
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  process.exitCode = await main(process.argv.slice(2));
+}

@@ -1,0 +1,33 @@
+/** Options of an embedded couchmesh node (`couchmesh node`, `startNode()`). Validated once at the boundary. */
+export interface NodeOptions {
+  /** TCP port; 0 picks a free one. Default 5984. */
+  port?: number;
+  /** Bind address. Default 127.0.0.1. */
+  host?: string;
+  /** Folder holding one SQLite file per database. Required unless `inMemory`. */
+  dataDir?: string;
+  /** Keep everything in memory (tests, demos). */
+  inMemory?: boolean;
+  /** Server admins: name -> password. With none, the node is in "admin party" (everyone is admin), as CouchDB 1.x was. */
+  admins?: Record<string, string>;
+  /** Extra users (name -> {password, roles}) besides those in the `_users` database. */
+  users?: Record<string, { password: string; roles?: string[] }>;
+  /** Server uuid (stable across restarts when dataDir is set; generated otherwise). */
+  uuid?: string;
+  /** `[couchdb] max_document_size` in bytes (CouchDB default 8000000). */
+  maxDocumentSize?: number;
+  /** `[chttpd] max_http_request_size` in bytes (CouchDB default 4294967296). */
+  maxHttpRequestSize?: number;
+  /** Answer 429 with Retry-After beyond N requests per second ("constrained gateway" mode). */
+  maxRequestRate?: number;
+  /** Log one line per request to this function (no credentials are ever passed to it). */
+  log?: (line: string) => void;
+}
+
+export interface RunningNode {
+  /** Base URL without credentials and without trailing slash, e.g. http://127.0.0.1:5984 */
+  readonly url: string;
+  readonly port: number;
+  /** Stops accepting requests, ends open feeds, closes every database file. */
+  close(): Promise<void>;
+}
