@@ -7,7 +7,10 @@ import { waitForSignal } from './node.ts';
 async function call(url: string, method: string, path: string, body?: unknown): Promise<unknown> {
   const res = await fetch(url + path, {
     method,
-    headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from('demo:demo').toString('base64')}` },
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Basic ${Buffer.from('demo:demo').toString('base64')}`,
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const json = (await res.json()) as unknown;
@@ -36,9 +39,15 @@ export function registerDemo(program: Command, output: Output): void {
           station: `station-${i + 1}`,
           temperature_c: 18 + i * 0.5,
         }));
-        const written = (await call(node.url, 'POST', '/sensors/_bulk_docs', { docs })) as Array<{ id: string; rev: string }>;
+        const written = (await call(node.url, 'POST', '/sensors/_bulk_docs', { docs })) as Array<{
+          id: string;
+          rev: string;
+        }>;
         for (const w of written) output.out(`  wrote ${w.id} rev ${w.rev}`);
-        const changes = (await call(node.url, 'GET', '/sensors/_changes')) as { results: unknown[]; last_seq: string };
+        const changes = (await call(node.url, 'GET', '/sensors/_changes')) as {
+          results: unknown[];
+          last_seq: string;
+        };
         output.out(`_changes: ${changes.results.length} changes, last_seq ${changes.last_seq}`);
         const info = (await call(node.url, 'GET', '/sensors')) as { doc_count: number; update_seq: string };
         output.out(`db sensors: ${info.doc_count} docs, update_seq ${info.update_seq}`);

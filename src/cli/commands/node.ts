@@ -6,13 +6,18 @@ import type { Output } from '../boundary.ts';
 export function parseAdmin(spec: string): [string, string] {
   const i = spec.indexOf(':');
   if (i <= 0 || i === spec.length - 1)
-    throw userError('E_ADMIN_SPEC', `--admin expects USER:PASS, got '${spec.slice(0, i > 0 ? i : spec.length)}…'`, 'example: --admin admin:s3cret (or set COUCHMESH_ADMIN=admin:s3cret)');
+    throw userError(
+      'E_ADMIN_SPEC',
+      `--admin expects USER:PASS, got '${spec.slice(0, i > 0 ? i : spec.length)}…'`,
+      'example: --admin admin:s3cret (or set COUCHMESH_ADMIN=admin:s3cret)',
+    );
   return [spec.slice(0, i), spec.slice(i + 1)];
 }
 
 export function parsePort(v: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw userError('E_PORT', `--port expects 0..65535, got '${v}'`, 'use 0 to pick a free port');
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw userError('E_PORT', `--port expects 0..65535, got '${v}'`, 'use 0 to pick a free port');
   return n;
 }
 
@@ -24,29 +29,50 @@ export function registerNode(program: Command, output: Output): void {
     .option('--host <host>', 'bind address', '127.0.0.1')
     .option('-d, --data <dir>', 'data folder (one SQLite file per database)')
     .option('--in-memory', 'keep everything in memory (nothing survives a restart)')
-    .option('--admin <user:pass>', 'server admin (also from COUCHMESH_ADMIN); without one the node runs in admin party')
+    .option(
+      '--admin <user:pass>',
+      'server admin (also from COUCHMESH_ADMIN); without one the node runs in admin party',
+    )
     .option('--max-document-size <bytes>', 'largest accepted document body', (v) => Number(v))
-    .option('--max-request-rate <n>', 'answer 429 + Retry-After above N requests per second', (v) => Number(v))
-    .action(async (opts: { port: number; host: string; data?: string; inMemory?: boolean; admin?: string; maxDocumentSize?: number; maxRequestRate?: number }) => {
-      if (!opts.data && !opts.inMemory)
-        throw userError('E_NODE_STORAGE', 'couchmesh node needs a place to keep its data', 'pass --data DIR (durable) or --in-memory (for trying things out)');
-      const adminSpec = opts.admin ?? process.env.COUCHMESH_ADMIN;
-      const admins = adminSpec ? Object.fromEntries([parseAdmin(adminSpec)]) : undefined;
-      const node = await startNode({
-        port: opts.port,
-        host: opts.host,
-        dataDir: opts.data,
-        inMemory: opts.inMemory,
-        admins,
-        maxDocumentSize: opts.maxDocumentSize,
-        maxRequestRate: opts.maxRequestRate,
-      });
-      output.out(`couchmesh node listening on ${node.url} (${opts.inMemory ? 'in memory' : `data in ${opts.data}`})`);
-      if (!admins) output.out('warning: no --admin given: admin party, every request is a server admin');
-      await waitForSignal();
-      output.out('stopping…');
-      await node.close();
-    });
+    .option('--max-request-rate <n>', 'answer 429 + Retry-After above N requests per second', (v) =>
+      Number(v),
+    )
+    .action(
+      async (opts: {
+        port: number;
+        host: string;
+        data?: string;
+        inMemory?: boolean;
+        admin?: string;
+        maxDocumentSize?: number;
+        maxRequestRate?: number;
+      }) => {
+        if (!opts.data && !opts.inMemory)
+          throw userError(
+            'E_NODE_STORAGE',
+            'couchmesh node needs a place to keep its data',
+            'pass --data DIR (durable) or --in-memory (for trying things out)',
+          );
+        const adminSpec = opts.admin ?? process.env.COUCHMESH_ADMIN;
+        const admins = adminSpec ? Object.fromEntries([parseAdmin(adminSpec)]) : undefined;
+        const node = await startNode({
+          port: opts.port,
+          host: opts.host,
+          dataDir: opts.data,
+          inMemory: opts.inMemory,
+          admins,
+          maxDocumentSize: opts.maxDocumentSize,
+          maxRequestRate: opts.maxRequestRate,
+        });
+        output.out(
+          `couchmesh node listening on ${node.url} (${opts.inMemory ? 'in memory' : `data in ${opts.data}`})`,
+        );
+        if (!admins) output.out('warning: no --admin given: admin party, every request is a server admin');
+        await waitForSignal();
+        output.out('stopping…');
+        await node.close();
+      },
+    );
 }
 
 export function waitForSignal(): Promise<void> {

@@ -1,0 +1,108 @@
+import { createHash } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
+import type { DbStore } from '../store/db-store.ts';
+import type { AttIn } from './doc-parse.ts';
+import { badRequest, CouchHttpError } from './errors.ts';
+
+/** What a revision records about one attachment (the stub CouchDB returns). */
+export interface AttMeta {
+  content_type: string;
+  revpos: number;
+  digest: string;
+  length: number;
+  /** set when the bytes are stored encoded (as received from a CouchDB that gzips compressible types) */
+  encoding?: string;
+  encoded_length?: number;
+}
+export type AttList = Array<[string, AttMeta]>;
+
+export const md5Digest = (data: Buffer) => `md5-${createHash('md5').update(data).digest('base64')}`;
+/** The attachment's content (decoded when stored gzip). */
+export function readAttData(store: DbStore, a: AttMeta): Buffer {
+  const raw = store.getAtt(a.digest) ?? Buffer.alloc(0);
+  return a.encoding === 'gzip' ? gunzipSync(raw) : raw;
+}
+
+export const digestBytes = (digest: string) => Buffer.from(digest.replace(/^md5-/, ''), 'base64');
+
+/** Attachment bytes that arrived outside the JSON (multipart/related `follows`, standalone PUT). */
+export interface FollowedAtt {
+  data: Buffer;
+  encoding?: string;
+}
+
+const missingStub = (name: string) =>
+  new CouchHttpError(412, 'missing_stub', `Invalid attachment stub in ${name}`);
+
+/**
+ * Resolves a doc's `_attachments` into the stored form, writing new bytes to the store.
+ * Stubs take their metadata from the parent revision (interactive edits) or from any stored copy
+ * with the same digest (replicated revisions, whose ancestors we may never have seen).
+ */
+export function resolveAttachments(
+  store: DbStore,
+  docName: string,
+  input: Array<[string, AttIn]> | undefined,
+  parent: AttList | undefined,
+  newPos: number,
+  followed: Map<string, FollowedAtt> | undefined,
+  replicated: boolean,
+): AttList {
+  if (!input) return [];
+  const out: AttList = [];
+  for (const [name, a] of input) {
+    if (a.stub) {
+      const prev = parent?.find(([n]) => n === name)?.[1];
+      if (prev && (!a.digest || a.digest === prev.digest)) out.push([name, { ...prev }]);
+      else if (a.digest && store.hasAtt(a.digest))
+        out.push([
+          name,
+          {
+            content_type: a.content_type ?? 'application/octet-stream',
+            revpos: a.revpos ?? newPos,
+            digest: a.digest,
+            length: a.length ?? store.getAtt(a.digest)?.length ?? 0,
+          },
+        ]);
+      else throw missingStub(docName);
+      continue;
+    }
+    let data: Buffer;
+    let encoding = a.encoding;
+    if (a.follows) {
+      const f = followed?.get(name);
+      if (!f) throw badRequest(`Attachment ${name} declared follows but no data arrived`);
+      data = f.data;
+      encoding = f.encoding ?? encoding;
+    } else if (typeof a.data === 'string') {
+      data = Buffer.from(a.data, 'base64');
+      if (a.data.length > 0 && data.length === 0) throw badRequest('Invalid attachment data');
+    } else throw badRequest(`Invalid attachment stub in ${docName} for ${name}`);
+    // Bytes are stored as received: CouchDB's digest of a gzip-stored attachment is the md5 of
+    // the gzip stream, so re-encoding would break digests (and the rev ids that hash them).
+    let length = data.length;
+    if (encoding === 'gzip') {
+      try {
+        length = a.length ?? gunzipSync(data).length;
+      } catch {
+        throw badRequest(`Attachment ${name} is not valid gzip data`);
+      }
+    } else if (encoding && encoding !== 'identity')
+      throw badRequest(`Unsupported attachment encoding ${encoding}`);
+    // digest: keep the sender's when replicating (rev ids hash it), else compute it
+    const digest = replicated && a.digest ? a.digest : md5Digest(data);
+    store.putAtt(digest, data);
+    const meta: AttMeta = {
+      content_type: a.content_type ?? 'application/octet-stream',
+      revpos: replicated && a.revpos ? a.revpos : newPos,
+      digest,
+      length,
+    };
+    if (encoding === 'gzip') {
+      meta.encoding = 'gzip';
+      meta.encoded_length = data.length;
+    }
+    out.push([name, meta]);
+  }
+  return out;
+}

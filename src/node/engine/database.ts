@@ -1,0 +1,304 @@
+import { computeRevId } from '../revs/revid.ts';
+import {
+  findRev,
+  leaves,
+  mergePath,
+  newEditParent,
+  parseRev,
+  pathFromRevisions,
+  type RevTree,
+  winner,
+} from '../revs/tree.ts';
+import type { DbStore, DocRow, RevRow } from '../store/db-store.ts';
+import { type AttList, digestBytes, type FollowedAtt, resolveAttachments } from './attachments.ts';
+import { type IncomingDoc, validateDocId } from './doc-parse.ts';
+import { badRequest, CouchHttpError } from './errors.ts';
+import { SeqCodec } from './seq.ts';
+
+export interface DatabaseOptions {
+  newId: () => string;
+  /** instance token for seqs, 22 chars [A-Za-z0-9_] */
+  instanceToken?: string;
+}
+
+/** A document's full_doc_info: its tree, winner and current seq. */
+export interface DocState {
+  id: string;
+  seq: number;
+  tree: RevTree;
+  winner: string;
+  deleted: boolean;
+}
+
+export interface WriteDoc extends IncomingDoc {
+  followed?: Map<string, FollowedAtt>;
+}
+
+export type UpdateResult =
+  | { ok: true; id: string; rev: string }
+  | { id: string; rev?: string; error: string; reason: string };
+
+const DEFAULT_REVS_LIMIT = 1000;
+
+export function toDocState(row: DocRow): DocState {
+  return {
+    id: row.id,
+    seq: row.seq,
+    tree: JSON.parse(row.tree) as RevTree,
+    winner: row.winner,
+    deleted: row.deleted === 1,
+  };
+}
+
+export function parseAtts(json: string | null): AttList {
+  return json ? (JSON.parse(json) as AttList) : [];
+}
+
+/**
+ * CouchDB database semantics over one DbStore: interactive edits (MVCC on `_rev`), replicated
+ * edits (`new_edits=false`, merging `_revisions` paths into the tree), local docs, and the
+ * change notification that feeds `_changes?feed=longpoll|continuous`.
+ */
+export class Database {
+  readonly name: string;
+  readonly store: DbStore;
+  readonly seqs: SeqCodec;
+  readonly instanceStartTime: string;
+  private seq: number;
+  private live: number;
+  private dead: number;
+  private readonly listeners = new Set<() => void>();
+  private readonly newId: () => string;
+  revsLimit: number;
+
+  constructor(name: string, store: DbStore, opts: DatabaseOptions) {
+    this.name = name;
+    this.store = store;
+    this.newId = opts.newId;
+    let token = store.getMeta('instance_token');
+    if (!token) {
+      token = (opts.instanceToken ?? `${opts.newId()}${opts.newId()}`)
+        .replace(/[^A-Za-z0-9_]/g, '')
+        .slice(0, 22)
+        .padEnd(22, '0');
+      store.setMeta('instance_token', token);
+      store.setMeta('instance_start_time', String(Math.floor(Date.now() / 1000)));
+    }
+    this.seqs = new SeqCodec(token);
+    this.instanceStartTime = store.getMeta('instance_start_time') ?? '0';
+    this.revsLimit = Number(store.getMeta('revs_limit') ?? DEFAULT_REVS_LIMIT);
+    this.seq = store.maxSeq();
+    const c = store.counts();
+    this.live = c.live;
+    this.dead = c.dead;
+  }
+
+  get updateSeq(): number {
+    return this.seq;
+  }
+  get docCount(): number {
+    return this.live;
+  }
+  get delCount(): number {
+    return this.dead;
+  }
+
+  /** Subscribe to commits; returns the unsubscribe function. */
+  onChange(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private notify(): void {
+    for (const fn of [...this.listeners]) fn();
+  }
+
+  setRevsLimit(n: number): void {
+    this.store.setMeta('revs_limit', String(n));
+    this.revsLimit = n;
+  }
+
+  getState(id: string): DocState | undefined {
+    const row = this.store.getDoc(id);
+    return row ? toDocState(row) : undefined;
+  }
+
+  getRev(id: string, rev: string): RevRow | undefined {
+    return this.store.getRev(id, rev);
+  }
+
+  /** `_bulk_docs` / PUT / POST / DELETE: one transaction; each doc succeeds or fails alone. */
+  updateDocs(docs: WriteDoc[], newEdits: boolean): UpdateResult[] {
+    const results: UpdateResult[] = [];
+    let changed = false;
+    this.store.transaction(() => {
+      const cache = new Map<string, DocState | undefined>();
+      for (const doc of docs) {
+        try {
+          const r = newEdits ? this.editInteractive(doc, cache) : this.editReplicated(doc, cache);
+          if (r) {
+            results.push(r);
+            if ('ok' in r) changed = true;
+          } else changed = true;
+        } catch (e) {
+          if (!(e instanceof CouchHttpError) || e.status >= 500) throw e;
+          results.push({ id: doc.id ?? '', error: e.error, reason: e.reason });
+        }
+      }
+    });
+    if (changed) this.notify();
+    return results;
+  }
+
+  private load(id: string, cache: Map<string, DocState | undefined>): DocState | undefined {
+    if (!cache.has(id)) cache.set(id, this.getState(id));
+    return cache.get(id);
+  }
+
+  private editInteractive(doc: WriteDoc, cache: Map<string, DocState | undefined>): UpdateResult {
+    const id = validateDocId(doc.id ?? this.newId());
+    if (id.startsWith('_local/')) return this.putLocal(id, doc);
+    const state = this.load(id, cache);
+    const decision = newEditParent(state?.tree ?? [], doc.rev ?? null);
+    if (!decision.ok) return { id, error: 'conflict', reason: 'Document update conflict.' };
+    const parent = decision.parent;
+    const parentRev = parent ? `${parent.pos}-${parent.hash}` : undefined;
+    const parentAtts = parentRev ? parseAtts(this.store.getRev(id, parentRev)?.atts ?? null) : undefined;
+    const pos = (parent?.pos ?? 0) + 1;
+    const atts = resolveAttachments(this.store, id, doc.attachments, parentAtts, pos, doc.followed, false);
+    const hash = computeRevId({
+      deleted: doc.deleted,
+      parentPos: parent?.pos ?? 0,
+      parentRevId: parent?.hash ?? null,
+      bodyText: doc.text,
+      bodyNode: doc.node,
+      atts: atts.map(([name, a]) => ({ name, type: a.content_type, md5: digestBytes(a.digest) })),
+    });
+    const leafOpts = doc.deleted
+      ? { status: 'available' as const, deleted: true }
+      : { status: 'available' as const };
+    const path = parent
+      ? {
+          pos: parent.pos,
+          ids: [parent.hash, { status: 'available' as const }, [[hash, leafOpts, []]]] as never,
+        }
+      : { pos: 1, ids: [hash, leafOpts, []] as never };
+    const rev = `${pos}-${hash}`;
+    this.commitRev(id, state, path, { rev, body: doc.bodyText, atts, deleted: doc.deleted }, cache);
+    return { ok: true, id, rev };
+  }
+
+  private editReplicated(doc: WriteDoc, cache: Map<string, DocState | undefined>): UpdateResult | undefined {
+    const id = validateDocId(doc.id);
+    if (id.startsWith('_local/')) {
+      this.putLocal(id, doc);
+      return undefined;
+    }
+    const parsed = doc.rev ? parseRev(doc.rev) : null;
+    if (!parsed) throw badRequest('Invalid rev format');
+    const revisions = doc.revisions ?? { start: parsed.pos, ids: [parsed.hash] };
+    if (revisions.start !== parsed.pos || revisions.ids[0] !== parsed.hash)
+      throw badRequest('_rev and _revisions do not name the same revision');
+    const state = this.load(id, cache);
+    const existing = state ? findRev(state.tree, doc.rev as string) : null;
+    if (existing && existing.node[1].status !== 'missing') return undefined; // already have it
+    // stubs refer to the nearest ancestor we hold
+    let parentAtts: AttList | undefined;
+    if (state && doc.attachments?.some(([, a]) => a.stub)) {
+      for (let i = 1; i < revisions.ids.length && !parentAtts; i++) {
+        const r = this.store.getRev(id, `${revisions.start - i}-${revisions.ids[i]}`);
+        if (r) parentAtts = parseAtts(r.atts);
+      }
+    }
+    const atts = resolveAttachments(
+      this.store,
+      id,
+      doc.attachments,
+      parentAtts,
+      parsed.pos,
+      doc.followed,
+      true,
+    );
+    const leafOpts = doc.deleted
+      ? { status: 'available' as const, deleted: true }
+      : { status: 'available' as const };
+    const path = pathFromRevisions(revisions, leafOpts);
+    this.commitRev(
+      id,
+      state,
+      path,
+      { rev: doc.rev as string, body: doc.bodyText, atts, deleted: doc.deleted },
+      cache,
+    );
+    return undefined;
+  }
+
+  private commitRev(
+    id: string,
+    state: DocState | undefined,
+    path: Parameters<typeof mergePath>[1],
+    rev: { rev: string; body: string; atts: AttList; deleted: boolean },
+    cache: Map<string, DocState | undefined>,
+  ): void {
+    const merged = mergePath(state?.tree ?? [], path, this.revsLimit);
+    this.store.putRev({
+      doc_id: id,
+      rev: rev.rev,
+      body: rev.body,
+      atts: rev.atts.length ? JSON.stringify(rev.atts) : null,
+      deleted: rev.deleted ? 1 : 0,
+    });
+    for (const r of merged.stemmed) this.store.delRev(id, r);
+    const w = winner(merged.tree);
+    const seq = ++this.seq;
+    const next: DocState = { id, seq, tree: merged.tree, winner: w.rev, deleted: w.deleted };
+    this.store.putDoc({
+      id,
+      seq,
+      tree: JSON.stringify(merged.tree),
+      winner: w.rev,
+      deleted: w.deleted ? 1 : 0,
+    });
+    if (!state) {
+      if (w.deleted) this.dead++;
+      else this.live++;
+    } else if (state.deleted !== w.deleted) {
+      this.live += w.deleted ? -1 : 1;
+      this.dead += w.deleted ? 1 : -1;
+    }
+    cache.set(id, next);
+  }
+
+  // ---- _local documents: no tree, rev "0-N", not replicated, no conflict check (CouchDB 3.x)
+  putLocal(id: string, doc: IncomingDoc): UpdateResult {
+    let prev = 0;
+    if (doc.rev !== undefined) {
+      const m = /^0-(\d+)$/.exec(doc.rev);
+      if (!m) throw badRequest('Invalid rev format');
+      prev = Number(m[1]);
+    }
+    if (doc.deleted) {
+      if (!this.store.getLocal(id)) throw new CouchHttpError(404, 'not_found', 'missing');
+      this.store.delLocal(id);
+      return { ok: true, id, rev: '0-0' };
+    }
+    const rev = prev + 1;
+    this.store.putLocal(id, rev, doc.bodyText);
+    return { ok: true, id, rev: `0-${rev}` };
+  }
+
+  /** Wakes open feeds one last time (they see the db is gone) and closes the file. */
+  close(): void {
+    this.closed = true;
+    this.notify();
+    this.listeners.clear();
+    this.store.close();
+  }
+
+  closed = false;
+
+  /** Leaves of a doc in winner order (winner first). */
+  leaves(state: DocState) {
+    return leaves(state.tree);
+  }
+}

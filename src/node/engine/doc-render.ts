@@ -1,0 +1,84 @@
+import { conflicts, deletedConflicts, parseRev, revisionsOf, revsInfo } from '../revs/tree.ts';
+import type { RevRow } from '../store/db-store.ts';
+import { type AttList, type AttMeta, readAttData } from './attachments.ts';
+import { type Database, type DocState, parseAtts } from './database.ts';
+
+export interface RenderOptions {
+  revs?: boolean;
+  revsInfo?: boolean;
+  conflicts?: boolean;
+  deletedConflicts?: boolean;
+  localSeq?: boolean;
+  /** 'stub' (default), 'data' (inline base64), 'follows' (multipart) */
+  attachments?: 'stub' | 'data' | 'follows';
+  /** with attachments: revs the client has; attachments with revpos <= their pos stay stubs */
+  attsSince?: string[];
+  /** stubs carry `encoding` / `encoded_length` */
+  attEncodingInfo?: boolean;
+}
+
+/** The attachments that `follows` will send, in document order (for multipart bodies). */
+export function followedAttachments(atts: AttList, opts: RenderOptions): AttList {
+  if (opts.attachments !== 'follows') return [];
+  const since = sincePos(opts.attsSince);
+  return atts.filter(([, a]) => a.revpos > since);
+}
+
+function sincePos(attsSince: string[] | undefined): number {
+  let max = 0;
+  for (const r of attsSince ?? []) {
+    const p = parseRev(r);
+    if (p && p.pos > max) max = p.pos;
+  }
+  return max;
+}
+
+function renderAtt(db: Database, a: AttMeta, opts: RenderOptions, stub: boolean): string {
+  const mode = opts.attachments;
+  const head = `"content_type":${JSON.stringify(a.content_type)},"revpos":${a.revpos},"digest":${JSON.stringify(a.digest)}`;
+  const enc = a.encoding ? `,"encoding":"${a.encoding}","encoded_length":${a.encoded_length}` : '';
+  if (stub || !mode || mode === 'stub')
+    return `{${head},"length":${a.length},"stub":true${opts.attEncodingInfo ? enc : ''}}`;
+  // multipart sends the stored (possibly gzip) bytes with Content-Encoding, as CouchDB does
+  if (mode === 'follows') return `{${head},"length":${a.length},"follows":true${enc}}`;
+  return `{${head},"data":"${readAttData(db.store, a).toString('base64')}"}`;
+}
+
+/**
+ * Splices a stored revision into CouchDB's document JSON, in couch_doc:to_json_obj order:
+ * _id, _rev, body, _deleted, _revisions, _revs_info, _conflicts, _deleted_conflicts, _local_seq, _attachments.
+ */
+export function renderDoc(db: Database, state: DocState, rev: RevRow, opts: RenderOptions = {}): string {
+  let out = `{"_id":${JSON.stringify(state.id)},"_rev":${JSON.stringify(rev.rev)}`;
+  const inner = rev.body.length > 2 ? rev.body.slice(1, -1) : '';
+  if (inner) out += `,${inner}`;
+  if (rev.deleted) out += ',"_deleted":true';
+  if (opts.revs) out += `,"_revisions":${JSON.stringify(revisionsOf(state.tree, rev.rev))}`;
+  if (opts.revsInfo && rev.rev === state.winner)
+    out += `,"_revs_info":${JSON.stringify(revsInfo(state.tree, rev.rev))}`;
+  if (opts.conflicts && rev.rev === state.winner) {
+    const c = conflicts(state.tree);
+    if (c.length) out += `,"_conflicts":${JSON.stringify(c)}`;
+  }
+  if (opts.deletedConflicts && rev.rev === state.winner) {
+    const c = deletedConflicts(state.tree);
+    if (c.length) out += `,"_deleted_conflicts":${JSON.stringify(c)}`;
+  }
+  if (opts.localSeq) out += `,"_local_seq":${state.seq}`;
+  const atts = parseAtts(rev.atts);
+  if (atts.length) {
+    const since = sincePos(opts.attsSince);
+    const parts = atts.map(
+      ([name, a]) => `${JSON.stringify(name)}:${renderAtt(db, a, opts, a.revpos <= since)}`,
+    );
+    out += `,"_attachments":{${parts.join(',')}}`;
+  }
+  return `${out}}`;
+}
+
+/** Renders a local document (`_local/*`): `_id`, `_rev` "0-N", body, optional `_revisions`. */
+export function renderLocal(id: string, rev: number, body: string, revs = false): string {
+  const inner = body.length > 2 ? `,${body.slice(1, -1)}` : '';
+  const revisions = revs ? `,"_revisions":{"start":0,"ids":["${rev}"]}` : '';
+  return `{"_id":${JSON.stringify(id)},"_rev":"0-${rev}"${inner}${revisions}}`;
+}

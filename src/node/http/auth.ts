@@ -1,0 +1,135 @@
+import { createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { CouchHttpError } from '../engine/errors.ts';
+import type { NodeState } from '../node-state.ts';
+import type { Ctx, UserCtx } from './context.ts';
+
+export const SESSION_TIMEOUT_S = 600; // [chttpd_auth] timeout
+const PBKDF2_ITERATIONS = 10_000;
+
+const badCredentials = () => new CouchHttpError(401, 'unauthorized', 'Name or password is incorrect.');
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** `_users` docs store pbkdf2 fields, never the password (CouchDB's couch_users_db:before_doc_update). */
+export function hashPassword(password: string): Record<string, unknown> {
+  const salt = randomBytes(16).toString('hex');
+  const derived = pbkdf2Sync(password, salt, PBKDF2_ITERATIONS, 32, 'sha256').toString('hex');
+  return {
+    password_scheme: 'pbkdf2',
+    pbkdf2_prf: 'sha256',
+    iterations: PBKDF2_ITERATIONS,
+    salt,
+    derived_key: derived,
+  };
+}
+
+interface UserDoc {
+  name?: string;
+  roles?: string[];
+  salt?: string;
+  derived_key?: string;
+  iterations?: number;
+  pbkdf2_prf?: string;
+}
+
+/** Checked credentials are cached for the session timeout so basic auth does not pay pbkdf2 per request. */
+const verified = new Map<string, { roles: string[]; until: number }>();
+
+/** Looks a user up: server admins, configured users, then `_users` (pbkdf2). Null when unknown or wrong. */
+export function checkPassword(node: NodeState, name: string, password: string): string[] | null {
+  const admin = node.admins.get(name);
+  if (admin !== undefined) return safeEqual(admin, password) ? ['_admin'] : null;
+  const cfg = node.options.users?.[name];
+  if (cfg) return safeEqual(cfg.password, password) ? (cfg.roles ?? []) : null;
+  const key = `${node.uuid}\0${name}\0${password}`;
+  const hit = verified.get(key);
+  if (hit && hit.until > Date.now()) return hit.roles;
+  const doc = userDoc(node, name);
+  if (!doc?.salt || !doc.derived_key) return null;
+  const prf = doc.pbkdf2_prf ?? 'sha1';
+  const len = Buffer.from(doc.derived_key, 'hex').length;
+  const derived = pbkdf2Sync(password, doc.salt, doc.iterations ?? 10, len, prf).toString('hex');
+  if (!safeEqual(derived, doc.derived_key)) return null;
+  const roles = doc.roles ?? [];
+  verified.set(key, { roles, until: Date.now() + SESSION_TIMEOUT_S * 1000 });
+  return roles;
+}
+
+function userDoc(node: NodeState, name: string): UserDoc | undefined {
+  const db = node.get('_users');
+  const state = db?.getState(`org.couchdb.user:${name}`);
+  if (!db || !state || state.deleted) return undefined;
+  const rev = db.getRev(state.id, state.winner);
+  return rev ? (JSON.parse(rev.body) as UserDoc) : undefined;
+}
+
+function rolesOf(node: NodeState, name: string): string[] | null {
+  if (node.admins.has(name)) return ['_admin'];
+  const cfg = node.options.users?.[name];
+  if (cfg) return cfg.roles ?? [];
+  const doc = userDoc(node, name);
+  return doc ? (doc.roles ?? []) : null;
+}
+
+// ---- AuthSession cookie: base64url("name:HEXTIME:" + HMAC), as couch_httpd_auth makes it
+export function makeCookie(node: NodeState, name: string, now = Date.now()): string {
+  const t = Math.floor(now / 1000)
+    .toString(16)
+    .toUpperCase();
+  const mac = createHmac('sha256', node.secret).update(`${name}:${t}`).digest();
+  return Buffer.concat([Buffer.from(`${name}:${t}:`), mac]).toString('base64url');
+}
+
+function readCookie(node: NodeState, value: string, now = Date.now()): string | null {
+  const raw = Buffer.from(value, 'base64url');
+  const s = raw.toString('latin1');
+  const i = s.indexOf(':');
+  const j = s.indexOf(':', i + 1);
+  if (i < 0 || j < 0) return null;
+  const name = raw.subarray(0, i).toString('utf8');
+  const t = s.slice(i + 1, j);
+  const mac = raw.subarray(j + 1);
+  const expect = createHmac('sha256', node.secret).update(`${name}:${t}`).digest();
+  if (mac.length !== expect.length || !timingSafeEqual(mac, expect)) return null;
+  if (Number.parseInt(t, 16) + SESSION_TIMEOUT_S < now / 1000) return null;
+  return name;
+}
+
+export function cookieHeader(value: string, now = Date.now()): string {
+  const expires = new Date(now + SESSION_TIMEOUT_S * 1000)
+    .toUTCString()
+    .replace(/ (\d\d) (\w\w\w) (\d{4})/, ' $1-$2-$3');
+  return `AuthSession=${value}; Version=1; Expires=${expires}; Max-Age=${SESSION_TIMEOUT_S}; Path=/; HttpOnly`;
+}
+
+/**
+ * Resolves the request's user: Basic credentials (401 when wrong), else a valid AuthSession cookie
+ * (ignored when invalid/expired, as CouchDB does), else anonymous. With no admins configured the
+ * node is in admin party: everyone is `_admin`.
+ */
+export function authenticate(ctx: Ctx): UserCtx {
+  const node = ctx.node;
+  const h = ctx.header('authorization');
+  if (h?.toLowerCase().startsWith('basic ')) {
+    const decoded = Buffer.from(h.slice(6).trim(), 'base64').toString('utf8');
+    const i = decoded.indexOf(':');
+    const name = i < 0 ? decoded : decoded.slice(0, i);
+    const roles = checkPassword(node, name, i < 0 ? '' : decoded.slice(i + 1));
+    if (!roles) throw badCredentials();
+    return { name, roles, authenticated: 'default' };
+  }
+  const cookie = /(?:^|;\s*)AuthSession=([^;]*)/.exec(ctx.header('cookie') ?? '')?.[1];
+  if (cookie) {
+    const name = readCookie(node, cookie);
+    const roles = name === null ? null : rolesOf(node, name);
+    if (name !== null && roles) return { name, roles, authenticated: 'cookie' };
+  }
+  if (node.admins.size === 0) return { name: null, roles: ['_admin'] };
+  return { name: null, roles: [] };
+}
+
+export { badCredentials };

@@ -1,0 +1,155 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { badRequest, CouchHttpError } from '../engine/errors.ts';
+import { type JsonNode, JsonSyntaxError, scanJson, toValue } from '../json/scan.ts';
+import type { NodeState } from '../node-state.ts';
+
+export interface UserCtx {
+  name: string | null;
+  roles: string[];
+  /** how the user authenticated: 'default' (basic), 'cookie', or undefined (anonymous) */
+  authenticated?: 'default' | 'cookie';
+}
+
+export const isAdmin = (u: UserCtx) => u.roles.includes('_admin');
+
+const BOOL_PARAMS = new Set([
+  'conflicts',
+  'deleted_conflicts',
+  'revs',
+  'revs_info',
+  'latest',
+  'local_seq',
+  'attachments',
+  'att_encoding_info',
+  'include_docs',
+  'descending',
+  'inclusive_end',
+  'update_seq',
+  'new_edits',
+  'meta',
+]);
+
+/** One request: parsed URL, the user, and lazy body readers bounded by `max_http_request_size`. */
+export class Ctx {
+  readonly url: URL;
+  readonly path: string[];
+  user: UserCtx = { name: null, roles: [] };
+  private bodyPromise: Promise<Buffer> | undefined;
+
+  constructor(
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    readonly node: NodeState,
+  ) {
+    this.url = new URL(req.url ?? '/', 'http://localhost');
+    // split on raw '/', then decode each segment (so %2F inside a doc id stays in the segment)
+    this.path = this.url.pathname
+      .split('/')
+      .filter((s, i, a) => s !== '' || (i > 0 && i < a.length - 1))
+      .map((s) => {
+        try {
+          return decodeURIComponent(s);
+        } catch {
+          throw badRequest('Invalid URL encoding');
+        }
+      });
+  }
+
+  get method(): string {
+    return this.req.method ?? 'GET';
+  }
+
+  header(name: string): string | undefined {
+    const v = this.req.headers[name.toLowerCase()];
+    return Array.isArray(v) ? v.join(', ') : v;
+  }
+
+  q(name: string): string | null {
+    return this.url.searchParams.get(name);
+  }
+
+  /** CouchDB's boolean query parsing: true/false only. */
+  bool(name: string, dflt = false): boolean {
+    const v = this.url.searchParams.get(name);
+    if (v === null) return dflt;
+    if (v === 'true') return true;
+    if (v === 'false') return false;
+    throw new CouchHttpError(400, 'query_parse_error', `Invalid boolean parameter: ${JSON.stringify(v)}`);
+  }
+
+  int(name: string, dflt: number): number {
+    const v = this.url.searchParams.get(name);
+    if (v === null) return dflt;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0)
+      throw new CouchHttpError(
+        400,
+        'query_parse_error',
+        `Invalid value for positive integer: ${JSON.stringify(v)}`,
+      );
+    return n;
+  }
+
+  /** A JSON-valued query parameter (`key`, `startkey`, `open_revs`, `doc_ids`, …). */
+  json(name: string): unknown {
+    const v = this.url.searchParams.get(name);
+    if (v === null) return undefined;
+    try {
+      return JSON.parse(v);
+    } catch {
+      throw new CouchHttpError(400, 'bad_request', `Invalid JSON in query parameter ${name}`);
+    }
+  }
+
+  static isBoolParam(name: string): boolean {
+    return BOOL_PARAMS.has(name);
+  }
+
+  body(): Promise<Buffer> {
+    this.bodyPromise ??= new Promise((resolve, reject) => {
+      const max = this.node.config.maxHttpRequestSize;
+      const declared = Number(this.req.headers['content-length'] ?? 0);
+      if (declared > max) {
+        reject(new CouchHttpError(413, 'too_large', 'the request entity is too large'));
+        this.req.resume();
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      this.req.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > max) {
+          reject(new CouchHttpError(413, 'too_large', 'the request entity is too large'));
+          this.req.destroy();
+          return;
+        }
+        chunks.push(c);
+      });
+      this.req.on('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
+      this.req.on('error', reject);
+    });
+    return this.bodyPromise;
+  }
+
+  /** Reads a JSON body; CouchDB answers 400 "invalid UTF-8 JSON" for anything unparsable. */
+  async jsonBody(opts: { requireJsonType?: boolean } = {}): Promise<{ text: string; node: JsonNode }> {
+    if (opts.requireJsonType) {
+      const ct = this.header('content-type') ?? '';
+      if (!/^application\/json\b/i.test(ct))
+        throw new CouchHttpError(415, 'bad_content_type', 'Content-Type must be application/json');
+    }
+    const buf = await this.body();
+    const text = buf.toString('utf8');
+    try {
+      return { text, node: scanJson(text) };
+    } catch (e) {
+      if (e instanceof JsonSyntaxError) throw badRequest('invalid UTF-8 JSON');
+      throw e;
+    }
+  }
+
+  async jsonValue<T = unknown>(opts: { requireJsonType?: boolean } = {}): Promise<T> {
+    const { text, node } = await this.jsonBody(opts);
+    return toValue(text, node) as T;
+  }
+}

@@ -1,0 +1,51 @@
+import type { Database } from '../../engine/database.ts';
+import { renderLocal } from '../../engine/doc-render.ts';
+import { badRequest, CouchHttpError, notFound } from '../../engine/errors.ts';
+import { scanJson } from '../../json/scan.ts';
+import type { Ctx } from '../context.ts';
+import { methodNotAllowed, sendJson } from '../respond.ts';
+import { checkSize, readDocBody } from './doc.ts';
+
+/** `/{db}/_local/{id}`: non-replicated docs (checkpoints live here), rev "0-N", no conflicts. */
+export async function routeLocal(ctx: Ctx, db: Database, rest: string[]): Promise<void> {
+  if (rest.length === 0) throw notFound('missing');
+  const id = `_local/${rest.join('/')}`;
+  switch (ctx.method) {
+    case 'GET':
+    case 'HEAD': {
+      const d = db.store.getLocal(id);
+      if (!d) throw notFound('missing');
+      return sendJson(ctx.res, 200, renderLocal(id, d.rev, d.body, ctx.bool('revs')));
+    }
+    case 'PUT': {
+      const doc = await readDocBody(ctx);
+      doc.id = id;
+      const qrev = ctx.q('rev');
+      if (qrev !== null) doc.rev = qrev;
+      checkSize(ctx, doc);
+      const r = db.putLocal(id, doc);
+      return sendJson(ctx.res, 201, r);
+    }
+    case 'DELETE': {
+      const rev = ctx.q('rev') ?? ctx.header('if-match')?.replace(/"/g, '');
+      if (!db.store.getLocal(id)) throw notFound('missing');
+      if (rev !== undefined && !/^0-\d+$/.test(rev)) throw badRequest('Invalid rev format');
+      const text = '{}';
+      const r = db.putLocal(id, {
+        id,
+        rev,
+        deleted: true,
+        revisions: undefined,
+        attachments: undefined,
+        bodyText: text,
+        text,
+        node: scanJson(text),
+      });
+      return sendJson(ctx.res, 200, r);
+    }
+    default:
+      throw new CouchHttpError(405, 'method_not_allowed', 'Only DELETE,GET,HEAD,PUT allowed');
+  }
+}
+
+export { methodNotAllowed };

@@ -1,0 +1,112 @@
+import { CouchHttpError, notFound, unauthorized } from '../../engine/errors.ts';
+import { badCredentials, checkPassword, cookieHeader, makeCookie } from '../auth.ts';
+import { type Ctx, isAdmin } from '../context.ts';
+import { methodNotAllowed, sendJson } from '../respond.ts';
+import { routeConfig } from './config.ts';
+
+export function requireServerAdmin(ctx: Ctx): void {
+  if (isAdmin(ctx.user)) return;
+  if (ctx.user.name === null) throw unauthorized('You are not a server admin.');
+  throw new CouchHttpError(403, 'forbidden', 'You are not a server admin.');
+}
+
+/** Server-level endpoints: `/`, `/_up`, `/_all_dbs`, `/_uuids`, `/_session`, `/_node/_local/_config`. */
+export async function routeServer(ctx: Ctx): Promise<void> {
+  const [first, ...rest] = ctx.path;
+  switch (first) {
+    case undefined:
+      return sendJson(ctx.res, 200, {
+        couchdb: 'Welcome',
+        version: '3.5.0',
+        git_sha: 'couchmesh',
+        uuid: ctx.node.uuid,
+        features: ['couchmesh-embedded', 'scheduler'],
+        vendor: { name: 'couchmesh', version: '0.1.0' },
+      });
+    case '_up':
+      return sendJson(ctx.res, 200, { status: 'ok', seeds: {} });
+    case '_all_dbs':
+      return sendJson(ctx.res, 200, ctx.node.allDbs());
+    case '_uuids': {
+      const count = ctx.int('count', 1);
+      if (count > 1000) throw new CouchHttpError(400, 'bad_request', 'count parameter too large');
+      return sendJson(
+        ctx.res,
+        200,
+        { uuids: Array.from({ length: count }, () => ctx.node.random.uuid()) },
+        {
+          'Cache-Control': 'must-revalidate, no-cache',
+          Pragma: 'no-cache',
+        },
+      );
+    }
+    case '_session':
+      return session(ctx);
+    case '_node':
+      if (rest[0] !== '_local' && rest[0] !== `couchmesh@${ctx.node.uuid}`) throw notFound('missing');
+      requireServerAdmin(ctx);
+      if (rest[1] === '_config') return routeConfig(ctx, rest.slice(2));
+      throw notFound('missing');
+    case '_active_tasks':
+      requireServerAdmin(ctx);
+      return sendJson(ctx.res, 200, []);
+    default:
+      if (ctx.path.length === 1 && (ctx.method === 'PUT' || ctx.method === 'GET' || ctx.method === 'DELETE'))
+        throw new CouchHttpError(
+          400,
+          'illegal_database_name',
+          `Name: '${first}'. Only lowercase characters (a-z), digits (0-9), and any of the characters _, $, (, ), +, -, and / are allowed. Must begin with a letter.`,
+        );
+      throw new CouchHttpError(400, 'bad_request', `Referer header required.`);
+  }
+}
+
+async function session(ctx: Ctx): Promise<void> {
+  const handlers = ['cookie', 'default'];
+  if (ctx.method === 'GET') {
+    const u = ctx.user;
+    const anonymous = u.authenticated === undefined;
+    const info: Record<string, unknown> = { authentication_handlers: handlers };
+    if (!anonymous) {
+      info.authenticated = u.authenticated;
+      info.authentication_db = '_users';
+    }
+    return sendJson(ctx.res, 200, {
+      ok: true,
+      userCtx:
+        anonymous && ctx.node.admins.size > 0 ? { name: null, roles: [] } : { name: u.name, roles: u.roles },
+      info,
+    });
+  }
+  if (ctx.method === 'POST') {
+    const ct = ctx.header('content-type') ?? '';
+    let name: unknown;
+    let password: unknown;
+    if (/^application\/x-www-form-urlencoded/i.test(ct)) {
+      const form = new URLSearchParams((await ctx.body()).toString('utf8'));
+      name = form.get('name');
+      password = form.get('password');
+    } else if (/^application\/json/i.test(ct)) {
+      const body = await ctx.jsonValue<{ name?: unknown; password?: unknown }>();
+      name = body?.name;
+      password = body?.password;
+    } else throw new CouchHttpError(415, 'bad_content_type', 'Content-Type must be application/json');
+    const expired = cookieHeader('', Date.now());
+    if (typeof name !== 'string' || typeof password !== 'string') throw withCookie(badCredentials(), expired);
+    const roles = checkPassword(ctx.node, name, password);
+    if (!roles) throw withCookie(badCredentials(), expired);
+    return sendJson(
+      ctx.res,
+      200,
+      { ok: true, name, roles },
+      { 'Set-Cookie': cookieHeader(makeCookie(ctx.node, name)) },
+    );
+  }
+  if (ctx.method === 'DELETE')
+    return sendJson(ctx.res, 200, { ok: true }, { 'Set-Cookie': cookieHeader('') });
+  throw methodNotAllowed('DELETE,GET,HEAD,POST');
+}
+
+function withCookie(e: CouchHttpError, cookie: string): CouchHttpError {
+  return new CouchHttpError(e.status, e.error, e.reason, { 'Set-Cookie': cookie });
+}

@@ -1,0 +1,75 @@
+import { createServer, type Server } from 'node:http';
+import { CouchHttpError } from '../engine/errors.ts';
+import type { NodeState } from '../node-state.ts';
+import { authenticate } from './auth.ts';
+import { Ctx } from './context.ts';
+import { RateLimiter } from './rate-limit.ts';
+import { sendError } from './respond.ts';
+import { routeDb } from './routes/db.ts';
+import { routeServer } from './routes/server.ts';
+
+export type Handler = (ctx: Ctx) => Promise<void> | void;
+
+/**
+ * The node's HTTP front: authentication, the optional rate limit, dispatch by first path segment,
+ * and one error boundary that turns CouchHttpError into CouchDB's `{error, reason}` and anything
+ * else into a logged 500 (a bug, never the client's fault).
+ */
+export function createNodeServer(node: NodeState, extraRoutes?: Map<string, Handler>): Server {
+  const limiter = node.options.maxRequestRate ? new RateLimiter(node.options.maxRequestRate) : undefined;
+  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+    const ctx = safeCtx(node, req, res);
+    if (!ctx) return;
+    void handle(ctx, limiter, extraRoutes).catch((e: unknown) => fail(ctx, e));
+  });
+  server.headersTimeout = 70_000;
+  return server;
+}
+
+function safeCtx(node: NodeState, req: Ctx['req'], res: Ctx['res']): Ctx | undefined {
+  try {
+    return new Ctx(req, res, node);
+  } catch (e) {
+    if (e instanceof CouchHttpError) sendError(res, e);
+    else {
+      res.statusCode = 400;
+      res.end();
+    }
+    return undefined;
+  }
+}
+
+async function handle(
+  ctx: Ctx,
+  limiter: RateLimiter | undefined,
+  extra?: Map<string, Handler>,
+): Promise<void> {
+  if (limiter) {
+    const wait = limiter.take();
+    if (wait > 0)
+      throw new CouchHttpError(429, 'too_many_requests', 'You have exceeded your request rate', {
+        'Retry-After': String(Math.ceil(wait / 1000)),
+      });
+  }
+  ctx.user = authenticate(ctx);
+  const first = ctx.path[0];
+  if (first === undefined || first.startsWith('_')) {
+    const h = first ? extra?.get(first) : undefined;
+    if (h) return h(ctx);
+    return routeServer(ctx);
+  }
+  return routeDb(ctx);
+}
+
+function fail(ctx: Ctx, e: unknown): void {
+  const res = ctx.res;
+  if (e instanceof CouchHttpError) {
+    if (!res.headersSent) sendError(res, e);
+    else res.destroy();
+    return;
+  }
+  const msg = e instanceof Error ? (e.stack ?? e.message) : String(e);
+  ctx.node.options.log?.(`500 ${ctx.method} ${ctx.url.pathname}: ${msg}`);
+  if (!res.headersSent) sendError(res, new CouchHttpError(500, 'unknown_error', 'internal error'));
+  else res.destroy();
+}

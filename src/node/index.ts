@@ -1,0 +1,68 @@
+import type { AddressInfo } from 'node:net';
+import { userError } from '../core/errors.ts';
+import { createNodeServer } from './http/server.ts';
+import { NodeState } from './node-state.ts';
+import type { NodeOptions, RunningNode } from './options.ts';
+
+export type { NodeOptions, RunningNode } from './options.ts';
+
+function validate(o: NodeOptions): void {
+  if (!o.inMemory && !o.dataDir)
+    throw userError(
+      'E_NODE_STORAGE',
+      'the embedded node needs dataDir or inMemory',
+      'pass --data DIR or --in-memory',
+    );
+  if (o.port !== undefined && (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535))
+    throw userError('E_PORT', `port must be 0..65535, got ${o.port}`);
+  for (const [k, v] of [
+    ['maxDocumentSize', o.maxDocumentSize],
+    ['maxRequestRate', o.maxRequestRate],
+    ['maxHttpRequestSize', o.maxHttpRequestSize],
+  ] as const)
+    if (v !== undefined && (!Number.isFinite(v) || v <= 0))
+      throw userError('E_NODE_OPTION', `${k} must be a positive number, got ${v}`);
+}
+
+/**
+ * Starts an embedded CouchDB-compatible node and resolves once it listens.
+ * `close()` ends open feeds and connections, then closes every database file.
+ */
+export async function startNode(options: NodeOptions): Promise<RunningNode & { state: NodeState }> {
+  validate(options);
+  const state = new NodeState(options);
+  const server = createNodeServer(state);
+  const host = options.host ?? '127.0.0.1';
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 5984, host, () => resolve());
+    });
+  } catch (e) {
+    state.close();
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE')
+      throw userError(
+        'E_PORT_IN_USE',
+        `port ${options.port} on ${host} is already in use`,
+        'pick another --port, or 0 for any free port',
+      );
+    throw e;
+  }
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    state,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        state.close(); // wakes open feeds so their responses end
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}

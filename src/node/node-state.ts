@@ -1,0 +1,146 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Random, systemRandom } from '../core/random.ts';
+import { Database } from './engine/database.ts';
+import { CouchHttpError } from './engine/errors.ts';
+import type { NodeOptions } from './options.ts';
+import { DbStore } from './store/db-store.ts';
+
+const DB_NAME = /^[a-z][a-z0-9_$()+/-]*$/;
+const SYSTEM_DBS = new Set(['_users', '_replicator', '_global_changes']);
+const FILE_SUFFIX = '.couch.sqlite';
+
+/** CouchDB's defaults for the settings the node honours (`[couchdb]`, `[chttpd]`). */
+export interface NodeConfig {
+  maxDocumentSize: number;
+  maxHttpRequestSize: number;
+}
+
+/**
+ * Everything a node holds besides HTTP: its databases (one SQLite file each, opened lazily and kept
+ * open), its identity (uuid, persisted in the data folder), and its configuration.
+ */
+export class NodeState {
+  readonly uuid: string;
+  readonly config: NodeConfig;
+  readonly random: Random;
+  readonly admins: Map<string, string>;
+  readonly secret: Buffer;
+  private readonly dbs = new Map<string, Database>();
+  private readonly dataDir: string | undefined;
+  /** Called for every db opened/created (the replicator watches `_replicator`). */
+  readonly dbListeners = new Set<(db: Database, event: 'created' | 'deleted') => void>();
+
+  constructor(
+    readonly options: NodeOptions,
+    random: Random = systemRandom,
+  ) {
+    this.random = random;
+    this.dataDir = options.inMemory ? undefined : options.dataDir;
+    this.admins = new Map(Object.entries(options.admins ?? {}));
+    this.config = {
+      maxDocumentSize: options.maxDocumentSize ?? 8_000_000,
+      maxHttpRequestSize: options.maxHttpRequestSize ?? 4_294_967_296,
+    };
+    let uuid = options.uuid;
+    let secret = random.uuid();
+    if (this.dataDir) {
+      mkdirSync(this.dataDir, { recursive: true });
+      const idFile = join(this.dataDir, 'couchmesh-node.json');
+      if (existsSync(idFile)) {
+        const saved = JSON.parse(readFileSync(idFile, 'utf8')) as { uuid: string; secret: string };
+        uuid = uuid ?? saved.uuid;
+        secret = saved.secret;
+      } else writeFileSync(idFile, JSON.stringify({ uuid: uuid ?? random.uuid(), secret }));
+      uuid = uuid ?? (JSON.parse(readFileSync(idFile, 'utf8')) as { uuid: string }).uuid;
+      for (const f of readdirSync(this.dataDir))
+        if (f.endsWith(FILE_SUFFIX)) this.open(decodeURIComponent(f.slice(0, -FILE_SUFFIX.length)));
+    }
+    this.uuid = uuid ?? random.uuid();
+    this.secret = Buffer.from(secret);
+    this.configSections.couchdb = {
+      max_document_size: String(this.config.maxDocumentSize),
+      uuid: this.uuid,
+    };
+    this.configSections.chttpd = { max_http_request_size: String(this.config.maxHttpRequestSize) };
+    for (const name of ['_users', '_replicator']) if (!this.dbs.has(name)) this.createDb(name);
+  }
+
+  private file(name: string): string {
+    if (!this.dataDir) return ':memory:';
+    return join(this.dataDir, encodeURIComponent(name) + FILE_SUFFIX);
+  }
+
+  private open(name: string): Database {
+    const db = new Database(name, new DbStore(this.file(name)), { newId: () => this.random.uuid() });
+    this.dbs.set(name, db);
+    return db;
+  }
+
+  static validName(name: string): boolean {
+    return SYSTEM_DBS.has(name) || DB_NAME.test(name);
+  }
+
+  get(name: string): Database | undefined {
+    return this.dbs.get(name);
+  }
+
+  /** The db or CouchDB's 404. */
+  require(name: string): Database {
+    const db = this.dbs.get(name);
+    if (!db) throw new CouchHttpError(404, 'not_found', 'Database does not exist.');
+    return db;
+  }
+
+  allDbs(): string[] {
+    return [...this.dbs.keys()].sort();
+  }
+
+  createDb(name: string): Database {
+    if (!NodeState.validName(name))
+      throw new CouchHttpError(
+        400,
+        'illegal_database_name',
+        `Name: '${name}'. Only lowercase characters (a-z), digits (0-9), and any of the characters _, $, (, ), +, -, and / are allowed. Must begin with a letter.`,
+      );
+    if (this.dbs.has(name))
+      throw new CouchHttpError(
+        412,
+        'file_exists',
+        'The database could not be created, the file already exists.',
+      );
+    const db = this.open(name);
+    for (const fn of this.dbListeners) fn(db, 'created');
+    return db;
+  }
+
+  deleteDb(name: string): void {
+    const db = this.require(name);
+    this.dbs.delete(name);
+    db.close();
+    if (this.dataDir) for (const ext of ['', '-wal', '-shm']) rmSync(this.file(name) + ext, { force: true });
+    for (const fn of this.dbListeners) fn(db, 'deleted');
+  }
+
+  /** `_config` sections as strings, like CouchDB's ini; keys the node honours are applied live. */
+  readonly configSections: Record<string, Record<string, string>> = {};
+
+  setConfig(section: string, key: string, value: string | undefined): void {
+    this.configSections[section] ??= {};
+    const s = this.configSections[section];
+    if (value === undefined) delete s[key];
+    else s[key] = value;
+    if (section === 'couchdb' && key === 'max_document_size')
+      this.config.maxDocumentSize = value === undefined ? 8_000_000 : Number(value);
+    if (section === 'chttpd' && key === 'max_http_request_size')
+      this.config.maxHttpRequestSize = value === undefined ? 4_294_967_296 : Number(value);
+    for (const fn of this.configListeners) fn(section, key, value);
+  }
+
+  readonly configListeners = new Set<(section: string, key: string, value: string | undefined) => void>();
+
+  close(): void {
+    for (const db of this.dbs.values()) db.close();
+    this.dbs.clear();
+  }
+}

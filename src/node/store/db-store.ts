@@ -1,0 +1,217 @@
+import Database from 'better-sqlite3';
+
+/**
+ * One CouchDB database = one SQLite file (WAL). Tables mirror what a couch_db file holds:
+ *  - docs: the full_doc_info (id -> rev tree, winner, current seq). `seq` doubles as the by-seq
+ *    index: an update moves the doc to a new seq, so each doc appears once, at its latest change,
+ *    exactly like CouchDB's by-seq btree.
+ *  - revs: the body (JSON text, top-level `_` fields removed) and attachment stubs of each revision
+ *    we hold; old revisions stay until stemmed (CouchDB keeps them until compaction).
+ *  - local_docs: `_local/*` documents (not replicated, no rev tree, rev "0-N").
+ *  - atts: attachment bytes, content-addressed by digest (shared between revisions and docs).
+ *  - meta: instance_start_time, _security, _revs_limit.
+ */
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS docs (
+  id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE, tree TEXT NOT NULL,
+  winner TEXT NOT NULL, deleted INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS revs (
+  doc_id TEXT NOT NULL, rev TEXT NOT NULL, body TEXT NOT NULL, atts TEXT, deleted INTEGER NOT NULL,
+  PRIMARY KEY (doc_id, rev)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS local_docs (id TEXT PRIMARY KEY, rev INTEGER NOT NULL, body TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS atts (digest TEXT PRIMARY KEY, data BLOB NOT NULL) WITHOUT ROWID;
+`;
+
+export interface DocRow {
+  id: string;
+  seq: number;
+  tree: string;
+  winner: string;
+  deleted: number;
+}
+
+export interface RevRow {
+  doc_id: string;
+  rev: string;
+  body: string;
+  atts: string | null;
+  deleted: number;
+}
+
+export class DbStore {
+  readonly db: Database.Database;
+  private readonly st;
+
+  constructor(file: string | ':memory:') {
+    this.db = new Database(file);
+    if (file !== ':memory:') {
+      this.db.pragma('journal_mode = WAL');
+      // FULL: every committed transaction (= every acknowledged write) survives power loss / kill -9.
+      this.db.pragma('synchronous = FULL');
+    }
+    this.db.exec(SCHEMA);
+    const p = (sql: string) => this.db.prepare(sql);
+    this.st = {
+      getMeta: p('SELECT v FROM meta WHERE k = ?').pluck(),
+      setMeta: p('INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v'),
+      getDoc: p('SELECT id, seq, tree, winner, deleted FROM docs WHERE id = ?'),
+      putDoc: p(
+        'INSERT INTO docs (id, seq, tree, winner, deleted) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, tree = excluded.tree, winner = excluded.winner, deleted = excluded.deleted',
+      ),
+      getRev: p('SELECT doc_id, rev, body, atts, deleted FROM revs WHERE doc_id = ? AND rev = ?'),
+      putRev: p('INSERT OR IGNORE INTO revs (doc_id, rev, body, atts, deleted) VALUES (?, ?, ?, ?, ?)'),
+      delRev: p('DELETE FROM revs WHERE doc_id = ? AND rev = ?'),
+      maxSeq: p('SELECT max(seq) FROM docs').pluck(),
+      counts: p('SELECT sum(deleted = 0) AS live, sum(deleted = 1) AS dead FROM docs'),
+      bySeq: p('SELECT id, seq, tree, winner, deleted FROM docs WHERE seq > ? ORDER BY seq LIMIT ?'),
+      bySeqDesc: p(
+        'SELECT id, seq, tree, winner, deleted FROM docs WHERE seq <= ? ORDER BY seq DESC LIMIT ?',
+      ),
+      countAfter: p('SELECT count(*) FROM docs WHERE seq > ?').pluck(),
+      getLocal: p('SELECT id, rev, body FROM local_docs WHERE id = ?'),
+      putLocal: p(
+        'INSERT INTO local_docs (id, rev, body) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET rev = excluded.rev, body = excluded.body',
+      ),
+      delLocal: p('DELETE FROM local_docs WHERE id = ?'),
+      getAtt: p('SELECT data FROM atts WHERE digest = ?').pluck(),
+      hasAtt: p('SELECT 1 FROM atts WHERE digest = ?').pluck(),
+      putAtt: p('INSERT OR IGNORE INTO atts (digest, data) VALUES (?, ?)'),
+    };
+  }
+
+  getMeta(k: string): string | undefined {
+    return this.st.getMeta.get(k) as string | undefined;
+  }
+  setMeta(k: string, v: string): void {
+    this.st.setMeta.run(k, v);
+  }
+  getDoc(id: string): DocRow | undefined {
+    return this.st.getDoc.get(id) as DocRow | undefined;
+  }
+  putDoc(r: DocRow): void {
+    this.st.putDoc.run(r.id, r.seq, r.tree, r.winner, r.deleted);
+  }
+  getRev(docId: string, rev: string): RevRow | undefined {
+    return this.st.getRev.get(docId, rev) as RevRow | undefined;
+  }
+  putRev(r: RevRow): void {
+    this.st.putRev.run(r.doc_id, r.rev, r.body, r.atts, r.deleted);
+  }
+  delRev(docId: string, rev: string): void {
+    this.st.delRev.run(docId, rev);
+  }
+  maxSeq(): number {
+    return (this.st.maxSeq.get() as number | null) ?? 0;
+  }
+  counts(): { live: number; dead: number } {
+    const r = this.st.counts.get() as { live: number | null; dead: number | null };
+    return { live: r.live ?? 0, dead: r.dead ?? 0 };
+  }
+  bySeq(since: number, limit: number): DocRow[] {
+    return this.st.bySeq.all(since, limit) as DocRow[];
+  }
+  bySeqDesc(upTo: number, limit: number): DocRow[] {
+    return this.st.bySeqDesc.all(upTo, limit) as DocRow[];
+  }
+  countAfter(seq: number): number {
+    return this.st.countAfter.get(seq) as number;
+  }
+  getLocal(id: string): { id: string; rev: number; body: string } | undefined {
+    return this.st.getLocal.get(id) as { id: string; rev: number; body: string } | undefined;
+  }
+  putLocal(id: string, rev: number, body: string): void {
+    this.st.putLocal.run(id, rev, body);
+  }
+  delLocal(id: string): void {
+    this.st.delLocal.run(id);
+  }
+  getAtt(digest: string): Buffer | undefined {
+    return this.st.getAtt.get(digest) as Buffer | undefined;
+  }
+  hasAtt(digest: string): boolean {
+    return this.st.hasAtt.get(digest) !== undefined;
+  }
+  putAtt(digest: string, data: Buffer): void {
+    this.st.putAtt.run(digest, data);
+  }
+
+  /** Range scan over doc ids for _all_docs (winner info only). */
+  docRange(opts: {
+    start?: string;
+    end?: string;
+    inclusiveEnd: boolean;
+    descending: boolean;
+    limit: number;
+    skip: number;
+    includeDeleted?: boolean;
+  }): DocRow[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (!opts.includeDeleted) where.push('deleted = 0');
+    const [lo, hi] = opts.descending ? [opts.end, opts.start] : [opts.start, opts.end];
+    const loIncl = opts.descending ? opts.inclusiveEnd : true;
+    const hiIncl = opts.descending ? true : opts.inclusiveEnd;
+    if (lo !== undefined) {
+      where.push(`id ${loIncl ? '>=' : '>'} ?`);
+      args.push(lo);
+    }
+    if (hi !== undefined) {
+      where.push(`id ${hiIncl ? '<=' : '<'} ?`);
+      args.push(hi);
+    }
+    const sql = `SELECT id, seq, tree, winner, deleted FROM docs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id COLLATE BINARY ${opts.descending ? 'DESC' : 'ASC'} LIMIT ? OFFSET ?`;
+    args.push(opts.limit, opts.skip);
+    return this.db.prepare(sql).all(...args) as DocRow[];
+  }
+
+  countRange(opts: {
+    start?: string;
+    end?: string;
+    inclusiveEnd: boolean;
+    descending: boolean;
+    before: boolean;
+  }): number {
+    // rows before the start key in iteration order (CouchDB's `offset`)
+    const { start, descending } = opts;
+    if (start === undefined) return 0;
+    const sql = descending
+      ? 'SELECT count(*) FROM docs WHERE deleted = 0 AND id > ?'
+      : 'SELECT count(*) FROM docs WHERE deleted = 0 AND id < ?';
+    return this.db.prepare(sql).pluck().get(start) as number;
+  }
+
+  localRange(opts: {
+    start?: string;
+    end?: string;
+    inclusiveEnd: boolean;
+    descending: boolean;
+    limit: number;
+    skip: number;
+  }) {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    const [lo, hi] = opts.descending ? [opts.end, opts.start] : [opts.start, opts.end];
+    if (lo !== undefined) {
+      where.push(`id ${opts.descending && !opts.inclusiveEnd ? '>' : '>='} ?`);
+      args.push(lo);
+    }
+    if (hi !== undefined) {
+      where.push(`id ${!opts.descending && !opts.inclusiveEnd ? '<' : '<='} ?`);
+      args.push(hi);
+    }
+    const sql = `SELECT id, rev, body FROM local_docs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id ${opts.descending ? 'DESC' : 'ASC'} LIMIT ? OFFSET ?`;
+    args.push(opts.limit, opts.skip);
+    return this.db.prepare(sql).all(...args) as Array<{ id: string; rev: number; body: string }>;
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
