@@ -3,6 +3,8 @@ import { userError } from '../core/errors.ts';
 import { createNodeServer } from './http/server.ts';
 import { NodeState } from './node-state.ts';
 import type { NodeOptions, RunningNode } from './options.ts';
+import { activeTasks, replicateRoute, schedulerRoute, statsJson } from './replicator/http.ts';
+import { ReplicatorService } from './replicator/service.ts';
 
 export type { NodeOptions, RunningNode } from './options.ts';
 
@@ -28,10 +30,21 @@ function validate(o: NodeOptions): void {
  * Starts an embedded CouchDB-compatible node and resolves once it listens.
  * `close()` ends open feeds and connections, then closes every database file.
  */
-export async function startNode(options: NodeOptions): Promise<RunningNode & { state: NodeState }> {
+export async function startNode(
+  options: NodeOptions,
+): Promise<RunningNode & { state: NodeState; replicator: ReplicatorService }> {
   validate(options);
   const state = new NodeState(options);
-  const server = createNodeServer(state);
+  const replicator = new ReplicatorService(state);
+  state.activeTasks.push(() => activeTasks(replicator));
+  state.stats.set('couch_replicator', () => statsJson(replicator));
+  const server = createNodeServer(
+    state,
+    new Map([
+      ['_scheduler', schedulerRoute(replicator)],
+      ['_replicate', replicateRoute(replicator)],
+    ]),
+  );
   const host = options.host ?? '127.0.0.1';
   try {
     await new Promise<void>((resolve, reject) => {
@@ -39,6 +52,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode & { s
       server.listen(options.port ?? 5984, host, () => resolve());
     });
   } catch (e) {
+    replicator.close();
     state.close();
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE')
@@ -56,9 +70,11 @@ export async function startNode(options: NodeOptions): Promise<RunningNode & { s
     url,
     port,
     state,
+    replicator,
     close() {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
+        replicator.close();
         state.close(); // wakes open feeds so their responses end
         server.closeAllConnections();
       });

@@ -1,8 +1,11 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Random, systemRandom } from '../core/random.ts';
-import { Database } from './engine/database.ts';
+import { Database, type UpdateResult, type WriteDoc } from './engine/database.ts';
+import { parseDoc } from './engine/doc-parse.ts';
 import { CouchHttpError } from './engine/errors.ts';
+import { hashPassword } from './http/auth.ts';
+import { scanJson } from './json/scan.ts';
 import type { NodeOptions } from './options.ts';
 import { DbStore } from './store/db-store.ts';
 
@@ -73,8 +76,40 @@ export class NodeState {
 
   private open(name: string): Database {
     const db = new Database(name, new DbStore(this.file(name)), { newId: () => this.random.uuid() });
+    if (name === '_users') db.beforeUpdate = usersBeforeUpdate;
+    const hook = this.beforeUpdateHooks.get(name);
+    if (hook) db.beforeUpdate = hook;
     this.dbs.set(name, db);
     return db;
+  }
+
+  /** `_active_tasks` providers (the replicator's running jobs). */
+  readonly activeTasks: Array<() => Record<string, unknown>[]> = [];
+  /** `/_node/_local/_stats/{group}` providers, e.g. `couch_replicator`. */
+  readonly stats = new Map<string, () => Record<string, unknown>>();
+
+  /** Per-database before_doc_update hooks installed by services (e.g. `_replicator`). */
+  readonly beforeUpdateHooks = new Map<string, NonNullable<Database['beforeUpdate']>>();
+
+  setBeforeUpdate(name: string, hook: NonNullable<Database['beforeUpdate']>): void {
+    this.beforeUpdateHooks.set(name, hook);
+    const db = this.dbs.get(name);
+    if (db) db.beforeUpdate = hook;
+  }
+
+  /** A write by the node itself (state write-backs): a normal interactive edit on `parentRev`. */
+  internalWrite(
+    db: Database,
+    id: string,
+    parentRev: string,
+    body: Record<string, unknown>,
+  ): UpdateResult | undefined {
+    const text = JSON.stringify({ _id: id, _rev: parentRev, ...body });
+    const [r] = db.updateDocs([parseDoc(text, scanJson(text))], true, {
+      user: { name: null, roles: ['_admin', '_replicator'] },
+      internal: true,
+    });
+    return r;
   }
 
   static validName(name: string): boolean {
@@ -143,4 +178,14 @@ export class NodeState {
     for (const db of this.dbs.values()) db.close();
     this.dbs.clear();
   }
+}
+
+/** `_users`: passwords are replaced by pbkdf2 fields before storage (couch_users_db:before_doc_update). */
+function usersBeforeUpdate(doc: WriteDoc): WriteDoc {
+  if (doc.deleted || !doc.bodyText.includes('"password"')) return doc;
+  const full = JSON.parse(doc.text) as Record<string, unknown>;
+  if (typeof full.password !== 'string') return doc;
+  const { password, ...rest } = full;
+  const text = JSON.stringify({ ...rest, ...hashPassword(password as string) });
+  return { ...parseDoc(text, scanJson(text)), id: doc.id, rev: doc.rev };
 }

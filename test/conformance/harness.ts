@@ -25,6 +25,14 @@ export const SAMPLES_DIR = process.env.COUCH_SAMPLES_DIR ?? '/work/shared/couchd
 /** Where the recorded replicator traces live (read by replicator-traces.test.ts). */
 export const TRACES_DIR = process.env.COUCH_TRACES_DIR ?? '/work/shared/couchdb/replicator-traces';
 
+/**
+ * A parsed JSON value that assertions navigate freely (`b.results[0].seq`): the asserts check the shapes.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: JSON bodies in assertions; every access is checked by an assert
+export type Json = any;
+/** A parsed JSON object (see `Json`). */
+export type JsonObject = Record<string, Json>;
+
 // ---------------------------------------------------------------------------------------------------------
 // Targets
 
@@ -169,7 +177,12 @@ function encodeBody(body: unknown): { buf?: Buffer; json: boolean } {
 }
 
 /** One HTTP exchange with the target. `path` is sent verbatim (already percent-encoded where needed). */
-export function request(target: Target, method: string, path: string, opts: RequestOptions = {}): Promise<Res> {
+export function request(
+  target: Target,
+  method: string,
+  path: string,
+  opts: RequestOptions = {},
+): Promise<Res> {
   const pairs: Array<[string, string]> = Array.isArray(opts.headers)
     ? [...opts.headers]
     : Object.entries(opts.headers ?? {});
@@ -178,7 +191,8 @@ export function request(target: Target, method: string, path: string, opts: Requ
   if (json && !has('content-type')) pairs.push(['Content-Type', 'application/json']);
   if (buf && !has('content-length')) pairs.push(['Content-Length', String(buf.length)]);
   // A bodiless POST/PUT goes out as Content-Length: 0 (as CouchDB clients send it), not as an empty chunked body.
-  if (!buf && (method === 'POST' || method === 'PUT') && !has('content-length')) pairs.push(['Content-Length', '0']);
+  if (!buf && (method === 'POST' || method === 'PUT') && !has('content-length'))
+    pairs.push(['Content-Length', '0']);
   const auth = opts.auth ?? 'admin';
   if (auth === 'admin') pairs.push(['Authorization', basic(target.admin.user, target.admin.password)]);
   else if (auth !== 'none' && 'cookie' in auth) pairs.push(['Cookie', auth.cookie]);
@@ -267,7 +281,12 @@ export function request(target: Target, method: string, path: string, opts: Requ
 }
 
 /** Asserts a setup step succeeded (2xx) and returns the parsed JSON body. */
-export async function ok(target: Target, method: string, path: string, opts: RequestOptions = {}): Promise<any> {
+export async function ok(
+  target: Target,
+  method: string,
+  path: string,
+  opts: RequestOptions = {},
+): Promise<Json> {
   const res = await request(target, method, path, opts);
   if (res.status < 200 || res.status > 299) {
     assert.fail(`setup step ${method} ${path} answered ${res.status}: ${res.text.slice(0, 500)}`);
@@ -352,7 +371,12 @@ export function cookiePair(res: Res): string {
 // ---------------------------------------------------------------------------------------------------------
 // Server-wide config changes (413 cases against COUCH_URL) and the cross-process lock that guards them
 
-const LOCK_PATH = join(tmpdir(), `couchmesh-conformance-${Buffer.from(process.env.COUCH_URL ?? 'embedded').toString('hex').slice(0, 40)}.lock`);
+const LOCK_PATH = join(
+  tmpdir(),
+  `couchmesh-conformance-${Buffer.from(process.env.COUCH_URL ?? 'embedded')
+    .toString('hex')
+    .slice(0, 40)}.lock`,
+);
 
 function pidAlive(pid: number): boolean {
   try {
@@ -457,14 +481,14 @@ export function assertJson(actual: unknown, expected: unknown, message?: string)
   assertKeyOrder(actual, expected);
 }
 
-export function asObject(v: unknown, what = 'body'): Record<string, any> {
+export function asObject(v: unknown, what = 'body'): JsonObject {
   assert.ok(isPlainObject(v), `${what} must be a JSON object, got ${JSON.stringify(v)?.slice(0, 200)}`);
-  return v as Record<string, any>;
+  return v as JsonObject;
 }
 
 /** Splits a continuous `_changes` body into parsed JSON lines; bare newlines (heartbeats) are counted. */
-export function parseLines(text: string): { lines: any[]; blank: number } {
-  const lines: any[] = [];
+export function parseLines(text: string): { lines: Json[]; blank: number } {
+  const lines: Json[] = [];
   let blank = 0;
   const parts = text.split('\n');
   // The text ends with "\n": the last element is the (possibly partial) rest after it.
@@ -532,7 +556,9 @@ export function buildMultipartRelated(
   doc: unknown,
   atts: Array<{ name: string; type: string; data: Buffer; encoding?: string }>,
 ): Buffer {
-  const out: Buffer[] = [Buffer.from(`--${boundary}\r\nContent-Type: application/json\r\n\r\n${JSON.stringify(doc)}`)];
+  const out: Buffer[] = [
+    Buffer.from(`--${boundary}\r\nContent-Type: application/json\r\n\r\n${JSON.stringify(doc)}`),
+  ];
   for (const a of atts) {
     let head = `\r\n--${boundary}\r\nContent-Disposition: attachment; filename="${a.name}"\r\nContent-Type: ${a.type}\r\nContent-Length: ${a.data.length}\r\n`;
     if (a.encoding) head += `Content-Encoding: ${a.encoding}\r\n`;

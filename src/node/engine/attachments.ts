@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
+import { gzip } from 'pako';
 import type { DbStore } from '../store/db-store.ts';
 import type { AttIn } from './doc-parse.ts';
 import { badRequest, CouchHttpError } from './errors.ts';
@@ -22,6 +23,16 @@ export function readAttData(store: DbStore, a: AttMeta): Buffer {
   const raw = store.getAtt(a.digest) ?? Buffer.alloc(0);
   return a.encoding === 'gzip' ? gunzipSync(raw) : raw;
 }
+
+// [attachments] compressible_types (CouchDB default.ini)
+const COMPRESSIBLE = [
+  /^text\//i,
+  /^application\/javascript\b/i,
+  /^application\/json\b/i,
+  /^application\/xml\b/i,
+];
+export const isCompressible = (type: string | undefined) =>
+  !!type && COMPRESSIBLE.some((re) => re.test(type));
 
 export const digestBytes = (digest: string) => Buffer.from(digest.replace(/^md5-/, ''), 'base64');
 
@@ -69,6 +80,7 @@ export function resolveAttachments(
     }
     let data: Buffer;
     let encoding = a.encoding;
+    let identityLength: number | undefined;
     if (a.follows) {
       const f = followed?.get(name);
       if (!f) throw badRequest(`Attachment ${name} declared follows but no data arrived`);
@@ -78,12 +90,20 @@ export function resolveAttachments(
       data = Buffer.from(a.data, 'base64');
       if (a.data.length > 0 && data.length === 0) throw badRequest('Invalid attachment data');
     } else throw badRequest(`Invalid attachment stub in ${docName} for ${name}`);
+    if (!encoding && !replicated && isCompressible(a.content_type)) {
+      // CouchDB stores compressible types gzipped (level 8) and its digest is the md5 of those
+      // bytes; pako reproduces zlib's output exactly (node's zlib build does not), so the digests
+      // and the rev ids that hash them match a real CouchDB's.
+      identityLength = data.length;
+      data = Buffer.from(gzip(data, { level: 8 }));
+      encoding = 'gzip';
+    }
     // Bytes are stored as received: CouchDB's digest of a gzip-stored attachment is the md5 of
     // the gzip stream, so re-encoding would break digests (and the rev ids that hash them).
     let length = data.length;
     if (encoding === 'gzip') {
       try {
-        length = a.length ?? gunzipSync(data).length;
+        length = identityLength ?? a.length ?? gunzipSync(data).length;
       } catch {
         throw badRequest(`Attachment ${name} is not valid gzip data`);
       }

@@ -5,6 +5,7 @@ import {
   mergePath,
   newEditParent,
   parseRev,
+  parseRevId,
   pathFromRevisions,
   type RevTree,
   winner,
@@ -32,6 +33,13 @@ export interface DocState {
 
 export interface WriteDoc extends IncomingDoc {
   followed?: Map<string, FollowedAtt>;
+}
+
+/** Who is writing (for hooks such as `_replicator`'s `owner`); `internal` marks the node's own writes. */
+export interface WriteContext {
+  user: { name: string | null; roles: string[] } | undefined;
+  newEdits?: boolean;
+  internal?: boolean;
 }
 
 export type UpdateResult =
@@ -128,14 +136,21 @@ export class Database {
   }
 
   /** `_bulk_docs` / PUT / POST / DELETE: one transaction; each doc succeeds or fails alone. */
-  updateDocs(docs: WriteDoc[], newEdits: boolean): UpdateResult[] {
+  /**
+   * A hook run on every incoming document before it is written (CouchDB's before_doc_update):
+   * may return a replacement doc, or throw a CouchHttpError to refuse that one document.
+   */
+  beforeUpdate: ((doc: WriteDoc, ctx: WriteContext) => WriteDoc) | undefined;
+
+  updateDocs(docs: WriteDoc[], newEdits: boolean, wctx: WriteContext = { user: undefined }): UpdateResult[] {
     const results: UpdateResult[] = [];
     let changed = false;
     this.store.transaction(() => {
       const cache = new Map<string, DocState | undefined>();
       for (const doc of docs) {
         try {
-          const r = newEdits ? this.editInteractive(doc, cache) : this.editReplicated(doc, cache);
+          const d = this.beforeUpdate ? this.beforeUpdate(doc, { ...wctx, newEdits }) : doc;
+          const r = newEdits ? this.editInteractive(d, cache) : this.editReplicated(d, cache);
           if (r) {
             results.push(r);
             if ('ok' in r) changed = true;
@@ -159,7 +174,7 @@ export class Database {
     const id = validateDocId(doc.id ?? this.newId());
     if (id.startsWith('_local/')) return this.putLocal(id, doc);
     const state = this.load(id, cache);
-    const decision = newEditParent(state?.tree ?? [], doc.rev ?? null);
+    const decision = newEditParent(state?.tree ?? [], doc.rev ?? null, { deleted: doc.deleted });
     if (!decision.ok) return { id, error: 'conflict', reason: 'Document update conflict.' };
     const parent = decision.parent;
     const parentRev = parent ? `${parent.pos}-${parent.hash}` : undefined;
@@ -197,7 +212,7 @@ export class Database {
     const parsed = doc.rev ? parseRev(doc.rev) : null;
     if (!parsed) throw badRequest('Invalid rev format');
     const revisions = doc.revisions ?? { start: parsed.pos, ids: [parsed.hash] };
-    if (revisions.start !== parsed.pos || revisions.ids[0] !== parsed.hash)
+    if (revisions.start !== parsed.pos || parseRevId(revisions.ids[0]) !== parsed.hash)
       throw badRequest('_rev and _revisions do not name the same revision');
     const state = this.load(id, cache);
     const existing = state ? findRev(state.tree, doc.rev as string) : null;

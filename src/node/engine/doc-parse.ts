@@ -1,4 +1,5 @@
 import { type JsonNode, toValue } from '../json/scan.ts';
+import { BODY_UNDERSCORE_FIELDS } from '../revs/revid.ts';
 import { badRequest, CouchHttpError } from './errors.ts';
 
 /** One attachment as a client wrote it in `_attachments` (inline data, a stub, or `follows` in multipart). */
@@ -45,7 +46,7 @@ export function parseDoc(text: string, node: JsonNode): IncomingDoc {
   };
   const body: string[] = [];
   for (const [key, v] of node.entries) {
-    if (key.charCodeAt(0) !== 95 /* _ */) {
+    if (key.charCodeAt(0) !== 95 /* _ */ || BODY_UNDERSCORE_FIELDS.has(key)) {
       body.push(`${JSON.stringify(key)}:${text.slice(v.s, v.e)}`);
       continue;
     }

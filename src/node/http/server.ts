@@ -53,7 +53,7 @@ async function handle(
   }
   ctx.user = authenticate(ctx);
   const first = ctx.path[0];
-  if (first === undefined || first.startsWith('_')) {
+  if (first === undefined || (first.startsWith('_') && !ctx.node.get(first))) {
     const h = first ? extra?.get(first) : undefined;
     if (h) return h(ctx);
     return routeServer(ctx);

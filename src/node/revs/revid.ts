@@ -56,6 +56,18 @@ const LARGE_BIG_EXT = 111;
 
 const CH_UNDERSCORE = 95;
 
+/**
+ * Top-level `_` members that CouchDB keeps in the body (couch_doc:transfer_fields: the replicator's
+ * state fields), and so hashes into the rev id. Every other `_` member is metadata, not body.
+ */
+export const BODY_UNDERSCORE_FIELDS: ReadonlySet<string> = new Set([
+  '_replication_state',
+  '_replication_state_time',
+  '_replication_state_reason',
+  '_replication_id',
+  '_replication_stats',
+]);
+
 // crypto.hash (one-shot, no Hash object) exists from Node 20.12; fall back to createHash before that.
 const md5Hex: (bytes: Buffer) => string =
   typeof crypto.hash === 'function'
@@ -342,7 +354,7 @@ function putBody(node: Extract<JsonNode, { t: 'obj' }>): void {
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i]!;
     const key = entry[0];
-    if (key.length > 0 && key.charCodeAt(0) === CH_UNDERSCORE) continue;
+    if (key.length > 0 && key.charCodeAt(0) === CH_UNDERSCORE && !BODY_UNDERSCORE_FIELDS.has(key)) continue;
     putPair(key, entry[1]);
     count++;
   }

@@ -54,8 +54,20 @@ export function revIdBytes(hash: string): Buffer {
   return HEX32.test(hash) ? Buffer.from(hash, 'hex') : Buffer.from(hash, 'utf8');
 }
 
+const ASCII = /^[ -~]*$/; // printable ASCII: string order is byte order
+
 export function compareRevIds(a: string, b: string): number {
-  return a === b ? 0 : Buffer.compare(revIdBytes(a), revIdBytes(b));
+  if (a === b) return 0;
+  // fast paths: two md5s (hex text order is byte order once lowercased), two ASCII non-md5 ids
+  const hexA = HEX32.test(a);
+  const hexB = HEX32.test(b);
+  if (hexA && hexB) {
+    const x = a.toLowerCase();
+    const y = b.toLowerCase();
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  if (!hexA && !hexB && ASCII.test(a) && ASCII.test(b)) return a < b ? -1 : 1;
+  return Buffer.compare(revIdBytes(a), revIdBytes(b));
 }
 
 /** Ascending (pos, rev-id bytes): Erlang term order of `{Pos, RevId}`, used by fabric's open_revs sort. */
@@ -221,18 +233,33 @@ export function possibleAncestors(tree: RevTree, missing: string | readonly stri
 
 type Key = { pos: number; hash: string; rev: string };
 
-/** couch_key_tree:find_missing_simple/3 over a sibling list at depth `pos`. */
+/**
+ * couch_key_tree:find_missing_simple/3 over a sibling list at depth `pos`, without recursion: each
+ * frame is one call; visiting a node sets aside the keys too shallow for it (they lead that call's
+ * result) and hands the rest, minus the node itself, to the children; what a call returns is the
+ * key list its next sibling (or the caller) continues with.
+ */
 function missingAmong(pos: number, nodes: RevNode[], keys: Key[]): Key[] {
-  let out: Key[] = [];
-  for (const node of nodes) {
-    if (keys.length === 0) return out;
-    const possible = keys.filter((k) => k.pos >= pos);
-    const hit = possible.findIndex((k) => k.pos === pos && k.hash === node[0]);
+  const frames: Array<{ pos: number; nodes: RevNode[]; next: number; out: Key[] }> = [
+    { pos, nodes, next: 0, out: [] },
+  ];
+  for (;;) {
+    const f = frames[frames.length - 1]!;
+    const node = f.nodes[f.next];
+    if (keys.length === 0 || !node) {
+      keys = f.out.concat(keys);
+      frames.pop();
+      if (frames.length === 0) return keys;
+      continue;
+    }
+    f.next++;
+    f.out = f.out.concat(keys.filter((k) => k.pos < f.pos));
+    const possible = keys.filter((k) => k.pos >= f.pos);
+    const hit = possible.findIndex((k) => k.pos === f.pos && k.hash === node[0]);
     if (hit >= 0) possible.splice(hit, 1);
-    out = out.concat(keys.filter((k) => k.pos < pos));
-    keys = missingAmong(pos + 1, node[2], possible);
+    keys = possible;
+    frames.push({ pos: f.pos + 1, nodes: node[2], next: 0, out: [] });
   }
-  return out.concat(keys);
 }
 
 /**

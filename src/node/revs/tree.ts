@@ -84,7 +84,8 @@ export function canonical(tree: RevTree): RevTree {
     const top: RevNode = [src[0], normOpts(src[1]), []];
     const stack: Array<[RevNode, RevNode]> = [[src, top]];
     for (let pair = stack.pop(); pair; pair = stack.pop()) {
-      const kids = pair[0][2].slice().sort((a, b) => compareRevIds(a[0], b[0]));
+      const kids =
+        pair[0][2].length > 1 ? pair[0][2].slice().sort((a, b) => compareRevIds(a[0], b[0])) : pair[0][2];
       for (const k of kids) {
         const c: RevNode = [k[0], normOpts(k[1]), []];
         pair[1][2].push(c);
@@ -192,8 +193,9 @@ function hasRepeatedIds(tree: RevTree): boolean {
 }
 
 /** Keep the nodes within `limit` of their nearest leaf; a survivor whose parent goes becomes a root. */
-function stemNearLeaves(tree: RevTree, limit: number): RevTree {
+function stemNearLeaves(tree: RevTree, limit: number): { tree: RevTree; stemmed: string[] } {
   const out: RevTree = [];
+  const stemmed: string[] = [];
   for (const root of tree) {
     // preorder with parent links, then nearest-leaf distances bottom-up
     const order: Array<{ node: RevNode; pos: number; parent: number; dist: number; copy: RevNode | null }> =
@@ -211,14 +213,17 @@ function stemNearLeaves(tree: RevTree, limit: number): RevTree {
       p.dist = Math.min(p.dist, e.dist + 1);
     }
     for (const e of order) {
-      if (e.dist >= limit) continue;
+      if (e.dist >= limit) {
+        stemmed.push(`${e.pos}-${e.node[0]}`);
+        continue;
+      }
       e.copy = [e.node[0], e.node[1], []];
       const parentCopy = e.parent >= 0 ? order[e.parent]!.copy : null;
       if (parentCopy) parentCopy[2].push(e.copy);
       else out.push({ pos: e.pos, ids: e.copy });
     }
   }
-  return sortRoots(out);
+  return { tree: sortRoots(out), stemmed };
 }
 
 /** couch_key_tree repair_tree: every leaf path cut to `limit`, sorted, merged back from nothing. */
@@ -244,17 +249,40 @@ function rebuildFromLeafPaths(tree: RevTree, limit: number): RevTree {
   return out;
 }
 
-/** couch_key_tree:stem/2. Returns a new tree and the revs it no longer holds. */
-export function stem(tree: RevTree, revsLimit: number): { tree: RevTree; stemmed: string[] } {
+/** stem/2 on a canonical tree we own; the result is canonical too. */
+function stemOwned(tree: RevTree, limit: number): { tree: RevTree; stemmed: string[] } {
+  if (!hasRepeatedIds(tree)) return stemNearLeaves(tree, limit);
+  const out = rebuildFromLeafPaths(tree, limit);
+  const kept = revSet(out);
+  return { tree: out, stemmed: [...revSet(tree)].filter((r) => !kept.has(r)) };
+}
+
+function checkLimit(revsLimit: number): void {
   if (!Number.isSafeInteger(revsLimit) || revsLimit < 1)
     throw new RangeError(`invalid revs limit ${revsLimit}`);
-  const input = canonical(tree);
-  const out = hasRepeatedIds(input)
-    ? rebuildFromLeafPaths(input, revsLimit)
-    : stemNearLeaves(input, revsLimit);
-  const kept = revSet(out);
-  const stemmed = [...revSet(input)].filter((r) => !kept.has(r));
-  return { tree: canonical(out), stemmed };
+}
+
+/** couch_key_tree:stem/2. Returns a new tree and the revs it no longer holds. */
+export function stem(tree: RevTree, revsLimit: number): { tree: RevTree; stemmed: string[] } {
+  checkLimit(revsLimit);
+  return stemOwned(canonical(tree), revsLimit);
+}
+
+/** Deep equality of two canonical trees (iterative: trees can be deeper than the call stack). */
+function sameTree(a: RevTree, b: RevTree): boolean {
+  if (a.length !== b.length) return false;
+  const stack: Array<[RevNode, RevNode]> = [];
+  for (let i = 0; i < a.length; i++) {
+    if (a[i]!.pos !== b[i]!.pos) return false;
+    stack.push([a[i]!.ids, b[i]!.ids]);
+  }
+  for (let pair = stack.pop(); pair; pair = stack.pop()) {
+    const [x, y] = pair;
+    if (x[0] !== y[0] || x[1].status !== y[1].status || !x[1].deleted !== !y[1].deleted) return false;
+    if (x[2].length !== y[2].length) return false;
+    for (let i = 0; i < x[2].length; i++) stack.push([x[2][i]!, y[2][i]!]);
+  }
+  return true;
 }
 
 export interface MergeOutcome {
@@ -275,6 +303,7 @@ export function mergePaths(
   paths: readonly RevPath[],
   revsLimit = DEFAULT_REVS_LIMIT,
 ): { tree: RevTree; results: MergeResult[]; stemmed: string[]; changed: boolean } {
+  checkLimit(revsLimit);
   const before = canonical(tree);
   let work = canonical(tree);
   const results = paths.map((p) => {
@@ -282,8 +311,8 @@ export function mergePaths(
     work = merged.tree;
     return merged.result;
   });
-  const stemmed = stem(work, revsLimit);
-  return { ...stemmed, results, changed: JSON.stringify(before) !== JSON.stringify(stemmed.tree) };
+  const stemmed = stemOwned(work, revsLimit);
+  return { ...stemmed, results, changed: !sameTree(before, stemmed.tree) };
 }
 
 /** Merge one path, then stem to `revsLimit` (CouchDB `_revs_limit`). Inputs are not modified. */

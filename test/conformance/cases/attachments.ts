@@ -3,19 +3,9 @@
 import assert from 'node:assert/strict';
 import { gunzipSync } from 'node:zlib';
 import { assertJson, parseMultipart } from '../harness.ts';
-import {
-  ATT,
-  DATA_B64,
-  follows,
-  HELLO_B64,
-  inline,
-  REV,
-  seedAtt,
-  stub,
-  WITHATT_PUT,
-} from './fixtures.ts';
-import { type Area, JSON_CT } from './types.ts';
 import { q } from './docs.ts';
+import { ATT, DATA_B64, follows, HELLO_B64, inline, REV, seedAtt, stub, WITHATT_PUT } from './fixtures.ts';
+import { type Area, JSON_CT } from './types.ts';
 
 const etag = (rev: string) => `"${rev}"`;
 const base1 = { _id: 'withatt', _rev: REV.withatt_1, title: 'doc with attachments' };
@@ -43,7 +33,10 @@ function checkRelated(buf: Buffer, contentType: string | undefined, doc: unknown
   });
 }
 
-const related1 = { ...base1, _attachments: { 'hello.txt': follows(ATT.hello), 'data.json': follows(ATT.data) } };
+const related1 = {
+  ...base1,
+  _attachments: { 'hello.txt': follows(ATT.hello), 'data.json': follows(ATT.data) },
+};
 
 export const attachmentsArea: Area = {
   name: 'attachments',
@@ -142,7 +135,11 @@ export const attachmentsArea: Area = {
           _rev: REV.withatt_2,
           title: 'doc with attachments',
           _revisions: { start: 2, ids: [REV.withatt_2.slice(2), REV.withatt_1.slice(2)] },
-          _attachments: { 'extra.txt': stub(ATT.extra), 'hello.txt': stub(ATT.hello), 'data.json': stub(ATT.data) },
+          _attachments: {
+            'extra.txt': stub(ATT.extra),
+            'hello.txt': stub(ATT.hello),
+            'data.json': stub(ATT.data),
+          },
         },
       },
     },
@@ -162,7 +159,10 @@ export const attachmentsArea: Area = {
         status: 200,
         contentType: JSON_CT,
         headers: { etag: etag(REV.withatt_1) },
-        body: { ...base1, _attachments: { 'hello.txt': stub(ATT.hello, true), 'data.json': stub(ATT.data, true) } },
+        body: {
+          ...base1,
+          _attachments: { 'hello.txt': stub(ATT.hello, true), 'data.json': stub(ATT.data, true) },
+        },
       },
     },
     {
@@ -180,7 +180,10 @@ export const attachmentsArea: Area = {
         headers: { etag: etag(REV.withatt_1) },
         body: {
           ...base1,
-          _attachments: { 'hello.txt': inline(ATT.hello, HELLO_B64), 'data.json': inline(ATT.data, DATA_B64) },
+          _attachments: {
+            'hello.txt': inline(ATT.hello, HELLO_B64),
+            'data.json': inline(ATT.data, DATA_B64),
+          },
         },
       },
     },
@@ -245,7 +248,10 @@ export const attachmentsArea: Area = {
           {
             ok: {
               ...base1,
-              _attachments: { 'hello.txt': inline(ATT.hello, HELLO_B64), 'data.json': inline(ATT.data, DATA_B64) },
+              _attachments: {
+                'hello.txt': inline(ATT.hello, HELLO_B64),
+                'data.json': inline(ATT.data, DATA_B64),
+              },
             },
           },
         ],

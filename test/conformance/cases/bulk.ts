@@ -41,7 +41,9 @@ export const bulkArea: Area = {
       request: {
         method: 'POST',
         path: '/{db}/_bulk_docs',
-        body: { docs: [{ _id: 'grape', fruit: 'grape' }, { _id: 'apple', fruit: 'apple2' }, { fruit: 'no-id' }] },
+        body: {
+          docs: [{ _id: 'grape', fruit: 'grape' }, { _id: 'apple', fruit: 'apple2' }, { fruit: 'no-id' }],
+        },
       },
       expect: {
         status: 201,
@@ -112,7 +114,11 @@ export const bulkArea: Area = {
         body: '{"docs": [ {"a":1} ',
         headers: { 'Content-Type': 'application/json' },
       },
-      expect: { status: 400, contentType: JSON_CT, body: { error: 'bad_request', reason: 'invalid UTF-8 JSON' } },
+      expect: {
+        status: 400,
+        contentType: JSON_CT,
+        body: { error: 'bad_request', reason: 'invalid UTF-8 JSON' },
+      },
     },
     {
       name: '_bulk_docs with Content-Type text/plain -> 415',
@@ -308,7 +314,10 @@ export const bulkArea: Area = {
                     _rev: REV.withatt_1,
                     title: 'doc with attachments',
                     _revisions: { start: 1, ids: [hex(REV.withatt_1)] },
-                    _attachments: { 'hello.txt': inline(ATT.hello, HELLO_B64), 'data.json': inline(ATT.data, DATA_B64) },
+                    _attachments: {
+                      'hello.txt': inline(ATT.hello, HELLO_B64),
+                      'data.json': inline(ATT.data, DATA_B64),
+                    },
                   },
                 },
               ],
@@ -344,7 +353,11 @@ export const bulkArea: Area = {
             _rev: REV.withatt_2,
             title: 'doc with attachments',
             _revisions: withattRevs2,
-            _attachments: { 'extra.txt': follows(ATT.extra), 'hello.txt': follows(ATT.hello), 'data.json': follows(ATT.data) },
+            _attachments: {
+              'extra.txt': follows(ATT.extra),
+              'hello.txt': follows(ATT.hello),
+              'data.json': follows(ATT.data),
+            },
           });
           const want: Array<[string, typeof ATT.extra | typeof ATT.hello | typeof ATT.data, Buffer]> = [
             ['extra.txt', ATT.extra, Buffer.from(EXTRA_TEXT)],
@@ -380,7 +393,12 @@ export const bulkArea: Area = {
         method: 'POST',
         path: '/{db}/_revs_diff',
         body: {
-          doc1: [REV.doc1_2, REV.doc1_3, '4-0889a45816041bc163f2cfed84e78e53', '1-795f3202b17cb6bc3d4b771d8c6c9eaf'],
+          doc1: [
+            REV.doc1_2,
+            REV.doc1_3,
+            '4-0889a45816041bc163f2cfed84e78e53',
+            '1-795f3202b17cb6bc3d4b771d8c6c9eaf',
+          ],
           cdoc: [REV.cdoc_a, '3-80096728b2e95eb7c0abca76cc372d9f'],
           'unknown-doc': ['1-7b774effe4a349c6dd82ad4f4f21d34c'],
         },

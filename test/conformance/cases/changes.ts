@@ -31,7 +31,11 @@ export function checkChanges(body: unknown, exp: ChangesExpect): void {
   const b = asObject(body);
   assert.deepEqual(Object.keys(b), ['results', 'last_seq', 'pending'], 'changes body keys');
   const results = b.results as unknown[];
-  assert.equal(results.length, exp.rows.length, `rows: ${JSON.stringify(results.map((r) => asObject(r).id))}`);
+  assert.equal(
+    results.length,
+    exp.rows.length,
+    `rows: ${JSON.stringify(results.map((r) => asObject(r).id))}`,
+  );
   const nums = results.map((row, i) => checkRow(row, exp.rows[i]!, `results[${i}]`));
   for (let i = 1; i < nums.length; i++) {
     if (exp.descending) assert.ok(nums[i]! <= nums[i - 1]!, `descending seqs ${nums.join(',')}`);
@@ -85,7 +89,8 @@ export const changesArea: Area = {
       expect: {
         status: 200,
         contentType: JSON_CT,
-        check: (res) => checkChanges(res.json, { rows: rows(['a1', 'a4']), pending: 3, lastSeqIsLastRow: true }),
+        check: (res) =>
+          checkChanges(res.json, { rows: rows(['a1', 'a4']), pending: 3, lastSeqIsLastRow: true }),
       },
     },
     {
@@ -95,11 +100,15 @@ export const changesArea: Area = {
         await seedChg(ctx);
         ctx.vars.since = (await ctx.ok('GET', '/{db}/_changes?limit=2')).last_seq;
       },
-      request: (ctx) => ({ method: 'GET', path: `/{db}/_changes?since=${encodeURIComponent(ctx.vars.since!)}&limit=2` }),
+      request: (ctx) => ({
+        method: 'GET',
+        path: `/{db}/_changes?since=${encodeURIComponent(ctx.vars.since!)}&limit=2`,
+      }),
       expect: {
         status: 200,
         contentType: JSON_CT,
-        check: (res) => checkChanges(res.json, { rows: rows(['a5', 'a2']), pending: 1, lastSeqIsLastRow: true }),
+        check: (res) =>
+          checkChanges(res.json, { rows: rows(['a5', 'a2']), pending: 1, lastSeqIsLastRow: true }),
       },
     },
     {
@@ -123,7 +132,12 @@ export const changesArea: Area = {
         status: 200,
         contentType: JSON_CT,
         check: (res) =>
-          checkChanges(res.json, { rows: rows([...ORDER].reverse()), pending: 0, descending: true, lastSeqIsLastRow: true }),
+          checkChanges(res.json, {
+            rows: rows([...ORDER].reverse()),
+            pending: 0,
+            descending: true,
+            lastSeqIsLastRow: true,
+          }),
       },
     },
     {
@@ -135,14 +149,18 @@ export const changesArea: Area = {
       expect: {
         status: 200,
         contentType: JSON_CT,
-        check: (res) => checkChanges(res.json, { rows: rows(ORDER, true), pending: 0, lastSeqIsLastRow: true }),
+        check: (res) =>
+          checkChanges(res.json, { rows: rows(ORDER, true), pending: 0, lastSeqIsLastRow: true }),
       },
     },
     {
       name: 'GET _changes?filter=_doc_ids&doc_ids=["a1","a4"]',
       sample: 'changes-filter-doc-ids-get.json',
       setup: seedChg,
-      request: { method: 'GET', path: `/{db}/_changes?filter=_doc_ids&doc_ids=${encodeURIComponent('["a1","a4"]')}` },
+      request: {
+        method: 'GET',
+        path: `/{db}/_changes?filter=_doc_ids&doc_ids=${encodeURIComponent('["a1","a4"]')}`,
+      },
       expect: {
         status: 200,
         contentType: JSON_CT,
@@ -153,7 +171,11 @@ export const changesArea: Area = {
       name: 'POST _changes?filter=_doc_ids {doc_ids} incl. an unknown id and a deleted doc',
       sample: 'changes-filter-doc-ids-post.json',
       setup: seedChg,
-      request: { method: 'POST', path: '/{db}/_changes?filter=_doc_ids', body: { doc_ids: ['a2', 'a3', 'zzz'] } },
+      request: {
+        method: 'POST',
+        path: '/{db}/_changes?filter=_doc_ids',
+        body: { doc_ids: ['a2', 'a3', 'zzz'] },
+      },
       expect: {
         status: 200,
         contentType: JSON_CT,
@@ -164,7 +186,11 @@ export const changesArea: Area = {
       name: 'POST _changes?filter=_selector {selector:{type:"note"}}: deleted docs do not match',
       sample: 'changes-filter-selector.json',
       setup: seedChg,
-      request: { method: 'POST', path: '/{db}/_changes?filter=_selector', body: { selector: { type: 'note' } } },
+      request: {
+        method: 'POST',
+        path: '/{db}/_changes?filter=_selector',
+        body: { selector: { type: 'note' } },
+      },
       expect: {
         status: 200,
         contentType: JSON_CT,
@@ -202,7 +228,11 @@ export const changesArea: Area = {
       sample: 'changes-filter-unknown-builtin-400.json',
       setup: seedChg,
       request: { method: 'GET', path: '/{db}/_changes?filter=_bogus' },
-      expect: { status: 400, contentType: JSON_CT, body: { error: 'bad_request', reason: 'unknown builtin filter name' } },
+      expect: {
+        status: 400,
+        contentType: JSON_CT,
+        body: { error: 'bad_request', reason: 'unknown builtin filter name' },
+      },
     },
     {
       name: 'GET _changes?since=now: no rows, last_seq = current',
@@ -217,7 +247,11 @@ export const changesArea: Area = {
         contentType: JSON_CT,
         check: (res, ctx) => {
           checkChanges(res.json, { rows: [], pending: 0 });
-          assert.equal(seqNum(asObject(res.json).last_seq), seqNum(ctx.vars.updateSeq), 'last_seq = update_seq');
+          assert.equal(
+            seqNum(asObject(res.json).last_seq),
+            seqNum(ctx.vars.updateSeq),
+            'last_seq = update_seq',
+          );
         },
       },
     },
@@ -270,7 +304,7 @@ export const changesArea: Area = {
         await seedChg(ctx);
         setTimeout(() => {
           ctx.http('PUT', '/{db}/late', { body: { late: true } }).catch(() => {});
-        }, 300);
+        }, 500);
       },
       request: { method: 'GET', path: '/{db}/_changes?feed=longpoll&since=now&timeout=10000' },
       expect: {
@@ -296,7 +330,10 @@ export const changesArea: Area = {
         headers: { 'transfer-encoding': 'chunked' },
         check: (res) => {
           assert.ok(res.ended, 'the server ends the stream after the timeout');
-          assert.ok(res.elapsedMs >= 1400, `stream ended after ${res.elapsedMs} ms, before the 1500 ms timeout`);
+          assert.ok(
+            res.elapsedMs >= 1400,
+            `stream ended after ${res.elapsedMs} ms, before the 1500 ms timeout`,
+          );
           const { lines } = parseLines(res.text);
           assert.equal(lines.length, ORDER.length + 1, `lines: ${res.text}`);
           const nums = ORDER.map((id, i) => checkRow(lines[i], chgRow(id), `line ${i}`));
@@ -304,7 +341,11 @@ export const changesArea: Area = {
           assert.deepEqual(Object.keys(tail), ['last_seq', 'pending']);
           assert.equal(tail.pending, 0);
           assert.equal(tail.last_seq, lines[ORDER.length - 1].seq, 'last_seq is the seq of the last change');
-          assert.deepEqual(nums, [...nums].sort((a, b) => a - b), 'seqs ascend');
+          assert.deepEqual(
+            nums,
+            [...nums].sort((a, b) => a - b),
+            'seqs ascend',
+          );
         },
       },
     },
@@ -327,7 +368,7 @@ export const changesArea: Area = {
           assert.equal(lines.length, 3, `lines: ${res.text}`);
           checkRow(lines[0], chgRow('a1', true), 'line 0');
           checkRow(lines[1], chgRow('a4', true), 'line 1');
-          assertJson(Object.keys(lines[2]), ['last_seq', 'pending']);
+          assert.deepEqual(Object.keys(lines[2]), ['last_seq', 'pending']);
           assert.equal(lines[2].last_seq, lines[1].seq);
           assert.equal(lines[2].pending, 3);
         },
@@ -337,7 +378,11 @@ export const changesArea: Area = {
       name: 'GET _changes?feed=continuous&timeout=1500&heartbeat=500: heartbeats keep the stream open past the timeout',
       sample: 'changes-continuous-timeout-1500-heartbeat-500.json',
       setup: seedChg,
-      request: { method: 'GET', path: '/{db}/_changes?feed=continuous&timeout=1500&heartbeat=500', maxMs: 2300 },
+      request: {
+        method: 'GET',
+        path: '/{db}/_changes?feed=continuous&timeout=1500&heartbeat=500',
+        maxMs: 2300,
+      },
       expect: {
         status: 200,
         contentType: JSON_CT,
@@ -345,7 +390,7 @@ export const changesArea: Area = {
           assert.equal(res.ended, false, 'the server must not end a heartbeat feed at the timeout');
           const { lines, blank } = parseLines(res.text);
           assert.equal(lines.length, ORDER.length, `only change lines, no last_seq line: ${res.text}`);
-          ORDER.forEach((id, i) => checkRow(lines[i], chgRow(id), `line ${i}`));
+          for (const [i, id] of ORDER.entries()) checkRow(lines[i], chgRow(id), `line ${i}`);
           assert.ok(blank >= 3, `${blank} heartbeat newlines in 2.3 s with heartbeat=500`);
         },
       },

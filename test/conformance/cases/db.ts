@@ -93,26 +93,42 @@ export const dbArea: Area = {
       sample: 'db-info-empty-new-db.json',
       setup: seedErrdb,
       request: { method: 'GET', path: '/{db}' },
-      expect: { status: 200, contentType: JSON_CT, check: (res, ctx) => checkDbInfo(res, ctx, { doc_count: 1, doc_del_count: 1 }) },
+      expect: {
+        status: 200,
+        contentType: JSON_CT,
+        check: (res, ctx) => checkDbInfo(res, ctx, { doc_count: 1, doc_del_count: 1 }),
+      },
     },
     {
       name: 'GET /db/ (trailing slash, as the replicator sends it)',
       request: { method: 'GET', path: '/{db}/' },
-      expect: { status: 200, contentType: JSON_CT, check: (res, ctx) => checkDbInfo(res, ctx, { doc_count: 0, doc_del_count: 0 }) },
+      expect: {
+        status: 200,
+        contentType: JSON_CT,
+        check: (res, ctx) => checkDbInfo(res, ctx, { doc_count: 0, doc_del_count: 0 }),
+      },
     },
     {
       name: 'GET missing db -> 404 Database does not exist.',
       sample: 'error-404-missing-db.json',
       db: 'none',
       request: { method: 'GET', path: '/{db}' },
-      expect: { status: 404, contentType: JSON_CT, body: { error: 'not_found', reason: 'Database does not exist.' } },
+      expect: {
+        status: 404,
+        contentType: JSON_CT,
+        body: { error: 'not_found', reason: 'Database does not exist.' },
+      },
     },
     {
       name: 'GET doc of a missing db -> 404 Database does not exist.',
       sample: 'error-404-missing-db-doc.json',
       db: 'none',
       request: { method: 'GET', path: '/{db}/some-doc' },
-      expect: { status: 404, contentType: JSON_CT, body: { error: 'not_found', reason: 'Database does not exist.' } },
+      expect: {
+        status: 404,
+        contentType: JSON_CT,
+        body: { error: 'not_found', reason: 'Database does not exist.' },
+      },
     },
     {
       name: 'DELETE /db -> 200 {ok:true}',
@@ -125,7 +141,11 @@ export const dbArea: Area = {
         await ctx.ok('DELETE', '/{db}');
       },
       request: { method: 'GET', path: '/{db}' },
-      expect: { status: 404, contentType: JSON_CT, body: { error: 'not_found', reason: 'Database does not exist.' } },
+      expect: {
+        status: 404,
+        contentType: JSON_CT,
+        body: { error: 'not_found', reason: 'Database does not exist.' },
+      },
     },
     {
       name: 'GET /db/_revs_limit -> 1000',
@@ -150,7 +170,11 @@ export const dbArea: Area = {
       setup: async (ctx) => {
         ctx.vars.ist = (await ctx.ok('GET', '/{db}')).instance_start_time;
       },
-      request: { method: 'POST', path: '/{db}/_ensure_full_commit', headers: { 'Content-Type': 'application/json' } },
+      request: {
+        method: 'POST',
+        path: '/{db}/_ensure_full_commit',
+        headers: { 'Content-Type': 'application/json' },
+      },
       expect: (ctx) => ({
         status: 201,
         contentType: JSON_CT,

@@ -160,7 +160,11 @@ export const docsArea: Area = {
       name: 'GET doc?open_revs=[old]&latest=true: latest leaf',
       sample: 'doc-get-open-revs-latest-true.json',
       setup: (ctx) => seedDoc1(ctx, 3),
-      request: { method: 'GET', path: `/{db}/doc1?open_revs=${q([REV.doc1_1])}&latest=true`, headers: ACCEPT_JSON },
+      request: {
+        method: 'GET',
+        path: `/{db}/doc1?open_revs=${q([REV.doc1_1])}&latest=true`,
+        headers: ACCEPT_JSON,
+      },
       expect: { status: 200, contentType: JSON_CT, body: [{ ok: doc1(3) }] },
     },
     {
@@ -298,7 +302,11 @@ export const docsArea: Area = {
       sample: 'error-400-bad-rev-format.json',
       setup: seedErrdb,
       request: { method: 'GET', path: '/{db}/stale?rev=notarev' },
-      expect: { status: 400, contentType: JSON_CT, body: { error: 'bad_request', reason: 'Invalid rev format' } },
+      expect: {
+        status: 400,
+        contentType: JSON_CT,
+        body: { error: 'bad_request', reason: 'Invalid rev format' },
+      },
     },
     {
       name: 'PUT /db/_foo -> 400 illegal_docid',
@@ -321,7 +329,11 @@ export const docsArea: Area = {
         body: '{"a": 1,',
         headers: { 'Content-Type': 'application/json' },
       },
-      expect: { status: 400, contentType: JSON_CT, body: { error: 'bad_request', reason: 'invalid UTF-8 JSON' } },
+      expect: {
+        status: 400,
+        contentType: JSON_CT,
+        body: { error: 'bad_request', reason: 'invalid UTF-8 JSON' },
+      },
     },
   ],
 };

@@ -55,13 +55,25 @@ export const REV = {
 const hex = (rev: string) => rev.slice(rev.indexOf('-') + 1);
 
 /** PUT a doc and assert CouchDB's rev id came back. */
-export async function putDoc(ctx: Ctx, id: string, body: unknown, rev: string, sample: string): Promise<void> {
+export async function putDoc(
+  ctx: Ctx,
+  id: string,
+  body: unknown,
+  rev: string,
+  sample: string,
+): Promise<void> {
   const res = (await ctx.ok('PUT', `/{db}/${encodeURIComponent(id)}`, { body })) as { rev?: string };
   assert.equal(res.rev, rev, `setup: PUT ${id} must give CouchDB's rev id (as in ${sample})`);
 }
 
 /** DELETE a doc and assert CouchDB's rev id came back. */
-export async function deleteDoc(ctx: Ctx, id: string, parent: string, rev: string, sample: string): Promise<void> {
+export async function deleteDoc(
+  ctx: Ctx,
+  id: string,
+  parent: string,
+  rev: string,
+  sample: string,
+): Promise<void> {
   const res = (await ctx.ok('DELETE', `/{db}/${encodeURIComponent(id)}?rev=${parent}`)) as { rev?: string };
   assert.equal(res.rev, rev, `setup: DELETE ${id} must give CouchDB's rev id (as in ${sample})`);
 }
@@ -94,8 +106,18 @@ export async function seedDoc1(ctx: Ctx, revs: 1 | 2 | 3 = 3): Promise<void> {
 
 export const CDOC_DOCS = [
   { _id: 'cdoc', _rev: REV.cdoc_root, v: 'root', _revisions: { start: 1, ids: [hex(REV.cdoc_root)] } },
-  { _id: 'cdoc', _rev: REV.cdoc_a, v: 'a', _revisions: { start: 2, ids: [hex(REV.cdoc_a), hex(REV.cdoc_root)] } },
-  { _id: 'cdoc', _rev: REV.cdoc_b, v: 'b', _revisions: { start: 2, ids: [hex(REV.cdoc_b), hex(REV.cdoc_root)] } },
+  {
+    _id: 'cdoc',
+    _rev: REV.cdoc_a,
+    v: 'a',
+    _revisions: { start: 2, ids: [hex(REV.cdoc_a), hex(REV.cdoc_root)] },
+  },
+  {
+    _id: 'cdoc',
+    _rev: REV.cdoc_b,
+    v: 'b',
+    _revisions: { start: 2, ids: [hex(REV.cdoc_b), hex(REV.cdoc_root)] },
+  },
   {
     _id: 'cdoc',
     _rev: REV.cdoc_c,
@@ -137,7 +159,8 @@ export async function seedAllDocs(ctx: Ctx): Promise<void> {
     elder: REV.elder,
     fig: REV.fig,
   };
-  for (const [fruit, len] of FRUIT) await putDoc(ctx, fruit, { fruit, len }, revs[fruit]!, 'all-docs-include-docs.json');
+  for (const [fruit, len] of FRUIT)
+    await putDoc(ctx, fruit, { fruit, len }, revs[fruit]!, 'all-docs-include-docs.json');
   await deleteDoc(ctx, 'date', REV.date_1, REV.date_2, 'all-docs-post-keys-missing-and-deleted.json');
 }
 
@@ -154,7 +177,13 @@ export async function seedChg(ctx: Ctx): Promise<void> {
   await putDoc(ctx, 'a3', { type: 'note', i: 2 }, REV.a3_1, 'changes-normal.json');
   await putDoc(ctx, 'a4', { type: 'task', i: 3 }, REV.a4, 'changes-include-docs.json');
   await putDoc(ctx, 'a5', { type: 'note', i: 4 }, REV.a5, 'changes-include-docs.json');
-  await putDoc(ctx, 'a2', { _rev: REV.a2_1, type: 'task', i: 1, done: true }, REV.a2_2, 'changes-include-docs.json');
+  await putDoc(
+    ctx,
+    'a2',
+    { _rev: REV.a2_1, type: 'task', i: 1, done: true },
+    REV.a2_2,
+    'changes-include-docs.json',
+  );
   await deleteDoc(ctx, 'a3', REV.a3_1, REV.a3_2, 'changes-normal.json');
 }
 
@@ -216,7 +245,13 @@ export const C1_RESOLVE = [
 
 export async function seedConflicts(ctx: Ctx, resolved = false): Promise<void> {
   await bulkNewEdits(ctx, C1_LEAVES);
-  await putDoc(ctx, 'plain', { title: 'no conflicts' }, REV.plain, 'all-docs-conflicted-doc-conflicts-include-docs.json');
+  await putDoc(
+    ctx,
+    'plain',
+    { title: 'no conflicts' },
+    REV.plain,
+    'all-docs-conflicted-doc-conflicts-include-docs.json',
+  );
   if (resolved) {
     const res = await ctx.ok('POST', '/{db}/_bulk_docs', { body: { docs: C1_RESOLVE } });
     assert.deepEqual(
@@ -244,7 +279,13 @@ export const WITHATT_PUT = {
 
 /** Attachment metadata as CouchDB reports it (digests are md5 of the gzip-stored bytes). */
 export const ATT = {
-  hello: { content_type: 'text/plain', revpos: 1, digest: 'md5-671Ul5RluxaglHoMC2iUMw==', length: 28, encoded_length: 48 },
+  hello: {
+    content_type: 'text/plain',
+    revpos: 1,
+    digest: 'md5-671Ul5RluxaglHoMC2iUMw==',
+    length: 28,
+    encoded_length: 48,
+  },
   data: {
     content_type: 'application/json',
     revpos: 1,
@@ -252,7 +293,13 @@ export const ATT = {
     length: 26,
     encoded_length: 44,
   },
-  extra: { content_type: 'text/plain', revpos: 2, digest: 'md5-tj+Ht79ix/AnLFwvtrmlog==', length: 21, encoded_length: 41 },
+  extra: {
+    content_type: 'text/plain',
+    revpos: 2,
+    digest: 'md5-tj+Ht79ix/AnLFwvtrmlog==',
+    length: 21,
+    encoded_length: 41,
+  },
 } as const;
 
 type AttMeta = (typeof ATT)[keyof typeof ATT];
@@ -293,7 +340,11 @@ export async function seedAtt(ctx: Ctx, stage: 1 | 2 | 3 = 1): Promise<void> {
       body: EXTRA_TEXT,
       headers: { 'Content-Type': 'text/plain' },
     })) as { rev?: string };
-    assert.equal(res.rev, REV.withatt_2, 'setup: standalone attachment PUT rev (attachment-put-standalone.json)');
+    assert.equal(
+      res.rev,
+      REV.withatt_2,
+      'setup: standalone attachment PUT rev (attachment-put-standalone.json)',
+    );
   }
   if (stage >= 3) {
     const res = (await ctx.ok('DELETE', `/{db}/withatt/extra.txt?rev=${REV.withatt_2}`)) as { rev?: string };

@@ -1,5 +1,5 @@
 // Shape of a conformance case. Each area file exports an `Area`: a table of these.
-import type { Auth, RequestOptions, Res, Target } from '../harness.ts';
+import type { Auth, Json, RequestOptions, Res, Target } from '../harness.ts';
 
 export interface Ctx {
   readonly target: Target;
@@ -10,7 +10,7 @@ export interface Ctx {
   /** Request against the target; `{db}` in the path is replaced by this case's database. */
   http(method: string, path: string, opts?: RequestOptions): Promise<Res>;
   /** Setup step that must succeed (2xx); returns the parsed JSON body. */
-  ok(method: string, path: string, opts?: RequestOptions): Promise<any>;
+  ok(method: string, path: string, opts?: RequestOptions): Promise<Json>;
 }
 
 export interface Req {
@@ -27,7 +27,8 @@ export interface Req {
 }
 
 export interface Expect {
-  status: number;
+  /** Exact status, or the statuses CouchDB 3.x versions are known to answer. */
+  status: number | number[];
   /** Exact Content-Type header value, or a pattern. */
   contentType?: string | RegExp;
   /** Lower-case header name -> exact value / pattern; `null` means the header must be absent. */

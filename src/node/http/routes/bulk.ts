@@ -1,5 +1,5 @@
 import type { Database, UpdateResult, WriteDoc } from '../../engine/database.ts';
-import { parseDoc } from '../../engine/doc-parse.ts';
+import { parseDoc, validateDocId } from '../../engine/doc-parse.ts';
 import { badRequest, CouchHttpError } from '../../engine/errors.ts';
 import { getEntry } from '../../json/scan.ts';
 import { findRev, parseRev, possibleAncestors } from '../../revs/tree.ts';
@@ -19,6 +19,7 @@ export async function bulkDocs(ctx: Ctx, db: Database): Promise<void> {
   const newEdits = ne?.t !== 'false';
   // the whole request is refused on a malformed doc or one over max_document_size, as CouchDB does
   const docs: WriteDoc[] = docsNode.items.map((d) => parseDoc(text, d));
+  for (const d of docs) if (d.id !== undefined) validateDocId(d.id);
   const max = ctx.node.config.maxDocumentSize;
   for (const d of docs)
     if (Buffer.byteLength(d.bodyText) > max) throw new CouchHttpError(413, 'document_too_large', d.id ?? '');
@@ -28,7 +29,7 @@ export async function bulkDocs(ctx: Ctx, db: Database): Promise<void> {
     if (!canWriteDesign && d.id?.startsWith('_design/'))
       refused.set(d, { id: d.id, error: 'unauthorized', reason: 'You are not a db or server admin.' });
   const accepted = docs.filter((d) => !refused.has(d));
-  const results = db.updateDocs(accepted, newEdits);
+  const results = db.updateDocs(accepted, newEdits, { user: ctx.user });
   let out: UpdateResult[];
   if (!newEdits) out = [...refused.values(), ...results];
   else {

@@ -167,7 +167,7 @@ const ERROR_STATUS: Record<string, number> = {
 
 export function writeOne(ctx: Ctx, db: Database, doc: WriteDoc, newEdits: boolean): UpdateResult {
   checkDesign(ctx, db, doc.id);
-  const [r] = db.updateDocs([doc], newEdits);
+  const [r] = db.updateDocs([doc], newEdits, { user: ctx.user });
   if (r && 'error' in r) {
     if (r.error === 'conflict') throw conflict();
     throw new CouchHttpError(ERROR_STATUS[r.error] ?? 400, r.error, r.reason);
@@ -197,7 +197,7 @@ async function putDoc(ctx: Ctx, db: Database, id: string): Promise<void> {
   }
   checkSize(ctx, { ...doc, id: '' });
   const r = writeOne(ctx, db, doc, ctx.bool('new_edits', true));
-  if ('ok' in r) created(ctx, db, r);
+  if ('ok' in r) created(ctx, db, r, doc.deleted ? 200 : 201);
 }
 
 export async function postDoc(ctx: Ctx, db: Database): Promise<void> {

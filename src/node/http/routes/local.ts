@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Database } from '../../engine/database.ts';
 import { renderLocal } from '../../engine/doc-render.ts';
 import { badRequest, CouchHttpError, notFound } from '../../engine/errors.ts';
@@ -5,6 +6,12 @@ import { scanJson } from '../../json/scan.ts';
 import type { Ctx } from '../context.ts';
 import { methodNotAllowed, sendJson } from '../respond.ts';
 import { checkSize, readDocBody } from './doc.ts';
+
+/** Local docs have no rev tree; CouchDB's ETag for them is a hash of the doc (25 base-32 chars). */
+function localEtag(id: string, rev: number, body: string): string {
+  const n = BigInt(`0x${createHash('md5').update(`${id}\0${rev}\0${body}`).digest('hex')}`);
+  return `"${n.toString(36).toUpperCase().padStart(25, '0').slice(0, 25)}"`;
+}
 
 /** `/{db}/_local/{id}`: non-replicated docs (checkpoints live here), rev "0-N", no conflicts. */
 export async function routeLocal(ctx: Ctx, db: Database, rest: string[]): Promise<void> {
@@ -15,7 +22,9 @@ export async function routeLocal(ctx: Ctx, db: Database, rest: string[]): Promis
     case 'HEAD': {
       const d = db.store.getLocal(id);
       if (!d) throw notFound('missing');
-      return sendJson(ctx.res, 200, renderLocal(id, d.rev, d.body, ctx.bool('revs')));
+      return sendJson(ctx.res, 200, renderLocal(id, d.rev, d.body, ctx.bool('revs')), {
+        ETag: localEtag(id, d.rev, d.body),
+      });
     }
     case 'PUT': {
       const doc = await readDocBody(ctx);
@@ -24,7 +33,8 @@ export async function routeLocal(ctx: Ctx, db: Database, rest: string[]): Promis
       if (qrev !== null) doc.rev = qrev;
       checkSize(ctx, doc);
       const r = db.putLocal(id, doc);
-      return sendJson(ctx.res, 201, r);
+      const saved = db.store.getLocal(id);
+      return sendJson(ctx.res, 201, r, saved ? { ETag: localEtag(id, saved.rev, saved.body) } : {});
     }
     case 'DELETE': {
       const rev = ctx.q('rev') ?? ctx.header('if-match')?.replace(/"/g, '');

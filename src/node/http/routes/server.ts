@@ -46,10 +46,15 @@ export async function routeServer(ctx: Ctx): Promise<void> {
       if (rest[0] !== '_local' && rest[0] !== `couchmesh@${ctx.node.uuid}`) throw notFound('missing');
       requireServerAdmin(ctx);
       if (rest[1] === '_config') return routeConfig(ctx, rest.slice(2));
+      if (rest[1] === '_stats') return stats(ctx, rest.slice(2));
       throw notFound('missing');
     case '_active_tasks':
       requireServerAdmin(ctx);
-      return sendJson(ctx.res, 200, []);
+      return sendJson(
+        ctx.res,
+        200,
+        ctx.node.activeTasks.flatMap((f) => f()),
+      );
     default:
       if (ctx.path.length === 1 && (ctx.method === 'PUT' || ctx.method === 'GET' || ctx.method === 'DELETE'))
         throw new CouchHttpError(
@@ -67,10 +72,7 @@ async function session(ctx: Ctx): Promise<void> {
     const u = ctx.user;
     const anonymous = u.authenticated === undefined;
     const info: Record<string, unknown> = { authentication_handlers: handlers };
-    if (!anonymous) {
-      info.authenticated = u.authenticated;
-      info.authentication_db = '_users';
-    }
+    if (!anonymous) info.authenticated = u.authenticated;
     return sendJson(ctx.res, 200, {
       ok: true,
       userCtx:
@@ -109,4 +111,14 @@ async function session(ctx: Ctx): Promise<void> {
 
 function withCookie(e: CouchHttpError, cookie: string): CouchHttpError {
   return new CouchHttpError(e.status, e.error, e.reason, { 'Set-Cookie': cookie });
+}
+
+function stats(ctx: Ctx, path: string[]): void {
+  const groups = Object.fromEntries([...ctx.node.stats].map(([k, f]) => [k, f()]));
+  let v: unknown = groups;
+  for (const p of path) {
+    v = (v as Record<string, unknown> | undefined)?.[p];
+    if (v === undefined) throw notFound('missing');
+  }
+  sendJson(ctx.res, 200, v);
 }

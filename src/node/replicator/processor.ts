@@ -1,0 +1,214 @@
+import type { Database } from '../engine/database.ts';
+import { toDocState } from '../engine/database.ts';
+import type { NodeState } from '../node-state.ts';
+import { parseRepDoc, type RepDefaults, RepDocError, type RepSpec } from './rep-doc.ts';
+import { replicationId } from './rep-id.ts';
+import type { Job, Scheduler } from './scheduler.ts';
+import type { ReplicatorCounters } from './stats.ts';
+
+/** What `_scheduler/docs` shows for a document that has no live job (terminal or refused). */
+export interface DocRecord {
+  docId: string;
+  repId: string | null;
+  spec: RepSpec | undefined;
+  source: string | null;
+  target: string | null;
+  state: 'failed' | 'completed' | 'error';
+  info: Record<string, unknown>;
+  errorCount: number;
+  startTime: number;
+  lastUpdated: number;
+}
+
+/**
+ * The doc processor (couch_replicator_doc_processor): follows `_replicator`'s changes and keeps
+ * the scheduler equal to its documents — a new or changed doc (re)starts its job, a deleted one
+ * stops it; docs already `completed` or `failed` are left alone; a second doc for a replication
+ * that is already running fails as a duplicate. Rescans from 0 at start, so state survives restarts.
+ */
+export class DocProcessor {
+  readonly records = new Map<string, DocRecord>();
+  /** docId -> repId of its live job */
+  readonly jobsByDoc = new Map<string, string>();
+  private seq = 0;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly node: NodeState,
+    private readonly scheduler: Scheduler,
+    private readonly counters: ReplicatorCounters,
+    private readonly defaults: () => RepDefaults,
+    private readonly now: () => number,
+    readonly dbName = '_replicator',
+  ) {}
+
+  attach(db: Database): void {
+    this.unsubscribe?.();
+    this.seq = 0;
+    this.unsubscribe = db.onChange(() => {
+      if (!db.closed) this.scan(db);
+    });
+    this.scan(db);
+  }
+
+  detach(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    for (const docId of [...this.jobsByDoc.keys()]) this.stopDoc(docId);
+    this.records.clear();
+  }
+
+  private scan(db: Database): void {
+    for (;;) {
+      const rows = db.store.bySeq(this.seq, 500);
+      for (const r of rows) {
+        this.seq = r.seq;
+        this.counters.inc('docs.db_changes');
+        if (r.id.startsWith('_design/')) continue;
+        const state = toDocState(r);
+        if (state.deleted) {
+          this.stopDoc(r.id);
+          this.records.delete(r.id);
+          continue;
+        }
+        const rev = db.getRev(r.id, state.winner);
+        if (rev) this.process(r.id, JSON.parse(rev.body) as Record<string, unknown>);
+      }
+      if (rows.length < 500) return;
+    }
+  }
+
+  private stopDoc(docId: string): void {
+    const repId = this.jobsByDoc.get(docId);
+    if (repId === undefined) return;
+    this.jobsByDoc.delete(docId);
+    this.scheduler.remove(repId);
+  }
+
+  private process(docId: string, body: Record<string, unknown>): void {
+    const terminal = body._replication_state;
+    if (terminal === 'completed' || terminal === 'failed') {
+      this.stopDoc(docId);
+      this.records.set(docId, this.terminalRecord(docId, body));
+      return;
+    }
+    let spec: RepSpec;
+    try {
+      spec = parseRepDoc(body, this.defaults());
+    } catch (e) {
+      this.stopDoc(docId);
+      const reason = e instanceof RepDocError ? e.message : String(e);
+      this.fail(docId, null, undefined, reason);
+      return;
+    }
+    const { id } = replicationId(this.node.uuid, spec);
+    const current = this.jobsByDoc.get(docId);
+    if (current === id) {
+      // same replication: tunables (checkpoint_interval, worker_*) may have changed in place
+      const job = this.scheduler.get(id);
+      if (job) job.spec = spec;
+      return;
+    }
+    this.stopDoc(docId);
+    this.records.delete(docId);
+    const owner = this.scheduler.get(id);
+    if (owner) {
+      this.counters.inc('jobs.duplicate_adds');
+      this.fail(
+        docId,
+        spec,
+        null,
+        `Replication \`${id}\` specified by document \`${docId}\` already started, triggered by document \`${owner.docId}\` from db \`${this.dbName}\``,
+      );
+      return;
+    }
+    const user = typeof body.owner === 'string' ? body.owner : null;
+    const job = this.scheduler.newJob(id, spec, { docId, db: this.dbName, user });
+    this.jobsByDoc.set(docId, id);
+    this.scheduler.add(job);
+  }
+
+  private terminalRecord(docId: string, body: Record<string, unknown>): DocRecord {
+    let spec: RepSpec | undefined;
+    try {
+      spec = parseRepDoc(body, this.defaults());
+    } catch {
+      spec = undefined;
+    }
+    const t = Date.parse(String(body._replication_state_time ?? '')) || this.now();
+    const completed = body._replication_state === 'completed';
+    const stats = (body._replication_stats ?? {}) as Record<string, unknown>;
+    const { start_time: started, ...info } = stats;
+    return {
+      docId,
+      repId: null,
+      spec,
+      source: spec?.source.url ?? null,
+      target: spec?.target.url ?? null,
+      state: completed ? 'completed' : 'failed',
+      info: completed ? info : { error: body._replication_state_reason ?? 'failed' },
+      errorCount: completed ? 0 : 1,
+      startTime: typeof started === 'string' ? Date.parse(started) || t : t,
+      lastUpdated: t,
+    };
+  }
+
+  /** A doc that cannot run: recorded as `failed` and the reason written back to the doc. */
+  private fail(
+    docId: string,
+    spec: RepSpec | null | undefined,
+    _repId: string | null | undefined,
+    reason: string,
+  ): void {
+    const now = this.now();
+    this.records.set(docId, {
+      docId,
+      repId: null,
+      spec: spec ?? undefined,
+      source: spec?.source.url ?? null,
+      target: spec?.target.url ?? null,
+      state: 'failed',
+      info: { error: reason },
+      errorCount: 1,
+      startTime: now,
+      lastUpdated: now,
+    });
+    this.writeBack(docId, { _replication_state: 'failed', _replication_state_reason: reason });
+    this.counters.inc('docs.failed_state_updates');
+  }
+
+  /** A one-shot job finished: `completed` + stats written back, as CouchDB does. */
+  completed(job: Job): void {
+    if (!job.docId) return;
+    this.jobsByDoc.delete(job.docId);
+    const { checkpointed_source_seq, ...rest } = job.stats;
+    const stats = {
+      ...rest,
+      checkpointed_source_seq,
+      start_time: new Date(job.addedAt).toISOString().replace(/\.\d+Z$/, 'Z'),
+    };
+    this.writeBack(job.docId, { _replication_state: 'completed', _replication_stats: stats });
+    this.counters.inc('docs.completed_state_updates');
+  }
+
+  private writeBack(docId: string, fields: Record<string, unknown>): void {
+    const db = this.node.get(this.dbName);
+    const state = db?.getState(docId);
+    if (!db || !state || state.deleted) return;
+    const rev = db.getRev(docId, state.winner);
+    if (!rev) return;
+    const body = JSON.parse(rev.body) as Record<string, unknown>;
+    for (const k of [
+      '_replication_state',
+      '_replication_state_time',
+      '_replication_state_reason',
+      '_replication_stats',
+    ])
+      delete body[k];
+    Object.assign(body, fields, {
+      _replication_state_time: new Date(this.now()).toISOString().replace(/\.\d+Z$/, 'Z'),
+    });
+    // these `_` fields are CouchDB-written state: keep them in the stored body
+    this.node.internalWrite(db, docId, state.winner, body);
+  }
+}

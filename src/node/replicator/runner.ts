@@ -1,0 +1,254 @@
+import {
+  type CheckpointDoc,
+  checkpointBody,
+  type HistoryEntry,
+  resumeSeq,
+  type Seq,
+  type SessionTotals,
+} from './checkpoint.ts';
+import { type Peer, RepCrash } from './peer.ts';
+import { openPeer } from './peer-client.ts';
+import type { Job } from './scheduler.ts';
+import type { ReplicatorService } from './service.ts';
+import { copyBatch } from './transfer.ts';
+
+interface DbInfo {
+  update_seq?: Seq;
+  instance_start_time?: string;
+}
+
+export interface ChangeRow {
+  seq: Seq;
+  id: string;
+  changes: Array<{ rev: string }>;
+  deleted?: boolean;
+}
+
+/** couch_replicator_api_wrap:db_open — 200 with update_seq + instance_start_time, else a crash reason. */
+async function openDb(peer: Peer, create: boolean, params?: Record<string, unknown>): Promise<DbInfo> {
+  let r = await peer.json<DbInfo>('GET', '');
+  if (r.status === 404 && create) {
+    const query = Object.fromEntries(Object.entries(params ?? {}).map(([k, v]) => [k, String(v)]));
+    const c = await peer.json('PUT', '', { query });
+    if (c.status !== 201 && c.status !== 202 && c.status !== 412) r = c as typeof r;
+    else r = await peer.json<DbInfo>('GET', '');
+  }
+  if (r.status === 401)
+    throw new RepCrash(`unauthorized: unauthorized to access or create database ${peer.url}`);
+  if (r.status === 403)
+    throw new RepCrash(`forbidden: unauthorized to access or create database ${peer.url}`);
+  if (r.status !== 200 || r.body?.update_seq === undefined || r.body?.instance_start_time === undefined)
+    throw new RepCrash(`db_not_found: could not open ${peer.url}`);
+  return r.body;
+}
+
+async function readCheckpoint(peer: Peer, id: string): Promise<CheckpointDoc | undefined> {
+  const r = await peer.json<CheckpointDoc>('GET', `_local/${id}`);
+  return r.status === 200 ? r.body : undefined;
+}
+
+const seqNum = (s: Seq): number => (typeof s === 'number' ? s : Number.parseInt(String(s), 10) || 0);
+
+/**
+ * One run of a replication job (couch_replicator_scheduler_job): open both databases, find the
+ * checkpoint to resume from, then changes -> _revs_diff -> _bulk_get -> _bulk_docs in batches,
+ * checkpointing to `_local/<rep id>` on both sides every `checkpoint_interval`. Resolves when a
+ * one-shot job has caught up; a continuous job runs until `signal` aborts. Throws RepCrash.
+ */
+export async function runReplication(
+  svc: ReplicatorService,
+  job: Job,
+  signal: AbortSignal,
+  running: () => void,
+): Promise<void> {
+  const { spec } = job;
+  const clock = svc.clock;
+  const source = openPeer(svc, spec.source, spec, signal);
+  const target = openPeer(svc, spec.target, spec, signal);
+  try {
+    const srcInfo = await openDb(source, false);
+    await openDb(target, spec.createTarget, spec.createTargetParams);
+    const base = job.id.split('+')[0] as string;
+    let startSeq: Seq = spec.sinceSeq ?? 0;
+    let history: HistoryEntry[] = [];
+    let srcRev: string | undefined;
+    let tgtRev: string | undefined;
+    if (spec.useCheckpoints) {
+      const [s, t] = await Promise.all([readCheckpoint(source, base), readCheckpoint(target, base)]);
+      srcRev = s?._rev;
+      tgtRev = t?._rev;
+      const resume = resumeSeq(s, t);
+      if (resume) {
+        startSeq = resume.seq;
+        history = resume.history;
+      }
+    }
+    const prev = history[0];
+    const totals: SessionTotals = {
+      missing_checked: prev?.missing_checked ?? 0,
+      missing_found: prev?.missing_found ?? 0,
+      docs_read: prev?.docs_read ?? 0,
+      docs_written: prev?.docs_written ?? 0,
+      doc_write_failures: prev?.doc_write_failures ?? 0,
+      bulk_get_docs: prev?.bulk_get_docs ?? 0,
+      bulk_get_attempts: prev?.bulk_get_attempts ?? 0,
+    };
+    const stats = job.stats;
+    Object.assign(stats, {
+      revisions_checked: totals.missing_checked,
+      missing_revisions_found: totals.missing_found,
+      docs_read: totals.docs_read,
+      docs_written: totals.docs_written,
+      doc_write_failures: totals.doc_write_failures,
+      bulk_get_docs: totals.bulk_get_docs,
+      bulk_get_attempts: totals.bulk_get_attempts,
+      checkpointed_source_seq: startSeq,
+      through_seq: startSeq,
+      source_seq: srcInfo.update_seq ?? 0,
+      changes_pending: null,
+    });
+    const sessionId = svc.node.random.uuid();
+    const sessionStart = clock.now();
+    let lastCheckpoint = clock.now();
+    let checkpointed: Seq = startSeq;
+    let cursor: Seq = startSeq;
+
+    const checkpoint = async () => {
+      if (!spec.useCheckpoints || String(stats.through_seq) === String(checkpointed)) return;
+      const seq = stats.through_seq;
+      const fc = await target.json<{ instance_start_time?: string }>('POST', '_ensure_full_commit', {
+        headers: { 'content-type': 'application/json' },
+      });
+      if (fc.status !== 201 && fc.status !== 200)
+        throw new RepCrash(`checkpoint_commit_failure: target ensure_full_commit answered ${fc.status}`);
+      const body = checkpointBody({
+        id: base,
+        sessionId,
+        startTime: sessionStart,
+        now: clock.now(),
+        startSeq,
+        seq,
+        totals: {
+          missing_checked: stats.revisions_checked,
+          missing_found: stats.missing_revisions_found,
+          docs_read: stats.docs_read,
+          docs_written: stats.docs_written,
+          doc_write_failures: stats.doc_write_failures,
+          bulk_get_docs: stats.bulk_get_docs,
+          bulk_get_attempts: stats.bulk_get_attempts,
+        },
+        previous: history,
+      });
+      history = body.history;
+      const put = async (peer: Peer, rev: string | undefined) => {
+        const doc = rev ? { ...body, _rev: rev } : body;
+        const r = await peer.json<{ rev?: string }>('PUT', `_local/${base}`, {
+          body: doc,
+          headers: { 'x-couch-full-commit': 'false' },
+        });
+        if (r.status !== 201 && r.status !== 200) {
+          svc.counters.inc('checkpoints.failure');
+          throw new RepCrash(
+            `checkpoint_commit_failure: could not write the checkpoint on ${peer.url} (${r.status})`,
+          );
+        }
+        return r.body.rev;
+      };
+      srcRev = await put(source, srcRev);
+      tgtRev = await put(target, tgtRev);
+      svc.counters.inc('checkpoints.success');
+      checkpointed = seq;
+      stats.checkpointed_source_seq = seq;
+      lastCheckpoint = clock.now();
+      job.result = body as unknown as Record<string, unknown>;
+    };
+
+    running();
+    const batchSize = () => Math.max(1, job.spec.workerBatchSize);
+    for (;;) {
+      if (signal.aborted) return;
+      const untilCheckpoint = Math.max(0, job.spec.checkpointInterval - (clock.now() - lastCheckpoint));
+      const feedTimeout = Math.max(1000, Math.floor(job.spec.connectionTimeout / 3));
+      const longpoll = spec.continuous;
+      const page = await readChanges(
+        source,
+        spec,
+        cursor,
+        batchSize() * Math.max(1, job.spec.workerProcesses),
+        longpoll ? Math.min(feedTimeout, untilCheckpoint || feedTimeout) : undefined,
+      );
+      stats.changes_pending = page.pending ?? null;
+      if (page.last_seq !== undefined && page.pending === 0) stats.source_seq = page.last_seq;
+      else if (page.results.length)
+        stats.source_seq = page.results[page.results.length - 1]?.seq ?? stats.source_seq;
+      for (let i = 0; i < page.results.length; i += batchSize()) {
+        const rows = page.results.slice(i, i + batchSize());
+        await copyBatch(svc, job, source, target, rows);
+        const last = rows[rows.length - 1] as ChangeRow;
+        stats.through_seq = last.seq;
+        job.lastUpdated = clock.now();
+        if (clock.now() - lastCheckpoint >= job.spec.checkpointInterval) await checkpoint();
+      }
+      if (page.last_seq !== undefined) {
+        cursor = page.last_seq;
+        if (!page.results.length && seqNum(page.last_seq) >= seqNum(stats.through_seq))
+          stats.through_seq = page.last_seq;
+      }
+      if (!spec.continuous && page.results.length === 0) {
+        await checkpoint();
+        return;
+      }
+      if (clock.now() - lastCheckpoint >= job.spec.checkpointInterval) await checkpoint();
+    }
+  } catch (e) {
+    if (signal.aborted) return;
+    if (e instanceof RepCrash) throw e;
+    throw new RepCrash(`${(e as Error).message ?? e}`);
+  } finally {
+    await Promise.allSettled([source.close(), target.close()]);
+  }
+}
+
+interface ChangesPage {
+  results: ChangeRow[];
+  last_seq?: Seq;
+  pending?: number;
+}
+
+/** One page of `_changes` (style=all_docs), longpoll when waiting for new writes. */
+async function readChanges(
+  source: Peer,
+  spec: Job['spec'],
+  since: Seq,
+  limit: number,
+  longpollTimeout?: number,
+): Promise<ChangesPage> {
+  const query: Record<string, string | number | undefined> = {
+    style: spec.winningRevsOnly ? 'main_only' : 'all_docs',
+    since: String(since),
+    limit,
+  };
+  if (longpollTimeout !== undefined) {
+    query.feed = 'longpoll';
+    query.timeout = longpollTimeout;
+  }
+  let r: Awaited<ReturnType<Peer['json']>>;
+  if (spec.docIds)
+    r = await source.json('POST', '_changes', {
+      query: { ...query, filter: '_doc_ids' },
+      body: { doc_ids: spec.docIds },
+      idempotent: true,
+    });
+  else if (spec.selector)
+    r = await source.json('POST', '_changes', {
+      query: { ...query, filter: '_selector' },
+      body: { selector: spec.selector },
+      idempotent: true,
+    });
+  else if (spec.filter)
+    throw new RepCrash(`filter functions are not supported by the couchmesh replicator: ${spec.filter}`);
+  else r = await source.json('GET', '_changes', { query });
+  if (r.status === 404) throw new RepCrash(`db_not_found: could not open ${source.url}`);
+  if (r.status !== 200) throw new RepCrash(`changes_reader_died: ${source.url}_changes answered ${r.status}`);
+  return r.body as ChangesPage;
+}

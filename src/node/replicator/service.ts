@@ -1,0 +1,133 @@
+import { type Clock, systemClock } from '../../core/clock.ts';
+import type { Random } from '../../core/random.ts';
+import type { Database } from '../engine/database.ts';
+import type { NodeState } from '../node-state.ts';
+import { DocProcessor } from './processor.ts';
+import { COUCH_DEFAULTS, type RepDefaults } from './rep-doc.ts';
+import { runReplication } from './runner.ts';
+import { DEFAULT_SCHEDULER, type Job, Scheduler, type SchedulerConfig } from './scheduler.ts';
+import { ReplicatorCounters } from './stats.ts';
+import { replicatorBeforeUpdate } from './validate.ts';
+
+const num = (v: string | undefined, d: number) =>
+  v !== undefined && v !== '' && Number.isFinite(Number(v)) ? Number(v) : d;
+
+/**
+ * The node's replicator: scheduler + `_replicator` doc processor + job runner, configured live from
+ * `[replicator]` (`/_node/_local/_config/replicator/*`). couchmesh-only keys: `backoff_base_msec`
+ * (first crash backoff, CouchDB: 30000), `health_threshold_msec`, `max_backoff_interval_msec`
+ * (429 AIMD cap, CouchDB: 25000), `startup_jitter` defaults to 0 here (CouchDB: 5000).
+ */
+export class ReplicatorService {
+  readonly counters = new ReplicatorCounters();
+  readonly scheduler: Scheduler;
+  readonly processor: DocProcessor;
+  private readonly onDb: (db: Database, event: 'created' | 'deleted') => void;
+
+  constructor(
+    readonly node: NodeState,
+    readonly clock: Clock = systemClock,
+    random: Random = node.random,
+  ) {
+    this.scheduler = new Scheduler(
+      clock,
+      random,
+      () => this.schedulerConfig(),
+      (job, signal, running) => runReplication(this, job, signal, running),
+      this.counters,
+      (job) => {
+        if (job.docId) this.processor.completed(job);
+        this.settleTransient(job);
+      },
+      (job) => {
+        // a transient one-shot `_replicate` answers with its first error instead of retrying forever
+        if (!job.docId && !job.spec.continuous) {
+          this.scheduler.remove(job.id);
+          this.settleTransient(job);
+        }
+      },
+    );
+    this.processor = new DocProcessor(
+      node,
+      this.scheduler,
+      this.counters,
+      () => this.repDefaults(),
+      () => clock.now(),
+    );
+    node.setBeforeUpdate('_replicator', replicatorBeforeUpdate);
+    this.onDb = (db, event) => {
+      if (db.name !== '_replicator') return;
+      if (event === 'created') this.processor.attach(db);
+      else this.processor.detach();
+    };
+    node.dbListeners.add(this.onDb);
+    const db = node.get('_replicator');
+    if (db) this.processor.attach(db);
+  }
+
+  /** callers of `POST /_replicate` waiting for a one-shot transient job */
+  readonly transientWaiters = new Map<string, (job: Job) => void>();
+
+  private settleTransient(job: Job): void {
+    const w = this.transientWaiters.get(job.id);
+    this.transientWaiters.delete(job.id);
+    w?.(job);
+  }
+
+  private cfg(key: string): string | undefined {
+    return this.node.configSections.replicator?.[key];
+  }
+
+  schedulerConfig(): SchedulerConfig {
+    const d = DEFAULT_SCHEDULER;
+    return {
+      maxJobs: num(this.cfg('max_jobs'), d.maxJobs),
+      interval: num(this.cfg('interval'), d.interval),
+      maxChurn: num(this.cfg('max_churn'), d.maxChurn),
+      maxHistory: num(this.cfg('max_history'), d.maxHistory),
+      startupJitter: num(this.cfg('startup_jitter'), d.startupJitter),
+      backoffBaseMs: num(this.cfg('backoff_base_msec'), d.backoffBaseMs),
+      backoffMaxExp: d.backoffMaxExp,
+      healthThreshold: num(this.cfg('health_threshold_msec'), d.healthThreshold),
+    };
+  }
+
+  repDefaults(): RepDefaults {
+    const d = COUCH_DEFAULTS;
+    return {
+      checkpointInterval: num(this.cfg('checkpoint_interval'), d.checkpointInterval),
+      workerProcesses: num(this.cfg('worker_processes'), d.workerProcesses),
+      workerBatchSize: num(this.cfg('worker_batch_size'), d.workerBatchSize),
+      httpConnections: num(this.cfg('http_connections'), d.httpConnections),
+      connectionTimeout: num(this.cfg('connection_timeout'), d.connectionTimeout),
+      retriesPerRequest: num(this.cfg('retries_per_request'), d.retriesPerRequest),
+      useCheckpoints: this.cfg('use_checkpoints') !== 'false',
+      useBulkGet: this.cfg('use_bulk_get') !== 'false',
+    };
+  }
+
+  /** 429 AIMD cap: reaching it crashes the job with `max_backoff`. */
+  maxBackoffInterval(): number {
+    return num(this.cfg('max_backoff_interval_msec'), 25_000);
+  }
+
+  gauges() {
+    const jobs = this.scheduler.list();
+    return {
+      running: jobs.filter((j) => j.state === 'running').length,
+      pending: jobs.filter((j) => j.state === 'pending').length,
+      crashed: jobs.filter((j) => j.state === 'crashing').length,
+      total: jobs.length,
+    };
+  }
+
+  runningJobs(): Job[] {
+    return this.scheduler.list().filter((j) => j.state === 'running');
+  }
+
+  close(): void {
+    this.node.dbListeners.delete(this.onDb);
+    this.processor.detach();
+    this.scheduler.close();
+  }
+}

@@ -1,0 +1,202 @@
+import { buildMultipartRelated, parseMultipartMixed, parseMultipartRelated } from '../http/multipart.ts';
+import { type Peer, RepCrash } from './peer.ts';
+import type { ChangeRow } from './runner.ts';
+import type { Job } from './scheduler.ts';
+import type { ReplicatorService } from './service.ts';
+
+type Doc = Record<string, unknown> & {
+  _id: string;
+  _rev: string;
+  _attachments?: Record<string, { stub?: boolean }>;
+};
+
+/** Doc ids in URLs: `_design/` keeps its slash, everything else is fully encoded (as CouchDB's replicator). */
+export const docPath = (id: string) =>
+  id.startsWith('_design/') ? `_design/${encodeURIComponent(id.slice(8))}` : encodeURIComponent(id);
+
+const hasStubs = (d: Doc) => Object.values(d._attachments ?? {}).some((a) => a.stub);
+
+// 401/403/413/415 skip the doc and count a write failure (CouchDB >= 3.4); other 4xx crash the job
+const SKIPPABLE = new Set([401, 403, 413, 415]);
+
+/**
+ * Copies one batch of changes: _revs_diff on the target, the missing revisions from the source
+ * (_bulk_get, or open_revs per doc), then _bulk_docs new_edits=false (docs with attachments go as
+ * multipart/related PUTs so their bytes and encodings pass through untouched).
+ */
+export async function copyBatch(
+  svc: ReplicatorService,
+  job: Job,
+  source: Peer,
+  target: Peer,
+  rows: ChangeRow[],
+): Promise<void> {
+  const stats = job.stats;
+  const revs: Record<string, string[]> = {};
+  let checked = 0;
+  for (const r of rows) {
+    revs[r.id] ??= [];
+    const list = revs[r.id] as string[];
+    for (const c of r.changes) {
+      list.push(c.rev);
+      checked++;
+    }
+  }
+  stats.revisions_checked += checked;
+  const diff = await target.json<Record<string, { missing: string[]; possible_ancestors?: string[] }>>(
+    'POST',
+    '_revs_diff',
+    {
+      body: revs,
+      idempotent: true,
+    },
+  );
+  if (diff.status !== 200)
+    throw new RepCrash(`revs_diff_failed: ${target.url}_revs_diff answered ${diff.status}`);
+  const wanted = Object.entries(diff.body).flatMap(([id, d]) =>
+    d.missing.map((rev) => ({ id, rev, atts_since: d.possible_ancestors ?? [] })),
+  );
+  stats.missing_revisions_found += wanted.length;
+  if (!wanted.length) return;
+  const { plain, withAtts } = await fetchRevisions(job, source, wanted);
+  stats.docs_read += plain.length;
+  if (plain.length) await writeBulk(job, target, plain);
+  for (const w of withAtts) await copyWithAttachments(job, source, target, w);
+  void svc;
+}
+
+async function fetchRevisions(
+  job: Job,
+  source: Peer,
+  wanted: Array<{ id: string; rev: string; atts_since: string[] }>,
+) {
+  const plain: Doc[] = [];
+  const withAtts: Array<{ id: string; rev: string; atts_since: string[] }> = [];
+  const stats = job.stats;
+  let docs: Doc[] | undefined;
+  if (job.spec.useBulkGet && !job.bulkGetDisabled) {
+    stats.bulk_get_attempts += wanted.length;
+    const r = await source.json<{
+      results: Array<{ id: string; docs: Array<{ ok?: Doc; error?: unknown }> }>;
+    }>('POST', '_bulk_get', {
+      query: { latest: 'true', revs: 'true', attachments: 'false' },
+      body: { docs: wanted, revs: true, latest: true, attachments: false },
+      idempotent: true,
+    });
+    if (r.status === 200 && Array.isArray(r.body?.results)) {
+      docs = r.body.results.flatMap((x) => x.docs.map((d) => d.ok).filter((d): d is Doc => !!d));
+      stats.bulk_get_docs += docs.length;
+    } else job.bulkGetDisabled = true; // fall back to open_revs, as CouchDB does when _bulk_get is unsupported
+  }
+  if (!docs) {
+    docs = [];
+    for (const w of wanted) {
+      const r = await source.json<Array<{ ok?: Doc }>>('GET', docPath(w.id), {
+        query: { revs: 'true', latest: 'true', open_revs: [w.rev] },
+        headers: { accept: 'application/json' },
+      });
+      if (r.status === 200 && Array.isArray(r.body)) for (const x of r.body) if (x.ok) docs.push(x.ok);
+    }
+  }
+  const byKey = new Map(wanted.map((w) => [`${w.id}\n${w.rev}`, w]));
+  for (const d of docs) {
+    if (hasStubs(d))
+      withAtts.push(byKey.get(`${d._id}\n${d._rev}`) ?? { id: d._id, rev: d._rev, atts_since: [] });
+    else plain.push(d);
+  }
+  return { plain, withAtts };
+}
+
+/** POST _bulk_docs new_edits=false; per-doc errors and skippable statuses count as write failures. */
+async function writeBulk(job: Job, target: Peer, docs: Doc[]): Promise<void> {
+  const stats = job.stats;
+  const r = await target.json<Array<{ error?: string }>>('POST', '_bulk_docs', {
+    body: { docs, new_edits: false },
+    headers: { 'x-couch-full-commit': 'false' },
+  });
+  if (r.status === 201 || r.status === 200 || r.status === 202) {
+    const failures = Array.isArray(r.body) ? r.body.filter((x) => x.error).length : 0;
+    stats.doc_write_failures += failures;
+    stats.docs_written += docs.length - failures;
+    return;
+  }
+  if (r.status === 413 && docs.length > 1) {
+    const half = Math.ceil(docs.length / 2);
+    await writeBulk(job, target, docs.slice(0, half));
+    await writeBulk(job, target, docs.slice(half));
+    return;
+  }
+  if (SKIPPABLE.has(r.status)) {
+    stats.doc_write_failures += docs.length;
+    return;
+  }
+  throw new RepCrash(`bulk_docs_failed: ${target.url}_bulk_docs answered ${r.status}`);
+}
+
+/** GET open_revs as multipart/mixed and PUT each revision to the target as multipart/related. */
+async function copyWithAttachments(
+  job: Job,
+  source: Peer,
+  target: Peer,
+  w: { id: string; rev: string; atts_since: string[] },
+) {
+  const stats = job.stats;
+  const r = await source.raw('GET', docPath(w.id), {
+    query: {
+      revs: 'true',
+      open_revs: [w.rev],
+      latest: 'true',
+      attachments: 'true',
+      atts_since: w.atts_since,
+    },
+    headers: { accept: 'multipart/mixed' },
+  });
+  if (r.status !== 200) return;
+  const ct = r.headers['content-type'] ?? '';
+  if (/^application\/json/i.test(ct)) {
+    // servers without multipart (e.g. PouchDB Server) answer JSON with inline data
+    const docs = (JSON.parse(r.body.toString('utf8')) as Array<{ ok?: Doc }>).flatMap((x) =>
+      x.ok ? [x.ok] : [],
+    );
+    stats.docs_read += docs.length;
+    if (docs.length) await writeBulk(job, target, docs);
+    return;
+  }
+  for (const part of parseMultipartMixed(r.body, ct)) {
+    const pct = part.headers['content-type'] ?? '';
+    if (/error="true"/.test(pct)) continue;
+    stats.docs_read++;
+    if (/^application\/json/i.test(pct)) {
+      await writeBulk(job, target, [JSON.parse(part.body.toString('utf8')) as Doc]);
+      continue;
+    }
+    const rel = parseMultipartRelated(part.body, pct);
+    const doc = JSON.parse(rel.json.toString('utf8')) as Doc;
+    const names = Object.entries(
+      (doc._attachments ?? {}) as Record<
+        string,
+        { follows?: boolean; content_type?: string; encoding?: string }
+      >,
+    )
+      .filter(([, a]) => a.follows)
+      .map(([name, a]) => ({ name, a }));
+    const atts = names.map(({ name, a }, i) => {
+      const p = rel.parts.find((x) => x.filename === name) ?? rel.parts[i];
+      return {
+        name,
+        contentType: a.content_type ?? 'application/octet-stream',
+        data: p?.data ?? Buffer.alloc(0),
+        ...(a.encoding ? { encoding: a.encoding } : {}),
+      };
+    });
+    const out = buildMultipartRelated(rel.json, atts);
+    const put = await target.raw('PUT', docPath(doc._id), {
+      query: { new_edits: 'false' },
+      headers: { 'content-type': out.contentType, accept: 'application/json' },
+      body: out.body,
+    });
+    if (put.status === 201 || put.status === 200 || put.status === 202) stats.docs_written++;
+    else if (SKIPPABLE.has(put.status)) stats.doc_write_failures++;
+    else throw new RepCrash(`doc_write_failed: PUT ${target.url}${docPath(doc._id)} answered ${put.status}`);
+  }
+}

@@ -1,0 +1,37 @@
+import type { WriteContext, WriteDoc } from '../engine/database.ts';
+import { parseDoc } from '../engine/doc-parse.ts';
+import { CouchHttpError } from '../engine/errors.ts';
+import { scanJson } from '../json/scan.ts';
+import { parseRepDoc, RepDocError } from './rep-doc.ts';
+
+/**
+ * `_replicator`'s before_doc_update (couch_replicator_docs): refuse documents the parser rejects
+ * with 403 `forbidden` and its reason, and record the writer as `owner`. Deletes, design docs, the
+ * node's own state write-backs and docs already marked failed skip the check, as in CouchDB.
+ */
+export function replicatorBeforeUpdate(doc: WriteDoc, ctx: WriteContext): WriteDoc {
+  if (ctx.internal || doc.deleted || doc.id?.startsWith('_design/') || doc.id?.startsWith('_local/'))
+    return doc;
+  if (ctx.newEdits === false) return doc; // replicated in: keep as sent
+  const body = JSON.parse(doc.bodyText) as Record<string, unknown>;
+  if (body._replication_state === 'failed') return doc;
+  if (ctx.user?.roles.includes('_replicator')) return doc;
+  try {
+    parseRepDoc(body);
+  } catch (e) {
+    if (e instanceof RepDocError) throw new CouchHttpError(403, 'forbidden', e.message);
+    throw e;
+  }
+  const isAdmin = ctx.user?.roles.includes('_admin') ?? false;
+  const name = ctx.user?.name ?? null;
+  if (name === null) return doc;
+  if (!isAdmin && typeof body.owner === 'string' && body.owner !== name)
+    throw new CouchHttpError(403, 'forbidden', `Can't update replication documents from other users.`);
+  if (body.owner === name) return doc;
+  // rebuild the document with `owner` appended (after the writer's own fields, as CouchDB does)
+  const full = JSON.parse(doc.text) as Record<string, unknown>;
+  full.owner = name;
+  const text = JSON.stringify(full);
+  const next = parseDoc(text, scanJson(text));
+  return { ...next, id: doc.id, rev: doc.rev, followed: doc.followed };
+}

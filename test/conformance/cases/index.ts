@@ -1,0 +1,27 @@
+// Every conformance table, in the order they run.
+import { allDocsArea } from './alldocs.ts';
+import { attachmentsArea } from './attachments.ts';
+import { bulkArea } from './bulk.ts';
+import { changesArea } from './changes.ts';
+import { conflictsArea } from './conflicts.ts';
+import { dbArea } from './db.ts';
+import { docsArea } from './docs.ts';
+import { localArea } from './local.ts';
+import { revIdArea } from './revids.ts';
+import { securityArea } from './security.ts';
+import { serverArea } from './server.ts';
+import type { Area } from './types.ts';
+
+export const AREAS: Area[] = [
+  serverArea,
+  dbArea,
+  docsArea,
+  revIdArea,
+  allDocsArea,
+  bulkArea,
+  localArea,
+  conflictsArea,
+  changesArea,
+  attachmentsArea,
+  securityArea,
+];
