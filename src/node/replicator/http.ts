@@ -107,11 +107,12 @@ export function schedulerRoute(svc: ReplicatorService) {
       if (rest.length === 1 && rest[0] !== svc.processor.dbName) throw notFound('missing');
       const states = ctx.q('states')?.split(',').filter(Boolean);
       const filtered = states ? docs.filter((d) => states.includes(String(d.state))) : docs;
-      return sendJson(ctx.res, 200, {
+      sendJson(ctx.res, 200, {
         total_rows: docs.length,
         offset: skip,
         docs: filtered.slice(skip, skip + limit),
       });
+      return;
     }
     throw new CouchHttpError(400, 'bad_request', 'Unsupported scheduler endpoint, use jobs or docs');
   };
