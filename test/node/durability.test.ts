@@ -317,8 +317,7 @@ async function observe(child: Child): Promise<Map<string, Observed>> {
 
   const all = await request(child, 'GET', `/${DB}/_all_docs`);
   assert.equal(all.status, 200);
-  const rows = (all.json as { total_rows: number; rows: Array<{ id: string; value: { rev: string } }> })
-    .rows;
+  const rows = (all.json as { total_rows: number; rows: Array<{ id: string; value: { rev: string } }> }).rows;
   assert.equal((all.json as { total_rows: number }).total_rows, doc_count);
   assert.deepEqual(
     rows.map((r) => [r.id, r.value.rev]),

@@ -37,8 +37,9 @@ function renderAtt(db: Database, a: AttMeta, opts: RenderOptions, stub: boolean)
   const mode = opts.attachments;
   const head = `"content_type":${JSON.stringify(a.content_type)},"revpos":${a.revpos},"digest":${JSON.stringify(a.digest)}`;
   const enc = a.encoding ? `,"encoding":"${a.encoding}","encoded_length":${a.encoded_length}` : '';
+  // a stub kept because of atts_since carries the encoding info, as CouchDB writes it
   if (stub || !mode || mode === 'stub')
-    return `{${head},"length":${a.length},"stub":true${opts.attEncodingInfo ? enc : ''}}`;
+    return `{${head},"length":${a.length},"stub":true${opts.attEncodingInfo || (stub && mode && mode !== 'stub') ? enc : ''}}`;
   // multipart sends the stored (possibly gzip) bytes with Content-Encoding, as CouchDB does
   if (mode === 'follows') return `{${head},"length":${a.length},"follows":true${enc}}`;
   return `{${head},"data":"${readAttData(db.store, a).toString('base64')}"}`;

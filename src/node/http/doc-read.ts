@@ -65,6 +65,7 @@ export function multipartDoc(
   state: DocState,
   rev: string,
   opts: RenderOptions,
+  framing?: { boundary: string; quoteBoundary: boolean },
 ): MultipartDoc | undefined {
   const row = db.getRev(state.id, rev);
   if (!row) return undefined;
@@ -76,7 +77,9 @@ export function multipartDoc(
     data: db.store.getAtt(a.digest) ?? Buffer.alloc(0),
     ...(a.encoding ? { encoding: a.encoding } : {}),
   }));
-  return buildMultipartRelated(json, atts);
+  return framing
+    ? buildMultipartRelated(json, atts, framing.boundary, { quoteBoundary: framing.quoteBoundary })
+    : buildMultipartRelated(json, atts);
 }
 
 /** Whether a multipart answer has anything to carry beyond the JSON. */

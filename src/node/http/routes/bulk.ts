@@ -4,7 +4,8 @@ import { badRequest, CouchHttpError } from '../../engine/errors.ts';
 import { getEntry } from '../../json/scan.ts';
 import { findRev, parseRev, possibleAncestors } from '../../revs/tree.ts';
 import type { Ctx } from '../context.ts';
-import { openRevList, readRevision, renderOptions } from '../doc-read.ts';
+import { hasFollowingAtts, multipartDoc, openRevList, readRevision, renderOptions } from '../doc-read.ts';
+import { buildMultipartMixed, newBoundary } from '../multipart.ts';
 import { methodNotAllowed, sendJson } from '../respond.ts';
 import { isDbAdmin, readSecurity } from '../security.ts';
 
@@ -52,6 +53,9 @@ export async function bulkGet(ctx: Ctx, db: Database): Promise<void> {
   if (!body || !Array.isArray(body.docs)) throw badRequest('Missing JSON list of `docs`.');
   const base = renderOptions(ctx);
   const latest = ctx.bool('latest');
+  const accept = ctx.header('accept') ?? '';
+  if (/multipart\/(mixed|related)/i.test(accept) && !/application\/json/i.test(accept))
+    return bulkGetMultipart(ctx, db, body.docs, base, latest, /multipart\/related/i.test(accept));
   const results = body.docs.map((item) => {
     if (typeof item?.id !== 'string')
       return `{"id":null,"docs":[{"error":{"id":null,"rev":null,"error":"bad_request","reason":"document id missed"}}]}`;
@@ -106,4 +110,56 @@ function compareRevs(a: string, b: string): number {
   const y = parseRev(b);
   if (!x || !y) return a < b ? -1 : 1;
   return x.pos - y.pos || Buffer.compare(Buffer.from(x.hash), Buffer.from(y.hash));
+}
+
+/** `_bulk_get` as multipart/mixed (CouchDB 3.x): one part per revision, X-Doc-Id / X-Rev-Id on docs with attachments. */
+function bulkGetMultipart(
+  ctx: Ctx,
+  db: Database,
+  items: BulkGetItem[],
+  base: ReturnType<typeof renderOptions>,
+  latest: boolean,
+  related: boolean,
+): void {
+  const inner = { boundary: `--${newBoundary()}`, quoteBoundary: false };
+  const parts: Array<{ contentType: string; body: Buffer; headers?: Record<string, string> }> = [];
+  const error = (id: unknown, rev: string, error: string, reason: string) =>
+    parts.push({
+      contentType: 'application/json; error="true"',
+      body: Buffer.from(JSON.stringify({ id, rev, error, reason })),
+    });
+  for (const item of items) {
+    if (typeof item?.id !== 'string') {
+      error(null, 'undefined', 'bad_request', 'document id missed');
+      continue;
+    }
+    const rev = typeof item.rev === 'string' ? item.rev : undefined;
+    const opts = Array.isArray(item.atts_since) ? { ...base, attsSince: item.atts_since as string[] } : base;
+    const state = db.getState(item.id);
+    if (!state) {
+      error(item.id, rev ?? 'undefined', 'not_found', 'missing');
+      continue;
+    }
+    for (const r of openRevList(state, rev === undefined ? 'all' : [rev], latest)) {
+      if (opts.attachments === 'data' && hasFollowingAtts(db, state, r, opts)) {
+        const mp = multipartDoc(db, state, r, opts, inner);
+        if (mp)
+          parts.push({
+            contentType: mp.contentType,
+            body: mp.body,
+            headers: { 'X-Doc-Id': state.id, 'X-Rev-Id': r },
+          });
+        continue;
+      }
+      const json = readRevision(db, state, r, opts);
+      if (json === undefined) error(item.id, r, 'not_found', 'missing');
+      else parts.push({ contentType: 'application/json', body: Buffer.from(json) });
+    }
+  }
+  const out = buildMultipartMixed(parts, undefined, {
+    framing: 'bulk_get',
+    ...(related ? { mediaType: 'multipart/related' } : {}),
+  });
+  ctx.res.writeHead(200, { 'Content-Type': out.contentType, 'Content-Length': String(out.body.length) });
+  ctx.res.end(out.body);
 }

@@ -34,7 +34,11 @@ export async function routeLocal(ctx: Ctx, db: Database, rest: string[]): Promis
       checkSize(ctx, doc);
       const r = db.putLocal(id, doc);
       const saved = db.store.getLocal(id);
-      return sendJson(ctx.res, 201, r, saved ? { ETag: localEtag(id, saved.rev, saved.body) } : {});
+      const location = `http://${ctx.header('host') ?? 'localhost'}/${encodeURIComponent(db.name)}/${encodeURIComponent(id)}`;
+      return sendJson(ctx.res, 201, r, {
+        Location: location,
+        ...(saved ? { ETag: localEtag(id, saved.rev, saved.body) } : {}),
+      });
     }
     case 'DELETE': {
       const rev = ctx.q('rev') ?? ctx.header('if-match')?.replace(/"/g, '');
