@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Output } from './boundary.ts';
+import { main } from './main.ts';
+
+function capture(): Output & { stdout: string; stderr: string } {
+  const o = {
+    stdout: '',
+    stderr: '',
+    out: (t: string) => {
+      o.stdout += t.endsWith('\n') ? t : `${t}\n`;
+    },
+    err: (t: string) => {
+      o.stderr += t.endsWith('\n') ? t : `${t}\n`;
+    },
+  };
+  return o;
+}
+
+test('--help exits 0 and lists the commands', async () => {
+  const o = capture();
+  assert.equal(await main(['--help'], o), 0);
+  assert.match(o.stdout, /Commands:/);
+  assert.match(o.stdout, /\bdemo\b/);
+  assert.match(o.stdout, /\bnode\b/);
+});
+
+test('--version prints the package version', async () => {
+  const o = capture();
+  assert.equal(await main(['--version'], o), 0);
+  assert.match(o.stdout, /^\d+\.\d+\.\d+/);
+});
+
+test('an unknown command exits non-zero with one message line and a hint, no stack', async () => {
+  const o = capture();
+  const code = await main(['frobnicate'], o);
+  assert.notEqual(code, 0);
+  assert.match(o.stderr, /unknown command 'frobnicate'/);
+  assert.match(o.stderr, /hint: run 'couchmesh --help'/);
+  assert.doesNotMatch(o.stderr, /\n\s+at /);
+});
+
+test('a user mistake gets message + hint and exit 1, not a stack trace', async () => {
+  const o = capture();
+  assert.equal(await main(['node'], o), 1);
+  assert.match(o.stderr, /needs a place to keep its data/);
+  assert.match(o.stderr, /hint: pass --data DIR/);
+  assert.doesNotMatch(o.stderr, /\n\s+at /);
+});
+
+test('demo --exit runs the embedded node end to end and exits 0', async () => {
+  const o = capture();
+  assert.equal(await main(['demo', '--exit'], o), 0);
+  assert.match(o.stdout, /embedded node up at http:\/\/127\.0\.0\.1:\d+/);
+  assert.match(o.stdout, /db sensors: 5 docs/);
+});
