@@ -65,7 +65,7 @@ async function parseQuery(ctx: Ctx, db: Database): Promise<ChangesQuery> {
   return {
     feed,
     since: descending && sinceRaw === undefined ? db.updateSeq : since,
-    limit: ctx.int('limit', Number.MAX_SAFE_INTEGER) || 1,
+    limit: ctx.int('limit', Number.MAX_SAFE_INTEGER),
     descending,
     allDocs: ctx.q('style') === 'all_docs',
     includeDocs: ctx.bool('include_docs'),
@@ -113,6 +113,7 @@ function readBatch(db: Database, q: ChangesQuery, since: number, limit: number, 
   const rows: Batch['rows'] = [];
   let last = since;
   let cursor = since;
+  if (limit <= 0) return { rows, last }; // limit=0: the replicator's pending-count probe
   for (;;) {
     const found: DocRow[] = q.descending ? db.store.bySeqDesc(cursor, BATCH) : db.store.bySeq(cursor, BATCH);
     for (const r of found) {
@@ -135,7 +136,7 @@ const joinRows = (b: Batch) => b.rows.map((r) => r.text).join(',\n');
 export async function changes(ctx: Ctx, db: Database): Promise<void> {
   const q = await parseQuery(ctx, db);
   const res = ctx.res;
-  if (q.feed === 'normal' || (q.feed === 'longpoll' && q.descending)) return normal(ctx, db, q);
+  if (q.feed === 'normal' || q.limit === 0 || (q.feed === 'longpoll' && q.descending)) return normal(ctx, db, q);
   if (q.feed === 'longpoll') return longpoll(ctx, db, q);
   res.writeHead(
     200,
