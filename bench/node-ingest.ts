@@ -14,17 +14,16 @@
 // a freshly started node (own process, fresh data dir, ~2 s idle), under tsx and compiled (`dist/`). The
 // headline figure is printed last.
 //
-// "Ours" is the compiled build in `dist/` (what bin/couchmesh.js runs) when it is at least as new as every
-// src/node file, else the sources under tsx. tsx transpiles with esbuild `keepNames` (each named function or
-// closure, whenever created, goes through `__name()`) and minified whitespace, so the in-memory node run from
-// the sources under tsx (what the test suite runs) is printed as a reference row beside the build.
+// "Ours" is compiled code, as bin/couchmesh.js runs it: `dist/` when it is a build of the current src/node,
+// else the current sources compiled by tsc into the temp folder (a stale dist/ is never measured by mistake).
+// The sources under tsx (what the test suite runs) are printed as a reference row: tsx transpiles with
+// esbuild `keepNames` (each named function or closure, whenever created, goes through `__name()`).
 //
 //   npm run bench:ingest                    # the benchmark
 //   npm run bench:ingest -- --rounds=5      # more rounds per figure
 //   npm run bench:ingest -- --profile       # instead: CPU profile of the in-memory node's _bulk_docs path
-//   npm run bench:ingest -- --profile --tsx # … of the sources under tsx rather than the build
-//   --tsx / --dist force what "ours" runs (default: dist/ when it is at least as new as src/node, else tsx)
-import { type ChildProcess, spawn } from 'node:child_process';
+//   --tsx | --dist                          # ours = the sources under tsx | dist/ as it is, however old
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import {
@@ -36,9 +35,11 @@ import {
   realpathSync,
   rmSync,
   statSync,
+  symlinkSync,
+  writeFileSync,
 } from 'node:fs';
 import { SourceMap } from 'node:module';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -200,16 +201,51 @@ function distStatus(): { fresh: boolean; why: string } {
   return { fresh: true, why: 'dist/node is newer than every src/node file' };
 }
 
-/** Which code "ours" runs: `--tsx` / `--dist` force it; by default the build when it is fresh. */
-function oursMode(): { tsx: boolean; why: string } {
-  if (args.includes('--tsx')) return { tsx: true, why: 'sources forced by --tsx' };
+/** The code "ours" runs: a module for the launcher, and whether it needs tsx. */
+interface Ours {
+  tsx: boolean;
+  /** repo-relative or absolute path of the module exporting startNode */
+  module: string;
+  /** how it is printed */
+  label: string;
+  why: string;
+}
+
+/**
+ * `--tsx`: the sources under tsx. `--dist`: dist/ as it is. Default: dist/ when it is a build of the current
+ * sources, else a build of them made now with tsc (tsconfig.build.json) into `tmp` (deleted with it), so a
+ * stale dist/ is never measured by mistake. tsc type errors (others editing) are reported, not fatal.
+ */
+function prepareOurs(tmp: string): Ours {
+  const tsxOurs: Ours = { tsx: true, module: SRC_MODULE, label: `${SRC_MODULE} under tsx`, why: '' };
+  const distOurs: Ours = { tsx: false, module: DIST_MODULE, label: `compiled ${DIST_MODULE}`, why: '' };
+  if (args.includes('--tsx')) return { ...tsxOurs, why: 'forced by --tsx' };
   const b = distStatus();
   if (args.includes('--dist')) {
     if (!existsSync(join(ROOT, DIST_MODULE)))
       throw new Error(`--dist: ${DIST_MODULE} missing; npm run build`);
-    return { tsx: false, why: b.fresh ? b.why : `build forced by --dist although ${b.why}` };
+    return { ...distOurs, why: b.fresh ? b.why : `forced by --dist although ${b.why}` };
   }
-  return { tsx: !b.fresh, why: b.fresh ? b.why : `${b.why}; \`npm run build\` to measure the build` };
+  if (b.fresh) return { ...distOurs, why: b.why };
+  // a private build: ESM needs {"type":"module"}, and packages resolve through a node_modules link
+  const out = join(tmp, 'build');
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'package.json'), '{"type":"module"}\n');
+  symlinkSync(join(ROOT, 'node_modules'), join(tmp, 'node_modules'), 'dir');
+  const tsc = spawnSync(
+    process.execPath,
+    [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', out],
+    { cwd: ROOT, encoding: 'utf8' },
+  );
+  const module = join(out, 'node/index.js');
+  if (!existsSync(module)) throw new Error(`tsc emitted no ${module}:\n${tsc.stdout}${tsc.stderr}`);
+  const errors = (tsc.stdout.match(/error TS\d+/g) ?? []).length;
+  return {
+    tsx: false,
+    module,
+    label: 'current src/ compiled now by tsc into the temp folder',
+    why: `${b.why}${errors ? `; tsc reported ${errors} type error(s) elsewhere and emitted anyway` : ''}`,
+  };
 }
 
 /** The first line of an error and, for a child that died, the line naming its error. */
@@ -222,14 +258,9 @@ function firstLine(e: unknown): string {
   return cause ? `${lines[0]} ${cause}` : (lines[0] ?? '');
 }
 
-const launchNode = (opts: { tsx: boolean; mode: string[]; execArgv?: string[] }) =>
-  spawnChild([
-    ...(opts.tsx ? ['--import', 'tsx'] : []),
-    ...(opts.execArgv ?? []),
-    LAUNCHER,
-    opts.tsx ? SRC_MODULE : DIST_MODULE,
-    ...opts.mode,
-  ]);
+const launchNode = (code: Pick<Ours, 'tsx' | 'module'>, mode: string[], execArgv: string[] = []) =>
+  spawnChild([...(code.tsx ? ['--import', 'tsx'] : []), ...execArgv, LAUNCHER, code.module, ...mode]);
+const SOURCES = { tsx: true, module: SRC_MODULE } as const;
 
 // ---------------------------------------------------------------------------------------------------------
 // HTTP ingest
@@ -239,6 +270,8 @@ interface HttpTarget {
   url: string;
   /** false for the HTTP floor, which has no databases */
   hasDbs: boolean;
+  /** the server process, for its CPU time */
+  pid: number | undefined;
   agent: Agent;
   close(): Promise<void>;
 }
@@ -254,10 +287,49 @@ async function call(
   return { status: res.statusCode, text: await res.body.text() };
 }
 
+/** One measured round: docs/s (wall clock) and the server's CPU time per doc. */
+interface Sample {
+  rate: number;
+  cpuUsPerDoc: number;
+}
+
+/** CPU time (µs) a process has run so far, all its threads (schedstat: ns on CPU); NaN if unknown. */
+function processCpuUs(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  let ns = 0;
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`))
+      try {
+        ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      } catch {
+        // the thread ended meanwhile
+      }
+  } catch {
+    return Number.NaN;
+  }
+  return ns / 1000;
+}
+
+/** The pid of our child process running `script` (startExpressPouch() does not expose it). */
+function childPid(script: string): number | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === process.pid && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(script))
+        return Number(entry);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return undefined;
+}
+
 let dbCounter = 0;
 
-/** One round: a fresh database, every batch in order, one request in flight. Returns docs/s. */
-async function httpRound(t: HttpTarget, batches: Batch[]): Promise<number> {
+/** One round: a fresh database, every batch in order, one request in flight. */
+async function httpRound(t: HttpTarget, batches: Batch[]): Promise<Sample> {
   const db = `ingest-${++dbCounter}`;
   if (t.hasDbs) {
     const r = await call(t, 'PUT', `/${db}`);
@@ -265,6 +337,7 @@ async function httpRound(t: HttpTarget, batches: Batch[]): Promise<number> {
       throw new Error(`${t.label}: PUT /${db} -> ${r.status} ${r.text}`);
   }
   let docs = 0;
+  const cpu0 = processCpuUs(t.pid);
   const start = performance.now();
   for (const b of batches) {
     const r = await call(t, 'POST', `/${db}/_bulk_docs`, b.body, {
@@ -278,21 +351,28 @@ async function httpRound(t: HttpTarget, batches: Batch[]): Promise<number> {
     docs += b.n;
   }
   const ms = performance.now() - start;
+  const cpuUs = processCpuUs(t.pid) - cpu0;
   if (t.hasDbs) {
     const info = await call(t, 'GET', `/${db}`);
     const count = (JSON.parse(info.text) as { doc_count?: number }).doc_count;
     if (count !== docs) throw new Error(`${t.label}: ${db} holds ${count} docs, expected ${docs}`);
     await call(t, 'DELETE', `/${db}`);
   }
-  return (docs / ms) * 1000;
+  return { rate: (docs / ms) * 1000, cpuUsPerDoc: cpuUs / docs };
 }
 
-const httpTarget = (label: string, url: string, hasDbs: boolean, close: () => Promise<void>): HttpTarget => {
+const httpTarget = (
+  label: string,
+  server: { url: string; pid: number | undefined },
+  hasDbs: boolean,
+  close: () => Promise<void>,
+): HttpTarget => {
   const agent = new Agent({ connections: 1, pipelining: 1, keepAliveTimeout: 60_000 });
   return {
     label,
-    url,
+    url: server.url,
     hasDbs,
+    pid: server.pid,
     agent,
     async close() {
       await agent.close();
@@ -307,7 +387,7 @@ const httpTarget = (label: string, url: string, hasDbs: boolean, close: () => Pr
 let rawCounter = 0;
 
 /** Same docs, same tables (made by the node's DbStore: schema, WAL, synchronous=FULL), one tx per batch. */
-function rawRound(dir: string | ':memory:', rows: RawRow[], batchSize: number): number {
+function rawRound(dir: string | ':memory:', rows: RawRow[], batchSize: number): Sample {
   const file = dir === ':memory:' ? ':memory:' : join(dir, `raw-${++rawCounter}.sqlite`);
   const store = new DbStore(file);
   const insRev = store.db.prepare(
@@ -323,14 +403,16 @@ function rawRound(dir: string | ':memory:', rows: RawRow[], batchSize: number): 
   });
   const batches: RawRow[][] = [];
   for (let i = 0; i < rows.length; i += batchSize) batches.push(rows.slice(i, i + batchSize));
+  const cpu0 = process.cpuUsage();
   const start = performance.now();
   for (const b of batches) tx(b);
   const ms = performance.now() - start;
+  const cpu = process.cpuUsage(cpu0);
   const count = store.db.prepare('SELECT count(*) FROM docs').pluck().get() as number;
   store.close();
   if (file !== ':memory:') for (const ext of ['', '-wal', '-shm']) rmSync(file + ext, { force: true });
   if (count !== rows.length) throw new Error(`raw sqlite holds ${count} docs, expected ${rows.length}`);
-  return (rows.length / ms) * 1000;
+  return { rate: (rows.length / ms) * 1000, cpuUsPerDoc: (cpu.user + cpu.system) / rows.length };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -374,6 +456,23 @@ const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
 const mib = (kib: number) => (kib / 1024).toFixed(1);
 const pass = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
 
+/** A temp folder removed when this process ends, also on Ctrl-C or a closed stdout (children exit on stdin end). */
+function tempFolder(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  process.once('SIGINT', () => process.exit(130));
+  process.stdout.once('error', () => process.exit(1));
+  return dir;
+}
+
+/** The machine's load, so that figures from a busy machine are read as such. */
+function loadNote(): string {
+  const [l1 = 0, l5 = 0] = loadavg();
+  const n = cpus().length;
+  const busy = l1 > n / 2;
+  return `load average ${l1.toFixed(2)} (1 min), ${l5.toFixed(2)} (5 min) on ${n} CPUs${busy ? ' — BUSY: absolute figures are unreliable; ratios (interleaved) and CPU/doc hold up better' : ''}`;
+}
+
 function fsOf(path: string): string {
   const real = realpathSync(path);
   let best = { mount: '', text: 'unknown filesystem' };
@@ -405,7 +504,7 @@ const LABELS: Record<Key, string> = {
 };
 
 async function benchmark(): Promise<void> {
-  const tmp = mkdtempSync(join(tmpdir(), 'couchmesh-bench-'));
+  const tmp = tempFolder('couchmesh-bench-');
   const children: HttpTarget[] = [];
   try {
     const dataDir = join(tmp, 'node-data');
@@ -420,30 +519,32 @@ async function benchmark(): Promise<void> {
       `  one request in flight over one keep-alive connection (undici); a fresh database per round; median of ${ROUNDS} rounds, targets interleaved`,
     );
     console.log(`  temp folder ${tmp} (${fsOf(tmp)})`);
-    const ours = oursMode();
-    const oursTsx = ours.tsx;
-    console.log(
-      `  servers each in their own process; ours = ${oursTsx ? `${SRC_MODULE} under tsx` : `compiled ${DIST_MODULE}`} (${ours.why})`,
-    );
+    console.log(`  ${loadNote()}`);
+    const ours = prepareOurs(tmp);
+    console.log(`  servers each in their own process; ours = ${ours.label} (${ours.why})`);
 
-    const durable = await launchNode({ tsx: oursTsx, mode: ['--data', dataDir] });
-    const memory = await launchNode({ tsx: oursTsx, mode: ['--in-memory'] });
-    const memoryTsx = oursTsx
+    const durable = await launchNode(ours, ['--data', dataDir]);
+    const memory = await launchNode(ours, ['--in-memory']);
+    const memoryTsx = ours.tsx
       ? undefined
-      : await launchNode({ tsx: true, mode: ['--in-memory'] }).catch((e: unknown) => {
+      : await launchNode(SOURCES, ['--in-memory']).catch((e: unknown) => {
           console.log(`  (the sources under tsx do not start, so no tsx reference row: ${firstLine(e)})`);
           return undefined;
         });
     const express = await startExpressPouch();
     const floor = await spawnChild([FLOOR_SERVER]);
     const targets: Partial<Record<HttpKey, HttpTarget>> = {
-      durable: httpTarget(LABELS.durable, durable.url, true, () => durable.close()),
-      memory: httpTarget(LABELS.memory, memory.url, true, () => memory.close()),
-      express: httpTarget(LABELS.express, express.url, true, () => express.close()),
-      floor: httpTarget(LABELS.floor, floor.url, false, () => floor.close()),
+      durable: httpTarget(LABELS.durable, durable, true, () => durable.close()),
+      memory: httpTarget(LABELS.memory, memory, true, () => memory.close()),
+      express: httpTarget(
+        LABELS.express,
+        { url: express.url, pid: childPid('express-pouch-server.mjs') },
+        true,
+        () => express.close(),
+      ),
+      floor: httpTarget(LABELS.floor, floor, false, () => floor.close()),
     };
-    if (memoryTsx)
-      targets.memoryTsx = httpTarget(LABELS.memoryTsx, memoryTsx.url, true, () => memoryTsx.close());
+    if (memoryTsx) targets.memoryTsx = httpTarget(LABELS.memoryTsx, memoryTsx, true, () => memoryTsx.close());
     for (const t of Object.values(targets)) children.push(t);
     const ORDER: Key[] = [
       'durable',
@@ -471,7 +572,9 @@ async function benchmark(): Promise<void> {
     const warmRows = toRawRows(warmDocs);
     for (const key of ORDER) await run(key, 500, warmBatches, warmRows);
 
-    const results = new Map<string, number[]>();
+    const results = new Map<string, Sample[]>();
+    const rates = (k: Key, size: number) => (results.get(`${k}@${size}`) ?? []).map((x) => x.rate);
+    const cpus = (k: Key, size: number) => (results.get(`${k}@${size}`) ?? []).map((x) => x.cpuUsPerDoc);
     for (const size of BATCH_SIZES) {
       const batches = toBatches(docs, size);
       for (let r = 0; r < ROUNDS; r++)
@@ -479,15 +582,17 @@ async function benchmark(): Promise<void> {
           const v = await run(key, size, batches, rows);
           results.set(`${key}@${size}`, [...(results.get(`${key}@${size}`) ?? []), v]);
         }
-      const med = (k: Key) => median(results.get(`${k}@${size}`) ?? []);
+      const med = (k: Key) => median(rates(k, size));
+      const cpu = (k: Key) => median(cpus(k, size));
       console.log('');
       console.log(
-        `batch ${size} (${batches.length} requests per round)            docs/s median   [min .. max]`,
+        `batch ${size} (${batches.length} requests per round)${' '.repeat(28 - String(batches.length).length)}docs/s median   [min .. max]          server CPU/doc`,
       );
       for (const key of ORDER) {
-        const xs = results.get(`${key}@${size}`) ?? [];
+        const xs = rates(key, size);
+        const range = `[${int(Math.min(...xs))} .. ${int(Math.max(...xs))}]`;
         console.log(
-          `  ${LABELS[key].padEnd(52)} ${int(med(key)).padStart(9)}   [${int(Math.min(...xs))} .. ${int(Math.max(...xs))}]`,
+          `  ${LABELS[key].padEnd(52)} ${int(med(key)).padStart(9)}   ${range.padEnd(22)} ${Number.isNaN(cpu(key)) ? '    n/a' : `${cpu(key).toFixed(1).padStart(6)} µs`}`,
         );
       }
       console.log(
@@ -498,6 +603,9 @@ async function benchmark(): Promise<void> {
       );
       console.log(
         `  ours/HTTP floor:      durable ${ratio(med('durable'), med('floor'))}, in-memory ${ratio(med('memory'), med('floor'))}`,
+      );
+      console.log(
+        `  CPU per doc (less sensitive to a busy machine): express-pouchdb uses ${ratio(cpu('express'), cpu('memory'))} ours (in-memory); ours uses ${ratio(cpu('memory'), cpu('rawMemory'))} raw :memory:, ${ratio(cpu('durable'), cpu('rawDurable'))} raw file (durable)`,
       );
       console.log(
         `  goal >= ${int(GOAL_DOCS_PER_S)} docs/s: durable ${pass(med('durable') >= GOAL_DOCS_PER_S)}, in-memory ${pass(med('memory') >= GOAL_DOCS_PER_S)}`,
@@ -515,10 +623,11 @@ async function benchmark(): Promise<void> {
     const measure = (start: () => Promise<Child>) =>
       idleRss(start).catch((e: unknown) => `did not start: ${firstLine(e)}`);
     const bare = await measure(() => spawnChild(['-e', BARE_NODE]));
-    const tsx = await measure(() => launchNode({ tsx: true, mode: ['--data', fresh()] }));
-    const hasDist = existsSync(join(ROOT, DIST_MODULE));
-    const dist = hasDist
-      ? await measure(() => launchNode({ tsx: false, mode: ['--data', fresh()] }))
+    const tsx = await measure(() => launchNode(SOURCES, ['--data', fresh()]));
+    // compiled: the build measured above, or dist/ when the sources ran under tsx
+    const built = ours.tsx ? { tsx: false, module: DIST_MODULE, label: `compiled ${DIST_MODULE}` } : ours;
+    const dist = existsSync(resolve(ROOT, built.module))
+      ? await measure(() => launchNode(built, ['--data', fresh()]))
       : `${DIST_MODULE} missing: run \`npm run build\` for the compiled figure`;
     const row = (label: string, xs: number[] | string, goal: boolean) =>
       console.log(
@@ -528,11 +637,11 @@ async function benchmark(): Promise<void> {
       );
     row('bare `node` idling (baseline, no couchmesh)', bare, false);
     row(`node --import tsx ${LAUNCHER} ${SRC_MODULE}`, tsx, true);
-    row(`node ${LAUNCHER} ${DIST_MODULE} (compiled)`, dist, true);
+    row(`node ${LAUNCHER} <${built.label}>`, dist, true);
 
     // summary; the headline last
     const h = BATCH_SIZES[0];
-    const m = (k: Key, size: number) => median(results.get(`${k}@${size}`) ?? []);
+    const m = (k: Key, size: number) => median(rates(k, size));
     console.log('');
     console.log('summary');
     for (const size of BATCH_SIZES)
@@ -546,6 +655,7 @@ async function benchmark(): Promise<void> {
     console.log(
       `  idle RSS: ${rssFig(dist, 'compiled')}, ${rssFig(tsx, 'under tsx')}; CouchDB idles at 66-72 MB`,
     );
+    console.log(`  ${loadNote()}`);
     console.log(
       `HEADLINE _bulk_docs ingest, durable node, batch ${h}: ${int(m('durable', h))} docs/s = ${ratio(m('durable', h), m('express', h))} express-pouchdb, ${ratio(m('durable', h), m('rawDurable', h))} raw SQLite — goal >= ${int(GOAL_DOCS_PER_S)} docs/s: ${pass(m('durable', h) >= GOAL_DOCS_PER_S)}`,
     );
@@ -583,10 +693,9 @@ const sourceMaps = new Map<string, SourceMap | null>();
  * function sits on line 1); node internals keep theirs.
  */
 function locate(f: CpuProfileNode['callFrame']): { file: string; line?: number } {
-  const u = shortUrl(f.url);
-  if (!u) return { file: '' };
-  if (u.startsWith('dist/') && u.endsWith('.js')) {
-    const js = join(ROOT, u);
+  if (!f.url) return { file: '' };
+  if (f.url.startsWith('file:') && f.url.endsWith('.js')) {
+    const js = fileURLToPath(f.url);
     let map = sourceMaps.get(js);
     if (map === undefined) {
       map = existsSync(`${js}.map`) ? new SourceMap(JSON.parse(readFileSync(`${js}.map`, 'utf8'))) : null;
@@ -599,8 +708,8 @@ function locate(f: CpuProfileNode['callFrame']): { file: string; line?: number }
         : resolve(dirname(js), e.originalSource);
       return { file: relative(ROOT, src), line: e.originalLine + 1 };
     }
-    return { file: `src/${u.slice('dist/'.length, -'.js'.length)}.ts` };
   }
+  const u = shortUrl(f.url);
   if (u.endsWith('.ts')) return { file: u };
   return { file: u, line: f.lineNumber + 1 };
 }
@@ -722,21 +831,21 @@ function summariseProfile(p: CpuProfile, note: string): void {
 }
 
 async function profile(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'couchmesh-prof-'));
-  const ours = oursMode();
-  const tsx = ours.tsx;
+  const tmp = tempFolder('couchmesh-prof-');
+  const dir = join(tmp, 'profiles');
   try {
-    const node = await launchNode({
-      tsx,
-      mode: ['--in-memory'],
-      execArgv: ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', String(PROFILE_INTERVAL_US)],
-    });
-    const t = httpTarget('in-memory node', node.url, true, () => node.close());
+    const ours = prepareOurs(tmp);
+    const node = await launchNode(
+      ours,
+      ['--in-memory'],
+      ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', String(PROFILE_INTERVAL_US)],
+    );
+    const t = httpTarget('in-memory node', node, true, () => node.close());
     const rates: number[] = [];
     try {
       await httpRound(t, toBatches(makeDocs(WARMUP_DOCS, 'warmup'), 500));
       const batches = toBatches(makeDocs(N_DOCS), 500);
-      for (let r = 0; r < PROFILE_ROUNDS; r++) rates.push(await httpRound(t, batches));
+      for (let r = 0; r < PROFILE_ROUNDS; r++) rates.push((await httpRound(t, batches)).rate);
     } finally {
       await t.close(); // stdin ends -> node.close() -> process.exit(0) -> the profile is written
     }
@@ -748,10 +857,10 @@ async function profile(): Promise<void> {
     if (!main) throw new Error('no profile holds bulkDocs');
     summariseProfile(
       main,
-      `CPU profile of the in-memory node (${tsx ? `${SRC_MODULE} under tsx` : `compiled ${DIST_MODULE}, lines mapped to src/ by its source maps`}, ${ours.why}; --cpu-prof-interval ${PROFILE_INTERVAL_US} µs): ${PROFILE_ROUNDS} x ${int(N_DOCS)} docs in batches of 500, fresh db per round; ${int(median(rates))} docs/s median while profiled`,
+      `CPU profile of the in-memory node (${ours.label}${ours.tsx ? '' : ', lines mapped to src/ by its source maps'}; ${ours.why}; --cpu-prof-interval ${PROFILE_INTERVAL_US} µs): ${PROFILE_ROUNDS} x ${int(N_DOCS)} docs in batches of 500, fresh db per round; ${int(median(rates))} docs/s median while profiled`,
     );
   } finally {
-    rmSync(dir, { recursive: true, force: true }); // the .cpuprofile files are not kept
+    rmSync(tmp, { recursive: true, force: true }); // the .cpuprofile files (and any private build) are not kept
   }
 }
 

@@ -183,3 +183,34 @@ describe('cookie auth on a server without /_session', () => {
     }
   });
 });
+
+describe('a shared login and aborts', () => {
+  it('one caller aborting while the login runs does not fail the others', async () => {
+    const cookies: Array<string | undefined> = [];
+    const server = await faultServer((req, res) => {
+      if (req.url === '/_session')
+        return setTimeout(
+          () => sendJson(res, 200, { ok: true }, { 'set-cookie': 'AuthSession=c00k1e; Max-Age=600; Path=/' }),
+          100,
+        );
+      cookies.push(req.headers.cookie);
+      sendJson(res, 200, { ok: true });
+    });
+    const c = new CouchClient({ url: server.url, auth: { cookie: true, username: 'u', password: 'p' } });
+    try {
+      const ac = new AbortController();
+      const a = c.get('/a', undefined, { signal: ac.signal }).catch((x: unknown) => x);
+      const b = c.get('/b');
+      setTimeout(() => ac.abort(), 20);
+      const ea = await a;
+      assert.ok(ea instanceof CouchError);
+      assert.equal(ea.code, CouchErrorCode.ABORTED);
+      assert.deepEqual(await b, { ok: true });
+      assert.deepEqual(cookies, ['AuthSession=c00k1e']);
+      assert.equal(server.seen.filter((s) => s === 'POST /_session').length, 1);
+    } finally {
+      await c.close();
+      await server.close();
+    }
+  });
+});

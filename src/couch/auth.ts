@@ -60,6 +60,17 @@ export function parseAuthCookie(headers: Headers, nowMs: number): SessionCookie 
   return undefined;
 }
 
+/** `p`, or the signal's reason if it aborts first. */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 const none: Authenticator = {
   mode: 'none',
   prepare: async () => ({ headers: {}, generation: 0 }),
@@ -105,8 +116,8 @@ function cookieSession(
     generation++;
   };
 
-  const doLogin = async (signal?: AbortSignal) => {
-    const res = await login(form, signal);
+  const doLogin = async () => {
+    const res = await login(form);
     if (res.status >= 200 && res.status < 300) {
       const c = parseAuthCookie(res.headers, clock.now());
       if (c?.value) return accept(c);
@@ -129,11 +140,13 @@ function cookieSession(
     throw e;
   };
 
+  // one login at a time, shared by every waiting request; it runs without any caller's signal (so one
+  // caller aborting does not fail the others), each caller waits for it only until its own signal fires
   const relogin = (signal?: AbortSignal) => {
-    pending ??= doLogin(signal).finally(() => {
+    pending ??= doLogin().finally(() => {
       pending = undefined;
     });
-    return pending;
+    return untilAborted(pending, signal);
   };
 
   return {

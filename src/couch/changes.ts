@@ -127,7 +127,7 @@ export class ChangesFeed<D = Record<string, unknown>> implements AsyncIterable<C
     private readonly open: () => Promise<CouchStreamResponse>,
     private readonly ctx: CouchErrorContext,
     private readonly signal: AbortSignal,
-    private readonly done: () => void,
+    private readonly hooks: FeedHooks,
   ) {}
 
   /** The `{last_seq, pending}` line, once the server sent it. */
@@ -149,6 +149,7 @@ export class ChangesFeed<D = Record<string, unknown>> implements AsyncIterable<C
 
   async *#rows(): AsyncGenerator<ChangeRow<D>> {
     let res: CouchStreamResponse | undefined;
+    this.hooks.start();
     try {
       res = await this.open();
       if (res.status !== 200)
@@ -173,7 +174,7 @@ export class ChangesFeed<D = Record<string, unknown>> implements AsyncIterable<C
       throw e instanceof CouchError ? e : networkError(e, this.ctx, undefined, false);
     } finally {
       res?.body.destroy();
-      this.done();
+      this.hooks.done();
     }
   }
 
@@ -205,11 +206,17 @@ async function readText(res: CouchStreamResponse): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** Lets the client track feeds being iterated, so `close()` can end them. */
+export interface FeedHooks {
+  start(): void;
+  done(): void;
+}
+
 export function openChangesFeed<D>(
   client: CouchClient,
   o: ChangesStreamOptions & { signal: AbortSignal },
   clientTimeoutMs: number,
-  done: () => void,
+  hooks: FeedHooks,
 ): ChangesFeed<D> {
   const heartbeat = o.heartbeat === undefined ? Math.max(1000, Math.floor(clientTimeoutMs / 3)) : o.heartbeat;
   const r = buildRequest(o, 'continuous', {
@@ -226,5 +233,5 @@ export function openChangesFeed<D>(
   const ctx = { ...ctxOf(o), node: client.url, method: r.method };
   const open = () =>
     client.request({ ...r, stream: true, signal: o.signal, bodyTimeoutMs, idempotent: true });
-  return new ChangesFeed<D>(open, ctx, o.signal, done);
+  return new ChangesFeed<D>(open, ctx, o.signal, hooks);
 }

@@ -145,6 +145,24 @@ describe('CouchClient against the embedded node: JSON CRUD and error mapping', (
     await assert.rejects(admin.request({ method: 'BREW' as 'GET', path: '/' }), {
       code: CouchErrorCode.OPTION,
     });
+    await assert.rejects(admin.request({ path: '/', retries: -1 }), { code: CouchErrorCode.OPTION });
+    await assert.rejects(admin.request({ path: '/', timeoutMs: 0 }), { code: CouchErrorCode.OPTION });
+  });
+
+  it('joins a query in the path with query options; streams a body on request', async () => {
+    await admin.put(docPath('q', 'z'), { v: 2 });
+    const res = await admin.request({
+      path: `${dbPath('q')}/_all_docs?limit=1`,
+      query: { include_docs: true },
+    });
+    const rows = res.json<{ rows: Array<{ doc?: object }> }>().rows;
+    assert.equal(rows.length, 1);
+    assert.ok(rows[0]?.doc);
+    const streamed = await admin.request({ path: '/', stream: true });
+    assert.equal(streamed.status, 200);
+    const chunks: Buffer[] = [];
+    for await (const chunk of streamed.body) chunks.push(chunk as Buffer);
+    assert.equal(JSON.parse(Buffer.concat(chunks).toString()).couchdb, 'Welcome');
   });
 
   it('refuses requests after close()', async () => {

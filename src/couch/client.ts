@@ -26,6 +26,11 @@ import { encodeQuery, type Query } from './url.ts';
 
 const METHODS = new Set<string>(['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'COPY', 'OPTIONS']);
 
+/** `path` may already carry a query string; `qs` is '' or starts with '?'. */
+function joinQuery(path: string, qs: string): string {
+  return qs && path.includes('?') ? `${path}&${qs.slice(1)}` : path + qs;
+}
+
 /** What one attempt hands back: the headers, and the whole body unless streaming. */
 type Answer = RawResponse & { buffered?: Buffer };
 
@@ -79,6 +84,13 @@ export class CouchClient {
     if (!METHODS.has(method)) throw optionError(`unsupported HTTP method ${JSON.stringify(o.method)}`);
     if (typeof o.path !== 'string' || !o.path.startsWith('/'))
       throw optionError(`request path must start with '/', got ${JSON.stringify(o.path)}`);
+    for (const [k, v, min] of [
+      ['retries', o.retries, 0],
+      ['timeoutMs', o.timeoutMs, 1],
+      ['bodyTimeoutMs', o.bodyTimeoutMs, 0],
+    ] as const)
+      if (v !== undefined && (!Number.isInteger(v) || v < min))
+        throw optionError(`request ${k} must be an integer >= ${min}, got ${String(v)}`);
     const path = o.path.split('?')[0] as string;
     const ctx: CouchErrorContext = { node: this.url, method, path };
     if (this.#closed)
@@ -91,7 +103,7 @@ export class CouchClient {
     const exchange = {
       origin: this.#o.url.origin,
       method,
-      target: this.#o.url.prefix + o.path + encodeQuery(o.query),
+      target: this.#o.url.prefix + joinQuery(o.path, encodeQuery(o.query)),
       body: data,
       signal: o.signal,
       headersTimeoutMs: timeout,
@@ -236,11 +248,11 @@ export class CouchClient {
   /** A continuous `_changes` feed as an async iterator of rows; stops when `signal` aborts or on `close()`. */
   changesStream<D = Record<string, unknown>>(options: ChangesStreamOptions): ChangesFeed<D> {
     const stop = new AbortController();
-    this.#feeds.add(stop);
     const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
-    return openChangesFeed<D>(this, { ...options, signal }, this.#o.timeoutMs, () =>
-      this.#feeds.delete(stop),
-    );
+    return openChangesFeed<D>(this, { ...options, signal }, this.#o.timeoutMs, {
+      start: () => this.#feeds.add(stop),
+      done: () => this.#feeds.delete(stop),
+    });
   }
 
   /** Ends open feeds, then closes the pool once in-flight requests finish. */

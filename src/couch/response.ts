@@ -82,7 +82,7 @@ export class CouchResponse implements ResponseBase {
     }
   }
 
-  /** Keeps the error context out of `util.inspect` and JSON. */
+  /** The body as text (a Buffer would serialise as a byte array). */
   toJSON(): Record<string, unknown> {
     return { status: this.status, headers: this.headers, attempts: this.attempts, body: this.text() };
   }

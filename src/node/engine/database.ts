@@ -145,22 +145,29 @@ export class Database {
   updateDocs(docs: WriteDoc[], newEdits: boolean, wctx: WriteContext = { user: undefined }): UpdateResult[] {
     const results: UpdateResult[] = [];
     let changed = false;
-    this.store.transaction(() => {
-      const cache = new Map<string, DocState | undefined>();
-      for (const doc of docs) {
-        try {
-          const d = this.beforeUpdate ? this.beforeUpdate(doc, { ...wctx, newEdits }) : doc;
-          const r = newEdits ? this.editInteractive(d, cache) : this.editReplicated(d, cache);
-          if (r) {
-            results.push(r);
-            if ('ok' in r) changed = true;
-          } else changed = true;
-        } catch (e) {
-          if (!(e instanceof CouchHttpError) || e.status >= 500) throw e;
-          results.push({ id: doc.id ?? '', error: e.error, reason: e.reason });
+    // the counters move doc by doc: a transaction that throws must take them back with it
+    const saved = [this.seq, this.live, this.dead] as const;
+    try {
+      this.store.transaction(() => {
+        const cache = new Map<string, DocState | undefined>();
+        for (const doc of docs) {
+          try {
+            const d = this.beforeUpdate ? this.beforeUpdate(doc, { ...wctx, newEdits }) : doc;
+            const r = newEdits ? this.editInteractive(d, cache) : this.editReplicated(d, cache);
+            if (r) {
+              results.push(r);
+              if ('ok' in r) changed = true;
+            } else changed = true;
+          } catch (e) {
+            if (!(e instanceof CouchHttpError) || e.status >= 500) throw e;
+            results.push({ id: doc.id ?? '', error: e.error, reason: e.reason });
+          }
         }
-      }
-    });
+      });
+    } catch (e) {
+      [this.seq, this.live, this.dead] = saved;
+      throw e;
+    }
     if (changed) this.notify();
     return results;
   }
@@ -214,6 +221,9 @@ export class Database {
     const revisions = doc.revisions ?? { start: parsed.pos, ids: [parsed.hash] };
     if (revisions.start !== parsed.pos || parseRevId(revisions.ids[0]) !== parsed.hash)
       throw badRequest('_rev and _revisions do not name the same revision');
+    // a path needs every id, and no more of them than `start` (pathFromRevisions throws otherwise)
+    if (revisions.start < revisions.ids.length || revisions.ids.some((x) => parseRevId(x) === null))
+      throw new CouchHttpError(400, 'doc_validation', 'Invalid _revisions: not a revision path');
     const state = this.load(id, cache);
     const existing = state ? findRev(state.tree, doc.rev as string) : null;
     if (existing && existing.node[1].status !== 'missing') return undefined; // already have it

@@ -1,5 +1,6 @@
 import { type JsonNode, toValue } from '../json/scan.ts';
 import { BODY_UNDERSCORE_FIELDS } from '../revs/revid.ts';
+import { parseRevId } from '../revs/tree.ts';
 import { badRequest, CouchHttpError } from './errors.ts';
 
 /** One attachment as a client wrote it in `_attachments` (inline data, a stub, or `follows` in multipart). */
@@ -52,8 +53,8 @@ export function parseDoc(text: string, node: JsonNode): IncomingDoc {
     }
     switch (key) {
       case '_id':
-        if (v.t !== 'str') throw new CouchHttpError(400, 'illegal_docid', 'Document id must be a string');
-        doc.id = v.value;
+        // couch_doc:transfer_fields validates the body's _id (so one bad id refuses a whole _bulk_docs)
+        doc.id = validateDocId(v.t === 'str' ? v.value : null);
         break;
       case '_rev':
         if (v.t !== 'str') throw badRequest('Invalid rev format');
@@ -77,25 +78,51 @@ export function parseDoc(text: string, node: JsonNode): IncomingDoc {
   return doc;
 }
 
+/** couch_doc:transfer_fields' checks and messages (whether the ids make a revision path is the engine's call). */
 function parseRevisions(v: unknown): { start: number; ids: string[] } {
+  const invalid = (reason: string) => new CouchHttpError(400, 'doc_validation', reason);
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw invalid('Bad special document member: _revisions');
   const r = v as { start?: unknown; ids?: unknown };
-  if (
-    typeof r !== 'object' ||
-    r === null ||
-    !Number.isInteger(r.start) ||
-    !Array.isArray(r.ids) ||
-    !r.ids.every((x) => typeof x === 'string')
-  )
-    throw new CouchHttpError(400, 'doc_validation', '_revisions member must be an object with start and ids');
+  if (!Number.isSafeInteger(r.start)) throw invalid("_revisions.start isn't an integer.");
+  if (!Array.isArray(r.ids)) throw invalid("_revisions.ids isn't a array.");
+  for (const id of r.ids) {
+    if (typeof id !== 'string') throw invalid("RevId isn't a string");
+    // parse_revid: 32 bytes must be hex; any other string is an opaque id
+    if (id !== '' && parseRevId(id) === null) throw invalid("RevId isn't a valid hexadecimal");
+  }
   return { start: r.start as number, ids: r.ids as string[] };
 }
+
+// The attachment members the node reads, and the JSON type each must have when present (null = absent).
+const ATT_MEMBER_TYPES: Record<string, 'string' | 'boolean' | 'count'> = {
+  content_type: 'string',
+  data: 'string',
+  digest: 'string',
+  encoding: 'string',
+  stub: 'boolean',
+  follows: 'boolean',
+  length: 'count',
+  revpos: 'count',
+  encoded_length: 'count',
+};
 
 function parseAttachments(text: string, v: JsonNode): Array<[string, AttIn]> {
   if (v.t !== 'obj')
     throw new CouchHttpError(400, 'doc_validation', 'Bad special document member: _attachments');
   return v.entries.map(([name, a]) => {
     if (a.t !== 'obj') throw badRequest(`Invalid attachment stub for ${name}`);
-    return [name, toValue(text, a) as AttIn];
+    const att = toValue(text, a) as Record<string, unknown>;
+    for (const [key, type] of Object.entries(ATT_MEMBER_TYPES)) {
+      const x = att[key];
+      if (x === undefined || x === null) continue;
+      const ok = type === 'count' ? Number.isSafeInteger(x) && (x as number) >= 0 : typeof x === type;
+      if (!ok)
+        throw badRequest(
+          `Invalid attachment ${name}: ${key} must be a ${type === 'count' ? 'non-negative integer' : type}`,
+        );
+    }
+    return [name, att as AttIn];
   });
 }
 
@@ -103,6 +130,9 @@ function parseAttachments(text: string, v: JsonNode): Array<[string, AttIn]> {
 export function validateDocId(id: unknown): string {
   if (typeof id !== 'string') throw new CouchHttpError(400, 'illegal_docid', 'Document id must be a string');
   if (id === '') throw new CouchHttpError(400, 'illegal_docid', 'Document id must not be empty');
+  // a lone surrogate has no UTF-8 encoding (couch_util:validate_utf8)
+  if (/[\uD800-\uDFFF]/u.test(id))
+    throw new CouchHttpError(400, 'illegal_docid', 'Document id must be valid UTF-8');
   if (id.startsWith('_') && !id.startsWith('_design/') && !id.startsWith('_local/'))
     throw new CouchHttpError(400, 'illegal_docid', 'Only reserved document ids may start with underscore.');
   return id;

@@ -145,4 +145,75 @@ export function isSelector(v: unknown): v is Selector {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+const ANY = () => true;
+const isList = (a: unknown) => Array.isArray(a);
+/** The argument each field operator takes (mango_selector:norm_ops); the matcher relies on these. */
+const OPERATOR_ARGS: Record<string, (arg: unknown) => boolean> = {
+  $eq: ANY,
+  $ne: ANY,
+  $gt: ANY,
+  $gte: ANY,
+  $lt: ANY,
+  $lte: ANY,
+  $exists: (a) => typeof a === 'boolean',
+  $type: (a) => typeof a === 'string',
+  $in: isList,
+  $nin: isList,
+  $all: isList,
+  $size: (a) => Number.isInteger(a),
+  $mod: (a) =>
+    Array.isArray(a) && a.length === 2 && Number.isInteger(a[0]) && a[0] !== 0 && Number.isInteger(a[1]),
+  $regex: (a) => {
+    if (typeof a !== 'string') return false;
+    try {
+      new RegExp(a);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  $elemMatch: isSelector,
+  $allMatch: isSelector,
+  $not: isSelector,
+};
+
+/** Why {@link matchSelector} cannot evaluate `selector` (a 400 for the client), or undefined. */
+export function selectorError(selector: unknown): string | undefined {
+  if (!isSelector(selector)) return 'expected a JSON object';
+  for (const [k, cond] of Object.entries(selector)) {
+    let err: string | undefined;
+    if (k === '$and' || k === '$or' || k === '$nor') {
+      if (!Array.isArray(cond)) return `${k} must be a list of selectors`;
+      for (const s of cond) err ??= selectorError(s);
+    } else if (k === '$not') err = selectorError(cond);
+    else err = conditionError(cond);
+    if (err) return err;
+  }
+  return undefined;
+}
+
+/** Mirrors matchCondition: an operator object, a nested selector, or a value to compare. */
+function conditionError(cond: unknown): string | undefined {
+  if (!isSelector(cond)) return undefined;
+  const entries = Object.entries(cond);
+  if (!entries.length || !entries.every(([k]) => k.startsWith('$'))) return selectorError(cond);
+  for (const [op, arg] of entries) {
+    const check = OPERATOR_ARGS[op];
+    if (!check) return `invalid operator ${op}`;
+    if (!check(arg)) return `bad argument for operator ${op}: ${JSON.stringify(arg)}`;
+    if (op === '$not') {
+      const err = conditionError(arg);
+      if (err) return err;
+    }
+    if (op === '$elemMatch' || op === '$allMatch') {
+      // as matchValue: an operator object applies to each element, anything else is a selector on it
+      const keys = Object.keys(arg as object);
+      const ops = keys.every((x) => x.startsWith('$') && !['$and', '$or', '$nor'].includes(x));
+      const err = ops ? conditionError(arg) : selectorError(arg);
+      if (err) return err;
+    }
+  }
+  return undefined;
+}
+
 export type { Json };

@@ -81,7 +81,7 @@ export class Ctx {
     const v = this.url.searchParams.get(name);
     if (v === null) return dflt;
     const n = Number(v);
-    if (!Number.isInteger(n) || n < 0)
+    if (!Number.isSafeInteger(n) || n < 0)
       throw new CouchHttpError(
         400,
         'query_parse_error',

@@ -7,7 +7,7 @@ import { parseRepDoc, RepDocError } from './rep-doc.ts';
 import { replicationId } from './rep-id.ts';
 import type { Job } from './scheduler.ts';
 import type { ReplicatorService } from './service.ts';
-import { renderStats } from './stats.ts';
+import { renderStats, statsJsonOf } from './stats.ts';
 
 /** ISO-8601 without milliseconds, as CouchDB prints scheduler timestamps. */
 export const isoSeconds = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
@@ -22,7 +22,8 @@ function jobJson(svc: ReplicatorService, job: Job) {
     target: job.spec.target.url,
     user: job.user,
     doc_id: job.docId,
-    info: job.state === 'crashing' ? { error: job.lastError } : { ...job.stats },
+    // CouchDB: a job that is not running has no stats to show (`info: null`); the reason is in history
+    info: job.state === 'crashing' || job.state === 'pending' ? null : statsJsonOf(job.stats),
     history: job.history.map((h) => ({
       timestamp: isoSeconds(h.timestamp),
       type: h.type,
@@ -42,7 +43,7 @@ function docFromJob(svc: ReplicatorService, job: Job) {
     source: job.spec.source.url,
     target: job.spec.target.url,
     state: job.state,
-    info: job.state === 'crashing' ? { error: job.lastError ?? null } : { ...job.stats },
+    info: job.state === 'crashing' ? { error: job.lastError ?? null } : statsJsonOf(job.stats),
     error_count: job.errorCount,
     last_updated: isoSeconds(job.lastUpdated),
     start_time: isoSeconds(job.addedAt),
@@ -84,7 +85,7 @@ export function schedulerRoute(svc: ReplicatorService) {
       const jobs = svc.scheduler.list().filter((j) => j.state !== 'completed');
       if (rest.length) {
         const job = svc.scheduler.get(rest.join('/'));
-        if (!job) throw notFound('unknown_job');
+        if (!job) throw notFound('missing');
         sendJson(ctx.res, 200, jobJson(svc, job));
         return;
       }
@@ -120,23 +121,32 @@ export function schedulerRoute(svc: ReplicatorService) {
 
 /** `_active_tasks` replication entries: running jobs only, as CouchDB. */
 export function activeTasks(svc: ReplicatorService): Record<string, unknown>[] {
-  return svc.runningJobs().map((job) => ({
-    node: `couchmesh@${svc.node.uuid}`,
-    pid: job.pid,
-    process_status: 'waiting',
-    ...job.stats,
-    checkpoint_interval: job.spec.checkpointInterval,
-    continuous: job.spec.continuous,
-    database: job.db,
-    doc_id: job.docId,
-    replication_id: job.id,
-    source: job.spec.source.url,
-    started_on: unixSeconds(job.startedAt ?? job.addedAt),
-    target: job.spec.target.url,
-    type: 'replication',
-    updated_on: unixSeconds(job.lastUpdated),
-    user: job.user,
-  }));
+  return svc.runningJobs().map((job) => {
+    const fields: Record<string, unknown> = {
+      ...statsJsonOf(job.stats),
+      checkpoint_interval: job.spec.checkpointInterval,
+      continuous: job.spec.continuous,
+      database: job.db,
+      doc_id: job.docId,
+      replication_id: job.id,
+      source: job.spec.source.url,
+      started_on: unixSeconds(job.startedAt ?? job.addedAt),
+      target: job.spec.target.url,
+      type: 'replication',
+      updated_on: unixSeconds(job.lastUpdated),
+      user: job.user,
+    };
+    // couch_task_status: node, pid, process_status, then the task's fields sorted by name
+    const sorted = Object.keys(fields)
+      .sort()
+      .map((k) => [k, fields[k]]);
+    return {
+      node: `couchmesh@${svc.node.uuid}`,
+      pid: job.pid,
+      process_status: 'waiting',
+      ...Object.fromEntries(sorted),
+    };
+  });
 }
 
 export function statsJson(svc: ReplicatorService) {
@@ -174,6 +184,8 @@ export function replicateRoute(svc: ReplicatorService) {
     const finished = await done;
     if (finished.state !== 'completed')
       throw new CouchHttpError(500, 'error', finished.lastError ?? 'replication failed');
-    return sendJson(ctx.res, 200, { ok: true, ...(finished.result ?? {}) });
+    // the checkpoint document's content, without its `_id` / `_rev` (couch_replicator:replicate/2)
+    const { _id, _rev, ...history } = finished.result ?? {};
+    return sendJson(ctx.res, 200, { ok: true, ...history });
   };
 }

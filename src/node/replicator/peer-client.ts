@@ -1,5 +1,6 @@
 import { CouchClient } from '../../couch/client.ts';
-import { isCouchError } from '../../couch/errors.ts';
+import { CouchErrorCode, isCouchError } from '../../couch/errors.ts';
+import { isRetryableStatus } from '../../couch/retry.ts';
 import { type Peer, type PeerRequest, type PeerResponse, RepCrash } from './peer.ts';
 import type { RepEndpoint, RepSpec } from './rep-doc.ts';
 import type { ReplicatorService } from './service.ts';
@@ -7,8 +8,9 @@ import type { ReplicatorService } from './service.ts';
 /**
  * A replication endpoint over couchmesh's CouchDB client, with the replicator's HTTP semantics
  * (couch_replicator_httpc): cookie session (POST /_session, as CouchDB's replicator logs in),
- * `retries_per_request` with 250 ms doubling, `connection_timeout`, `http_connections`, and a
- * 429 back-off that doubles per consecutive 429 and crashes the job with `max_backoff` at its cap.
+ * `retries_per_request` with 250 ms doubling for network errors and 5xx, `connection_timeout`,
+ * `http_connections`, and CouchDB's 429 rate limiter (AIMD, apart from the retries) that crashes the
+ * job with `max_backoff` when its interval reaches `max_backoff_interval_msec`.
  */
 export function openPeer(svc: ReplicatorService, ep: RepEndpoint, spec: RepSpec, signal: AbortSignal): Peer {
   const u = new URL(ep.url);
@@ -23,46 +25,66 @@ export function openPeer(svc: ReplicatorService, ep: RepEndpoint, spec: RepSpec,
       : {}),
     timeoutMs: spec.connectionTimeout,
     connections: Math.max(2, spec.httpConnections),
-    retries: spec.retriesPerRequest,
-    backoff: { baseMs: 250, factor: 2 },
+    retries: 0,
     clock: svc.clock,
     random: svc.node.random,
     userAgent: 'CouchDB-Replicator/3.5.0 (couchmesh)',
     onResponse: (e) => {
       counters.inc('requests');
+      counters.inc('connection.acquires');
+      counters.inc('connection.releases');
       counters.inc(e.status < 500 ? 'responses.success' : 'responses.failure');
     },
   });
+  counters.inc('connection.creates');
   const dbPath = `/${dbSegment}`;
-  let backoff = 0;
+  // couch_replicator_rate_limiter: AIMD interval per endpoint, 20 ms base, x1.2 per 429, -20 ms per
+  // success; reaching the cap (`max_backoff_interval_msec`, CouchDB: 25000) crashes with max_backoff
+  let interval = 0;
 
   async function send(method: string, path: string, req: PeerRequest & { body?: unknown }) {
+    // the client does not retry by itself: a 429 must not use up `retries_per_request` (CouchDB keeps
+    // them apart), and every replicator request is safe to resend (`_bulk_docs` is new_edits=false)
+    let retry = 0;
     for (;;) {
-      let res: Awaited<ReturnType<CouchClient['request']>>;
+      if (interval > 0) await svc.clock.sleep(interval, signal);
+      let res: Awaited<ReturnType<CouchClient['request']>> | undefined;
+      let failure: string | undefined;
       try {
         res = await client.request({
           method: method as 'GET',
-          path: path === '' ? `${dbPath}/` : `${dbPath}/${path}`,
+          path: path === '/' ? '/' : path === '' ? `${dbPath}/` : `${dbPath}/${path}`,
           query: req.query,
           headers: { ...ep.headers, ...req.headers },
           body: req.body as object,
           signal,
-          ...(req.idempotent === undefined ? {} : { idempotent: req.idempotent }),
+          retries: 0,
         });
       } catch (e) {
         if (signal.aborted) throw e;
         counters.inc('responses.failure');
-        const what = isCouchError(e) ? e.message : String(e);
-        throw new RepCrash(`http_request_failed: ${what}`);
+        if (isCouchError(e) && e.code === CouchErrorCode.AUTH)
+          throw new RepCrash(`unauthorized: unauthorized to access or create database ${ep.url}`);
+        if (isCouchError(e) && e.code === CouchErrorCode.FORBIDDEN)
+          throw new RepCrash(`forbidden: unauthorized to access or create database ${ep.url}`);
+        failure = isCouchError(e) ? e.message : String(e);
       }
-      if (res.status !== 429) {
-        if (backoff > 0) backoff = Math.floor(backoff / 2);
+      if (res?.status === 429) {
+        interval = Math.min(Math.round(Math.max(interval, 20) * 1.2), svc.maxBackoffInterval());
+        if (interval >= svc.maxBackoffInterval()) throw new RepCrash('max_backoff');
+        continue;
+      }
+      if (res && !isRetryableStatus(res.status)) {
+        if (interval > 0) interval = Math.max(0, interval - 20);
         return res as typeof res & { body: Buffer };
       }
-      // rate limited: back off harder each time; at the cap the job crashes (CouchDB's max_backoff)
-      backoff = backoff ? backoff * 2 : 250;
-      if (backoff >= svc.maxBackoffInterval()) throw new RepCrash('max_backoff');
-      await svc.clock.sleep(backoff, signal);
+      // network error, timeout or 5xx: `retries_per_request` with 250 ms doubling (capped at 5 min)
+      if (retry >= spec.retriesPerRequest) {
+        if (res) return res as typeof res & { body: Buffer };
+        throw new RepCrash(`http_request_failed: ${failure}`);
+      }
+      await svc.clock.sleep(Math.min(250 * 2 ** retry, 300_000), signal);
+      retry++;
     }
   }
 
@@ -84,6 +106,16 @@ export function openPeer(svc: ReplicatorService, ep: RepEndpoint, spec: RepSpec,
     async raw(method: string, path: string, req: PeerRequest & { body?: Buffer | string } = {}) {
       const res = await send(method, path, req);
       return { status: res.status, headers: res.headers as Record<string, string>, body: res.body };
+    },
+    async welcome() {
+      const res = await send('GET', '/', {});
+      let body: Record<string, unknown> | undefined;
+      try {
+        body = JSON.parse(res.body.toString('utf8')) as Record<string, unknown>;
+      } catch {
+        body = undefined;
+      }
+      return { status: res.status, headers: res.headers as Record<string, string>, body };
     },
     close: () => client.close(),
   };

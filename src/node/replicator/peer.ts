@@ -28,6 +28,8 @@ export interface Peer {
     path: string,
     req?: PeerRequest & { body?: Buffer | string },
   ): Promise<PeerResponse<Buffer>>;
+  /** `GET /` of the server holding the database (its welcome: CouchDB, PouchDB Server, ...). */
+  welcome(): Promise<PeerResponse<Record<string, unknown> | undefined>>;
   close(): Promise<void>;
 }
 

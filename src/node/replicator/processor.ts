@@ -4,7 +4,7 @@ import type { NodeState } from '../node-state.ts';
 import { parseRepDoc, type RepDefaults, RepDocError, type RepSpec } from './rep-doc.ts';
 import { replicationId } from './rep-id.ts';
 import type { Job, Scheduler } from './scheduler.ts';
-import type { ReplicatorCounters } from './stats.ts';
+import { type ReplicatorCounters, statsJsonOf } from './stats.ts';
 
 /** What `_scheduler/docs` shows for a document that has no live job (terminal or refused). */
 export interface DocRecord {
@@ -45,6 +45,8 @@ export class DocProcessor {
   attach(db: Database): void {
     this.unsubscribe?.();
     this.seq = 0;
+    this.counters.inc('docs.dbs_found');
+    this.counters.inc('db_scans');
     this.unsubscribe = db.onChange(() => {
       if (!db.closed) this.scan(db);
     });
@@ -122,7 +124,9 @@ export class DocProcessor {
       );
       return;
     }
-    const user = typeof body.owner === 'string' ? body.owner : null;
+    // the job's `user` is the doc's `user_ctx.name` (couch_replicator_parse:rep_user_ctx), not its owner
+    const userCtx = body.user_ctx as { name?: unknown } | undefined;
+    const user = typeof userCtx?.name === 'string' ? userCtx.name : null;
     const job = this.scheduler.newJob(id, spec, { docId, db: this.dbName, user });
     this.jobsByDoc.set(docId, id);
     this.scheduler.add(job);
@@ -181,12 +185,9 @@ export class DocProcessor {
   completed(job: Job): void {
     if (!job.docId) return;
     this.jobsByDoc.delete(job.docId);
-    const { checkpointed_source_seq, ...rest } = job.stats;
-    const stats = {
-      ...rest,
-      checkpointed_source_seq,
-      start_time: new Date(job.addedAt).toISOString().replace(/\.\d+Z$/, 'Z'),
-    };
+    // CouchDB writes the job's stats without source_seq / through_seq, plus the job's start time
+    const { source_seq: _s, through_seq: _t, ...rest } = statsJsonOf(job.stats);
+    const stats = { ...rest, start_time: new Date(job.addedAt).toISOString().replace(/\.\d+Z$/, 'Z') };
     this.writeBack(job.docId, { _replication_state: 'completed', _replication_stats: stats });
     this.counters.inc('docs.completed_state_updates');
   }

@@ -65,6 +65,7 @@ export async function runReplication(
   const clock = svc.clock;
   const source = openPeer(svc, spec.source, spec, signal);
   const target = openPeer(svc, spec.target, spec, signal);
+  let started = false;
   try {
     const srcInfo = await openDb(source, false);
     await openDb(target, spec.createTarget, spec.createTargetParams);
@@ -164,6 +165,8 @@ export async function runReplication(
     };
 
     running();
+    started = true;
+    svc.counters.inc('workers_started', Math.max(1, spec.workerProcesses));
     const batchSize = () => Math.max(1, job.spec.workerBatchSize);
     for (;;) {
       if (signal.aborted) return;
@@ -202,6 +205,7 @@ export async function runReplication(
     }
   } catch (e) {
     if (signal.aborted) return;
+    if (!started) svc.counters.inc('failed_starts');
     if (e instanceof RepCrash) throw e;
     throw new RepCrash(`${(e as Error).message ?? e}`);
   } finally {

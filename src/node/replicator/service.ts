@@ -58,7 +58,10 @@ export class ReplicatorService {
     this.onDb = (db, event) => {
       if (db.name !== '_replicator') return;
       if (event === 'created') this.processor.attach(db);
-      else this.processor.detach();
+      else {
+        this.counters.inc('docs.dbs_deleted');
+        this.processor.detach();
+      }
     };
     node.dbListeners.add(this.onDb);
     const db = node.get('_replicator');

@@ -15,6 +15,26 @@ export interface RepStats {
   through_seq: Seq;
 }
 
+/** Seqs as CouchDB shows them in job info: strings (a job that has not checkpointed yet shows "0"). */
+const seqText = (s: Seq) => (typeof s === 'number' ? String(s) : s);
+
+/** The stats object of `info` / `_active_tasks` / `_replication_stats`, in CouchDB's key order. */
+export function statsJsonOf(stats: RepStats) {
+  return {
+    revisions_checked: stats.revisions_checked,
+    missing_revisions_found: stats.missing_revisions_found,
+    docs_read: stats.docs_read,
+    docs_written: stats.docs_written,
+    changes_pending: stats.changes_pending,
+    doc_write_failures: stats.doc_write_failures,
+    bulk_get_docs: stats.bulk_get_docs,
+    bulk_get_attempts: stats.bulk_get_attempts,
+    checkpointed_source_seq: seqText(stats.checkpointed_source_seq),
+    source_seq: seqText(stats.source_seq),
+    through_seq: seqText(stats.through_seq),
+  };
+}
+
 export const emptyStats = (): RepStats => ({
   revisions_checked: 0,
   missing_revisions_found: 0,
@@ -53,6 +73,17 @@ export class ReplicatorCounters {
     'docs.completed_state_updates': 0,
     'docs.failed_state_updates': 0,
     'docs.db_changes': 0,
+    'docs.dbs_found': 0,
+    'docs.dbs_deleted': 0,
+    db_scans: 0,
+    changes_manager_deaths: 0,
+    changes_queue_deaths: 0,
+    'connection.acquires': 0,
+    'connection.creates': 0,
+    'connection.releases': 0,
+    'connection.owner_crashes': 0,
+    'connection.worker_crashes': 0,
+    'connection.closes': 0,
   };
 
   inc(k: keyof ReplicatorCounters['c'], n = 1): void {
@@ -86,6 +117,18 @@ const DESC: Record<string, string> = {
   'docs.completed_state_updates': "number of 'completed' state document updates",
   'docs.failed_state_updates': "number of 'failed' state document updates",
   'docs.db_changes': 'number of db changes processed by replicator doc processor',
+  'docs.dbs_found': 'number of db shard found by replicator doc processor',
+  'docs.dbs_deleted': 'number of db shard deletions seen by replicator doc processor',
+  db_scans: 'number of times replicator db scans have been started',
+  changes_manager_deaths: 'number of failed replicator changes managers',
+  changes_queue_deaths: 'number of failed replicator changes work queues',
+  'connection.acquires': 'number of times connections are shared',
+  'connection.creates': 'number of connections created',
+  'connection.releases': 'number of times ownership of a connection is released',
+  'connection.owner_crashes':
+    'number of times a connection owner crashes while owning at least one connection',
+  'connection.worker_crashes': 'number of times a worker unexpectedly terminates',
+  'connection.closes': 'number of times a worker is gracefully shut down',
 };
 
 /** Renders counters + gauges in CouchDB's nested `{value, type, desc}` shape. */

@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { buildMultipartRelated, parseMultipartMixed, parseMultipartRelated } from '../http/multipart.ts';
 import { type Peer, RepCrash } from './peer.ts';
 import type { ChangeRow } from './runner.ts';
@@ -133,6 +134,28 @@ async function writeBulk(job: Job, target: Peer, docs: Doc[]): Promise<void> {
   throw new RepCrash(`bulk_docs_failed: ${target.url}_bulk_docs answered ${r.status}`);
 }
 
+interface AttMeta {
+  follows?: boolean;
+  content_type?: string;
+  encoding?: string;
+  encoded_length?: number;
+}
+
+const encodedOk = new WeakMap<Peer, Promise<boolean>>();
+
+/** Whether the target stores `encoding: gzip` attachments as such: CouchDB (and this node) do. */
+function acceptsEncoded(target: Peer): Promise<boolean> {
+  let p = encodedOk.get(target);
+  if (!p) {
+    p = target.welcome().then(
+      (r) => r.status === 200 && r.body?.couchdb !== undefined && r.body?.['express-pouchdb'] === undefined,
+      () => false,
+    );
+    encodedOk.set(target, p);
+  }
+  return p;
+}
+
 /** GET open_revs as multipart/mixed and PUT each revision to the target as multipart/related. */
 async function copyWithAttachments(
   job: Job,
@@ -153,8 +176,8 @@ async function copyWithAttachments(
   });
   if (r.status !== 200) return;
   const ct = r.headers['content-type'] ?? '';
-  if (/^application\/json/i.test(ct)) {
-    // servers without multipart (e.g. PouchDB Server) answer JSON with inline data
+  if (!/^multipart\//i.test(ct)) {
+    // servers without multipart answer JSON with inline data (express-pouchdb even labels it text/plain)
     const docs = (JSON.parse(r.body.toString('utf8')) as Array<{ ok?: Doc }>).flatMap((x) =>
       x.ok ? [x.ok] : [],
     );
@@ -172,24 +195,25 @@ async function copyWithAttachments(
     }
     const rel = parseMultipartRelated(part.body, pct);
     const doc = JSON.parse(rel.json.toString('utf8')) as Doc;
-    const names = Object.entries(
-      (doc._attachments ?? {}) as Record<
-        string,
-        { follows?: boolean; content_type?: string; encoding?: string }
-      >,
-    )
+    const attMeta = (doc._attachments ?? {}) as Record<string, AttMeta>;
+    const names = Object.entries(attMeta)
       .filter(([, a]) => a.follows)
       .map(([name, a]) => ({ name, a }));
+    // a target that does not know CouchDB's `encoding` (PouchDB Server) would store the gzip bytes
+    // as the attachment's content: send it the identity bytes instead
+    const decode = names.some(({ a }) => a.encoding === 'gzip') && !(await acceptsEncoded(target));
     const atts = names.map(({ name, a }, i) => {
       const p = rel.parts.find((x) => x.filename === name) ?? rel.parts[i];
-      return {
-        name,
-        contentType: a.content_type ?? 'application/octet-stream',
-        data: p?.data ?? Buffer.alloc(0),
-        ...(a.encoding ? { encoding: a.encoding } : {}),
-      };
+      const data = p?.data ?? Buffer.alloc(0);
+      const contentType = a.content_type ?? 'application/octet-stream';
+      if (decode && a.encoding === 'gzip') {
+        delete a.encoding;
+        delete a.encoded_length;
+        return { name, contentType, data: gunzipSync(data) };
+      }
+      return { name, contentType, data, ...(a.encoding ? { encoding: a.encoding } : {}) };
     });
-    const out = buildMultipartRelated(rel.json, atts);
+    const out = buildMultipartRelated(decode ? Buffer.from(JSON.stringify(doc)) : rel.json, atts);
     const put = await target.raw('PUT', docPath(doc._id), {
       query: { new_edits: 'false' },
       headers: { 'content-type': out.contentType, accept: 'application/json' },

@@ -23,6 +23,8 @@ function strKey(v: unknown, name: string): string | undefined {
 
 async function rangeQuery(ctx: Ctx): Promise<RangeQuery> {
   let keys = ctx.json('keys') as unknown[] | undefined;
+  if (keys !== undefined && !Array.isArray(keys))
+    throw new CouchHttpError(400, 'query_parse_error', '`keys` must be an array.');
   if (ctx.method === 'POST') {
     const body = await ctx.jsonValue<{ keys?: unknown }>();
     if (body && typeof body === 'object' && 'keys' in body) {

@@ -2,7 +2,7 @@ import type { Database, DocState } from '../../engine/database.ts';
 import { toDocState } from '../../engine/database.ts';
 import { renderDoc } from '../../engine/doc-render.ts';
 import { badRequest, CouchHttpError } from '../../engine/errors.ts';
-import { isSelector, matchSelector, type Selector } from '../../engine/selector.ts';
+import { matchSelector, type Selector, selectorError } from '../../engine/selector.ts';
 import { leaves } from '../../revs/tree.ts';
 import type { DocRow } from '../../store/db-store.ts';
 import type { Ctx } from '../context.ts';
@@ -51,8 +51,9 @@ async function parseQuery(ctx: Ctx, db: Database): Promise<ChangesQuery> {
       throw badRequest('`doc_ids` filter parameter is not a list of doc ids.');
     docIds = new Set(ids as string[]);
   } else if (filter === '_selector') {
-    if (!isSelector(body.selector)) throw badRequest('Selector error: expected a JSON object');
-    selector = body.selector;
+    const invalid = selectorError(body.selector);
+    if (invalid) throw badRequest(`Selector error: ${invalid}`);
+    selector = body.selector as Selector;
   } else if (filter === '_design') {
     docIds = undefined; // only design docs: handled as a selector on the id
     selector = { _id: { $regex: '^_design/' } };
@@ -136,7 +137,8 @@ const joinRows = (b: Batch) => b.rows.map((r) => r.text).join(',\n');
 export async function changes(ctx: Ctx, db: Database): Promise<void> {
   const q = await parseQuery(ctx, db);
   const res = ctx.res;
-  if (q.feed === 'normal' || q.limit === 0 || (q.feed === 'longpoll' && q.descending)) return normal(ctx, db, q);
+  if (q.feed === 'normal' || q.limit === 0 || (q.feed === 'longpoll' && q.descending))
+    return normal(ctx, db, q);
   if (q.feed === 'longpoll') return longpoll(ctx, db, q);
   res.writeHead(
     200,

@@ -124,7 +124,7 @@ async function revsLimit(ctx: Ctx, db: Database): Promise<void> {
   if (ctx.method !== 'PUT') throw methodNotAllowed('GET,PUT');
   checkDbAdmin(ctx, db);
   const n = await ctx.jsonValue();
-  if (!Number.isInteger(n) || (n as number) <= 0)
+  if (!Number.isSafeInteger(n) || (n as number) <= 0)
     throw new CouchHttpError(400, 'bad_request', 'Rev limit has to be an integer');
   db.setRevsLimit(n as number);
   return sendJson(ctx.res, 200, { ok: true });

@@ -1,0 +1,87 @@
+import type { CheckpointRange, ReplicationParams } from './link-classes.ts';
+import type { Thresholds } from './thresholds.ts';
+
+/**
+ * The resolved, normalized mesh: what the planner consumes. Names mirror mesh.yaml (and the
+ * `_replicator` fields), defaults are filled in, generators are expanded, and credentials are
+ * references only (an env var name or a file path: never a password).
+ */
+export interface MeshSpec {
+  mesh: string;
+  /** Declaration order. */
+  nodes: NodeSpec[];
+  /** Declaration order. */
+  databases: DatabaseSpec[];
+  /** Every class a link may name: the built-ins (possibly overridden) and user-defined ones. */
+  link_classes: Record<string, LinkClassSpec>;
+  /** Unordered pairs, each once; in source order (an entry's generated links in generator order). */
+  links: LinkSpec[];
+  thresholds: Thresholds;
+}
+
+export type Role = 'edge' | 'relay' | 'hub';
+
+export interface NodeSpec {
+  name: string;
+  /** Normalized base URL: no trailing slash, no credentials, no query. */
+  url: string;
+  region?: string;
+  role: Role;
+  /** false: behind NAT, peers cannot open connections to it (it must drive its own replications). */
+  reachable: boolean;
+  auth?: AuthRef;
+  tls?: TlsRefs;
+}
+
+/** Exactly one of password_env / password_file is set. Resolve with `resolveAuth` where needed. */
+export interface AuthRef {
+  username: string;
+  password_env?: string;
+  /** Resolved against the mesh file's folder. */
+  password_file?: string;
+}
+
+/** File paths, resolved against the mesh file's folder. */
+export interface TlsRefs {
+  ca_file?: string;
+  cert_file?: string;
+  key_file?: string;
+}
+
+export interface DatabaseSpec {
+  name: string;
+  /** Accepted as written; validated by the SECURITY issue. */
+  security?: Record<string, unknown>;
+  /** Accepted as written; validated by the CONFLICTS issue. */
+  conflicts?: Record<string, unknown>;
+}
+
+export interface LinkClassSpec {
+  name: string;
+  builtin: boolean;
+  description?: string;
+  params: ReplicationParams;
+  checkpoint_range?: CheckpointRange;
+}
+
+export interface LinkSpec {
+  /** `a--b` with the two names sorted: the identity of the unordered pair. */
+  key: string;
+  /** The two nodes as written (display order); replication runs both ways. */
+  nodes: readonly [string, string];
+  class: string;
+  /** The class's parameters with the link's overrides applied. */
+  params: ReplicationParams;
+  /** Database names carried by this link (all of the mesh's unless the link lists some). */
+  databases: string[];
+  origin: LinkOrigin;
+}
+
+export interface LinkOrigin {
+  /** Path of the `links` entry that produced the link, e.g. `links[2]`. */
+  path: string;
+  line: number;
+  column: number;
+  /** Set when the link was produced by a generator. */
+  generator?: 'full-mesh' | 'ring' | 'star';
+}
