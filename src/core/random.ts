@@ -10,7 +10,8 @@ export interface Random {
 
 export const systemRandom: Random = {
   uuid: () => randomBytes(16).toString('hex'),
-  float: () => randomInt(0, 2 ** 48) / 2 ** 48,
+  // randomInt's range must stay below 2^48
+  float: () => randomInt(0, 2 ** 48 - 1) / 2 ** 48,
 };
 
 /** Deterministic generator (mulberry32) for tests. */

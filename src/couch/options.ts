@@ -48,7 +48,10 @@ export interface CouchClientOptions {
   tls?: TlsOptions;
   /** HTTP(S) proxy URL; requests tunnel through it (CONNECT). */
   proxy?: string;
-  /** Connect, headers and body (idle) timeout of one attempt. Default 30 000 ms. */
+  /**
+   * Connect, headers and body (idle) timeout of one attempt. Default 30 000 ms. undici runs headers and
+   * body timeouts on coarse timers (about 1 s resolution), so small values fire up to ~1 s late.
+   */
   timeoutMs?: number;
   /** Keep-alive connections to the node. Default 20 (the replicator's http_connections). */
   connections?: number;

@@ -45,11 +45,12 @@ export function checkPassword(node: NodeState, name: string, password: string): 
   if (admin !== undefined) return safeEqual(admin, password) ? ['_admin'] : null;
   const cfg = node.options.users?.[name];
   if (cfg) return safeEqual(cfg.password, password) ? (cfg.roles ?? []) : null;
-  const key = `${node.uuid}\0${name}\0${password}`;
-  const hit = verified.get(key);
-  if (hit && hit.until > Date.now()) return hit.roles;
   const doc = userDoc(node, name);
   if (!doc?.salt || !doc.derived_key) return null;
+  // keyed by the stored hash too: a password change invalidates what was cached for the old one
+  const key = `${node.uuid}\0${name}\0${doc.salt}\0${doc.derived_key}\0${password}`;
+  const hit = verified.get(key);
+  if (hit && hit.until > Date.now()) return hit.roles;
   const prf = doc.pbkdf2_prf ?? 'sha1';
   const len = Buffer.from(doc.derived_key, 'hex').length;
   const derived = pbkdf2Sync(password, doc.salt, doc.iterations ?? 10, len, prf).toString('hex');
@@ -76,11 +77,26 @@ function rolesOf(node: NodeState, name: string): string[] | null {
 }
 
 // ---- AuthSession cookie: base64url("name:HEXTIME:" + HMAC), as couch_httpd_auth makes it
+/** The per-user part of the cookie key (CouchDB mixes in the user's salt, so a new password ends old sessions). */
+function userSalt(node: NodeState, name: string): string {
+  const admin = node.admins.get(name);
+  if (admin !== undefined) return createHmac('sha256', node.secret).update(admin).digest('hex');
+  const cfg = node.options.users?.[name];
+  if (cfg) return createHmac('sha256', node.secret).update(cfg.password).digest('hex');
+  return userDoc(node, name)?.salt ?? '';
+}
+
+function cookieMac(node: NodeState, name: string, t: string): Buffer {
+  return createHmac('sha256', node.secret)
+    .update(`${userSalt(node, name)}\0${name}:${t}`)
+    .digest();
+}
+
 export function makeCookie(node: NodeState, name: string, now = Date.now()): string {
   const t = Math.floor(now / 1000)
     .toString(16)
     .toUpperCase();
-  const mac = createHmac('sha256', node.secret).update(`${name}:${t}`).digest();
+  const mac = cookieMac(node, name, t);
   return Buffer.concat([Buffer.from(`${name}:${t}:`), mac]).toString('base64url');
 }
 
@@ -93,7 +109,7 @@ function readCookie(node: NodeState, value: string, now = Date.now()): string | 
   const name = raw.subarray(0, i).toString('utf8');
   const t = s.slice(i + 1, j);
   const mac = raw.subarray(j + 1);
-  const expect = createHmac('sha256', node.secret).update(`${name}:${t}`).digest();
+  const expect = cookieMac(node, name, t);
   if (mac.length !== expect.length || !timingSafeEqual(mac, expect)) return null;
   if (Number.parseInt(t, 16) + SESSION_TIMEOUT_S < now / 1000) return null;
   return name;

@@ -1,0 +1,100 @@
+/**
+ * The planner's vocabulary (Terraform-style): desired state, observed state, and a typed plan with
+ * a closed set of actions. Everything here is plain data so plans can be saved (`--out plan.json`),
+ * shown (`--json`) and applied later.
+ */
+
+/** The fields couchmesh owns in a `_replicator` document (all others are left alone). */
+export interface ManagedReplication {
+  source: Endpoint;
+  target: Endpoint;
+  continuous: boolean;
+  create_target: boolean;
+  checkpoint_interval: number;
+  worker_batch_size: number;
+  http_connections: number;
+  connection_timeout: number;
+  retries_per_request: number;
+  couchmesh: OwnershipMarker;
+}
+
+export interface Endpoint {
+  url: string;
+  auth?: { basic: { username: string; password: string } };
+}
+
+/** Marks a document as ours: only documents carrying our mesh's marker are ever updated or pruned. */
+export interface OwnershipMarker {
+  mesh: string;
+  db: string;
+  from: string;
+  to: string;
+  link: string;
+  class: string;
+  /** Hash of the owned fields as couchmesh wrote them: a mismatch means someone edited the doc by hand. */
+  spec: string;
+}
+
+export interface DesiredDoc {
+  /** node whose `_replicator` holds the document */
+  node: string;
+  id: string;
+  body: ManagedReplication;
+  /** 'pull' = on the target node, 'push' = on the source node (target unreachable from the source side) */
+  mode: 'pull' | 'push';
+}
+
+export interface DesiredState {
+  mesh: string;
+  nodes: string[];
+  /** databases that must exist on each node */
+  databases: Array<{ node: string; db: string }>;
+  docs: DesiredDoc[];
+}
+
+export interface ObservedDoc {
+  id: string;
+  rev: string;
+  body: Record<string, unknown>;
+}
+
+export interface ObservedNode {
+  node: string;
+  reachable: boolean;
+  /** CouchError code + message when unreachable (never credentials) */
+  error?: { code: string; message: string };
+  databases: string[];
+  replicator: ObservedDoc[];
+  /** requests this observation cost */
+  requests: number;
+}
+
+export type Action =
+  | { kind: 'create-db'; node: string; db: string }
+  | { kind: 'create-doc'; node: string; id: string; doc: ManagedReplication }
+  | {
+      kind: 'update-doc';
+      node: string;
+      id: string;
+      rev: string;
+      doc: ManagedReplication;
+      changed: string[];
+      drift: boolean;
+    }
+  | { kind: 'delete-doc'; node: string; id: string; rev: string; reason: 'pruned' | 'destroy' };
+
+export interface Plan {
+  mesh: string;
+  actions: Action[];
+  /** managed docs edited by hand (also listed as update-doc actions that repair them) */
+  drift: Array<{ node: string; id: string; fields: string[] }>;
+  /** managed docs no longer wanted and kept because --prune was not given */
+  orphans: Array<{ node: string; id: string }>;
+  /** nodes that could not be observed: nothing is planned for them */
+  unreachable: Array<{ node: string; code: string; message: string }>;
+  /** problems that block parts of the plan (e.g. a foreign doc holds one of our ids) */
+  errors: Array<{ node: string; id?: string; message: string }>;
+  /** fingerprint of the observed state: a saved plan is refused when this no longer matches */
+  observed: string;
+  noop: number;
+}
