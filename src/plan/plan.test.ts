@@ -1,0 +1,164 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { LinkSpec, MeshSpec, NodeSpec } from '../spec/types.ts';
+import { desiredState, docId, placement } from './desired.ts';
+import { makePlan, redact } from './plan.ts';
+import type { ObservedNode } from './types.ts';
+
+const params = {
+  checkpoint_interval: 10_000,
+  worker_batch_size: 100,
+  http_connections: 2,
+  connection_timeout: 30_000,
+  retries_per_request: 5,
+};
+const node = (name: string, i: number, reachable = true): NodeSpec => ({
+  name,
+  url: `http://127.0.0.1:${25984 + i}`,
+  role: 'edge',
+  reachable,
+  auth: { username: 'admin', password_env: 'PW' },
+});
+const link = (a: string, b: string): LinkSpec => ({
+  key: [a, b].sort().join('--'),
+  nodes: [a, b],
+  class: 'cellular',
+  params,
+  databases: ['sensors'],
+  origin: { path: 'links[0]', line: 1, column: 1 },
+});
+const seed: MeshSpec = {
+  mesh: 'seed',
+  nodes: [node('n1', 0), node('n2', 1), node('n3', 2), node('n4', 3)],
+  databases: [{ name: 'sensors' }],
+  link_classes: {},
+  links: [link('n1', 'n2'), link('n2', 'n3'), link('n3', 'n1'), link('n3', 'n4'), link('n4', 'n2')],
+  thresholds: {} as MeshSpec['thresholds'],
+};
+const pw = () => 's3cret';
+
+function observedEmpty(spec: MeshSpec, dbs: string[] = []): ObservedNode[] {
+  return spec.nodes.map((n) => ({
+    node: n.name,
+    reachable: true,
+    databases: ['_replicator', ...dbs],
+    replicator: [],
+    requests: 2,
+  }));
+}
+
+/** What a node holds after apply: the planned docs with revs. */
+function afterApply(spec: MeshSpec): ObservedNode[] {
+  const d = desiredState(spec, pw);
+  return spec.nodes.map((n) => ({
+    node: n.name,
+    reachable: true,
+    databases: ['_replicator', 'sensors'],
+    replicator: d.docs
+      .filter((x) => x.node === n.name)
+      .map((x) => ({
+        id: x.id,
+        rev: '1-a',
+        body: { ...JSON.parse(JSON.stringify(x.body)), owner: 'admin' },
+      })),
+    requests: 2,
+  }));
+}
+
+test('the seed mesh wants 10 docs per database, one per direction, pulled by the target', () => {
+  const d = desiredState(seed, pw);
+  assert.equal(d.docs.length, 10);
+  const ids = d.docs.map((x) => x.id);
+  assert.ok(ids.includes('couchmesh.seed.sensors.n1--n2'));
+  assert.ok(ids.includes('couchmesh.seed.sensors.n2--n1'));
+  for (const doc of d.docs) {
+    assert.equal(doc.mode, 'pull');
+    assert.equal(doc.node, doc.body.couchmesh.to);
+    assert.equal(doc.body.create_target, false);
+    assert.equal(doc.body.continuous, true);
+    assert.doesNotMatch(doc.body.source.url, /@/, 'credentials never in URLs');
+    assert.equal(doc.body.source.auth?.basic.username, 'admin');
+  }
+  assert.equal(new Set(d.databases.map((x) => x.node)).size, 4);
+});
+
+test('a NAT node pushes its outgoing direction; two unreachable nodes cannot be linked', () => {
+  const nat = node('edge', 9, false);
+  assert.deepEqual(placement(nat, node('hub', 1)), { node: 'edge', mode: 'push' });
+  assert.deepEqual(placement(node('hub', 1), nat), { node: 'edge', mode: 'pull' }); // the NAT node pulls: it can reach the hub
+  assert.throws(() => placement(nat, node('other', 2, false)), /neither node is reachable/);
+});
+
+test('plan on empty nodes creates dbs and docs; a second plan after apply is a no-op', () => {
+  const d = desiredState(seed, pw);
+  const first = makePlan(d, observedEmpty(seed));
+  assert.equal(first.actions.filter((a) => a.kind === 'create-db').length, 4);
+  assert.equal(first.actions.filter((a) => a.kind === 'create-doc').length, 10);
+  const second = makePlan(d, afterApply(seed));
+  assert.equal(second.actions.length, 0);
+  assert.equal(second.noop, 10);
+});
+
+test('a hand-edited managed doc is drift and gets repaired; a foreign doc is never touched', () => {
+  const d = desiredState(seed, pw);
+  const obs = afterApply(seed);
+  const n2 = obs.find((o) => o.node === 'n2') as ObservedNode;
+  const doc = n2.replicator.find((x) => x.id === docId('seed', 'sensors', 'n1', 'n2'));
+  assert.ok(doc);
+  doc.body.checkpoint_interval = 500;
+  n2.replicator.push({ id: 'hand-made', rev: '3-x', body: { source: 'http://a/x', target: 'http://b/x' } });
+  const plan = makePlan(d, obs, { prune: true });
+  assert.equal(plan.drift.length, 1);
+  assert.deepEqual(plan.drift[0]?.fields, ['checkpoint_interval']);
+  assert.equal(plan.actions.length, 1);
+  const a = plan.actions[0];
+  assert.equal(a?.kind, 'update-doc');
+  assert.ok(plan.actions.every((x) => x.kind === 'create-db' || ('id' in x && x.id !== 'hand-made')));
+});
+
+test('a managed doc no longer wanted is an orphan, deleted only with --prune; destroy deletes all of ours', () => {
+  const smaller = { ...seed, links: seed.links.slice(0, 4) };
+  const obs = afterApply(seed);
+  const kept = makePlan(desiredState(smaller, pw), obs);
+  assert.equal(kept.orphans.length, 2);
+  assert.equal(kept.actions.length, 0);
+  const pruned = makePlan(desiredState(smaller, pw), obs, { prune: true });
+  assert.equal(pruned.actions.filter((a) => a.kind === 'delete-doc').length, 2);
+  const destroy = makePlan(desiredState(seed, pw), obs, { destroy: true });
+  assert.equal(destroy.actions.length, 10);
+  assert.ok(destroy.actions.every((a) => a.kind === 'delete-doc'));
+});
+
+test('an unreachable node is reported and planned around; a foreign doc with our id is an error', () => {
+  const d = desiredState(seed, pw);
+  const obs = observedEmpty(seed, ['sensors']);
+  obs[3] = {
+    node: 'n4',
+    reachable: false,
+    error: { code: 'E_COUCH_UNREACHABLE', message: 'refused' },
+    databases: [],
+    replicator: [],
+    requests: 2,
+  };
+  const n2 = obs[1] as ObservedNode;
+  n2.replicator.push({
+    id: docId('seed', 'sensors', 'n1', 'n2'),
+    rev: '1-z',
+    body: { source: 'x', target: 'y' },
+  });
+  const plan = makePlan(d, obs);
+  assert.deepEqual(
+    plan.unreachable.map((u) => u.node),
+    ['n4'],
+  );
+  assert.ok(plan.actions.every((a) => a.node !== 'n4'));
+  assert.equal(plan.errors.length, 1);
+  assert.match(plan.errors[0]?.message ?? '', /not managed by mesh 'seed'/);
+});
+
+test('redact hides every password', () => {
+  const d = desiredState(seed, pw);
+  const text = JSON.stringify(redact(makePlan(d, observedEmpty(seed))));
+  assert.doesNotMatch(text, /s3cret/);
+  assert.match(text, /\(sensitive\)/);
+});
