@@ -3,7 +3,10 @@ import { Command, CommanderError } from 'commander';
 import { userError } from '../core/errors.ts';
 import { type Output, processOutput, reportError } from './boundary.ts';
 import { registerDemo } from './commands/demo.ts';
+import { registerGraph } from './commands/graph.ts';
+import { registerInit } from './commands/init.ts';
 import { registerNode } from './commands/node.ts';
+import { registerValidate } from './commands/validate.ts';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -21,6 +24,9 @@ export function buildProgram(output: Output): Command {
     .configureOutput({ writeOut: (s) => output.out(s), writeErr: (s) => output.err(s) });
   registerDemo(program, output);
   registerNode(program, output);
+  registerInit(program, output);
+  registerValidate(program, output);
+  registerGraph(program, output);
   return program;
 }
 

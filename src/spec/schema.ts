@@ -194,12 +194,9 @@ export const MeshFileSchema = z
       .record(Name, LinkClassSchema)
       .optional()
       .meta({ description: 'override built-in classes (lan, wan, cellular, lorawan) or add your own' }),
-    links: z
-      .array(LinkEntrySchema)
-      .optional()
-      .meta({
-        description: 'links: [n1, n2], { between: [n1, n2], … } or { generate: full-mesh|ring|star, … }',
-      }),
+    links: z.array(LinkEntrySchema).optional().meta({
+      description: 'links: [n1, n2], { between: [n1, n2], … } or { generate: full-mesh|ring|star, … }',
+    }),
     thresholds: ThresholdsSchema.optional(),
   })
   .meta({ title: 'couchmesh mesh.yaml', description: 'a declared peer-to-peer CouchDB replication mesh' });

@@ -39,15 +39,25 @@ export function parseMeshSource(text: string, file: string): { source: MeshSourc
         line,
         column,
         path: '',
-        message: `YAML ${severity === 'error' ? 'syntax error' : 'warning'}: ${firstLine(e.message)}`,
-        hint:
-          severity === 'error'
-            ? 'check indentation, colons and closing brackets around this spot'
-            : undefined,
+        ...describeYamlProblem(e.code, severity, e.message),
       });
     }
   }
   return { source, problems };
+}
+
+function describeYamlProblem(
+  code: string,
+  severity: string,
+  message: string,
+): { message: string; hint?: string } {
+  if (code === 'MULTIPLE_DOCS')
+    return { message: 'the file holds several YAML documents (---)', hint: 'keep one mesh per file' };
+  return {
+    message: `YAML ${severity === 'error' ? 'syntax error' : 'warning'}: ${firstLine(message)}`,
+    hint:
+      severity === 'error' ? 'check indentation, colons and closing brackets around this spot' : undefined,
+  };
 }
 
 /** Only the first line, without yaml's own " at line X, column Y" (we report the position ourselves). */

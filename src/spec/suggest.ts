@@ -28,7 +28,10 @@ export function closest(word: string, candidates: Iterable<string>): string | un
     }
   }
   const allowed = Math.max(1, Math.min(3, Math.floor(w.length / 3)));
-  return best !== undefined && bestDistance > 0 && bestDistance <= allowed ? best : undefined;
+  if (best !== undefined && bestDistance > 0 && bestDistance <= allowed) return best;
+  // A truncated name ("worker_batch" for "worker_batch_size").
+  if (w.length >= 4) for (const c of candidates) if (c.toLowerCase().startsWith(w)) return c;
+  return undefined;
 }
 
 export function didYouMean(word: string, candidates: Iterable<string>): string | undefined {

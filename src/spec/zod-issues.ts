@@ -123,6 +123,22 @@ export function parseAt<S extends z.ZodType>(
   return undefined;
 }
 
+/**
+ * Like parseAt, but when the only trouble is unknown keys at the top of the object (typos), still
+ * returns the data so the entry's other checks run (its errors are reported all the same).
+ */
+export function parseLenient<S extends z.ZodObject>(
+  schema: S,
+  value: unknown,
+  path: readonly PathSeg[],
+  sink: DiagnosticSink,
+): z.output<S> | undefined {
+  const strict = parseAt(schema, value, path, sink);
+  if (strict !== undefined) return strict;
+  const loose = schema.strip().safeParse(value);
+  return loose.success ? (loose.data as z.output<S>) : undefined;
+}
+
 function report(
   schema: AnySchema,
   value: unknown,
@@ -167,7 +183,7 @@ function report(
         });
         return;
       }
-      sink.error('E_TYPE', path, `got ${describeValue(got)}`, { expected, hint: fieldHint.hint });
+      sink.error('E_TYPE', path, `got ${show(got, path)}`, { expected, hint: fieldHint.hint });
       return;
     }
     case 'invalid_value': {
@@ -179,8 +195,9 @@ function report(
       return;
     }
     case 'invalid_format':
+      // Our regexes carry the expected text as their message.
       sink.error('E_FORMAT', path, `${show(got, path)} is not valid`, {
-        expected: fieldHint.expected ?? issue.message,
+        expected: issue.message,
         hint: fieldHint.hint,
       });
       return;

@@ -1,0 +1,54 @@
+import type { ResolveContext } from './context.ts';
+import { isMapping } from './nodes.ts';
+import { DatabaseEntrySchema } from './schema.ts';
+import type { DatabaseSpec } from './types.ts';
+import { describeValue, parseAt } from './zod-issues.ts';
+
+/** `databases:` entries (a name, or `{ name, security?, conflicts? }`), each name once. */
+export function checkDatabases(raw: unknown, { sink }: ResolveContext): DatabaseSpec[] {
+  if (raw === undefined || raw === null || (Array.isArray(raw) && raw.length === 0)) {
+    sink.error('E_NO_DATABASES', raw === undefined ? [] : ['databases'], 'the mesh replicates no databases', {
+      expected: 'databases: a list of database names, e.g. [sensors]',
+      hint: 'list the databases every link should carry',
+    });
+    return [];
+  }
+  if (!Array.isArray(raw)) {
+    sink.error('E_TYPE', ['databases'], `got ${describeValue(raw)}`, {
+      expected: 'a list of database names',
+      hint: typeof raw === 'string' ? `write databases: [${raw}]` : undefined,
+    });
+    return [];
+  }
+  const out: DatabaseSpec[] = [];
+  const seen = new Map<string, number>();
+  raw.forEach((entry, i) => {
+    const name = typeof entry === 'string' ? entry : isMapping(entry) ? entry.name : undefined;
+    if (typeof name === 'string' && name.startsWith('_')) {
+      const path = typeof entry === 'string' ? ['databases', i] : ['databases', i, 'name'];
+      sink.error('E_SYSTEM_DATABASE', path, `'${name}' is a system database`, {
+        expected: 'an application database name (lowercase letter first)',
+        hint: 'couchmesh manages _replicator itself and does not replicate system databases',
+      });
+      return;
+    }
+    const parsed = parseAt(DatabaseEntrySchema, entry, ['databases', i], sink);
+    if (parsed === undefined) return;
+    const db: DatabaseSpec = typeof parsed === 'string' ? { name: parsed } : { name: parsed.name };
+    if (typeof parsed !== 'string') {
+      if (parsed.security) db.security = parsed.security;
+      if (parsed.conflicts) db.conflicts = parsed.conflicts;
+    }
+    const first = seen.get(db.name);
+    if (first !== undefined) {
+      sink.error('E_DUPLICATE_DATABASE', ['databases', i], `database '${db.name}' is listed twice`, {
+        expected: 'each database once',
+        hint: `it is already listed at databases[${first}] (line ${sink.lineOf(['databases', first])})`,
+      });
+      return;
+    }
+    seen.set(db.name, i);
+    out.push(db);
+  });
+  return out;
+}
