@@ -10,14 +10,18 @@ export type TestNode = Awaited<ReturnType<typeof startNode>>;
 
 export const ADMIN = { username: 'admin', password: 'admin' } as const;
 
-export interface Answer<T = any> {
+/** JSON as it comes off the wire: the tests assert on it field by field. */
+// biome-ignore lint/suspicious/noExplicitAny: untyped JSON responses, checked by the assertions
+export type Json = any;
+
+export interface Answer<T = Json> {
   status: number;
   headers: Headers;
   body: T;
 }
 
 /** One HTTP exchange with JSON in and out (`body` is the parsed JSON, or the text when not JSON). */
-export async function http<T = any>(
+export async function http<T = Json>(
   method: string,
   url: string,
   body?: unknown,
@@ -27,11 +31,19 @@ export async function http<T = any>(
   const h: Record<string, string> = { accept: 'application/json', ...headers };
   if (auth) h.authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
   if (body !== undefined) h['content-type'] = 'application/json';
-  const res = await fetch(url, {
-    method,
-    headers: h,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  let res: Response;
+  // a rate-limited node (`maxRequestRate`) answers the test's own requests 429 too: honour Retry-After
+  for (let attempt = 0; ; attempt++) {
+    res = await fetch(url, {
+      method,
+      headers: h,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (res.status !== 429 || attempt >= 50) break;
+    await res.arrayBuffer();
+    const after = Number(res.headers.get('retry-after') ?? '0');
+    await new Promise((r) => setTimeout(r, Math.min(Math.max(after * 1000, 50), 1000) / 4));
+  }
   const text = await res.text();
   let parsed: unknown = text;
   try {
@@ -43,7 +55,7 @@ export async function http<T = any>(
 }
 
 /** `http` that fails the test unless the status is one of `ok`. */
-export async function ok<T = any>(
+export async function ok<T = Json>(
   method: string,
   url: string,
   body?: unknown,
@@ -124,13 +136,15 @@ export async function poll<T>(
     if (v !== undefined && v !== false) return v;
     last = v;
     if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for: ${label} (last: ${JSON.stringify(last)})`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for: ${label} (last: ${JSON.stringify(last)})`,
+      );
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
 
 /** `_scheduler/docs/_replicator/<doc>` (or undefined while it is not there). */
-export async function schedDoc(node: { url: string }, docId: string): Promise<any | undefined> {
+export async function schedDoc(node: { url: string }, docId: string): Promise<Json | undefined> {
   const r = await http('GET', `${node.url}/_scheduler/docs/_replicator/${encodeURIComponent(docId)}`);
   return r.status === 200 ? r.body : undefined;
 }
@@ -140,9 +154,9 @@ export function waitState(
   node: { url: string },
   docId: string,
   state: string,
-  extra: (d: any) => boolean = () => true,
+  extra: (d: Json) => boolean = () => true,
   timeoutMs = 10_000,
-): Promise<any> {
+): Promise<Json> {
   return poll(
     `${docId} in state ${state}`,
     async () => {
@@ -168,7 +182,10 @@ export async function docCount(node: { url: string }, db: string): Promise<numbe
 
 /** Writes `n` small docs `<prefix>-<i>` in one `_bulk_docs`. */
 export async function writeDocs(node: { url: string }, db: string, prefix: string, n: number, from = 0) {
-  const docs = Array.from({ length: n }, (_, i) => ({ _id: `${prefix}-${String(from + i).padStart(5, '0')}`, n: from + i }));
+  const docs = Array.from({ length: n }, (_, i) => ({
+    _id: `${prefix}-${String(from + i).padStart(5, '0')}`,
+    n: from + i,
+  }));
   const r = await ok<Array<{ ok?: boolean }>>('POST', `${node.url}/${db}/_bulk_docs`, { docs });
   if (r.some((x) => !x.ok)) throw new Error(`bulk write failed: ${JSON.stringify(r)}`);
 }
@@ -179,14 +196,14 @@ export async function writeDocs(node: { url: string }, db: string, prefix: strin
 const SAMPLES = process.env.COUCHDB_SAMPLES ?? '/work/shared/couchdb/samples';
 
 /** The captured response body of a sample (files are `{request, status, headers, body}` or a bare body). */
-export function sample(name: string): any {
+export function sample(name: string): Json {
   const raw = JSON.parse(readFileSync(join(SAMPLES, name), 'utf8'));
   return raw && typeof raw === 'object' && !Array.isArray(raw) && 'request' in raw && 'body' in raw
     ? raw.body
     : raw;
 }
 
-export function sampleFile(name: string): { request: any; status: number; body: any } {
+export function sampleFile(name: string): { request: Json; status: number; body: Json } {
   return JSON.parse(readFileSync(join(SAMPLES, name), 'utf8'));
 }
 

@@ -115,7 +115,7 @@ export class DocProcessor {
     this.records.delete(docId);
     const owner = this.scheduler.get(id);
     if (owner) {
-      this.counters.inc('jobs.duplicate_adds');
+      // refused before it is added (couch_replicator_doc_processor): jobs.duplicate_adds stays as is
       this.fail(
         docId,
         spec,

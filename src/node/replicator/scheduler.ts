@@ -126,6 +126,11 @@ export class Scheduler {
   }
 
   add(job: Job): void {
+    // couch_replicator_scheduler:add_job replaces a job with the same id and counts a duplicate add
+    if (this.jobs.has(job.id)) {
+      this.counters.inc('jobs.duplicate_adds');
+      this.remove(job.id);
+    }
     this.jobs.set(job.id, job);
     this.counters.inc('jobs.adds');
     this.event(job, 'added');

@@ -27,7 +27,8 @@ export function replicatorBeforeUpdate(doc: WriteDoc, ctx: WriteContext): WriteD
   if (name === null) return doc;
   if (!isAdmin && typeof body.owner === 'string' && body.owner !== name)
     throw new CouchHttpError(403, 'forbidden', `Can't update replication documents from other users.`);
-  if (body.owner === name) return doc;
+  // the writer's own docs, and an admin's write naming another owner, keep `owner` as sent
+  if (body.owner === name || (isAdmin && typeof body.owner === 'string')) return doc;
   // rebuild the document with `owner` appended (after the writer's own fields, as CouchDB does)
   const full = JSON.parse(doc.text) as Record<string, unknown>;
   full.owner = name;
