@@ -1,4 +1,4 @@
-import { type JsonNode, toValue } from '../json/scan.ts';
+import { type JsonNode, scanJson, toValue } from '../json/scan.ts';
 import { BODY_UNDERSCORE_FIELDS } from '../revs/revid.ts';
 import { parseRevId } from '../revs/tree.ts';
 import { badRequest, CouchHttpError } from './errors.ts';
@@ -136,4 +136,19 @@ export function validateDocId(id: unknown): string {
   if (id.startsWith('_') && !id.startsWith('_design/') && !id.startsWith('_local/'))
     throw new CouchHttpError(400, 'illegal_docid', 'Only reserved document ids may start with underscore.');
   return id;
+}
+
+/** A document with no body: what DELETE writes (`{_id, _rev, _deleted: true}`), or a body-less edit. */
+export function bodylessDoc(id: string, rev: string | undefined, deleted: boolean): IncomingDoc {
+  const text = '{}';
+  return {
+    id,
+    rev,
+    deleted,
+    revisions: undefined,
+    attachments: undefined,
+    bodyText: text,
+    text,
+    node: scanJson(text),
+  };
 }

@@ -1,6 +1,6 @@
 import type { FollowedAtt } from '../../engine/attachments.ts';
 import type { Database, DocState, UpdateResult, WriteDoc } from '../../engine/database.ts';
-import { parseDoc } from '../../engine/doc-parse.ts';
+import { bodylessDoc, parseDoc } from '../../engine/doc-parse.ts';
 import { badRequest, CouchHttpError, conflict } from '../../engine/errors.ts';
 import { scanJson } from '../../json/scan.ts';
 import type { Ctx } from '../context.ts';
@@ -211,17 +211,6 @@ async function deleteDoc(ctx: Ctx, db: Database, id: string): Promise<void> {
   const rev = ctx.q('rev') ?? ctx.header('if-match')?.replace(/"/g, '');
   if (!rev) throw conflict();
   checkRev(rev);
-  const text = '{}';
-  const doc: WriteDoc = {
-    id,
-    rev,
-    deleted: true,
-    revisions: undefined,
-    attachments: undefined,
-    bodyText: text,
-    text,
-    node: scanJson(text),
-  };
-  const r = writeOne(ctx, db, doc, true);
+  const r = writeOne(ctx, db, bodylessDoc(id, rev, true), true);
   if ('ok' in r) sendJson(ctx.res, 200, { ok: true, id: r.id, rev: r.rev }, { ETag: `"${r.rev}"` });
 }

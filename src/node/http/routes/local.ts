@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Database } from '../../engine/database.ts';
+import { bodylessDoc } from '../../engine/doc-parse.ts';
 import { renderLocal } from '../../engine/doc-render.ts';
 import { badRequest, CouchHttpError, notFound } from '../../engine/errors.ts';
-import { scanJson } from '../../json/scan.ts';
 import type { Ctx } from '../context.ts';
 import { methodNotAllowed, sendJson } from '../respond.ts';
 import { checkSize, readDocBody } from './doc.ts';
@@ -44,17 +44,7 @@ export async function routeLocal(ctx: Ctx, db: Database, rest: string[]): Promis
       const rev = ctx.q('rev') ?? ctx.header('if-match')?.replace(/"/g, '');
       if (!db.store.getLocal(id)) throw notFound('missing');
       if (rev !== undefined && !/^0-\d+$/.test(rev)) throw badRequest('Invalid rev format');
-      const text = '{}';
-      const r = db.putLocal(id, {
-        id,
-        rev,
-        deleted: true,
-        revisions: undefined,
-        attachments: undefined,
-        bodyText: text,
-        text,
-        node: scanJson(text),
-      });
+      const r = db.putLocal(id, bodylessDoc(id, rev, true));
       return sendJson(ctx.res, 200, r);
     }
     default:
