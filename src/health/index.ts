@@ -1,0 +1,11 @@
+export * from './diff.ts';
+export * from './evaluate.ts';
+export type { DirectionContext, DirectionRule } from './finding.ts';
+export * from './playbook.ts';
+export * from './rules-checkpoint.ts';
+export * from './rules-node.ts';
+export * from './rules-progress.ts';
+export * from './rules-regression.ts';
+export * from './rules-state.ts';
+export * from './series.ts';
+export * from './types.ts';

@@ -1,0 +1,51 @@
+import { parseSchedulerDocsPage } from './parse.ts';
+import type { SchedulerDoc } from './types.ts';
+
+/** Fetches one page of `GET /_scheduler/docs?skip=&limit=` and returns its JSON body. */
+export type FetchSchedulerPage = (skip: number, limit: number) => Promise<unknown>;
+
+export interface AllSchedulerDocs {
+  docs: SchedulerDoc[];
+  /** `total_rows` of the last page read */
+  totalRows: number;
+  /** pages fetched (the request count, for the per-poll budget) */
+  requests: number;
+}
+
+export interface ReadAllOptions {
+  /**
+   * Rows per request. CouchDB's default `limit` is 100 (`?DEFAULT_TASK_LIMIT`, REFERENCE A3) and it
+   * has no upper bound, so a bigger page keeps a steady-state poll at one request per node.
+   */
+  pageSize?: number;
+  /** Safety stop against a server whose `total_rows` never converges. */
+  maxPages?: number;
+}
+
+/**
+ * Reads every `_scheduler/docs` row by paging with `limit`/`skip` until `total_rows` is covered —
+ * never stopping at CouchDB's default page of 100 (what Fauxton shows). Rows are keyed by
+ * `database/doc_id`: skip-paging over a list that changes between requests can repeat a row (kept
+ * once) or miss one (the next poll sees it). Do not combine with `?states=`: `total_rows` then
+ * still counts every doc (samples/scheduler-docs-states-crashing.json), so it cannot end the loop.
+ */
+export async function readAllSchedulerDocs(
+  fetchPage: FetchSchedulerPage,
+  options: ReadAllOptions = {},
+): Promise<AllSchedulerDocs> {
+  const pageSize = Math.max(1, options.pageSize ?? 500);
+  const maxPages = options.maxPages ?? 1000;
+  const byKey = new Map<string, SchedulerDoc>();
+  let skip = 0;
+  let totalRows = 0;
+  let requests = 0;
+  while (requests < maxPages) {
+    const page = parseSchedulerDocsPage(await fetchPage(skip, pageSize));
+    requests++;
+    totalRows = page.total_rows;
+    for (const d of page.docs) byKey.set(`${d.database}/${d.doc_id}`, d);
+    skip += page.docs.length;
+    if (page.docs.length === 0 || skip >= totalRows) break;
+  }
+  return { docs: [...byKey.values()], totalRows, requests };
+}
