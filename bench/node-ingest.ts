@@ -16,8 +16,7 @@
 //
 // "Ours" is compiled code, as bin/couchmesh.js runs it: `dist/` when it is a build of the current src/node,
 // else the current sources compiled by tsc into the temp folder (a stale dist/ is never measured by mistake).
-// The sources under tsx (what the test suite runs) are printed as a reference row: tsx transpiles with
-// esbuild `keepNames` (each named function or closure, whenever created, goes through `__name()`).
+// The in-memory node run from the sources under tsx (what the test suite runs) is a reference row.
 //
 //   npm run bench:ingest                    # the benchmark
 //   npm run bench:ingest -- --rounds=5      # more rounds per figure

@@ -7,7 +7,6 @@ import {
   type SessionTotals,
 } from './checkpoint.ts';
 import { type Peer, RepCrash } from './peer.ts';
-import { openPeer } from './peer-client.ts';
 import type { Job } from './scheduler.ts';
 import type { ReplicatorService } from './service.ts';
 import { copyBatch } from './transfer.ts';
@@ -63,6 +62,8 @@ export async function runReplication(
 ): Promise<void> {
   const { spec } = job;
   const clock = svc.clock;
+  // loaded on the first job: the HTTP client (undici) costs ~12 MB of RSS a node without jobs need not pay
+  const { openPeer } = await import('./peer-client.ts');
   const source = openPeer(svc, spec.source, spec, signal);
   const target = openPeer(svc, spec.target, spec, signal);
   let started = false;

@@ -30,7 +30,7 @@ export function replicatorBeforeUpdate(doc: WriteDoc, ctx: WriteContext): WriteD
   // the writer's own docs, and an admin's write naming another owner, keep `owner` as sent
   if (body.owner === name || (isAdmin && typeof body.owner === 'string')) return doc;
   // rebuild the document with `owner` appended (after the writer's own fields, as CouchDB does)
-  const full = JSON.parse(doc.text) as Record<string, unknown>;
+  const full = JSON.parse(doc.text.slice(doc.node.s, doc.node.e)) as Record<string, unknown>; // in _bulk_docs `text` is the whole request
   full.owner = name;
   const text = JSON.stringify(full);
   const next = parseDoc(text, scanJson(text));
