@@ -8,9 +8,22 @@ export interface SecurityObject {
   [k: string]: unknown;
 }
 
+// parsed once per database and kept until the next PUT _security (read on every request)
+const cache = new WeakMap<Database, SecurityObject>();
+
 export function readSecurity(db: Database): SecurityObject {
-  const s = db.store.getMeta('security');
-  return s ? (JSON.parse(s) as SecurityObject) : {};
+  let sec = cache.get(db);
+  if (!sec) {
+    const s = db.store.getMeta('security');
+    sec = s ? (JSON.parse(s) as SecurityObject) : {};
+    cache.set(db, sec);
+  }
+  return sec;
+}
+
+export function writeSecurity(db: Database, sec: SecurityObject): void {
+  db.store.setMeta('security', JSON.stringify(sec));
+  cache.set(db, sec);
 }
 
 function inGroup(u: UserCtx, g: { names?: string[]; roles?: string[] } | undefined): boolean {

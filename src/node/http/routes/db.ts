@@ -2,7 +2,7 @@ import type { Database } from '../../engine/database.ts';
 import { CouchHttpError, notFound } from '../../engine/errors.ts';
 import type { Ctx } from '../context.ts';
 import { methodNotAllowed, sendJson } from '../respond.ts';
-import { checkDbAdmin, checkMember, readSecurity, validateSecurity } from '../security.ts';
+import { checkDbAdmin, checkMember, readSecurity, validateSecurity, writeSecurity } from '../security.ts';
 import { allDocs, localDocs } from './all-docs.ts';
 import { bulkDocs, bulkGet, revsDiff } from './bulk.ts';
 import { changes } from './changes.ts';
@@ -138,6 +138,6 @@ async function security(ctx: Ctx, db: Database): Promise<void> {
   if (ctx.method !== 'PUT') throw methodNotAllowed('GET,PUT');
   checkDbAdmin(ctx, db);
   const sec = validateSecurity(await ctx.jsonValue());
-  db.store.setMeta('security', JSON.stringify(sec));
+  writeSecurity(db, sec);
   return sendJson(ctx.res, 200, { ok: true });
 }
