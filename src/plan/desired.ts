@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { userError } from '../core/errors.ts';
 import type { LinkSpec, MeshSpec, NodeSpec } from '../spec/types.ts';
+import { redact } from './redact.ts';
 import type { DesiredDoc, DesiredState, Endpoint, ManagedReplication } from './types.ts';
 
 /** Resolves a node's password from its reference (env var or file); undefined when the node has no auth. */
@@ -10,20 +11,92 @@ export type PasswordOf = (node: NodeSpec) => string | undefined;
 export const docId = (mesh: string, db: string, from: string, to: string) =>
   `couchmesh.${mesh}.${db}.${from}--${to}`;
 
-/** The fields we own, in a stable order, hashed: the ownership marker's `spec`. */
-export function ownedHash(doc: Omit<ManagedReplication, 'couchmesh'> & { couchmesh?: unknown }): string {
-  const { couchmesh: _ignored, ...owned } = doc as Record<string, unknown>;
-  return createHash('sha256').update(stableJson(owned)).digest('hex').slice(0, 16);
+/** The replication fields couchmesh writes and compares (besides the `couchmesh` ownership marker). */
+export const REPLICATION_FIELDS = [
+  'source',
+  'target',
+  'continuous',
+  'create_target',
+  'checkpoint_interval',
+  'worker_batch_size',
+  'http_connections',
+  'connection_timeout',
+  'retries_per_request',
+] as const;
+
+/**
+ * Fields couchmesh keeps absent from its documents: each changes *what* replicates, so one added by
+ * hand to a managed document (a `filter`, a `selector`…) is drift, removed by the next apply.
+ */
+export const ABSENT_FIELDS = [
+  'filter',
+  'query_params',
+  'selector',
+  'doc_ids',
+  'since_seq',
+  'use_checkpoints',
+  'winning_revs_only',
+] as const;
+
+/** The fields the ownership hash covers, as found in `body` (absent ones left out). */
+export function pickOwned(body: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of [...REPLICATION_FIELDS, ...ABSENT_FIELDS]) if (body[k] !== undefined) out[k] = body[k];
+  return out;
 }
 
+/**
+ * The ownership marker's `spec`: a hash of the owned fields as couchmesh wrote them. Secrets are
+ * replaced by `(sensitive)` before hashing, so the hash (shown in plans and stored in documents)
+ * reveals nothing about a password; a changed password is still seen, as a change of `source`/`target`.
+ */
+export function ownedHash(body: Record<string, unknown>): string {
+  return createHash('sha256')
+    .update(stableJson(redact(pickOwned(body))))
+    .digest('hex')
+    .slice(0, 16);
+}
+
+/** JSON with object keys sorted (a canonical text for hashing and comparing). */
 export function stableJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
-  if (v && typeof v === 'object')
-    return `{${Object.keys(v)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${stableJson((v as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  return JSON.stringify(v);
+  if (v === null || typeof v !== 'object') return JSON.stringify(v);
+  if (Array.isArray(v)) {
+    let out = '[';
+    for (let i = 0; i < v.length; i++) out += (i ? ',' : '') + (stableJson(v[i]) ?? 'null');
+    return `${out}]`;
+  }
+  const o = v as Record<string, unknown>;
+  const keys = Object.keys(o);
+  if (keys.length > 1) keys.sort();
+  let out = '{';
+  let first = true;
+  for (const k of keys) {
+    if (o[k] === undefined) continue;
+    out += `${first ? '' : ','}${JSON.stringify(k)}:${stableJson(o[k])}`;
+    first = false;
+  }
+  return `${out}}`;
+}
+
+/** Deep equality of JSON values (key order ignored, undefined members = absent): stableJson(a) === stableJson(b). */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i], b[i])) return false;
+    return true;
+  }
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let n = 0;
+  for (const k in x) {
+    if (x[k] === undefined) continue;
+    n++;
+    if (!jsonEqual(x[k], y[k])) return false;
+  }
+  for (const k in y) if (y[k] !== undefined) n--;
+  return n === 0;
 }
 
 function endpoint(node: NodeSpec, db: string, password: PasswordOf): Endpoint {

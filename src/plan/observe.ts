@@ -1,5 +1,6 @@
 import { CouchClient } from '../couch/client.ts';
 import { isCouchError } from '../couch/errors.ts';
+import type { ResponseEvent } from '../couch/events.ts';
 import type { CouchClientOptions } from '../couch/options.ts';
 import type { MeshSpec, NodeSpec } from '../spec/types.ts';
 import type { PasswordOf } from './desired.ts';
@@ -9,7 +10,7 @@ import type { ObservedDoc, ObservedNode } from './types.ts';
 export function clientsFor(
   spec: MeshSpec,
   password: PasswordOf,
-  extra: Partial<CouchClientOptions> = {},
+  extra: Partial<CouchClientOptions> | ((node: NodeSpec) => Partial<CouchClientOptions>) = {},
 ): Map<string, CouchClient> {
   const out = new Map<string, CouchClient>();
   for (const n of spec.nodes) {
@@ -21,11 +22,57 @@ export function clientsFor(
         ...(n.auth && pw !== undefined ? { auth: { username: n.auth.username, password: pw } } : {}),
         timeoutMs: 10_000,
         retries: 2,
-        ...extra,
+        ...(typeof extra === 'function' ? extra(n) : extra),
       }),
     );
   }
   return out;
+}
+
+export interface RequestCount {
+  /** GET/HEAD, and POSTs that only read (`_all_docs`, `_bulk_get`, `_find`, `_session`) */
+  reads: number;
+  /** PUT, DELETE and writing POSTs (`_bulk_docs`) */
+  writes: number;
+}
+
+const READ_POSTS = /\/(_all_docs|_bulk_get|_find|_session|_dbs_info|_revs_diff)$/;
+
+/** Is this HTTP exchange a write? (For request counting: "a second apply makes zero writes".) */
+export function isWrite(method: string, path: string): boolean {
+  const m = method.toUpperCase();
+  if (m === 'GET' || m === 'HEAD' || m === 'OPTIONS') return false;
+  return !(m === 'POST' && READ_POSTS.test(path));
+}
+
+/**
+ * Counts the HTTP exchanges couchmesh makes, per node (plug `hook(node)` into the node's client as
+ * `onResponse`). Only exchanges that got a status line are counted (a refused connection is not).
+ */
+export class RequestCounter {
+  readonly #counts = new Map<string, RequestCount>();
+
+  hook(node: string, next?: (e: ResponseEvent) => void): (e: ResponseEvent) => void {
+    return (e) => {
+      const c = this.#counts.get(node) ?? { reads: 0, writes: 0 };
+      if (isWrite(e.method, e.path)) c.writes++;
+      else c.reads++;
+      this.#counts.set(node, c);
+      next?.(e);
+    };
+  }
+
+  /** The counts so far, per node. */
+  snapshot(): Map<string, RequestCount> {
+    return new Map([...this.#counts].map(([k, v]) => [k, { ...v }]));
+  }
+
+  /** Requests made since `before` (a snapshot), for `node`. */
+  since(before: Map<string, RequestCount>, node: string): RequestCount {
+    const now = this.#counts.get(node) ?? { reads: 0, writes: 0 };
+    const then = before.get(node) ?? { reads: 0, writes: 0 };
+    return { reads: now.reads - then.reads, writes: now.writes - then.writes };
+  }
 }
 
 interface AllDocs {

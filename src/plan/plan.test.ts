@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { LinkSpec, MeshSpec, NodeSpec } from '../spec/types.ts';
 import { desiredState, docId, placement } from './desired.ts';
-import { makePlan, redact } from './plan.ts';
+import { fingerprint, fingerprintNode, isComplete, makePlan, redact, summarize } from './plan.ts';
+import { redactString } from './redact.ts';
 import type { ObservedNode } from './types.ts';
 
 const params = {
@@ -161,4 +162,108 @@ test('redact hides every password', () => {
   const text = JSON.stringify(redact(makePlan(d, observedEmpty(seed))));
   assert.doesNotMatch(text, /s3cret/);
   assert.match(text, /\(sensitive\)/);
+});
+
+test('a changed class parameter is an update (not drift), shown leaf by leaf', () => {
+  const obs = afterApply(seed);
+  const changed = {
+    ...seed,
+    links: seed.links.map((l) => ({ ...l, params: { ...l.params, checkpoint_interval: 5000 } })),
+  };
+  const plan = makePlan(desiredState(changed, pw), obs);
+  assert.equal(plan.drift.length, 0);
+  assert.equal(plan.actions.length, 10);
+  const a = plan.actions[0];
+  assert.ok(a?.kind === 'update-doc');
+  assert.equal(a.drift, false);
+  assert.deepEqual(a.diff, [{ path: 'checkpoint_interval', from: 10000, to: 5000 }]);
+});
+
+test('the ownership hash never depends on a password; a password change is a (sensitive) update', () => {
+  const a = desiredState(seed, () => 'one').docs[0];
+  const b = desiredState(seed, () => 'two').docs[0];
+  assert.equal(a?.body.couchmesh.spec, b?.body.couchmesh.spec);
+  const plan = makePlan(
+    desiredState(seed, () => 'rotated'),
+    afterApply(seed),
+  );
+  assert.equal(plan.drift.length, 0, 'our own documents, not edited by hand');
+  const u = plan.actions[0];
+  assert.ok(u?.kind === 'update-doc');
+  assert.deepEqual(u.changed, ['source', 'target']);
+  assert.deepEqual(u.diff, [
+    { path: 'source.auth.basic.password', from: '(sensitive)', to: '(sensitive)' },
+    { path: 'target.auth.basic.password', from: '(sensitive)', to: '(sensitive)' },
+  ]);
+  assert.doesNotMatch(JSON.stringify(redact(plan)), /rotated|s3cret/);
+});
+
+test('a hand-added filter or selector on a managed doc is drift, removed by the repair', () => {
+  const obs = afterApply(seed);
+  const doc = obs[1]?.replicator[0];
+  assert.ok(doc);
+  doc.body.selector = { type: 'mine' };
+  const plan = makePlan(desiredState(seed, pw), obs);
+  assert.deepEqual(plan.drift[0]?.fields, ['selector']);
+  assert.deepEqual(plan.drift[0]?.diff, [{ path: 'selector', from: { type: 'mine' } }]);
+  const a = plan.actions[0];
+  assert.ok(a?.kind === 'update-doc' && a.drift && !('selector' in a.doc));
+});
+
+test('server-written fields (owner, _replication_*) are not ours: no change', () => {
+  const obs = afterApply(seed);
+  for (const n of obs)
+    for (const d of n.replicator)
+      Object.assign(d.body, { _replication_state: 'failed', _replication_state_time: 'x', _rev: '9-z' });
+  assert.equal(makePlan(desiredState(seed, pw), obs).actions.length, 0);
+});
+
+test('_replicator is created first on a node that lacks it', () => {
+  const obs = observedEmpty(seed, ['sensors']);
+  (obs[0] as ObservedNode).databases = ['sensors'];
+  const plan = makePlan(desiredState(seed, pw), obs);
+  assert.deepEqual(plan.actions[0], { kind: 'create-db', node: 'n1', db: '_replicator' });
+  assert.equal(plan.actions.filter((a) => a.kind === 'create-db').length, 1);
+});
+
+test('summarize / isComplete / fingerprint', () => {
+  const d = desiredState(seed, pw);
+  const empty = observedEmpty(seed);
+  const plan = makePlan(d, empty);
+  assert.deepEqual(summarize(plan), {
+    create_db: 4,
+    add: 10,
+    change: 0,
+    destroy: 0,
+    unchanged: 0,
+    drift: 0,
+    orphans: 0,
+    unreachable: 0,
+    blocked: 0,
+  });
+  assert.equal(isComplete(plan), true);
+  assert.equal(fingerprint(empty), fingerprint([...empty].reverse()), 'order does not matter');
+  const other = afterApply(seed);
+  assert.notEqual(fingerprint(empty), fingerprint(other));
+  (other[2] as ObservedNode).replicator[0]!.rev = '2-b';
+  assert.notEqual(
+    fingerprintNode(other[2] as ObservedNode),
+    fingerprintNode(afterApply(seed)[2] as ObservedNode),
+  );
+});
+
+test('redact: passwords, auth headers and URL userinfo', () => {
+  assert.deepEqual(
+    redact({
+      a: { password: 'x', Authorization: 'Basic eA==' },
+      u: 'http://admin:pw@h:1/db',
+      list: ['https://u:p@h/'],
+    }),
+    {
+      a: { password: '(sensitive)', Authorization: '(sensitive)' },
+      u: 'http://admin:(sensitive)@h:1/db',
+      list: ['https://u:(sensitive)@h/'],
+    },
+  );
+  assert.equal(redactString('http://h:5984/db'), 'http://h:5984/db');
 });

@@ -1,27 +1,15 @@
 import { createHash } from 'node:crypto';
-import { ownedHash, stableJson } from './desired.ts';
-import type {
-  Action,
-  DesiredState,
-  ManagedReplication,
-  ObservedNode,
-  OwnershipMarker,
-  Plan,
-} from './types.ts';
+import { ABSENT_FIELDS, jsonEqual, ownedHash, REPLICATION_FIELDS } from './desired.ts';
+import { isSecretKey, redact, redactString, SENSITIVE } from './redact.ts';
+import type { Action, DesiredState, FieldChange, ObservedNode, OwnershipMarker, Plan } from './types.ts';
 
-/** Fields compared between desired and observed (server-written fields such as `_replication_*`, `owner` are not ours). */
-const OWNED: Array<keyof ManagedReplication> = [
-  'source',
-  'target',
-  'continuous',
-  'create_target',
-  'checkpoint_interval',
-  'worker_batch_size',
-  'http_connections',
-  'connection_timeout',
-  'retries_per_request',
-  'couchmesh',
-];
+/**
+ * Fields compared between desired and observed: the replication fields we write, our ownership
+ * marker, and the fields we keep absent. Server-written fields (`_replication_*`, `owner`) and any
+ * other field are not ours and never compared, so re-applying is a no-op.
+ */
+const COMPARED: readonly string[] = [...REPLICATION_FIELDS, 'couchmesh', ...ABSENT_FIELDS];
+const HASHED = new Set<string>([...REPLICATION_FIELDS, ...ABSENT_FIELDS]);
 
 export function markerOf(body: Record<string, unknown>): OwnershipMarker | undefined {
   const m = body.couchmesh as OwnershipMarker | undefined;
@@ -30,13 +18,19 @@ export function markerOf(body: Record<string, unknown>): OwnershipMarker | undef
     : undefined;
 }
 
+/** Fingerprint of one node's observation: reachability, databases, `_replicator` ids and revs. */
+export function fingerprintNode(n: ObservedNode): string {
+  const h = createHash('sha256');
+  h.update(`${n.node}\0${n.reachable}\0${[...n.databases].sort().join(',')}\0`);
+  for (const d of [...n.replicator].sort((a, b) => (a.id < b.id ? -1 : 1))) h.update(`${d.id}@${d.rev}\0`);
+  return h.digest('hex').slice(0, 16);
+}
+
 /** A fingerprint of what was observed (ids and revs per node): a saved plan applies only to this state. */
 export function fingerprint(observed: ObservedNode[]): string {
   const h = createHash('sha256');
-  for (const n of [...observed].sort((a, b) => (a.node < b.node ? -1 : 1))) {
-    h.update(`${n.node}\0${n.reachable}\0${[...n.databases].sort().join(',')}\0`);
-    for (const d of [...n.replicator].sort((a, b) => (a.id < b.id ? -1 : 1))) h.update(`${d.id}@${d.rev}\0`);
-  }
+  for (const n of [...observed].sort((a, b) => (a.node < b.node ? -1 : 1)))
+    h.update(`${n.node}:${fingerprintNode(n)}\0`);
   return h.digest('hex').slice(0, 16);
 }
 
@@ -45,6 +39,32 @@ export interface PlanOptions {
   prune?: boolean;
   /** destroy: delete every managed doc of this mesh, create nothing */
   destroy?: boolean;
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const shown = (key: string, v: unknown): unknown =>
+  v === undefined
+    ? undefined
+    : isSecretKey(key)
+      ? SENSITIVE
+      : redact(typeof v === 'string' ? redactString(v) : v);
+
+/** Leaf-level differences between an observed and a desired value (secrets shown as `(sensitive)`). */
+export function leafDiff(path: string, from: unknown, to: unknown, out: FieldChange[] = []): FieldChange[] {
+  if (isPlainObject(from) && isPlainObject(to)) {
+    const keys = [...new Set([...Object.keys(from), ...Object.keys(to)])].sort();
+    for (const k of keys) leafDiff(path ? `${path}.${k}` : k, from[k], to[k], out);
+    return out;
+  }
+  if (jsonEqual(from, to)) return out;
+  const key = path.slice(path.lastIndexOf('.') + 1);
+  const change: FieldChange = { path };
+  if (from !== undefined) change.from = shown(key, from);
+  if (to !== undefined) change.to = shown(key, to);
+  out.push(change);
+  return out;
 }
 
 /**
@@ -73,19 +93,22 @@ export function makePlan(desired: DesiredState, observed: ObservedNode[], opts: 
       });
   const usable = (node: string) => byNode.get(node)?.reachable === true;
 
+  const dbActions: Action[] = [];
+  const docActions: Action[] = [];
   if (!opts.destroy)
     for (const { node, db } of desired.databases)
       if (usable(node) && !byNode.get(node)?.databases.includes(db))
-        plan.actions.push({ kind: 'create-db', node, db });
+        dbActions.push({ kind: 'create-db', node, db });
 
+  const docsOf = new Map(observed.map((o) => [o.node, new Map(o.replicator.map((x) => [x.id, x]))]));
   const wanted = new Set<string>();
   if (!opts.destroy)
     for (const d of desired.docs) {
       wanted.add(`${d.node}\0${d.id}`);
       if (!usable(d.node)) continue;
-      const current = byNode.get(d.node)?.replicator.find((x) => x.id === d.id);
+      const current = docsOf.get(d.node)?.get(d.id);
       if (!current) {
-        plan.actions.push({ kind: 'create-doc', node: d.node, id: d.id, doc: d.body });
+        docActions.push({ kind: 'create-doc', node: d.node, id: d.id, mode: d.mode, doc: d.body });
         continue;
       }
       const marker = markerOf(current.body);
@@ -97,22 +120,36 @@ export function makePlan(desired: DesiredState, observed: ObservedNode[], opts: 
         });
         continue;
       }
-      const changed = OWNED.filter((k) => stableJson(current.body[k]) !== stableJson(d.body[k]));
+      const want = d.body as unknown as Record<string, unknown>;
+      const changed = COMPARED.filter((k) => !jsonEqual(current.body[k], want[k]));
       if (!changed.length) {
         plan.noop++;
         continue;
       }
+      const all: FieldChange[] = [];
+      for (const k of changed) leafDiff(k, current.body[k], want[k], all);
+      // the marker's hash follows every other change: show it only when nothing else changed
+      const diff = all.length > 1 ? all.filter((c) => c.path !== 'couchmesh.spec') : all;
       // drift = the doc no longer matches the hash we stamped into it when we wrote it
-      const edited = ownedHash(current.body as unknown as ManagedReplication) !== marker.spec;
-      const drifted = edited ? OWNED.filter((k) => k !== 'couchmesh' && changed.includes(k)) : [];
-      if (edited) plan.drift.push({ node: d.node, id: d.id, fields: drifted });
-      plan.actions.push({
+      const edited = ownedHash(current.body) !== marker.spec;
+      if (edited) {
+        const fields = changed.filter((k) => HASHED.has(k));
+        plan.drift.push({
+          node: d.node,
+          id: d.id,
+          fields,
+          diff: diff.filter((c) => HASHED.has(c.path.split('.')[0] as string)),
+        });
+      }
+      docActions.push({
         kind: 'update-doc',
         node: d.node,
         id: d.id,
         rev: current.rev,
+        mode: d.mode,
         doc: d.body,
         changed,
+        diff,
         drift: edited,
       });
     }
@@ -123,7 +160,7 @@ export function makePlan(desired: DesiredState, observed: ObservedNode[], opts: 
       const marker = markerOf(doc.body);
       if (!marker || marker.mesh !== desired.mesh || wanted.has(`${o.node}\0${doc.id}`)) continue;
       if (opts.destroy || opts.prune)
-        plan.actions.push({
+        docActions.push({
           kind: 'delete-doc',
           node: o.node,
           id: doc.id,
@@ -133,6 +170,13 @@ export function makePlan(desired: DesiredState, observed: ObservedNode[], opts: 
       else plan.orphans.push({ node: o.node, id: doc.id });
     }
   }
+
+  // documents go into `_replicator`: create it first where it is missing (CouchDB 3 does not always)
+  const writesDocs = new Set(docActions.filter((a) => a.kind !== 'delete-doc').map((a) => a.node));
+  for (const node of writesDocs)
+    if (!byNode.get(node)?.databases.includes('_replicator'))
+      dbActions.unshift({ kind: 'create-db', node, db: '_replicator' });
+  plan.actions = [...dbActions, ...docActions];
   return plan;
 }
 
@@ -140,14 +184,37 @@ export function hasChanges(plan: Plan): boolean {
   return plan.actions.length > 0;
 }
 
-/** Replaces every password in a value with "(sensitive)" (for display and --json). */
-export function redact<T>(v: T): T {
-  if (Array.isArray(v)) return v.map(redact) as T;
-  if (v && typeof v === 'object')
-    return Object.fromEntries(
-      Object.entries(v).map(([k, x]) => [k, k === 'password' ? '(sensitive)' : redact(x)]),
-    ) as T;
-  return v;
+export interface PlanSummary {
+  create_db: number;
+  add: number;
+  change: number;
+  destroy: number;
+  unchanged: number;
+  drift: number;
+  orphans: number;
+  unreachable: number;
+  blocked: number;
+}
+
+export function summarize(plan: Plan): PlanSummary {
+  const count = (k: Action['kind']) => plan.actions.filter((a) => a.kind === k).length;
+  return {
+    create_db: count('create-db'),
+    add: count('create-doc'),
+    change: count('update-doc'),
+    destroy: count('delete-doc'),
+    unchanged: plan.noop,
+    drift: plan.drift.length,
+    orphans: plan.orphans.length,
+    unreachable: plan.unreachable.length,
+    blocked: plan.errors.length,
+  };
+}
+
+/** A plan that covers every node and every desired document (nothing unreachable or blocked). */
+export function isComplete(plan: Plan): boolean {
+  return plan.unreachable.length === 0 && plan.errors.length === 0;
 }
 
 export type { Action };
+export { redact, SENSITIVE };

@@ -69,25 +69,42 @@ export interface ObservedNode {
   requests: number;
 }
 
+/** One changed leaf of a managed document: `checkpoint_interval: 5000 -> 10000`. Secrets are `(sensitive)`. */
+export interface FieldChange {
+  /** dotted path, e.g. `checkpoint_interval`, `source.url`, `source.auth.basic.password` */
+  path: string;
+  /** observed value (undefined = absent) */
+  from?: unknown;
+  /** desired value (undefined = to be removed) */
+  to?: unknown;
+}
+
 export type Action =
   | { kind: 'create-db'; node: string; db: string }
-  | { kind: 'create-doc'; node: string; id: string; doc: ManagedReplication }
+  | { kind: 'create-doc'; node: string; id: string; mode: 'pull' | 'push'; doc: ManagedReplication }
   | {
       kind: 'update-doc';
       node: string;
       id: string;
       rev: string;
+      mode: 'pull' | 'push';
       doc: ManagedReplication;
+      /** top-level fields that differ */
       changed: string[];
+      /** leaf-level differences, for display (secrets already replaced by `(sensitive)`) */
+      diff: FieldChange[];
+      /** the document was edited by hand (its fields no longer match the hash we stamped) */
       drift: boolean;
     }
   | { kind: 'delete-doc'; node: string; id: string; rev: string; reason: 'pruned' | 'destroy' };
+
+export type ActionKind = Action['kind'];
 
 export interface Plan {
   mesh: string;
   actions: Action[];
   /** managed docs edited by hand (also listed as update-doc actions that repair them) */
-  drift: Array<{ node: string; id: string; fields: string[] }>;
+  drift: Array<{ node: string; id: string; fields: string[]; diff: FieldChange[] }>;
   /** managed docs no longer wanted and kept because --prune was not given */
   orphans: Array<{ node: string; id: string }>;
   /** nodes that could not be observed: nothing is planned for them */

@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { type ApplyOutcome, incompleteError, type NodeOutcome, renderOutcome } from './apply.ts';
+import type { PlanView } from './plan.ts';
+
+const node = (n: string, status: NodeOutcome['status'], over: Partial<NodeOutcome> = {}): NodeOutcome => ({
+  node: n,
+  status,
+  ok: status === 'applied' || status === 'unchanged',
+  applied: status === 'applied' ? 3 : 0,
+  failures: [],
+  blocked: [],
+  requests: status === 'applied' ? { reads: 0, writes: 2 } : { reads: 0, writes: 0 },
+  ...over,
+});
+
+const outcome = (nodes: NodeOutcome[]): ApplyOutcome => {
+  const failed = nodes.filter((n) => !n.ok).map((n) => n.node);
+  return {
+    plan: { changes: true } as PlanView,
+    approved: true,
+    nodes,
+    applied: nodes.reduce((s, n) => s + n.applied, 0),
+    ok: failed.length === 0,
+    partial: failed.length > 0 && nodes.some((n) => n.ok),
+    failed,
+  };
+};
+
+describe('apply view', () => {
+  it('all nodes done', () => {
+    const o = outcome([node('n1', 'applied'), node('n2', 'unchanged')]);
+    assert.equal(
+      renderOutcome(o),
+      '\n  n1: applied 3 changes (2 requests, 2 writing)\n  n2: nothing to do\n\nApply complete: 3 changes on 1 node.',
+    );
+  });
+
+  it('partial: says which nodes failed and why; the error is E_APPLY_PARTIAL with a hint', () => {
+    const o = outcome([
+      node('n1', 'applied'),
+      node('n2', 'failed', {
+        applied: 1,
+        failures: [{ id: 'couchmesh.s.d.a--b', error: 'conflict', reason: 'Document update conflict.' }],
+      }),
+      node('n3', 'unreachable', { error: { code: 'E_COUCH_UNREACHABLE', message: 'ECONNREFUSED' } }),
+    ]);
+    const text = renderOutcome(o);
+    assert.match(
+      text,
+      /n2: FAILED after 1 change — couchmesh\.s\.d\.a--b: conflict Document update conflict\./,
+    );
+    assert.match(text, /n3: UNREACHABLE, nothing written — E_COUCH_UNREACHABLE: ECONNREFUSED/);
+    assert.match(text, /Apply incomplete: 1 of 3 nodes done; not done: n2, n3\./);
+    const e = incompleteError(o, 'apply');
+    assert.equal(e.code, 'E_APPLY_PARTIAL');
+    assert.equal(e.exitCode, 1);
+    assert.equal(e.message, 'apply partially done: n2 failed (conflict), n3 unreachable');
+    assert.match(e.hint ?? '', /the other nodes are done/);
+  });
+
+  it('nothing done at all is E_APPLY_FAILED; a cancelled review writes nothing', () => {
+    const o = outcome([node('n1', 'unreachable', { error: { code: 'E', message: 'm' } })]);
+    assert.equal(incompleteError(o, 'destroy').code, 'E_APPLY_FAILED');
+    assert.equal(
+      renderOutcome({ ...o, approved: false }, 'Destroy'),
+      'Destroy cancelled: nothing was written.',
+    );
+  });
+});

@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import { describe, it } from 'node:test';
+import { validateMesh } from '../../spec/validate.ts';
+import { demoCommand, ringMesh, withUrls } from './demo.ts';
+
+describe('couchmesh demo', () => {
+  it('runs the seed mesh, shows the readings arriving everywhere, never prints the password', async () => {
+    const lines: string[] = [];
+    const password = 'demo-pw-that-must-not-show';
+    const r = await demoCommand(
+      { exit: true, port: 0 },
+      { env: { COUCHMESH_PASSWORD: password }, out: (l) => lines.push(l) },
+    );
+    const text = lines.join('\n');
+    assert.equal(r.apply.ok, true);
+    assert.equal(r.apply.plan.summary.add, 10);
+    assert.deepEqual(
+      r.arrivals.map((a) => a.node),
+      ['n1', 'n2', 'n3', 'n4'],
+    );
+    assert.ok(r.arrivals.every((a) => Number.isFinite(a.ms) && a.ms >= 0));
+    assert.match(text, /n4: 5\/5 arrived after \d+ ms/);
+    assert.match(text, /Converged: every reading is on all 4 nodes \(slowest \d+ ms after the write\)\./);
+    assert.match(
+      text,
+      /curl -u "admin:\$COUCHMESH_PASSWORD" 'http:\/\/127\.0\.0\.1:\d+\/sensors\/_all_docs\?include_docs=true'/,
+    );
+    assert.match(text, /npx couchmesh plan -f \S+seed-mesh\.yaml/);
+    assert.match(text, /npx couchmesh graph -f /);
+    assert.match(text, /COUCHMESH_PASSWORD is already set in your shell/);
+    assert.equal(text.includes(password), false);
+  });
+
+  it('a busy seed port: that node moves to a free port and a mesh copy names it; a made-up password stays in a file', async () => {
+    const blocker: Server = createServer();
+    // take n1's port if free; otherwise someone else already holds it, which is just as busy
+    await new Promise<void>((resolve) => {
+      blocker.once('error', () => resolve());
+      blocker.listen(25984, '127.0.0.1', () => resolve());
+    });
+    try {
+      const lines: string[] = [];
+      const r = await demoCommand({ exit: true }, { env: {}, out: (l) => lines.push(l) });
+      const text = lines.join('\n');
+      assert.match(text, /port 25984 is busy: n1 uses \d+ instead/);
+      assert.notEqual(r.nodes[0]?.url, 'http://127.0.0.1:25984');
+      assert.match(text, /the seed mesh with the ports used instead: \S+seed-mesh\.yaml/);
+      assert.match(
+        text,
+        /export COUCHMESH_PASSWORD="\$\(cat \S+\/password\)" {3}# the demo's admin password \(never printed\)/,
+      );
+      assert.equal(r.apply.ok, true);
+    } finally {
+      if (blocker.listening) await new Promise<void>((res) => blocker.close(() => res()));
+    }
+  });
+
+  it('--nodes N runs a generated ring', async () => {
+    const lines: string[] = [];
+    const r = await demoCommand({ exit: true, port: 0, nodes: 5 }, { env: {}, out: (l) => lines.push(l) });
+    assert.equal(r.nodes.length, 5);
+    assert.equal(r.apply.plan.summary.add, 10, 'a 5-ring has 5 links, 2 documents each');
+    assert.match(lines.join('\n'), /every reading is on all 5 nodes/);
+  });
+
+  it('withUrls rewrites node URLs only (not longer ports sharing a prefix); ringMesh validates', () => {
+    const text = 'a: http://127.0.0.1:25984\nb: http://127.0.0.1:259840\n';
+    assert.equal(
+      withUrls(text, [{ from: 'http://127.0.0.1:25984', to: 'http://127.0.0.1:1' }]),
+      'a: http://127.0.0.1:1\nb: http://127.0.0.1:259840\n',
+    );
+    const v = validateMesh(ringMesh(6, 30000));
+    assert.equal(v.ok, true, JSON.stringify(v.diagnostics));
+    assert.equal(v.spec?.links.length, 6);
+    assert.equal(v.spec?.nodes[5]?.url, 'http://127.0.0.1:30005');
+  });
+
+  it('refuses a node count outside 2..32', async () => {
+    await assert.rejects(demoCommand({ nodes: 1 }, { env: {}, out: () => {} }), /--nodes expects 2\.\.32/);
+  });
+});

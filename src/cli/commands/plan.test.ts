@@ -1,0 +1,163 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { CommanderError } from 'commander';
+import type { ManagedReplication } from '../../plan/types.ts';
+import { exitWith, type PlanView, renderPlan, summaryLine } from './plan.ts';
+
+const doc = (cls: string) => ({ couchmesh: { class: cls } }) as unknown as ManagedReplication;
+
+const view = (over: Partial<PlanView> = {}): PlanView => ({
+  mesh: 'seed',
+  file: '/tmp/elsewhere/mesh.yaml',
+  mode: 'apply',
+  prune: false,
+  changes: true,
+  complete: false,
+  summary: {
+    create_db: 1,
+    add: 1,
+    change: 1,
+    destroy: 1,
+    unchanged: 6,
+    drift: 1,
+    orphans: 1,
+    unreachable: 1,
+    blocked: 1,
+  },
+  nodes: [
+    {
+      node: 'n1',
+      url: 'http://127.0.0.1:1',
+      reachable: true,
+      managed_docs: 2,
+      other_docs: 0,
+      requests: { reads: 2, writes: 0 },
+    },
+    {
+      node: 'n4',
+      url: 'http://127.0.0.1:4',
+      reachable: false,
+      managed_docs: 0,
+      other_docs: 0,
+      requests: { reads: 0, writes: 0 },
+    },
+  ],
+  actions: [
+    { kind: 'create-db', node: 'n1', db: 'sensors' },
+    {
+      kind: 'create-doc',
+      node: 'n2',
+      id: 'couchmesh.seed.sensors.n1--n2',
+      mode: 'pull',
+      doc: doc('cellular'),
+    },
+    {
+      kind: 'update-doc',
+      node: 'n1',
+      id: 'couchmesh.seed.sensors.n2--n1',
+      rev: '1-a',
+      mode: 'push',
+      doc: doc('lan'),
+      changed: ['checkpoint_interval'],
+      diff: [{ path: 'checkpoint_interval', from: 5000, to: 10000 }],
+      drift: false,
+    },
+    { kind: 'delete-doc', node: 'n3', id: 'couchmesh.seed.sensors.n1--n3', rev: '2-b', reason: 'pruned' },
+  ],
+  drift: [
+    {
+      node: 'n2',
+      id: 'couchmesh.seed.sensors.n3--n2',
+      fields: ['source'],
+      diff: [{ path: 'source.auth.basic.password', from: '(sensitive)', to: '(sensitive)' }],
+    },
+  ],
+  orphans: [{ node: 'n3', id: 'couchmesh.seed.sensors.n9--n3' }],
+  unreachable: [{ node: 'n4', code: 'E_COUCH_UNREACHABLE', message: 'connect ECONNREFUSED' }],
+  errors: [{ node: 'n2', id: 'couchmesh.seed.sensors.n4--n2', message: 'not ours' }],
+  observed: 'abc',
+  ...over,
+});
+
+describe('plan view', () => {
+  it('renders every kind of line, drift and the rest apart, and the Terraform-like summary', () => {
+    const text = renderPlan(view());
+    assert.equal(
+      text,
+      [
+        "Plan for mesh 'seed' (/tmp/elsewhere/mesh.yaml): 1 of 2 nodes observed",
+        '',
+        '  + create db sensors on n1',
+        '  + create couchmesh.seed.sensors.n1--n2 on n2 (pull, cellular)',
+        '  ~ update couchmesh.seed.sensors.n2--n1 on n1 (checkpoint_interval: 5000 -> 10000)',
+        '  - delete couchmesh.seed.sensors.n1--n3 on n3 (no longer declared: --prune)',
+        '',
+        'Drift (managed documents edited by hand; the updates above put them back):',
+        '  ! drift couchmesh.seed.sensors.n3--n2 on n2: source.auth.basic.password is (sensitive), declared (sensitive)',
+        '',
+        'Kept: 1 managed document no longer declared (run with --prune to delete them):',
+        '  couchmesh.seed.sensors.n9--n3 on n3',
+        '',
+        'Unreachable (nothing planned there; the other nodes are planned):',
+        '  n4 http://127.0.0.1:4: E_COUCH_UNREACHABLE — connect ECONNREFUSED',
+        '',
+        'Blocked (left as they are):',
+        '  n2 couchmesh.seed.sensors.n4--n2: not ours',
+        '',
+        'Plan: 1 to create db, 1 to add, 1 to change, 1 to destroy.',
+      ].join('\n'),
+    );
+  });
+
+  it('no changes; destroy keeps the databases and says so', () => {
+    const none = view({
+      actions: [],
+      drift: [],
+      orphans: [],
+      unreachable: [],
+      errors: [],
+      changes: false,
+      complete: true,
+    });
+    assert.match(
+      renderPlan(none),
+      /\nNo changes\. The nodes match \/tmp\/elsewhere\/mesh\.yaml \(6 documents up to date\)\.$/,
+    );
+    const destroy = renderPlan(
+      view({
+        mode: 'destroy',
+        actions: [
+          {
+            kind: 'delete-doc',
+            node: 'n1',
+            id: 'couchmesh.seed.sensors.n2--n1',
+            rev: '1-a',
+            reason: 'destroy',
+          },
+        ],
+        drift: [],
+        orphans: [],
+        unreachable: [],
+        errors: [],
+        databases_kept: [
+          { node: 'n1', db: 'sensors' },
+          { node: 'n2', db: 'sensors' },
+        ],
+      }),
+    );
+    assert.match(destroy, /^Destroy plan for mesh 'seed'/);
+    assert.match(destroy, /- delete couchmesh\.seed\.sensors\.n2--n1 on n1 \(destroy\)/);
+    assert.match(
+      destroy,
+      /Databases are kept \(sensors on n1, n2\): destroy removes only couchmesh's replication documents, never data\./,
+    );
+  });
+
+  it('summaryLine and exitWith (a silent exit code through commander)', () => {
+    assert.equal(summaryLine(view().summary), 'Plan: 1 to create db, 1 to add, 1 to change, 1 to destroy.');
+    assert.throws(
+      () => exitWith(2),
+      (e: unknown) => e instanceof CommanderError && e.exitCode === 2 && e.message === '',
+    );
+  });
+});

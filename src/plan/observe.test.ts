@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { isWrite, mapLimit, RequestCounter } from './observe.ts';
+
+test('isWrite: reads are GET/HEAD and reading POSTs; the rest writes', () => {
+  assert.equal(isWrite('GET', '/_all_dbs'), false);
+  assert.equal(isWrite('POST', '/sensors/_all_docs'), false);
+  assert.equal(isWrite('POST', '/_replicator/_bulk_docs'), true);
+  assert.equal(isWrite('PUT', '/sensors'), true);
+  assert.equal(isWrite('DELETE', '/x/y'), true);
+});
+
+test('RequestCounter counts per node and since a snapshot', () => {
+  const c = new RequestCounter();
+  const a = c.hook('a');
+  const ev = (method: string, path: string) => ({
+    node: 'http://a',
+    method,
+    path,
+    status: 200,
+    attempt: 1,
+    durationMs: 1,
+  });
+  a(ev('GET', '/_all_dbs'));
+  const snap = c.snapshot();
+  a(ev('POST', '/_replicator/_bulk_docs'));
+  a(ev('GET', '/x'));
+  assert.deepEqual(c.snapshot().get('a'), { reads: 2, writes: 1 });
+  assert.deepEqual(c.since(snap, 'a'), { reads: 1, writes: 1 });
+  assert.deepEqual(c.since(snap, 'b'), { reads: 0, writes: 0 });
+});
+
+test('mapLimit keeps order and never runs more than the limit at once', async () => {
+  let running = 0;
+  let peak = 0;
+  const out = await mapLimit([1, 2, 3, 4, 5, 6, 7], 3, async (n) => {
+    running++;
+    peak = Math.max(peak, running);
+    await new Promise((r) => setTimeout(r, 2));
+    running--;
+    return n * 2;
+  });
+  assert.deepEqual(out, [2, 4, 6, 8, 10, 12, 14]);
+  assert.equal(peak, 3);
+});
