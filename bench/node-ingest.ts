@@ -22,35 +22,31 @@
 //   npm run bench:ingest -- --rounds=5      # more rounds per figure
 //   npm run bench:ingest -- --profile       # instead: CPU profile of the in-memory node's _bulk_docs path
 //   --tsx | --dist                          # ours = the sources under tsx | dist/ as it is, however old
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { once } from 'node:events';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  realpathSync,
-  rmSync,
-  statSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import { SourceMap } from 'node:module';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
 import { DbStore } from '../src/node/store/db-store.ts';
 import { startExpressPouch } from '../test/interop/peers.ts';
+import { type Batch, makeDocs, type SensorDoc, toBatches } from './lib/docs.ts';
+import { fsOf, int, loadNote, median, mib, pass, ratio } from './lib/format.ts';
+import { DIST_MODULE, type Ours, prepareOurs, SOURCES, SRC_MODULE } from './lib/ours.ts';
+import {
+  BARE_NODE,
+  type Child,
+  childPid,
+  firstLine,
+  idleRss as idleRssOf,
+  processCpuUs,
+  ROOT,
+  spawnChild,
+  tempFolder,
+} from './lib/process.ts';
+import { type CpuProfile, summariseProfile } from './lib/profile.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const LAUNCHER = 'bench/node-launcher.mjs';
 const FLOOR_SERVER = 'bench/http-floor-server.mjs';
-const SRC_MODULE = 'src/node/index.ts';
-const DIST_MODULE = 'dist/node/index.js';
 
 const N_DOCS = 10_000;
 const BATCH_SIZES = [500, 1000, 100] as const; // the first one is the headline
@@ -68,42 +64,6 @@ if (!Number.isInteger(ROUNDS) || ROUNDS < 1 || ROUNDS > 20) throw new Error('--r
 
 // ---------------------------------------------------------------------------------------------------------
 // Data
-
-interface SensorDoc {
-  _id: string;
-  type: 'reading';
-  station: string;
-  temperature_c: number;
-  ts: string;
-}
-
-function makeDocs(n: number, prefix = 'sensor'): SensorDoc[] {
-  const t0 = Date.UTC(2026, 10, 27, 12, 0, 0);
-  return Array.from({ length: n }, (_, k) => {
-    const i = k + 1;
-    return {
-      _id: `${prefix}-${String(i).padStart(5, '0')}`,
-      type: 'reading',
-      station: `station-${i % 10}`,
-      temperature_c: Math.round(100 + ((i * 37) % 250)) / 10,
-      ts: new Date(t0 + i * 1000).toISOString().replace('.000Z', 'Z'),
-    };
-  });
-}
-
-interface Batch {
-  n: number;
-  body: string;
-}
-
-function toBatches(docs: SensorDoc[], size: number): Batch[] {
-  const out: Batch[] = [];
-  for (let i = 0; i < docs.length; i += size) {
-    const slice = docs.slice(i, i + size);
-    out.push({ n: slice.length, body: JSON.stringify({ docs: slice }) });
-  }
-  return out;
-}
 
 /** What the raw-SQLite limit writes per doc: the rows the node would store, computed before the clock. */
 interface RawRow {
@@ -129,137 +89,8 @@ function toRawRows(docs: SensorDoc[]): RawRow[] {
 // ---------------------------------------------------------------------------------------------------------
 // Child processes (the node launcher, the HTTP floor, a bare node for the RSS baseline)
 
-interface Child {
-  url: string;
-  pid: number;
-  proc: ChildProcess;
-  close(): Promise<void>;
-}
-
-async function spawnChild(argv: string[], startTimeoutMs = 30_000): Promise<Child> {
-  const proc = spawn(process.execPath, argv, { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
-  let err = '';
-  proc.stderr!.setEncoding('utf8');
-  proc.stderr!.on('data', (c: string) => {
-    err = (err + c).slice(-16_384);
-  });
-  const exited = once(proc, 'exit');
-  const info = await new Promise<{ url: string; pid: number }>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => {
-      proc.kill('SIGKILL');
-      reject(new Error(`${argv.join(' ')} did not start within ${startTimeoutMs} ms:\n${err}`));
-    }, startTimeoutMs);
-    proc.stdout!.setEncoding('utf8');
-    proc.stdout!.on('data', (c: string) => {
-      out += c;
-      const line = out.split('\n').find((l) => l.startsWith('{') && l.endsWith('}'));
-      if (!line) return;
-      clearTimeout(timer);
-      resolve(JSON.parse(line) as { url: string; pid: number });
-    });
-    proc.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`${argv.join(' ')} exited (code ${code}, signal ${signal}):\n${err}`));
-    });
-  });
-  let closing: Promise<void> | undefined;
-  return {
-    ...info,
-    proc,
-    close() {
-      closing ??= (async () => {
-        if (proc.exitCode !== null || proc.signalCode !== null) return;
-        proc.stdin!.end();
-        const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
-        await exited;
-        clearTimeout(timer);
-      })();
-      return closing;
-    },
-  };
-}
-
-/**
- * Whether `dist/node` is a build of the current `src/node`: every non-test .ts there has a .js at least as new.
- * (A build older than the sources would measure old code; then the sources run under tsx instead.)
- */
-function distStatus(): { fresh: boolean; why: string } {
-  const walk = (dir: string): string[] =>
-    readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-      e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)],
-    );
-  if (!existsSync(join(ROOT, DIST_MODULE))) return { fresh: false, why: `${DIST_MODULE} missing` };
-  for (const ts of walk(join(ROOT, 'src/node'))) {
-    if (!ts.endsWith('.ts') || ts.endsWith('.test.ts') || ts.includes('/testing/')) continue;
-    const js = join(ROOT, 'dist', relative(join(ROOT, 'src'), ts)).replace(/\.ts$/, '.js');
-    if (!existsSync(js)) return { fresh: false, why: `${relative(ROOT, js)} missing` };
-    if (statSync(js).mtimeMs < statSync(ts).mtimeMs)
-      return { fresh: false, why: `${relative(ROOT, ts)} is newer than its build` };
-  }
-  return { fresh: true, why: 'dist/node is newer than every src/node file' };
-}
-
-/** The code "ours" runs: a module for the launcher, and whether it needs tsx. */
-interface Ours {
-  tsx: boolean;
-  /** repo-relative or absolute path of the module exporting startNode */
-  module: string;
-  /** how it is printed */
-  label: string;
-  why: string;
-}
-
-/**
- * `--tsx`: the sources under tsx. `--dist`: dist/ as it is. Default: dist/ when it is a build of the current
- * sources, else a build of them made now with tsc (tsconfig.build.json) into `tmp` (deleted with it), so a
- * stale dist/ is never measured by mistake. tsc type errors (others editing) are reported, not fatal.
- */
-function prepareOurs(tmp: string): Ours {
-  const tsxOurs: Ours = { tsx: true, module: SRC_MODULE, label: `${SRC_MODULE} under tsx`, why: '' };
-  const distOurs: Ours = { tsx: false, module: DIST_MODULE, label: `compiled ${DIST_MODULE}`, why: '' };
-  if (args.includes('--tsx')) return { ...tsxOurs, why: 'forced by --tsx' };
-  const b = distStatus();
-  if (args.includes('--dist')) {
-    if (!existsSync(join(ROOT, DIST_MODULE)))
-      throw new Error(`--dist: ${DIST_MODULE} missing; npm run build`);
-    return { ...distOurs, why: b.fresh ? b.why : `forced by --dist although ${b.why}` };
-  }
-  if (b.fresh) return { ...distOurs, why: b.why };
-  // a private build: ESM needs {"type":"module"}, and packages resolve through a node_modules link
-  const out = join(tmp, 'build');
-  mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'package.json'), '{"type":"module"}\n');
-  symlinkSync(join(ROOT, 'node_modules'), join(tmp, 'node_modules'), 'dir');
-  const tsc = spawnSync(
-    process.execPath,
-    [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', out],
-    { cwd: ROOT, encoding: 'utf8' },
-  );
-  const module = join(out, 'node/index.js');
-  if (!existsSync(module)) throw new Error(`tsc emitted no ${module}:\n${tsc.stdout}${tsc.stderr}`);
-  const errors = (tsc.stdout.match(/error TS\d+/g) ?? []).length;
-  return {
-    tsx: false,
-    module,
-    label: 'current src/ compiled now by tsc into the temp folder',
-    why: `${b.why}${errors ? `; tsc reported ${errors} type error(s) elsewhere and emitted anyway` : ''}`,
-  };
-}
-
-/** The first line of an error and, for a child that died, the line naming its error. */
-function firstLine(e: unknown): string {
-  const lines = (e instanceof Error ? e.message : String(e))
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean);
-  const cause = lines.slice(1).find((l) => /^[\w.]*Error\b/.test(l));
-  return cause ? `${lines[0]} ${cause}` : (lines[0] ?? '');
-}
-
 const launchNode = (code: Pick<Ours, 'tsx' | 'module'>, mode: string[], execArgv: string[] = []) =>
   spawnChild([...(code.tsx ? ['--import', 'tsx'] : []), ...execArgv, LAUNCHER, code.module, ...mode]);
-const SOURCES = { tsx: true, module: SRC_MODULE } as const;
 
 // ---------------------------------------------------------------------------------------------------------
 // HTTP ingest
@@ -290,39 +121,6 @@ async function call(
 interface Sample {
   rate: number;
   cpuUsPerDoc: number;
-}
-
-/** CPU time (µs) a process has run so far, all its threads (schedstat: ns on CPU); NaN if unknown. */
-function processCpuUs(pid: number | undefined): number {
-  if (pid === undefined) return Number.NaN;
-  let ns = 0;
-  try {
-    for (const tid of readdirSync(`/proc/${pid}/task`))
-      try {
-        ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-      } catch {
-        // the thread ended meanwhile
-      }
-  } catch {
-    return Number.NaN;
-  }
-  return ns / 1000;
-}
-
-/** The pid of our child process running `script` (startExpressPouch() does not expose it). */
-function childPid(script: string): number | undefined {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === process.pid && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(script))
-        return Number(entry);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return undefined;
 }
 
 let dbCounter = 0;
@@ -417,75 +215,7 @@ function rawRound(dir: string | ':memory:', rows: RawRow[], batchSize: number): 
 // ---------------------------------------------------------------------------------------------------------
 // Idle RSS
 
-function rssKiB(pid: number): number {
-  const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  if (!m) throw new Error(`no VmRSS for pid ${pid}`);
-  return Number(m[1]);
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function idleRss(start: () => Promise<Child>): Promise<number[]> {
-  const out: number[] = [];
-  for (let i = 0; i < RSS_LAUNCHES; i++) {
-    const child = await start();
-    try {
-      await sleep(RSS_IDLE_MS);
-      out.push(rssKiB(child.pid));
-    } finally {
-      await child.close();
-    }
-  }
-  return out;
-}
-
-const BARE_NODE = `process.stdout.write(JSON.stringify({ url: '', pid: process.pid }) + '\\n');
-process.stdin.on('end', () => process.exit(0)); process.stdin.resume();`;
-
-// ---------------------------------------------------------------------------------------------------------
-// Formatting
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
-const int = (x: number) => Math.round(x).toLocaleString('en-US');
-const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
-const mib = (kib: number) => (kib / 1024).toFixed(1);
-const pass = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
-
-/** A temp folder removed when this process ends, also on Ctrl-C or a closed stdout (children exit on stdin end). */
-function tempFolder(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-  process.once('SIGINT', () => process.exit(130));
-  process.stdout.once('error', () => process.exit(1));
-  return dir;
-}
-
-/** The machine's load, so that figures from a busy machine are read as such. */
-function loadNote(): string {
-  const [l1 = 0, l5 = 0] = loadavg();
-  const n = cpus().length;
-  const busy = l1 > n / 2;
-  return `load average ${l1.toFixed(2)} (1 min), ${l5.toFixed(2)} (5 min) on ${n} CPUs${busy ? ' — BUSY: absolute figures are unreliable; ratios (interleaved) and CPU/doc hold up better' : ''}`;
-}
-
-function fsOf(path: string): string {
-  const real = realpathSync(path);
-  let best = { mount: '', text: 'unknown filesystem' };
-  for (const line of readFileSync('/proc/mounts', 'utf8').split('\n')) {
-    const [dev, mount, type] = line.split(' ');
-    if (!dev || !mount || !type) continue;
-    if (
-      (real === mount || real.startsWith(mount === '/' ? '/' : `${mount}/`)) &&
-      mount.length >= best.mount.length
-    )
-      best = { mount, text: `${type} on ${dev}` };
-  }
-  return best.text;
-}
+const idleRss = (start: () => Promise<Child>) => idleRssOf(start, RSS_LAUNCHES, RSS_IDLE_MS);
 
 // ---------------------------------------------------------------------------------------------------------
 // The benchmark
@@ -519,7 +249,7 @@ async function benchmark(): Promise<void> {
     );
     console.log(`  temp folder ${tmp} (${fsOf(tmp)})`);
     console.log(`  ${loadNote()}`);
-    const ours = prepareOurs(tmp);
+    const ours = prepareOurs(tmp, args);
     console.log(`  servers each in their own process; ours = ${ours.label} (${ours.why})`);
 
     const durable = await launchNode(ours, ['--data', dataDir]);
@@ -667,173 +397,11 @@ async function benchmark(): Promise<void> {
 // ---------------------------------------------------------------------------------------------------------
 // --profile: where the in-memory node's _bulk_docs time goes
 
-interface CpuProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
-  children?: number[];
-}
-interface CpuProfile {
-  nodes: CpuProfileNode[];
-  samples: number[];
-  timeDeltas: number[];
-}
-
-function shortUrl(url: string): string {
-  const root = `file://${ROOT}`;
-  if (url.startsWith(root)) return url.slice(root.length).replace(/^\/+/, '');
-  return url.replace(/^file:\/\//, '');
-}
-
-const sourceMaps = new Map<string, SourceMap | null>();
-
-/**
- * Where a frame's function is, repo-relative: compiled frames (dist/*.js) are mapped back to their .ts line
- * through tsc's source maps; frames of sources run under tsx get no line (tsx minifies whitespace, so every
- * function sits on line 1); node internals keep theirs.
- */
-function locate(f: CpuProfileNode['callFrame']): { file: string; line?: number } {
-  if (!f.url) return { file: '' };
-  if (f.url.startsWith('file:') && f.url.endsWith('.js')) {
-    const js = fileURLToPath(f.url);
-    let map = sourceMaps.get(js);
-    if (map === undefined) {
-      map = existsSync(`${js}.map`) ? new SourceMap(JSON.parse(readFileSync(`${js}.map`, 'utf8'))) : null;
-      sourceMaps.set(js, map);
-    }
-    const e = map?.findEntry(f.lineNumber, f.columnNumber);
-    if (e && 'originalSource' in e && e.originalSource) {
-      const src = e.originalSource.startsWith('file:')
-        ? fileURLToPath(e.originalSource)
-        : resolve(dirname(js), e.originalSource);
-      return { file: relative(ROOT, src), line: e.originalLine + 1 };
-    }
-  }
-  const u = shortUrl(f.url);
-  if (u.endsWith('.ts')) return { file: u };
-  return { file: u, line: f.lineNumber + 1 };
-}
-
-function frameName(n: CpuProfileNode): string {
-  const f = n.callFrame;
-  const name = f.functionName || '(anonymous)';
-  const at = locate(f);
-  return at.file ? `${name}  ${at.file}${at.line ? `:${at.line}` : ''}` : name;
-}
-
-function area(f: CpuProfileNode['callFrame']): string | undefined {
-  const u = locate(f).file;
-  if (!u) return undefined;
-  if (u.startsWith('src/node/json/')) return 'couchmesh JSON scanner (src/node/json)';
-  if (u.startsWith('src/node/revs/revid')) return 'couchmesh rev ids: term encoding + md5 (revs/revid)';
-  if (u.startsWith('src/node/revs/')) return 'couchmesh rev trees (revs/tree*)';
-  if (u.startsWith('src/node/store/') || u.includes('better-sqlite3'))
-    return 'SQLite via better-sqlite3 (store/, native)';
-  if (u.startsWith('src/node/engine/')) return 'couchmesh engine (engine/)';
-  if (u.startsWith('src/node/http/')) return 'couchmesh HTTP layer (http/)';
-  if (u.includes('node_modules/tsx') || u.includes('node:internal/modules')) return 'module loading (tsx)';
-  if (u.startsWith('node:internal/crypto') || u === 'node:crypto') return 'node:crypto';
-  if (
-    /^node:(_http|internal\/http|http|net|internal\/stream|stream|events|internal\/streams|internal\/url|url)/.test(
-      u,
-    )
-  )
-    return 'node http / net / streams / url';
-  if (u.startsWith('node:')) return 'other node internals';
-  return `other (${u})`;
-}
-
-function summariseProfile(p: CpuProfile, note: string): void {
-  const byId = new Map(p.nodes.map((n) => [n.id, n]));
-  const parent = new Map<number, number>();
-  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-  const stack = (id: number) => {
-    const out: CpuProfileNode[] = [];
-    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
-      const n = byId.get(cur);
-      if (n) out.push(n);
-    }
-    return out;
-  };
-  const inBulk = (id: number) =>
-    stack(id).some((n) => n.callFrame.functionName === 'bulkDocs' && n.callFrame.url.includes('routes/bulk'));
-  // the window: first .. last sample taken inside bulkDocs (leaves out startup, tsx, warm-up DB creation)
-  let first = -1;
-  let last = -1;
-  for (let i = 0; i < p.samples.length; i++)
-    if (inBulk(p.samples[i] as number)) {
-      if (first < 0) first = i;
-      last = i;
-    }
-  if (first < 0) throw new Error('the profile holds no sample inside bulkDocs');
-
-  const self = new Map<string, number>();
-  const incl = new Map<string, number>();
-  const areas = new Map<string, number>();
-  let windowUs = 0;
-  let idleUs = 0;
-  for (let i = first; i <= last; i++) {
-    const dt = p.timeDeltas[i + 1] ?? 0; // the time until the next sample is this sample's
-    windowUs += dt;
-    const id = p.samples[i] as number;
-    const leaf = byId.get(id);
-    if (!leaf) continue;
-    const name = leaf.callFrame.functionName;
-    if (name === '(idle)') {
-      idleUs += dt;
-      continue;
-    }
-    const key = frameName(leaf);
-    self.set(key, (self.get(key) ?? 0) + dt);
-    const frames = stack(id);
-    const seen = new Set<string>();
-    for (const f of frames) {
-      const k = frameName(f);
-      if (!locate(f.callFrame).file.startsWith('src/') || seen.has(k)) continue;
-      seen.add(k);
-      incl.set(k, (incl.get(k) ?? 0) + dt);
-    }
-    // native frames (no url: better-sqlite3's run(), md5, JSON builtins) count for the nearest caller's area
-    let a =
-      name === '(garbage collector)'
-        ? 'garbage collector'
-        : name === '(program)'
-          ? '(program): V8/native, unattributed'
-          : undefined;
-    for (const f of frames) {
-      if (a) break;
-      a = area(f.callFrame);
-    }
-    a ??= 'other';
-    areas.set(a, (areas.get(a) ?? 0) + dt);
-  }
-  const busy = windowUs - idleUs;
-  const pct = (us: number) => `${((us / busy) * 100).toFixed(1).padStart(5)}%`;
-  const ms = (us: number) => `${(us / 1000).toFixed(0).padStart(6)} ms`;
-  const top = (m: Map<string, number>, n: number) => [...m].sort((x, y) => y[1] - x[1]).slice(0, n);
-
-  console.log('');
-  console.log(note);
-  console.log(
-    `window (first..last sample inside bulkDocs): ${(windowUs / 1000).toFixed(0)} ms; busy (not idle) ${(busy / 1000).toFixed(0)} ms = ${((busy / windowUs) * 100).toFixed(0)}% of it. Shares below are of busy time.`,
-  );
-  console.log('');
-  console.log('top 10 functions by self time');
-  top(self, 10).forEach(([k, v], i) => {
-    console.log(`  ${String(i + 1).padStart(2)}. ${pct(v)} ${ms(v)}  ${k}`);
-  });
-  console.log('');
-  console.log('self time by area (native frames counted for their nearest JS caller)');
-  for (const [k, v] of top(areas, 20)) console.log(`  ${pct(v)} ${ms(v)}  ${k}`);
-  console.log('');
-  console.log('couchmesh functions by inclusive time (self + callees)');
-  for (const [k, v] of top(incl, 16)) console.log(`  ${pct(v)} ${ms(v)}  ${k}`);
-}
-
 async function profile(): Promise<void> {
   const tmp = tempFolder('couchmesh-prof-');
   const dir = join(tmp, 'profiles');
   try {
-    const ours = prepareOurs(tmp);
+    const ours = prepareOurs(tmp, args);
     const node = await launchNode(
       ours,
       ['--in-memory'],
@@ -857,6 +425,13 @@ async function profile(): Promise<void> {
     summariseProfile(
       main,
       `CPU profile of the in-memory node (${ours.label}${ours.tsx ? '' : ', lines mapped to src/ by its source maps'}; ${ours.why}; --cpu-prof-interval ${PROFILE_INTERVAL_US} µs): ${PROFILE_ROUNDS} x ${int(N_DOCS)} docs in batches of 500, fresh db per round; ${int(median(rates))} docs/s median while profiled`,
+      {
+        label: 'bulkDocs',
+        contains: (stack) =>
+          stack.some(
+            (n) => n.callFrame.functionName === 'bulkDocs' && n.callFrame.url.includes('routes/bulk'),
+          ),
+      },
     );
   } finally {
     rmSync(tmp, { recursive: true, force: true }); // the .cpuprofile files (and any private build) are not kept
