@@ -185,11 +185,14 @@ export async function runReplication(
       if (page.last_seq !== undefined && page.pending === 0) stats.source_seq = page.last_seq;
       else if (page.results.length)
         stats.source_seq = page.results[page.results.length - 1]?.seq ?? stats.source_seq;
-      for (let i = 0; i < page.results.length; i += batchSize()) {
-        const rows = page.results.slice(i, i + batchSize());
-        await copyBatch(svc, job, source, target, rows);
-        const last = rows[rows.length - 1] as ChangeRow;
-        stats.through_seq = last.seq;
+      // the page's batches are copied concurrently (CouchDB's worker_processes); through_seq only
+      // moves once every batch of the page is written, so a checkpoint never skips unwritten changes
+      const batches: ChangeRow[][] = [];
+      for (let i = 0; i < page.results.length; i += batchSize())
+        batches.push(page.results.slice(i, i + batchSize()));
+      await Promise.all(batches.map((rows) => copyBatch(svc, job, source, target, rows)));
+      if (batches.length) {
+        stats.through_seq = (page.results[page.results.length - 1] as ChangeRow).seq;
         job.lastUpdated = clock.now();
         if (clock.now() - lastCheckpoint >= job.spec.checkpointInterval) await checkpoint();
       }
