@@ -1,21 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Output } from './boundary.ts';
 import { main } from './main.ts';
+import { captureOutput } from './testing.ts';
 
-function capture(): Output & { stdout: string; stderr: string } {
-  const o = {
-    stdout: '',
-    stderr: '',
-    out: (t: string) => {
-      o.stdout += t.endsWith('\n') ? t : `${t}\n`;
-    },
-    err: (t: string) => {
-      o.stderr += t.endsWith('\n') ? t : `${t}\n`;
-    },
-  };
-  return o;
-}
+const capture = captureOutput;
 
 test('--help exits 0 and lists the commands', async () => {
   const o = capture();

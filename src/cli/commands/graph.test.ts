@@ -4,22 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { Output } from '../boundary.ts';
 import { main } from '../main.ts';
+import { captureOutput } from '../testing.ts';
 
-function capture(): Output & { stdout: string; stderr: string } {
-  const o = {
-    stdout: '',
-    stderr: '',
-    out: (t: string) => {
-      o.stdout += t.endsWith('\n') ? t : `${t}\n`;
-    },
-    err: (t: string) => {
-      o.stderr += t.endsWith('\n') ? t : `${t}\n`;
-    },
-  };
-  return o;
-}
+const capture = captureOutput;
 
 const examples = fileURLToPath(new URL('../../../examples/', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'couchmesh-graph-'));
