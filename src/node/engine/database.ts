@@ -148,6 +148,7 @@ export class Database {
     // the counters move doc by doc: a transaction that throws must take them back with it
     const saved = [this.seq, this.live, this.dead] as const;
     try {
+      this.batchStates = new WeakSet();
       this.store.transaction(() => {
         const cache = new Map<string, DocState | undefined>();
         for (const doc of docs) {
@@ -258,6 +259,9 @@ export class Database {
     return undefined;
   }
 
+  /** states written by the current updateDocs call */
+  private batchStates = new WeakSet<DocState>();
+
   private commitRev(
     id: string,
     state: DocState | undefined,
@@ -275,8 +279,11 @@ export class Database {
     });
     for (const r of merged.stemmed) this.store.delRev(id, r);
     const w = winner(merged.tree);
-    const seq = ++this.seq;
+    // one seq per document per batch, as CouchDB: several revisions of a doc in one _bulk_docs
+    // move it to the by-seq index once
+    const seq = state && this.batchStates.has(state) ? state.seq : ++this.seq;
     const next: DocState = { id, seq, tree: merged.tree, winner: w.rev, deleted: w.deleted };
+    this.batchStates.add(next);
     this.store.putDoc({
       id,
       seq,

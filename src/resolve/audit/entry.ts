@@ -1,0 +1,94 @@
+import { createHash } from 'node:crypto';
+import type { JsonObject } from '../json.ts';
+import type { AttachmentStubs } from '../leaf.ts';
+
+/** A losing leaf as the audit keeps it: everything needed to put it back. */
+export interface AuditedLeaf {
+  rev: string;
+  body: JsonObject;
+  attachments?: AttachmentStubs;
+  /** The revision that deleted it (CouchDB's deterministic tombstone id). */
+  tombstone_rev: string;
+  /** Its body is the result (e.g. lww picked it): the merged revision carries it on. */
+  won?: true;
+}
+
+interface EntryBase {
+  _id: string;
+  db: string;
+  doc_id: string;
+  /** When this node first recorded the entry (ISO). Replicas of one entry may differ here only. */
+  recorded_at: string;
+  /** Who recorded it (a resolver name, e.g. the node); free-form. */
+  recorded_by?: string;
+}
+
+/** A resolution, stored before anything is deleted. */
+export interface ResolutionEntry extends EntryBase {
+  type: 'couchmesh.resolution';
+  strategy: string;
+  doc_type?: string;
+  /** CouchDB's winner before the resolution: the parent of the merged revision. */
+  parent_rev: string;
+  /** The winner after it: the merged revision, or `parent_rev` when the merge equals the parent. */
+  result_rev: string;
+  merged: boolean;
+  /** The parent's body when a merged revision superseded it. */
+  parent_body?: JsonObject;
+  losers: AuditedLeaf[];
+  /** Every live leaf rev the strategy saw. */
+  leaves: string[];
+}
+
+/** A strategy declined: the conflict was left intact. */
+export interface DeclineEntry extends EntryBase {
+  type: 'couchmesh.declined';
+  strategy: string;
+  doc_type?: string;
+  reason: string;
+  winner_rev: string;
+  leaves: string[];
+}
+
+/** `conflicts undo`: a loser of a resolution written back as the winner. */
+export interface UndoEntry extends EntryBase {
+  type: 'couchmesh.undo';
+  resolution: string;
+  restored_rev: string;
+  /** The winner the restored body was written on (its body kept here), and the new revision. */
+  parent_rev: string;
+  replaced_body: JsonObject;
+  new_rev: string;
+}
+
+export type AuditEntry = ResolutionEntry | DeclineEntry | UndoEntry;
+
+export const ENTRY_KINDS = {
+  'couchmesh.resolution': 'r',
+  'couchmesh.declined': 'd',
+  'couchmesh.undo': 'u',
+} as const;
+
+/** 32 hex chars of sha256 over the JSON of `parts`. */
+export function digest32(parts: unknown[]): string {
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32);
+}
+
+/**
+ * Entry ids are `<kind>:<doc id>:<hash>`: the hash covers what makes the outcome (doc, sorted leaf
+ * revs, result), never the time or the node, so the same resolution recorded on two nodes is one
+ * entry once the audit database replicates. The doc id in the middle lets `audit DOC` read a key range.
+ */
+export function entryId(kind: 'r' | 'd' | 'u', docId: string, parts: unknown[]): string {
+  return `${kind}:${docId}:${digest32([docId, ...parts])}`;
+}
+
+/** The `[start, end]` key range of a document's entries of one kind. */
+export function entryRange(kind: 'r' | 'd' | 'u', docId: string): [string, string] {
+  return [`${kind}:${docId}:`, `${kind}:${docId}:\ufff0`];
+}
+
+export function isAuditEntry(v: unknown): v is AuditEntry {
+  const t = (v as { type?: unknown } | null)?.type;
+  return typeof t === 'string' && t in ENTRY_KINDS;
+}

@@ -1,0 +1,52 @@
+import { type CouchClient, dbPath } from '../../couch/index.ts';
+import type { ResolutionPlan } from '../plan.ts';
+
+/** How one document's resolution write went. */
+export interface WriteOutcome {
+  /** The merged revision was written (or there was none to write). */
+  mergedOk: boolean;
+  /** The server's rev of the merged revision, when one was written. */
+  mergedRev?: string;
+  /** Loser rev -> the tombstone rev the server answered. */
+  deleted: Map<string, string>;
+  /** Per failed write: the rev it was written on, CouchDB's error and reason. */
+  errors: Array<{ rev: string; error: string; reason: string }>;
+}
+
+type BulkAnswer = Array<{ ok?: boolean; id?: string; rev?: string; error?: string; reason?: string }>;
+
+/**
+ * One `_bulk_docs` for a batch of resolutions: per document the merged body on the parent, then a
+ * `{_id, _rev, _deleted: true}` per loser. Answers are matched back by position. Resending after a
+ * lost answer is safe: what was applied the first time comes back as 409, which the caller re-reads.
+ */
+export async function writePlans(
+  client: CouchClient,
+  db: string,
+  plans: readonly ResolutionPlan[],
+  signal?: AbortSignal,
+): Promise<Map<string, WriteOutcome>> {
+  const docs = plans.flatMap((p) => p.docs);
+  const out = new Map<string, WriteOutcome>();
+  if (!docs.length) return out;
+  const res = await client.post<BulkAnswer>(`${dbPath(db)}/_bulk_docs`, { docs }, undefined, {
+    signal,
+    idempotent: true,
+  });
+  let i = 0;
+  for (const p of plans) {
+    const o: WriteOutcome = { mergedOk: true, deleted: new Map(), errors: [] };
+    for (const doc of p.docs) {
+      const r = res[i++] ?? { error: 'missing_answer', reason: 'the server answered fewer rows' };
+      const rev = doc._rev as string;
+      const isDeletion = doc._deleted === true;
+      if (r.error || !r.ok) {
+        o.errors.push({ rev, error: r.error ?? 'unknown', reason: r.reason ?? '' });
+        if (!isDeletion) o.mergedOk = false;
+      } else if (isDeletion) o.deleted.set(rev, r.rev as string);
+      else o.mergedRev = r.rev;
+    }
+    out.set(p.docId, o);
+  }
+  return out;
+}

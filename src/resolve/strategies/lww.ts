@@ -1,0 +1,36 @@
+import { getPath } from '../json.ts';
+import { type Leaf, sortByWinner } from '../leaf.ts';
+import { decline, merged, type StrategyOutcome } from '../strategy.ts';
+import { toTime } from './time.ts';
+
+export interface LwwSettings {
+  /** Dotted path of the timestamp field (ISO string or epoch number). */
+  timestamp: string;
+  /** A leaf without a usable timestamp: counts as the oldest (default), or makes the strategy decline. */
+  missing: 'oldest' | 'decline';
+}
+
+/** The last writer, or why there is none (see {@link lww}). */
+export function latestLeaf(leaves: readonly Leaf[], s: LwwSettings): { leaf: Leaf } | { reason: string } {
+  let best: { leaf: Leaf; t: number } | undefined;
+  // in winner order, replacing only on a strictly later time: ties go to CouchDB's winner
+  for (const leaf of sortByWinner(leaves)) {
+    let t = toTime(getPath(leaf.body, s.timestamp));
+    if (t === undefined) {
+      if (s.missing === 'decline') return { reason: `leaf ${leaf.rev} has no usable '${s.timestamp}'` };
+      t = Number.NEGATIVE_INFINITY;
+    }
+    if (!best || t > best.t) best = { leaf, t };
+  }
+  return best ? { leaf: best.leaf } : { reason: 'no live leaves' };
+}
+
+/**
+ * Last writer wins: the leaf with the latest timestamp; equal (or missing) timestamps are broken by
+ * CouchDB's winner order (higher rev position, then greater rev id), so the choice is the same on
+ * every node whatever order the leaves come in.
+ */
+export function lww(leaves: readonly Leaf[], s: LwwSettings): StrategyOutcome {
+  const r = latestLeaf(leaves, s);
+  return 'leaf' in r ? merged(r.leaf.body) : decline(r.reason);
+}

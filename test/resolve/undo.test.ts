@@ -1,0 +1,129 @@
+// Must show: undo restores the loser. A resolution's audit entry keeps every losing leaf; undo writes
+// the chosen loser's body on top of the current winner (a normal edit that replicates), after
+// recording the body it replaces, so the undo loses nothing either.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { systemClock } from '../../src/core/clock.ts';
+import { docPath } from '../../src/couch/index.ts';
+import {
+  CouchAuditSink,
+  type JsonObject,
+  parseConflictsConfig,
+  type ResolutionEntry,
+  type ResolverEvent,
+  ResolverWorker,
+  type UndoEntry,
+} from '../../src/resolve/index.ts';
+import { undoResolution } from '../../src/resolve/undo.ts';
+import { createDb, startTestNode, type TestNode, writeConflicts } from './helpers.ts';
+
+const DB = 'profiles';
+
+describe('undo', () => {
+  let n: TestNode;
+  const resolved = new Map<string, Extract<ResolverEvent, { type: 'resolved' }>>();
+  before(async () => {
+    n = await startTestNode('n');
+    await createDb(n, DB);
+    // doc-0000: two leaves; doc-0001: three leaves (field-merge writes a new merged revision)
+    await writeConflicts(n, DB, 1, 2, (_i, l) => ({ name: `v${l}`, updated_at: 10 - l }));
+    await writeConflicts(n, DB, 1, 3, (_i, l) => ({ [`f${l}`]: l, field_ts: { [`f${l}`]: l } }), 'multi');
+    const w = await ResolverWorker.create({
+      client: n.client,
+      db: DB,
+      config: parseConflictsConfig({ strategy: 'lww' }),
+      onEvent: (e) => {
+        if (e.type === 'resolved') resolved.set(e.docId, e);
+      },
+    });
+    await w.runOnce({ docIds: ['doc-0000'] });
+    const fm = await ResolverWorker.create({
+      client: n.client,
+      db: DB,
+      config: parseConflictsConfig({ strategy: 'field-merge' }),
+      onEvent: (e) => {
+        if (e.type === 'resolved') resolved.set(e.docId, e);
+      },
+    });
+    await fm.runOnce({ docIds: ['multi-0000'] });
+  });
+  after(() => n.close());
+
+  const audit = () => new CouchAuditSink(n.client);
+  const get = (id: string) => n.client.get<JsonObject>(docPath(DB, id), { conflicts: true });
+
+  it('restores the loser as the winner and records what it replaced', async () => {
+    const ev = resolved.get('doc-0000');
+    assert.ok(ev, 'doc-0000 was resolved');
+    // lww kept the leaf with the latest updated_at (v0), written as a merge on CouchDB's winner (v1)
+    const before = await get('doc-0000');
+    assert.deepEqual([before.name, before._rev], ['v0', ev.resultRev]);
+    const entry = (await audit().get(ev.entry)) as ResolutionEntry;
+    assert.deepEqual(entry.parent_body, { name: 'v1', updated_at: 9 }, 'the losing content');
+
+    const r = await undoResolution({
+      client: n.client,
+      db: DB,
+      audit: audit(),
+      resolution: ev.entry,
+      clock: systemClock,
+    });
+    assert.equal(r.restoredRev, entry.parent_rev);
+    assert.equal(r.parentRev, before._rev);
+    const after = await get('doc-0000');
+    assert.equal(after._rev, r.newRev);
+    assert.deepEqual(
+      { name: after.name, updated_at: after.updated_at },
+      { name: 'v1', updated_at: 9 },
+      'the loser is the winner',
+    );
+    assert.equal(after._conflicts, undefined);
+
+    const entries = await audit().forDoc('doc-0000');
+    assert.deepEqual(
+      entries.map((e) => e.type),
+      ['couchmesh.resolution', 'couchmesh.undo'],
+    );
+    const u = entries[1] as UndoEntry;
+    assert.equal(u.resolution, ev.entry);
+    assert.equal(u.new_rev, r.newRev, 'the predicted rev is the one CouchDB computed');
+    assert.deepEqual(u.replaced_body, { name: 'v0', updated_at: 10 });
+  });
+
+  it('with several losers, asks which one; restores the chosen one (or the merged-away parent)', async () => {
+    const ev = resolved.get('multi-0000');
+    assert.ok(ev?.merged, 'field-merge wrote a merged revision');
+    assert.equal(ev.losers.length, 2);
+    await assert.rejects(
+      undoResolution({ client: n.client, db: DB, audit: audit(), resolution: ev.entry, clock: systemClock }),
+      (e: Error & { code?: string; hint?: string }) => e.code === 'E_UNDO_REV' && /--rev/.test(e.hint ?? ''),
+    );
+    const merged = await get('multi-0000');
+    assert.deepEqual([merged.f0, merged.f1, merged.f2], [0, 1, 2]);
+    const loser = ev.losers[1] as string;
+    await undoResolution({
+      client: n.client,
+      db: DB,
+      audit: audit(),
+      resolution: ev.entry,
+      rev: loser,
+      clock: systemClock,
+    });
+    const after = await get('multi-0000');
+    const restored = await n.client.get<JsonObject>(`/couchmesh_audit/${encodeURIComponent(ev.entry)}`);
+    const body = (restored.losers as Array<{ rev: string; body: JsonObject }>).find(
+      (l) => l.rev === loser,
+    )?.body;
+    assert.deepEqual(Object.fromEntries(Object.entries(after).filter(([k]) => !k.startsWith('_'))), body);
+    await assert.rejects(
+      undoResolution({
+        client: n.client,
+        db: DB,
+        audit: audit(),
+        resolution: 'r:nope:0',
+        clock: systemClock,
+      }),
+      { code: 'E_AUDIT_NOT_FOUND' },
+    );
+  });
+});
