@@ -2,10 +2,19 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { userError } from '../core/errors.ts';
 import { type Output, processOutput, reportError } from './boundary.ts';
+import { registerApply } from './commands/apply.ts';
+import { registerCheckpoint } from './commands/checkpoint.ts';
+import { registerConflicts } from './commands/conflicts.ts';
 import { registerDemo } from './commands/demo.ts';
+import { registerDestroy } from './commands/destroy.ts';
+import { registerDoctor } from './commands/doctor.ts';
 import { registerGraph } from './commands/graph.ts';
 import { registerInit } from './commands/init.ts';
+import { registerMetrics } from './commands/metrics.ts';
 import { registerNode } from './commands/node.ts';
+import { registerPlan } from './commands/plan.ts';
+import { registerReconcile } from './commands/reconcile.ts';
+import { registerStatus } from './commands/status.ts';
 import { registerValidate } from './commands/validate.ts';
 
 function version(): string {
@@ -27,6 +36,15 @@ export function buildProgram(output: Output): Command {
   registerInit(program, output);
   registerValidate(program, output);
   registerGraph(program, output);
+  registerConflicts(program, output);
+  registerPlan(program, output);
+  registerApply(program, output);
+  registerDestroy(program, output);
+  registerStatus(program, output);
+  registerDoctor(program, output);
+  registerCheckpoint(program, output);
+  registerReconcile(program, output);
+  registerMetrics(program, output);
   return program;
 }
 

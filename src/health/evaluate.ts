@@ -11,7 +11,7 @@ import { reducedRule, staleRule, unreachableRule } from './rules-node.ts';
 import { lagRule, rescanStormRule, stalledRule, writesFailingRule } from './rules-progress.ts';
 import { seqRegressionRule } from './rules-regression.ts';
 import { crashingRule, docMissingRule, errorRule, failedRule, pendingRule } from './rules-state.ts';
-import { byNode, directionSeries } from './series.ts';
+import { byNode, directionSeries, type SeriesCache } from './series.ts';
 import { type Finding, type HealthThresholds, withDefaults } from './types.ts';
 
 export interface HealthInput {
@@ -20,6 +20,8 @@ export interface HealthInput {
   links: readonly MeshLink[];
   /** checkpoint docs read on demand (doctor, checkpoint verify, or after a finding asked for them) */
   checkpoints?: readonly CheckpointPair[];
+  /** reuse of direction states across calls (observe/poller.ts); results are the same without it */
+  cache?: SeriesCache;
 }
 
 /** Direction rules, in the order `doctor` lists them. */
@@ -61,7 +63,7 @@ export function evaluateHealth(
   }
   for (const link of input.links) {
     for (const ref of link.directions) {
-      const series = directionSeries(nodes, link, ref, t.pollIntervalMs / 2);
+      const series = directionSeries(nodes, link, ref, t.pollIntervalMs / 2, input.cache);
       if (series.length === 0) continue;
       const docNode = nodes.get(ref.docNode)?.at(-1);
       for (const rule of DIRECTION_RULES) add(rule({ link, ref, series, docNode, now, t }));

@@ -27,6 +27,9 @@ export const PLAYBOOK = {
   /** seed: "automated alerting on sequence regression"; "to force a clean re-scan, delete the _local/ checkpoints" */
   regression:
     'sequence went backwards (database recreated or restored from backup, or checkpoints reset): verify the database, then delete the _local checkpoints on source and target and recreate the job to force a clean re-scan; a one-shot continuous:false job reconciles in a single pass',
+  /** `couchmesh checkpoint reset` (or by hand): checkpoints deleted, job recreated */
+  reset:
+    'a deliberate checkpoint reset: the job re-scans from 0 (revisions_checked climbs while docs_written stays flat); nothing to do unless it does not catch up',
   /** seed: "the live checkpoint is stored in the _local/<replication_id> documents on source and target" + A4 resume logic */
   integrity:
     'the _local/<replication_id> checkpoints on source and target disagree: the next restart resumes from an older common session or re-scans from 0; delete the _local checkpoints on source and target and recreate the job to force a clean re-scan, then a one-shot continuous:false job reconciles in a single pass',

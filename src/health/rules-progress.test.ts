@@ -58,6 +58,37 @@ describe('stalled', () => {
   });
 });
 
+describe('stalled: no progress at all (a hung job), within 2 polls', () => {
+  test('through_seq and every counter flat for a poll interval while the source is ahead: warning', () => {
+    // polls 5 s apart; the job hangs after t=0 (through 5) while the source climbs
+    const snaps = series(points(3, 5000, (i) => ({ checkpointed: 5, through: 5, source: 6 + i })));
+    const f = stalledRule(ctxOf(snaps.slice(0, 4)));
+    assert.equal(f?.severity, 'warning', 'found at the second poll after the hang');
+    assert.equal(f?.evidence.kind, 'no-progress');
+    assert.equal(f?.evidence.flatForMs, 5000);
+    assert.equal(f?.evidence.behind, 2);
+    assert.equal(stalledRule(ctxOf(snaps.slice(0, 2))), null, 'one poll: not yet');
+    // the checkpoint-flat rule takes over once its window (3 × checkpoint_interval) is reached
+    const longer = series(points(5, 5000, (i) => ({ checkpointed: 5, through: 5, source: 6 + i })));
+    assert.equal(stalledRule(ctxOf(longer))?.evidence.kind, 'checkpoint-flat');
+  });
+
+  test('not when anything moves, nor when the backlog only appeared after the last poll', () => {
+    const moving = series(points(3, 5000, (i) => ({ checkpointed: 5, through: 5 + i, source: 9 + i })));
+    assert.equal(stalledRule(ctxOf(moving)), null);
+    const fresh = series([
+      { t: 0, checkpointed: 5, through: 5, source: 5 },
+      { t: 5000, checkpointed: 5, through: 5, source: 8 },
+    ]);
+    assert.equal(stalledRule(ctxOf(fresh)), null, 'the backlog is younger than a poll: give the job a poll');
+    const configured = series(points(3, 5000, (i) => ({ checkpointed: 5, through: 5, source: 6 + i })));
+    assert.equal(
+      stalledRule(ctxOf(configured, undefined, { pollIntervalMs: 5000, noProgressMs: 20_000 })),
+      null,
+    );
+  });
+});
+
 describe('writes failing', () => {
   test('doc_write_failures rising while docs are written: warning; nothing written: critical', () => {
     const some = series(

@@ -23,16 +23,27 @@ function sourceAdvance(a: DirectionState, b: DirectionState): { advanced: boolea
 
 /**
  * Stalled (seed: "checkpointed_source_seq must advance over time; if it stops while source_seq
- * keeps climbing, writes are failing"; A7 "Stall detection"): the checkpoint stayed equal for at
- * least `stallIntervals` × checkpoint_interval (checkpoints lag by up to one interval by design)
- * while the source advanced. A continuous job idle on its feed (source flat) is not stalled.
+ * keeps climbing, writes are failing"; A7 "Stall detection"), two ways:
+ *  - checkpoint flat: the checkpoint stayed equal for at least `stallIntervals` × checkpoint_interval
+ *    (checkpoints lag by up to one interval by design; `stallFloorMs`, spec `stall_after_ms`, is a
+ *    floor) while the source advanced; warning, critical at twice that;
+ *  - no progress: nothing moved at all (through_seq, checkpoint, revisions checked, docs read /
+ *    written / failed) for `noProgressMs` (default: one poll interval, at least 1 s) although the source was already
+ *    ahead of through_seq at the start: a hung job, seen within 2 polls whatever the checkpoint
+ *    interval; a warning until the checkpoint-flat window makes it the above.
+ * A continuous job idle on its feed (source flat, nothing pending) is not stalled.
  */
 export function stalledRule(ctx: DirectionContext): Finding | null {
+  return checkpointFlat(ctx) ?? noProgress(ctx);
+}
+
+function checkpointFlat(ctx: DirectionContext): Finding | null {
   const s = last(ctx.series);
   if (!s?.observed || s.state !== 'running' || s.checkpointedSeq === null || s.at === null) return null;
+  // contiguous observations of the same job run: an unobserved gap (doc node down) or a restart ends it
   const run = trailingRun(
-    observed(ctx.series),
-    (x) => x.state === 'running' && x.repId === s.repId && seqEquals(x.checkpointedSeq, s.checkpointedSeq),
+    ctx.series,
+    (x) => sameRun(x, s) && seqEquals(x.checkpointedSeq, s.checkpointedSeq),
   );
   const first = run[0];
   if (!first || first.at === null || run.length < 2) return null;
@@ -42,6 +53,7 @@ export function stalledRule(ctx: DirectionContext): Finding | null {
   const behind = seqDistance(s.sourceSeq, s.checkpointedSeq);
   if (flatFor < windowMs || !adv.advanced || (behind !== null && behind <= 0)) return null;
   const evidence = {
+    kind: 'checkpoint-flat',
     checkpointedSeq: seqNumber(s.checkpointedSeq),
     sourceSeqStart: seqNumber(first.sourceSeq),
     sourceSeqNow: seqNumber(s.sourceSeq),
@@ -61,6 +73,59 @@ export function stalledRule(ctx: DirectionContext): Finding | null {
     `(${evidence.intervalsFlat} checkpoint intervals) while the source advanced` +
     (adv.by !== null ? ` by ~${adv.by} (seq prefix, heuristic)` : '');
   return dirFinding(s, 'stalled', severity, evidence, msg, PLAYBOOK.stalled);
+}
+
+/** Observed, running, and the same job (replication id and start time) as `s`. */
+const sameRun = (x: DirectionState, s: DirectionState) =>
+  x.observed && x.state === 'running' && x.repId === s.repId && x.jobStart === s.jobStart;
+
+/** Every progress counter of a point, as one comparable text. */
+const progressOf = (x: DirectionState) =>
+  [
+    x.throughSeq ?? '',
+    x.checkpointedSeq ?? '',
+    x.revisionsChecked,
+    x.docsRead,
+    x.docsWritten,
+    x.docWriteFailures,
+  ].join('|');
+
+function noProgress(ctx: DirectionContext): Finding | null {
+  const s = last(ctx.series);
+  if (!s?.observed || s.state !== 'running' || s.at === null) return null;
+  const basis = (x: DirectionState) => x.throughSeq ?? x.checkpointedSeq;
+  if (basis(s) === null) return null;
+  const sig = progressOf(s);
+  const run = trailingRun(ctx.series, (x) => sameRun(x, s) && progressOf(x) === sig);
+  const ahead = (x: DirectionState) => {
+    const d = seqDistance(x.sourceSeq, basis(x));
+    return d !== null && d > 0;
+  };
+  // the earliest point of the flat run at which the source already had changes not yet processed
+  const start = run.find((x) => x !== s && x.at !== null && ahead(x));
+  if (!start || start.at === null || !ahead(s)) return null;
+  const flatFor = s.at - start.at;
+  // default: one poll interval (a little less, for poll-time jitter), at least 1 s
+  const windowMs =
+    ctx.t.noProgressMs > 0 ? ctx.t.noProgressMs : Math.max(1000, Math.round(0.9 * ctx.t.pollIntervalMs));
+  if (flatFor < windowMs) return null;
+  const behind = seqDistance(s.sourceSeq, basis(s));
+  const evidence = {
+    kind: 'no-progress',
+    throughSeq: seqNumber(s.throughSeq),
+    checkpointedSeq: seqNumber(s.checkpointedSeq),
+    sourceSeqNow: seqNumber(s.sourceSeq),
+    behind,
+    flatForMs: flatFor,
+    windowMs,
+    checkpointIntervalMs: s.checkpointIntervalMs,
+    changesPending: s.changesPending,
+    seqHeuristic: true,
+  };
+  const msg =
+    `${label(s)} is stalled: no progress for ${dur(flatFor)} (through_seq, checkpoint and doc counters ` +
+    `all flat) while the source is ~${behind} changes ahead (seq prefix, heuristic)`;
+  return dirFinding(s, 'stalled', 'warning', evidence, msg, PLAYBOOK.stalled);
 }
 
 /** Writes failing: `doc_write_failures` rose within the window (seed; A2 "Doc write failures"). */

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import * as testSupport from '../observe/test-support.ts';
 import { regressionEvents, seqRegressionRule } from './rules-regression.ts';
 import { ctxOf, findings, series } from './test-support.ts';
 
@@ -77,4 +78,36 @@ test('advancing seqs are fine; a regression older than the window has resolved',
     { t: 700_000, checkpointed: 10, source: 10 },
   ]);
   assert.equal(seqRegressionRule(ctxOf(old)), null);
+});
+
+test('the same reset on a recreated job (new start_time, or the doc seen gone): info, kind checkpoint-reset', () => {
+  const { runningDoc } = testSupport;
+  const id = 'couchmesh.m.sensors.n1--n2';
+  const recreated = {
+    ...runningDoc(id, { checkpointed: 0, source: 500, through: 20 }),
+    start_time: '2026-11-27T16:05:00Z',
+  };
+  const snaps = series([
+    { t: 0, checkpointed: 500, source: 500 },
+    { t: 5000, doc: recreated, checkpointed: 0, through: 20, source: 500 },
+  ]);
+  const [f] = findings(snaps, 'seq-regression');
+  assert.equal(f?.severity, 'info');
+  assert.equal(f?.evidence.kind, 'checkpoint-reset');
+  assert.match(f?.playbook ?? '', /^a deliberate checkpoint reset/);
+  // seen gone in between (the reset deleted the doc), same start_time second
+  const gone = series([
+    { t: 0, checkpointed: 500, source: 500 },
+    { t: 5000, doc: null, source: 500 },
+    { t: 10_000, checkpointed: 0, source: 500, through: 20 },
+  ]);
+  assert.equal(findings(gone, 'seq-regression')[0]?.evidence.kind, 'checkpoint-reset');
+  // a reset in the same window as a real regression stays critical
+  const both = series([
+    { t: 0, checkpointed: 500, source: 500 },
+    { t: 5000, doc: null, source: 500 },
+    { t: 10_000, checkpointed: 0, source: 500, through: 20 },
+    { t: 15_000, checkpointed: 20, source: 500, db: 3 },
+  ]);
+  assert.equal(findings(both, 'seq-regression')[0]?.severity, 'critical');
 });

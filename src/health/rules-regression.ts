@@ -12,7 +12,7 @@ import { PLAYBOOK } from './playbook.ts';
 import { within } from './series.ts';
 import type { Finding } from './types.ts';
 
-export type RegressionKind = 'checkpoint' | 'source' | 'instance' | 'checkpoint-ahead';
+export type RegressionKind = 'checkpoint' | 'checkpoint-reset' | 'source' | 'instance' | 'checkpoint-ahead';
 
 export interface RegressionEvent {
   kind: RegressionKind;
@@ -22,7 +22,11 @@ export interface RegressionEvent {
   repIdChanged: boolean;
 }
 
-/** Decreases of a numeric seq prefix between successive known values. */
+/**
+ * Decreases of a numeric seq prefix between successive known values. A checkpoint back at 0 on a
+ * job that was recreated in between (new `start_time`, or the doc seen gone) is `checkpoint-reset`:
+ * what `couchmesh checkpoint reset` does on purpose (delete the `_local` docs, recreate the job).
+ */
 function decreases(
   pts: readonly DirectionState[],
   kind: RegressionKind,
@@ -30,12 +34,25 @@ function decreases(
 ): RegressionEvent[] {
   const out: RegressionEvent[] = [];
   let prev: { n: number; s: DirectionState } | null = null;
+  let gone = false;
   for (const s of pts) {
     const n = seqNumber(pick(s));
+    if (s.state === 'missing') gone = true;
     if (n === null) continue;
-    if (prev && n < prev.n && s.at !== null)
-      out.push({ kind, at: s.at, before: prev.n, after: n, repIdChanged: prev.s.repId !== s.repId });
+    if (prev && n < prev.n && s.at !== null) {
+      const recreated =
+        gone || (s.jobStart !== null && prev.s.jobStart !== null && s.jobStart !== prev.s.jobStart);
+      const reset = kind === 'checkpoint' && n === 0 && recreated;
+      out.push({
+        kind: reset ? 'checkpoint-reset' : kind,
+        at: s.at,
+        before: prev.n,
+        after: n,
+        repIdChanged: prev.s.repId !== s.repId,
+      });
+    }
     prev = { n, s };
+    gone = false;
   }
   return out;
 }
@@ -88,6 +105,7 @@ export function regressionEvents(pts: readonly DirectionState[]): RegressionEven
 
 const WHAT: Record<RegressionKind, string> = {
   checkpoint: 'checkpointed_source_seq went backwards',
+  'checkpoint-reset': 'the checkpoint was reset and the job recreated: a clean re-scan from 0',
   source: 'the source update_seq went backwards (database recreated or restored?)',
   instance: 'the source instance_start_time changed (database recreated)',
   'checkpoint-ahead': 'the checkpoint is ahead of the source update_seq (source recreated or restored?)',
@@ -110,6 +128,9 @@ export function seqRegressionRule(ctx: DirectionContext): Finding | null {
     seqHeuristic: e.kind !== 'instance',
   };
   const kinds = [...new Set(events.map((x) => WHAT[x.kind]))].join('; ');
+  // only deliberate resets in the window: worth knowing, not an incident
+  const severity = events.every((x) => x.kind === 'checkpoint-reset') ? 'info' : 'critical';
   const msg = `${label(s)}: ${kinds} (newest at ${iso(e.at)}: ${e.before} -> ${e.after}${e.repIdChanged ? ', new replication id' : ''})`;
-  return dirFinding(s, 'seq-regression', 'critical', evidence, msg, PLAYBOOK.regression);
+  const playbook = severity === 'info' ? PLAYBOOK.reset : PLAYBOOK.regression;
+  return dirFinding(s, 'seq-regression', severity, evidence, msg, playbook);
 }

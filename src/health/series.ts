@@ -50,6 +50,13 @@ function asOf(nodes: Map<string, NodeSnapshot[]>, t: number, only?: readonly str
 }
 
 /**
+ * Direction states already computed, per doc-node snapshot (by object identity) and direction. A
+ * poller that evaluates after complete poll rounds passes one across polls, so each poll computes
+ * only the newest point of each series instead of the whole window again.
+ */
+export type SeriesCache = WeakMap<NodeSnapshot, Map<string, DirectionState>>;
+
+/**
  * The time series of one direction: one state per snapshot of the node that holds (or should hold)
  * its doc. `slackMs` lets a source snapshot taken just after the doc node's (same poll round) count.
  */
@@ -58,11 +65,19 @@ export function directionSeries(
   link: MeshLink,
   ref: DirectionRef,
   slackMs: number,
+  cache?: SeriesCache,
 ): DirectionState[] {
   const timeline = nodes.get(ref.docNode) ?? [];
   const out: DirectionState[] = [];
+  const key = `${link.link}\0${link.db}\0${ref.from}\0${ref.to}`;
   let prev: DirectionState | undefined;
   for (const snap of timeline) {
+    const hit = cache?.get(snap)?.get(key);
+    if (hit) {
+      out.push(hit);
+      prev = hit;
+      continue;
+    }
     // only the doc node and the source matter, unless the doc is not where planned (then look everywhere)
     const elsewhere = snap.reachable && !snap.docs.some((d) => d.doc_id === ref.docId);
     const latest = asOf(nodes, snap.at + slackMs, elsewhere ? undefined : [ref.from]);
@@ -70,6 +85,11 @@ export function directionSeries(
     const st = directionState(link, ref, latest, prev);
     out.push(st);
     prev = st;
+    if (cache) {
+      const m = cache.get(snap) ?? new Map<string, DirectionState>();
+      m.set(key, st);
+      cache.set(snap, m);
+    }
   }
   return out;
 }

@@ -50,6 +50,8 @@ export interface HealthThresholds {
   stallIntervals: number;
   /** ... and for at least this long (0 = the intervals alone decide) */
   stallFloorMs: number;
+  /** stalled (no progress at all while the source is ahead) after this long; 0 = one poll interval (≥ 1 s) */
+  noProgressMs: number;
   /** a crashing/error job is critical once it has been so for this long (spec crashing_after_ms) */
   crashingCriticalMs: number;
   /** a job pending longer than this: scheduler starved (`max_jobs`) */
@@ -76,6 +78,7 @@ export const DEFAULT_HEALTH_THRESHOLDS: Readonly<HealthThresholds> = Object.free
   staleAfterPolls: 3,
   stallIntervals: 3,
   stallFloorMs: 0,
+  noProgressMs: 0,
   crashingCriticalMs: 120_000,
   pendingMaxAgeMs: 300_000,
   maxJobs: 500,

@@ -19,11 +19,18 @@ export type Seq = string | number;
 export function seqNumber(seq: Seq | null | undefined): number | null {
   if (typeof seq === 'number') return Number.isSafeInteger(seq) && seq >= 0 ? seq : null;
   if (typeof seq !== 'string') return null;
+  const hit = memo.get(seq);
+  if (hit !== undefined) return hit;
   const m = /^(\d+)(?:-|$)/.exec(seq);
-  if (!m) return null;
-  const n = Number(m[1]);
-  return Number.isSafeInteger(n) ? n : null;
+  const n = m ? Number(m[1]) : Number.NaN;
+  const out = Number.isSafeInteger(n) ? n : null;
+  // the health rules read the same seqs poll after poll: keep the parsed prefixes (bounded)
+  if (memo.size >= 100_000) memo.clear();
+  memo.set(seq, out);
+  return out;
 }
+
+const memo = new Map<string, number | null>();
 
 /** Exact comparison of two seqs (string form: `0` and `"0"` are the same seq). */
 export function seqEquals(a: Seq | null | undefined, b: Seq | null | undefined): boolean {

@@ -91,6 +91,8 @@ export interface DirectionState {
   errorCount: number;
   /** `last_updated`: time of the job's newest history event (the state change) */
   stateSince: number | null;
+  /** `start_time`: when the job was added (a recreated `_replicator` doc starts a new job) */
+  jobStart: number | null;
   lastCrashAt: number | null;
   /** earliest restart of a crashing job (observe/backoff.ts) */
   nextRetryAt: number | null;
@@ -190,7 +192,9 @@ export function directionState(
   const observed = !!snap?.reachable;
   const task = doc ? byRepOrDoc(snap?.tasks, (t) => t.replication_id, doc) : undefined;
   const job = doc ? byRepOrDoc(snap?.jobs, (j) => j.id, doc) : undefined;
-  const stats: RepStats | null = task ?? statsOf(doc) ?? job?.info ?? null;
+  // a crashing / failed job has no live stats: the last `_scheduler/jobs` read may predate the crash
+  const broken = doc?.state === 'crashing' || doc?.state === 'error' || doc?.state === 'failed';
+  const stats: RepStats | null = task ?? statsOf(doc) ?? (broken ? null : job?.info) ?? null;
   const source = latest.get(ref.from);
   const db = source?.reachable ? source.dbInfo[link.db] : undefined;
   const crash = lastCrash(doc, job);
@@ -218,6 +222,7 @@ export function directionState(
     reason: errorOf(doc) ?? (state === 'crashing' || state === 'error' ? (crash?.reason ?? null) : null),
     errorCount,
     stateSince: parseTime(doc?.last_updated),
+    jobStart: parseTime(doc?.start_time),
     lastCrashAt: crash?.at ?? null,
     nextRetryAt: nextRetryAt(state, errorCount, crash?.at),
     crashes: (job?.history ?? [])

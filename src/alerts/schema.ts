@@ -1,0 +1,69 @@
+/**
+ * The alerts configuration, shaped for a future `alerts:` section of mesh.yaml (today the CLI builds
+ * it from `--webhook URL` / `--alert-log FILE`). Durations are milliseconds, as elsewhere in mesh.yaml.
+ */
+import { z } from 'zod';
+
+const severity = z.enum(['info', 'warning', 'critical']);
+
+export const WebhookSinkSchema = z
+  .strictObject({
+    type: z.literal('webhook'),
+    url: z.url({ protocol: /^https?$/ }).meta({ description: 'receives one JSON POST per alert event' }),
+    headers: z
+      .record(z.string(), z.string())
+      .optional()
+      .meta({ description: 'extra request headers (e.g. a token); never logged' }),
+    retries: z
+      .number()
+      .int()
+      .min(0)
+      .max(20)
+      .default(4)
+      .meta({ description: 'retries after the first attempt' }),
+    timeout_ms: z.number().int().min(1).default(5000),
+    backoff_base_ms: z.number().int().min(1).default(500),
+    backoff_max_ms: z.number().int().min(1).default(30_000),
+    min_severity: severity.optional(),
+  })
+  .meta({ description: 'JSON POST per alert event, retried with jittered exponential backoff' });
+
+export const LogSinkSchema = z
+  .strictObject({
+    type: z.literal('log'),
+    file: z.string().min(1).meta({ description: "NDJSON file appended to ('-' = standard output)" }),
+    min_severity: severity.optional(),
+  })
+  .meta({ description: 'one JSON line per alert event' });
+
+export const AlertsConfigSchema = z
+  .strictObject({
+    min_severity: severity.default('warning').meta({ description: 'default for every sink' }),
+    resolve_after_polls: z
+      .number()
+      .int()
+      .min(1)
+      .default(2)
+      .meta({ description: 'a finding is resolved once absent from this many consecutive polls' }),
+    sinks: z.array(z.discriminatedUnion('type', [WebhookSinkSchema, LogSinkSchema])).default([]),
+  })
+  .meta({ description: 'where health findings are sent when they are raised, change severity or clear' });
+
+export type AlertsConfig = z.output<typeof AlertsConfigSchema>;
+export type WebhookSinkConfig = z.output<typeof WebhookSinkSchema>;
+export type LogSinkConfig = z.output<typeof LogSinkSchema>;
+
+/** The config the CLI flags describe. */
+export function alertsConfigFromFlags(flags: {
+  webhook?: string[];
+  alertLog?: string[];
+  minSeverity?: string;
+}): AlertsConfig {
+  return AlertsConfigSchema.parse({
+    ...(flags.minSeverity ? { min_severity: flags.minSeverity } : {}),
+    sinks: [
+      ...(flags.webhook ?? []).map((url) => ({ type: 'webhook', url })),
+      ...(flags.alertLog ?? []).map((file) => ({ type: 'log', file })),
+    ],
+  });
+}

@@ -1,0 +1,117 @@
+/**
+ * Webhook sink: one JSON POST per alert event. Network errors, 408, 429 and 5xx are retried with
+ * full-jitter exponential backoff on the injected clock (honouring a Retry-After up to the backoff
+ * cap); any other answer is final. Nothing here ever logs the URL's query or the headers.
+ */
+import { request } from 'undici';
+import { type Clock, systemClock } from '../core/clock.ts';
+import { CouchmeshError } from '../core/errors.ts';
+import type { Random } from '../core/random.ts';
+import { backoffDelay, isRetryableStatus, parseRetryAfter } from '../couch/retry.ts';
+import type { Severity } from '../health/types.ts';
+import type { WebhookSinkConfig } from './schema.ts';
+import type { AlertEvent, AlertSink } from './types.ts';
+
+export interface WebhookOptions {
+  url: string;
+  headers?: Record<string, string>;
+  retries?: number;
+  timeoutMs?: number;
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  minSeverity?: Severity;
+  clock?: Clock;
+  random?: Random;
+  /** called before each retry sleep (tests, logs) */
+  onRetry?: (e: { attempt: number; delayMs: number; status?: number; error?: string }) => void;
+}
+
+const mathRandom: Random = { float: () => Math.random(), uuid: () => '' };
+
+/** The URL as shown in messages: origin + path, no query (tokens often live there), no userinfo. */
+export const displayUrl = (url: string) => {
+  const u = new URL(url);
+  return `${u.protocol}//${u.host}${u.pathname}`;
+};
+
+export class WebhookSink implements AlertSink {
+  readonly name: string;
+  readonly minSeverity: Severity;
+  readonly #o: Required<Omit<WebhookOptions, 'onRetry' | 'minSeverity'>> & Pick<WebhookOptions, 'onRetry'>;
+
+  constructor(o: WebhookOptions) {
+    this.name = `webhook ${displayUrl(o.url)}`;
+    this.minSeverity = o.minSeverity ?? 'warning';
+    this.#o = {
+      url: o.url,
+      headers: o.headers ?? {},
+      retries: o.retries ?? 4,
+      timeoutMs: o.timeoutMs ?? 5000,
+      backoffBaseMs: o.backoffBaseMs ?? 500,
+      backoffMaxMs: o.backoffMaxMs ?? 30_000,
+      clock: o.clock ?? systemClock,
+      random: o.random ?? mathRandom,
+      onRetry: o.onRetry,
+    };
+  }
+
+  static fromConfig(c: WebhookSinkConfig, min: Severity, seams: { clock?: Clock; random?: Random } = {}) {
+    return new WebhookSink({
+      url: c.url,
+      ...(c.headers ? { headers: c.headers } : {}),
+      retries: c.retries,
+      timeoutMs: c.timeout_ms,
+      backoffBaseMs: c.backoff_base_ms,
+      backoffMaxMs: c.backoff_max_ms,
+      minSeverity: c.min_severity ?? min,
+      ...seams,
+    });
+  }
+
+  async send(event: AlertEvent): Promise<void> {
+    const o = this.#o;
+    const body = JSON.stringify(event);
+    const policy = {
+      retries: o.retries,
+      baseMs: o.backoffBaseMs,
+      factor: 2,
+      maxMs: o.backoffMaxMs,
+      maxRetryAfterMs: o.backoffMaxMs,
+    };
+    let last = '';
+    for (let attempt = 1; ; attempt++) {
+      let status: number | undefined;
+      let retryAfter: number | undefined;
+      try {
+        const res = await request(o.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'user-agent': 'couchmesh-alerts', ...o.headers },
+          body,
+          headersTimeout: o.timeoutMs,
+          bodyTimeout: o.timeoutMs,
+        });
+        await res.body.dump();
+        status = res.statusCode;
+        if (status >= 200 && status < 300) return;
+        last = `HTTP ${status}`;
+        if (!isRetryableStatus(status)) break;
+        if (status === 429 || status === 503) {
+          const h = res.headers['retry-after'];
+          retryAfter = parseRetryAfter(Array.isArray(h) ? h[0] : h, o.clock.now());
+        }
+      } catch (e) {
+        last = (e as { code?: string }).code ?? (e instanceof Error ? e.message : String(e));
+      }
+      if (attempt > o.retries) break;
+      const jitter = backoffDelay(attempt - 1, policy, o.random);
+      const delayMs =
+        retryAfter === undefined ? jitter : Math.min(Math.max(retryAfter, jitter), o.backoffMaxMs);
+      o.onRetry?.({ attempt, delayMs, ...(status ? { status } : { error: last }) });
+      await o.clock.sleep(delayMs);
+    }
+    throw new CouchmeshError('E_ALERT_WEBHOOK', `${this.name}: alert not delivered (${last})`, {
+      hint: 'check that the webhook URL is reachable from here and answers 2xx',
+      data: { sink: this.name, key: event.key, event: event.event },
+    });
+  }
+}

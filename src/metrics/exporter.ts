@@ -1,0 +1,209 @@
+/**
+ * Prometheus exposition of the mesh (prom-client): per link direction its state (one-hot), lag,
+ * changes pending, docs written, write failures, checkpoint age and consecutive crashes; per node
+ * whether it answered and its replication jobs by state; plus the open findings and the poll's own
+ * cost. Values come from the poller's latest result: CouchDB's per-job counters restart with each
+ * job run, so they are exported as gauges, not counters. Served on 127.0.0.1 by `couchmesh metrics`
+ * (and later by the controller) — one registry per exporter, never the global one.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Gauge, Registry } from 'prom-client';
+import { userError } from '../core/errors.ts';
+import type { Severity } from '../health/types.ts';
+import type { PollResult } from '../observe/poller.ts';
+import { SCHEDULER_STATES } from '../observe/types.ts';
+
+/** Every state a direction can be in (scheduler states + `unknown` unobserved + `missing` no doc). */
+export const DIRECTION_STATES = [...SCHEDULER_STATES, 'unknown', 'missing'] as const;
+const SEVERITIES: Severity[] = ['critical', 'warning', 'info'];
+
+const DIR_LABELS = ['mesh', 'link', 'db', 'direction', 'from', 'to'] as const;
+
+export class MeshMetrics {
+  readonly registry = new Registry();
+  readonly mesh: string;
+  readonly #g: ReturnType<typeof gauges>;
+
+  constructor(mesh: string) {
+    this.mesh = mesh;
+    this.#g = gauges(this.registry);
+  }
+
+  /** Replaces every series with the values of `r` (series of gone links / nodes disappear). */
+  update(r: PollResult): void {
+    const g = this.#g;
+    for (const x of Object.values(g)) x.reset();
+    const mesh = this.mesh;
+    for (const v of r.views)
+      for (const d of v.directions) {
+        const l = { mesh, link: v.link, db: v.db, direction: d.direction, from: d.from, to: d.to };
+        for (const st of DIRECTION_STATES) g.state.set({ ...l, state: st }, d.state === st ? 1 : 0);
+        const set = (gauge: Gauge<string>, value: number | null) => {
+          if (value !== null && Number.isFinite(value)) gauge.set(l, value);
+        };
+        set(g.lag, d.lagEstimate);
+        set(g.pending, d.changesPending);
+        set(g.written, d.docsWritten);
+        set(g.failures, d.docWriteFailures);
+        set(g.checkpointAge, d.checkpointAge === null ? null : d.checkpointAge / 1000);
+        if (d.observed) g.crashes.set(l, d.errorCount);
+      }
+    for (const s of r.snapshots) {
+      g.reachable.set({ mesh, node: s.node }, s.reachable ? 1 : 0);
+      if (!s.reachable) continue;
+      const counts = new Map<string, number>(
+        DIRECTION_STATES.slice(0, SCHEDULER_STATES.length).map((x) => [x, 0]),
+      );
+      for (const d of s.docs) counts.set(d.state, (counts.get(d.state) ?? 0) + 1);
+      for (const [state, n] of counts) g.jobs.set({ mesh, node: s.node, state }, n);
+      g.reduced.set({ mesh, node: s.node }, s.confidence === 'reduced' ? 1 : 0);
+    }
+    for (const sev of SEVERITIES) g.findings.set({ mesh, severity: sev }, 0);
+    for (const f of r.findings) g.findings.inc({ mesh, severity: f.severity });
+    for (const f of r.findings) g.findingsByRule.inc({ mesh, rule: f.rule, severity: f.severity });
+    g.pollRequests.set({ mesh }, r.requests.total);
+    g.pollDuration.set({ mesh }, (r.at - r.startedAt) / 1000);
+    g.lastPoll.set({ mesh }, r.at / 1000);
+  }
+
+  metrics(): Promise<string> {
+    return this.registry.metrics();
+  }
+}
+
+function gauges(registry: Registry) {
+  const dir = (name: string, help: string, extra: string[] = []) =>
+    new Gauge({ name, help, labelNames: [...DIR_LABELS, ...extra], registers: [registry] });
+  return {
+    state: dir(
+      'couchmesh_link_state',
+      'replication state of a link direction, one-hot over the scheduler states (+ unknown: not observed, missing: no _replicator doc)',
+      ['state'],
+    ),
+    lag: dir(
+      'couchmesh_link_lag_changes',
+      'source update_seq minus checkpointed_source_seq, by numeric seq prefix: a HEURISTIC (opaque seqs on clusters)',
+    ),
+    pending: dir('couchmesh_link_changes_pending', 'changes_pending reported by the replication job'),
+    written: dir('couchmesh_link_docs_written', 'docs_written of the current replication job run'),
+    failures: dir(
+      'couchmesh_link_doc_write_failures',
+      'doc_write_failures of the current replication job run',
+    ),
+    checkpointAge: dir(
+      'couchmesh_link_checkpoint_age_seconds',
+      'time since checkpointed_source_seq last changed (a lower bound: since couchmesh first saw it)',
+    ),
+    crashes: dir(
+      'couchmesh_link_crash_count',
+      'consecutive crashes of the job (_scheduler/docs error_count)',
+    ),
+    reachable: new Gauge({
+      name: 'couchmesh_node_reachable',
+      help: '1 when the node answered the last poll',
+      labelNames: ['mesh', 'node'],
+      registers: [registry],
+    }),
+    reduced: new Gauge({
+      name: 'couchmesh_node_reduced_confidence',
+      help: '1 when the node has no _scheduler API (states from _replicator documents only)',
+      labelNames: ['mesh', 'node'],
+      registers: [registry],
+    }),
+    jobs: new Gauge({
+      name: 'couchmesh_node_jobs',
+      help: 'replication documents of the node by scheduler state (_scheduler/docs)',
+      labelNames: ['mesh', 'node', 'state'],
+      registers: [registry],
+    }),
+    findings: new Gauge({
+      name: 'couchmesh_findings',
+      help: 'open health findings by severity',
+      labelNames: ['mesh', 'severity'],
+      registers: [registry],
+    }),
+    findingsByRule: new Gauge({
+      name: 'couchmesh_findings_by_rule',
+      help: 'open health findings by rule and severity',
+      labelNames: ['mesh', 'rule', 'severity'],
+      registers: [registry],
+    }),
+    pollRequests: new Gauge({
+      name: 'couchmesh_poll_requests',
+      help: 'HTTP requests made by the last poll (all nodes)',
+      labelNames: ['mesh'],
+      registers: [registry],
+    }),
+    pollDuration: new Gauge({
+      name: 'couchmesh_poll_duration_seconds',
+      help: 'wall time of the last poll',
+      labelNames: ['mesh'],
+      registers: [registry],
+    }),
+    lastPoll: new Gauge({
+      name: 'couchmesh_last_poll_timestamp_seconds',
+      help: 'unix time of the last completed poll',
+      labelNames: ['mesh'],
+      registers: [registry],
+    }),
+  };
+}
+
+export interface MetricsServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Serves `GET /metrics` (and a pointer at `/`) on `host` (default 127.0.0.1). */
+export async function serveMetrics(
+  metrics: { metrics(): Promise<string>; registry: Registry },
+  port: number,
+  host = '127.0.0.1',
+): Promise<MetricsServer> {
+  const server: Server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD' }).end();
+      return;
+    }
+    if (path === '/metrics') {
+      metrics.metrics().then(
+        (text) => {
+          res.writeHead(200, { 'content-type': metrics.registry.contentType });
+          res.end(req.method === 'HEAD' ? undefined : text);
+        },
+        (e: unknown) => {
+          res.writeHead(500, { 'content-type': 'text/plain' }).end(String(e));
+        },
+      );
+      return;
+    }
+    if (path === '/') {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('couchmesh metrics: GET /metrics\n');
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve());
+    });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE')
+      throw userError('E_PORT_IN_USE', `port ${port} on ${host} is already in use`, 'pick another --port');
+    throw e;
+  }
+  const actual = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${host}:${actual}`,
+    port: actual,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,114 @@
+// Must show: a stopped node -> `node-unreachable` for it and `crashing` (http_request_failed) for the
+// directions other nodes pull from it; the node comes back -> every finding resolves, and the alert
+// sinks get exactly one raised and one resolved event per finding (deduplicated across polls).
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Alerter } from '../../src/alerts/alerter.ts';
+import { LogSink } from '../../src/alerts/log.ts';
+import type { AlertEvent } from '../../src/alerts/types.ts';
+import { direction, findingsOf, pollUntil, TelemetryMesh, until } from './helpers.ts';
+
+describe('telemetry: a stopped node', () => {
+  const mesh = new TelemetryMesh();
+  before(async () => {
+    await mesh.start(
+      [{ name: 'n1' }, { name: 'n2', persistent: true }, { name: 'n3' }],
+      [
+        ['n1', 'n2'],
+        ['n2', 'n3'],
+      ],
+    );
+    await mesh.apply();
+    await mesh.write('n2', 'from-n2', 10);
+  });
+  after(() => mesh.close());
+
+  it('a stopped node -> unreachable + crashing links, then recovery (findings resolved)', async () => {
+    const poller = mesh.poller();
+    const events: AlertEvent[] = [];
+    const alerter = new Alerter({
+      mesh: 't',
+      sinks: [new LogSink((line) => void events.push(JSON.parse(line)), 'info')],
+    });
+    const step = (r: Awaited<ReturnType<typeof poller.pollOnce>>) => alerter.handle(r.diff, r.at);
+    const healthy = await pollUntil(poller, 'all running, n2 data on n1 and n3', (r) => {
+      step(r);
+      return (
+        r.views.every((v) => v.directions.every((d) => d.state === 'running')) && r.findings.length === 0
+      );
+    });
+    assert.equal(healthy.snapshots.length, 3);
+    // steady state: at most 3 requests per node per poll
+    const steady = await poller.pollOnce();
+    step(steady);
+    for (const [node, n] of Object.entries(steady.requests.byNode))
+      assert.ok(n <= 3, `${node}: ${n} requests`);
+
+    await mesh.stop('n2');
+    const down = await pollUntil(
+      poller,
+      'n2 unreachable and n2->n1, n2->n3 crashing',
+      (r) => {
+        step(r);
+        return (
+          findingsOf(r, 'node-unreachable').length === 1 &&
+          findingsOf(r, 'crashing', 'n2->n1').length === 1 &&
+          findingsOf(r, 'crashing', 'n2->n3').length === 1
+        );
+      },
+      150,
+    );
+    const [unreachable] = findingsOf(down, 'node-unreachable');
+    assert.equal(unreachable?.node, 'n2');
+    assert.equal(unreachable?.severity, 'critical');
+    assert.equal(unreachable?.evidence.code, 'E_COUCH_UNREACHABLE');
+    for (const [from, to] of [
+      ['n2', 'n1'],
+      ['n2', 'n3'],
+    ] as const) {
+      const d = direction(down, from, to);
+      assert.equal(d.state, 'crashing');
+      assert.match(d.reason ?? '', /http_request_failed/);
+      assert.match(findingsOf(down, 'crashing', `${from}->${to}`)[0]?.playbook ?? '', /peer is unreachable/);
+    }
+    // the directions whose documents live on n2 cannot be observed at all
+    assert.equal(direction(down, 'n1', 'n2').state, 'unknown');
+    assert.equal(direction(down, 'n1', 'n2').observed, false);
+
+    await mesh.restart('n2');
+    await mesh.write('n2', 'after', 5);
+    const up = await pollUntil(
+      poller,
+      'no findings, all running, the new docs on n1 and n3',
+      (r) => {
+        step(r);
+        return (
+          r.findings.length === 0 && r.views.every((v) => v.directions.every((d) => d.state === 'running'))
+        );
+      },
+      200,
+    );
+    assert.equal(
+      up.snapshots.every((s) => s.reachable),
+      true,
+    );
+    await until('n2 writes replicated to n3', async () =>
+      (await mesh.ok('n3', 'GET', '/sensors')).doc_count === 15 ? true : undefined,
+    );
+    // resolved once absent from `resolveAfterPolls` (2) consecutive polls
+    step(await poller.pollOnce());
+    await alerter.flush();
+    // one raised and one resolved per finding, whatever the number of polls in between
+    const keys = new Set(events.map((e) => e.key));
+    for (const key of keys) {
+      const raised = events.filter((e) => e.key === key && e.event === 'raised').length;
+      const resolved = events.filter((e) => e.key === key && e.event === 'resolved').length;
+      assert.equal(raised, 1, `${key}: raised once (${raised})`);
+      assert.equal(resolved, 1, `${key}: resolved once (${resolved})`);
+    }
+    assert.ok(keys.has('node-unreachable||||n2'));
+    assert.ok(keys.has('crashing|n1--n2|sensors|n2->n1|'));
+    assert.ok(keys.has('crashing|n2--n3|sensors|n2->n3|'));
+    assert.ok(events.filter((e) => e.event === 'resolved').every((e) => e.message.startsWith('resolved: ')));
+  });
+});
