@@ -4,8 +4,7 @@
 //
 // Exact statuses/bodies come from CouchDB 3.5.0 captures (/work/shared/couchdb/samples/error-4xx-*.json)
 // where one exists, else from CouchDB's source (couch_doc:transfer_fields/parse_rev/validate_docid,
-// chttpd_db, couch_mrview_http). Where the node still answers differently from CouchDB (always with a
-// 4xx), the CouchDB answer is asserted in a `todo` test at the end of the file.
+// chttpd_db, couch_mrview_http).
 import assert from 'node:assert/strict';
 import http, { type IncomingHttpHeaders } from 'node:http';
 import { after, before, describe, test } from 'node:test';
@@ -1126,13 +1125,10 @@ test('after all of it: no 500 was logged, the db views agree, the node is up', a
 });
 
 // ---------------------------------------------------------------------------------------------------
-// Where the node still differs from CouchDB 3.x (it answers a 4xx, but not CouchDB's). These assert
-// CouchDB's answer; `todo` keeps them visible without failing the run.
+// Cases where the node once answered a different 4xx than CouchDB 3.x; each asserts CouchDB's answer.
 
-describe('known differences from CouchDB', () => {
-  test('PUT with _rev "notarev" / "-1-abc" in the body -> 400 Invalid rev format (node: 409)', {
-    todo: 'couch_doc:parse_rev refuses these at parse time',
-  }, async () => {
+describe('answers that match CouchDB exactly', () => {
+  test('PUT with _rev "notarev" / "-1-abc" in the body -> 400 Invalid rev format (node: 409)', async () => {
     for (const rev of ['notarev', '-1-abc'])
       assertCouchError(
         await json('PUT', `/${DB}/stale`, { _rev: rev }),
@@ -1142,9 +1138,7 @@ describe('known differences from CouchDB', () => {
       );
   });
 
-  test('PUT ?rev=notarev -> 400 Invalid rev format (node: 409)', {
-    todo: 'chttpd_db:couch_doc_from_req parses ?rev with couch_doc:parse_rev',
-  }, async () => {
+  test('PUT ?rev=notarev -> 400 Invalid rev format (node: 409)', async () => {
     assertCouchError(
       await json('PUT', `/${DB}/stale?rev=notarev`, { v: 3 }),
       400,
@@ -1153,9 +1147,7 @@ describe('known differences from CouchDB', () => {
     );
   });
 
-  test('_bulk_docs new_edits=false with _rev "notarev" -> whole request 400 (node: 201 + per-doc error)', {
-    todo: 'transfer_fields parses _rev before any doc is written',
-  }, async () => {
+  test('_bulk_docs new_edits=false with _rev "notarev" -> whole request 400 (node: 201 + per-doc error)', async () => {
     const res = await json('POST', `/${DB}/_bulk_docs`, {
       new_edits: false,
       docs: [{ _id: 'x', _rev: 'notarev' }],
@@ -1163,9 +1155,7 @@ describe('known differences from CouchDB', () => {
     assertCouchError(res, 400, 'bad_request', 'Invalid rev format');
   });
 
-  test('_deleted that is not a boolean -> 400 doc_validation (node: treated as false)', {
-    todo: 'transfer_fields only accepts a boolean _deleted; anything else is a bad special member',
-  }, async () => {
+  test('_deleted that is not a boolean -> 400 doc_validation (node: treated as false)', async () => {
     assertCouchError(
       await json('POST', `/${DB}/_bulk_docs`, { docs: [{ _id: 'del-x', _deleted: 'yes' }] }),
       400,
@@ -1174,9 +1164,7 @@ describe('known differences from CouchDB', () => {
     );
   });
 
-  test('POST _all_docs / _changes with a body that is not a JSON object -> 400 (node: ignored)', {
-    todo: 'chttpd:json_body_obj',
-  }, async () => {
+  test('POST _all_docs / _changes with a body that is not a JSON object -> 400 (node: ignored)', async () => {
     for (const path of [`/${DB}/_all_docs`, `/${DB}/_changes`])
       for (const body of ['[]', '5', 'null'])
         assertCouchError(
@@ -1187,9 +1175,7 @@ describe('known differences from CouchDB', () => {
         );
   });
 
-  test('POST _changes with Content-Type text/plain -> 415 (node: accepted)', {
-    todo: 'chttpd_db:handle_changes_req validates the content type',
-  }, async () => {
+  test('POST _changes with Content-Type text/plain -> 415 (node: accepted)', async () => {
     assertCouchError(
       await call('POST', `/${DB}/_changes`, { body: '{}', ct: 'text/plain' }),
       415,
@@ -1197,9 +1183,7 @@ describe('known differences from CouchDB', () => {
     );
   });
 
-  test('`docs` that is not an array -> "`docs` parameter must be an array." (node: other reason)', {
-    todo: 'reason text only',
-  }, async () => {
+  test('`docs` that is not an array -> "`docs` parameter must be an array." (node: other reason)', async () => {
     assertCouchError(
       await json('POST', `/${DB}/_bulk_docs`, { docs: 5 }),
       400,
@@ -1208,9 +1192,7 @@ describe('known differences from CouchDB', () => {
     );
   });
 
-  test('405 carries Allow on _changes, _local and _config too (node: no Allow header)', {
-    todo: 'these handlers build the 405 without methodNotAllowed()',
-  }, async () => {
+  test('405 carries Allow on _changes, _local and _config too (node: no Allow header)', async () => {
     for (const [method, path] of [
       ['DELETE', `/${DB}/_changes`],
       ['POST', `/${DB}/_local/x`],
@@ -1222,9 +1204,7 @@ describe('known differences from CouchDB', () => {
     }
   });
 
-  test('multipart/related whose first part is not JSON -> 415 bad_content_type (node: 400)', {
-    todo: 'parseMultipartRelated raises 415, readDocBody turns every MultipartError into a 400',
-  }, async () => {
+  test('multipart/related whose first part is not JSON -> 415 bad_content_type (node: 400)', async () => {
     const body = '--xyz\r\nContent-Type: text/plain\r\n\r\nhello\r\n--xyz--';
     assertCouchError(
       await call('PUT', `/${DB}/mp-bad`, { body, ct: 'multipart/related; boundary="xyz"' }),
@@ -1233,9 +1213,7 @@ describe('known differences from CouchDB', () => {
     );
   });
 
-  test('invalid UTF-8 inside a JSON string -> 400 invalid UTF-8 JSON (node: decoded with U+FFFD)', {
-    todo: 'the body is decoded without validating UTF-8',
-  }, async () => {
+  test('invalid UTF-8 inside a JSON string -> 400 invalid UTF-8 JSON (node: decoded with U+FFFD)', async () => {
     const body = Buffer.concat([Buffer.from('{"a":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]);
     assertCouchError(await call('PUT', `/${DB}/utf8`, { body }), 400, 'bad_request', 'invalid UTF-8 JSON');
   });

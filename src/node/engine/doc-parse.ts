@@ -30,6 +30,9 @@ export interface IncomingDoc {
   node: JsonNode;
 }
 
+/** The shape couch_doc:parse_rev accepts. */
+export const REV_SHAPE = /^\d+-/;
+
 // couch_doc:transfer_fields — these are accepted and ignored; any other `_` member is refused.
 const IGNORED = new Set(['_revs_info', '_conflicts', '_deleted_conflicts', '_local_seq']);
 
@@ -57,10 +60,13 @@ export function parseDoc(text: string, node: JsonNode): IncomingDoc {
         doc.id = validateDocId(v.t === 'str' ? v.value : null);
         break;
       case '_rev':
-        if (v.t !== 'str') throw badRequest('Invalid rev format');
+        // couch_doc:parse_rev: "<integer>-<id>" (the id may be empty); anything else is refused at parse time
+        if (v.t !== 'str' || !REV_SHAPE.test(v.value)) throw badRequest('Invalid rev format');
         doc.rev = v.value;
         break;
       case '_deleted':
+        if (v.t !== 'true' && v.t !== 'false')
+          throw new CouchHttpError(400, 'doc_validation', 'Bad special document member: _deleted');
         doc.deleted = v.t === 'true';
         break;
       case '_revisions':

@@ -10,6 +10,9 @@ export interface UserCtx {
   authenticated?: 'default' | 'cookie';
 }
 
+// jiffy refuses invalid UTF-8: decode strictly instead of substituting U+FFFD
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 export const isAdmin = (u: UserCtx) => u.roles.includes('_admin');
 
 const BOOL_PARAMS = new Set([
@@ -139,13 +142,26 @@ export class Ctx {
         throw new CouchHttpError(415, 'bad_content_type', 'Content-Type must be application/json');
     }
     const buf = await this.body();
-    const text = buf.toString('utf8');
+    let text: string;
+    try {
+      text = utf8.decode(buf);
+    } catch {
+      throw badRequest('invalid UTF-8 JSON');
+    }
     try {
       return { text, node: scanJson(text) };
     } catch (e) {
       if (e instanceof JsonSyntaxError) throw badRequest('invalid UTF-8 JSON');
       throw e;
     }
+  }
+
+  /** A body that must be a JSON object (chttpd:json_body_obj). */
+  async jsonObject<T = Record<string, unknown>>(): Promise<T> {
+    const v = await this.jsonValue();
+    if (typeof v !== 'object' || v === null || Array.isArray(v))
+      throw badRequest('Request body must be a JSON object');
+    return v as T;
   }
 
   async jsonValue<T = unknown>(opts: { requireJsonType?: boolean } = {}): Promise<T> {

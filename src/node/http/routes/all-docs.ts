@@ -26,7 +26,7 @@ async function rangeQuery(ctx: Ctx): Promise<RangeQuery> {
   if (keys !== undefined && !Array.isArray(keys))
     throw new CouchHttpError(400, 'query_parse_error', '`keys` must be an array.');
   if (ctx.method === 'POST') {
-    const body = await ctx.jsonValue<{ keys?: unknown }>();
+    const body = await ctx.jsonObject<{ keys?: unknown }>();
     if (body && typeof body === 'object' && 'keys' in body) {
       if (!Array.isArray(body.keys)) throw badRequest('`keys` member must be an array.');
       keys = body.keys;

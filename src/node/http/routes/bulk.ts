@@ -14,7 +14,8 @@ export async function bulkDocs(ctx: Ctx, db: Database): Promise<void> {
   if (ctx.method !== 'POST') throw methodNotAllowed('POST');
   const { text, node } = await ctx.jsonBody({ requireJsonType: true });
   const docsNode = node.t === 'obj' ? getEntry(node, 'docs') : undefined;
-  if (!docsNode || docsNode.t !== 'arr') throw badRequest('POST body must include `docs` parameter.');
+  if (!docsNode) throw badRequest('POST body must include `docs` parameter.');
+  if (docsNode.t !== 'arr') throw badRequest('`docs` parameter must be an array.');
   const ne = node.t === 'obj' ? getEntry(node, 'new_edits') : undefined;
   if (ne && ne.t !== 'true' && ne.t !== 'false') throw badRequest('`new_edits` parameter must be a boolean.');
   const newEdits = ne?.t !== 'false';

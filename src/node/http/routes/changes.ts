@@ -6,7 +6,7 @@ import { matchSelector, type Selector, selectorError } from '../../engine/select
 import { leaves } from '../../revs/tree.ts';
 import type { DocRow } from '../../store/db-store.ts';
 import type { Ctx } from '../context.ts';
-import { baseHeaders } from '../respond.ts';
+import { baseHeaders, methodNotAllowed } from '../respond.ts';
 
 type Feed = 'normal' | 'longpoll' | 'continuous' | 'eventsource';
 const BATCH = 500;
@@ -33,10 +33,11 @@ async function parseQuery(ctx: Ctx, db: Database): Promise<ChangesQuery> {
     throw badRequest(`Supported \`feed\` types: normal, continuous, live, longpoll, eventsource`);
   let body: Record<string, unknown> = {};
   if (ctx.method === 'POST') {
+    if (!/^application\/json\b/i.test(ctx.header('content-type') ?? ''))
+      throw new CouchHttpError(415, 'bad_content_type', 'Content-Type must be application/json');
     const raw = await ctx.body();
-    if (raw.length) body = (await ctx.jsonValue<Record<string, unknown>>()) ?? {};
-  } else if (ctx.method !== 'GET' && ctx.method !== 'HEAD')
-    throw new CouchHttpError(405, 'method_not_allowed', 'Only GET,HEAD,POST allowed');
+    if (raw.length) body = await ctx.jsonObject();
+  } else if (ctx.method !== 'GET' && ctx.method !== 'HEAD') throw methodNotAllowed('GET,HEAD,POST');
   const sinceRaw = ctx.q('since') ?? (ctx.header('last-event-id') || undefined);
   const descending = ctx.bool('descending');
   const since = db.seqs.decode(sinceRaw, db.updateSeq);

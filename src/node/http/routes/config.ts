@@ -1,6 +1,6 @@
 import { CouchHttpError, notFound } from '../../engine/errors.ts';
 import type { Ctx } from '../context.ts';
-import { sendJson } from '../respond.ts';
+import { methodNotAllowed, sendJson } from '../respond.ts';
 
 /**
  * `/_node/_local/_config[/section[/key]]`: a small live configuration. Keys the node honours are
@@ -32,5 +32,5 @@ export async function routeConfig(ctx: Ctx, path: string[]): Promise<void> {
     node.setConfig(section, key, undefined);
     return sendJson(ctx.res, 200, old);
   }
-  throw new CouchHttpError(405, 'method_not_allowed', 'Only GET,PUT,DELETE allowed');
+  throw methodNotAllowed('DELETE,GET,PUT');
 }

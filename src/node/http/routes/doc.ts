@@ -1,6 +1,6 @@
 import type { FollowedAtt } from '../../engine/attachments.ts';
 import type { Database, DocState, UpdateResult, WriteDoc } from '../../engine/database.ts';
-import { bodylessDoc, parseDoc } from '../../engine/doc-parse.ts';
+import { bodylessDoc, parseDoc, REV_SHAPE } from '../../engine/doc-parse.ts';
 import { badRequest, CouchHttpError, conflict } from '../../engine/errors.ts';
 import { scanJson } from '../../json/scan.ts';
 import type { Ctx } from '../context.ts';
@@ -123,7 +123,7 @@ export async function readDocBody(ctx: Ctx): Promise<WriteDoc> {
     try {
       parsed = parseMultipartRelated(await ctx.body(), ct);
     } catch (e) {
-      if (e instanceof MultipartError) throw badRequest(e.message);
+      if (e instanceof MultipartError) throw e; // already CouchDB-shaped: 400, or 415 for a non-JSON first part
       throw e;
     }
     const text = parsed.json.toString('utf8');
@@ -191,6 +191,7 @@ async function putDoc(ctx: Ctx, db: Database, id: string): Promise<void> {
   doc.id = id;
   const rev = ctx.q('rev') ?? ctx.header('if-match')?.replace(/"/g, '');
   if (rev !== undefined && rev !== null) {
+    if (!REV_SHAPE.test(rev)) throw badRequest('Invalid rev format');
     if (doc.rev !== undefined && doc.rev !== rev)
       throw badRequest('Document rev from request body and query string have different values');
     doc.rev = rev;

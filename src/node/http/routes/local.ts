@@ -48,7 +48,7 @@ export async function routeLocal(ctx: Ctx, db: Database, rest: string[]): Promis
       return sendJson(ctx.res, 200, r);
     }
     default:
-      throw new CouchHttpError(405, 'method_not_allowed', 'Only DELETE,GET,HEAD,PUT allowed');
+      throw methodNotAllowed('DELETE,GET,HEAD,PUT');
   }
 }
 
