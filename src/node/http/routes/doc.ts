@@ -44,7 +44,7 @@ async function getDoc(ctx: Ctx, db: Database, id: string): Promise<void> {
   const state = db.getState(id);
   const openRevs = ctx.q('open_revs');
   if (openRevs !== null)
-    return getOpenRevs(ctx, db, id, state, openRevs === 'all' ? 'all' : ctx.json('open_revs'));
+    return getOpenRevs(ctx, db, state, openRevs === 'all' ? 'all' : ctx.json('open_revs'));
   let rev = ctx.q('rev');
   if (rev !== null) checkRev(rev);
   if (!state) throw notFoundDoc(undefined);
@@ -75,7 +75,6 @@ async function getDoc(ctx: Ctx, db: Database, id: string): Promise<void> {
 async function getOpenRevs(
   ctx: Ctx,
   db: Database,
-  id: string,
   state: DocState | undefined,
   spec: unknown,
 ): Promise<void> {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Database } from '../../engine/database.ts';
 import { bodylessDoc } from '../../engine/doc-parse.ts';
 import { renderLocal } from '../../engine/doc-render.ts';
-import { badRequest, CouchHttpError, notFound } from '../../engine/errors.ts';
+import { badRequest, notFound } from '../../engine/errors.ts';
 import type { Ctx } from '../context.ts';
 import { methodNotAllowed, sendJson } from '../respond.ts';
 import { checkSize, readDocBody } from './doc.ts';
