@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { userError } from '../core/errors.ts';
+import { REPLICATION_PARAMS } from '../spec/link-classes.ts';
 import type { LinkSpec, MeshSpec, NodeSpec } from '../spec/types.ts';
 import { redact } from './redact.ts';
 import type { DesiredDoc, DesiredState, Endpoint, ManagedReplication } from './types.ts';
@@ -17,11 +18,7 @@ export const REPLICATION_FIELDS = [
   'target',
   'continuous',
   'create_target',
-  'checkpoint_interval',
-  'worker_batch_size',
-  'http_connections',
-  'connection_timeout',
-  'retries_per_request',
+  ...REPLICATION_PARAMS,
 ] as const;
 
 /**

@@ -138,73 +138,28 @@ export class DbStore {
     this.st.putAtt.run(digest, data);
   }
 
-  /** Range scan over doc ids for _all_docs (winner info only). */
-  docRange(opts: {
-    start?: string;
-    end?: string;
-    inclusiveEnd: boolean;
-    descending: boolean;
-    limit: number;
-    skip: number;
-    includeDeleted?: boolean;
-  }): DocRow[] {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (!opts.includeDeleted) where.push('deleted = 0');
-    const [lo, hi] = opts.descending ? [opts.end, opts.start] : [opts.start, opts.end];
-    const loIncl = opts.descending ? opts.inclusiveEnd : true;
-    const hiIncl = opts.descending ? true : opts.inclusiveEnd;
-    if (lo !== undefined) {
-      where.push(`id ${loIncl ? '>=' : '>'} ?`);
-      args.push(lo);
-    }
-    if (hi !== undefined) {
-      where.push(`id ${hiIncl ? '<=' : '<'} ?`);
-      args.push(hi);
-    }
-    const sql = `SELECT id, seq, tree, winner, deleted FROM docs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id COLLATE BINARY ${opts.descending ? 'DESC' : 'ASC'} LIMIT ? OFFSET ?`;
-    args.push(opts.limit, opts.skip);
-    return this.db.prepare(sql).all(...args) as DocRow[];
+  /** Range scan over doc ids for _all_docs (winner info only), in raw byte order as CouchDB. */
+  docRange(opts: KeyRange & { includeDeleted?: boolean }): DocRow[] {
+    const r = rangeWhere(opts, opts.includeDeleted ? [] : ['deleted = 0']);
+    const sql = `SELECT id, seq, tree, winner, deleted FROM docs ${r.where} ORDER BY id COLLATE BINARY ${r.order} LIMIT ? OFFSET ?`;
+    return this.db.prepare(sql).all(...r.args, opts.limit, opts.skip) as DocRow[];
   }
 
-  countRange(opts: {
-    start?: string;
-    end?: string;
-    inclusiveEnd: boolean;
-    descending: boolean;
-    before: boolean;
-  }): number {
-    // rows before the start key in iteration order (CouchDB's `offset`)
-    const { start, descending } = opts;
-    if (start === undefined) return 0;
-    const sql = descending
-      ? 'SELECT count(*) FROM docs WHERE deleted = 0 AND id > ?'
-      : 'SELECT count(*) FROM docs WHERE deleted = 0 AND id < ?';
-    return this.db.prepare(sql).pluck().get(start) as number;
+  /** Rows before the start key in iteration order (CouchDB's `offset`). */
+  countBefore(opts: { start?: string; descending: boolean }): number {
+    if (opts.start === undefined) return 0;
+    const sql = `SELECT count(*) FROM docs WHERE deleted = 0 AND id ${opts.descending ? '>' : '<'} ?`;
+    return this.db.prepare(sql).pluck().get(opts.start) as number;
   }
 
-  localRange(opts: {
-    start?: string;
-    end?: string;
-    inclusiveEnd: boolean;
-    descending: boolean;
-    limit: number;
-    skip: number;
-  }) {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    const [lo, hi] = opts.descending ? [opts.end, opts.start] : [opts.start, opts.end];
-    if (lo !== undefined) {
-      where.push(`id ${opts.descending && !opts.inclusiveEnd ? '>' : '>='} ?`);
-      args.push(lo);
-    }
-    if (hi !== undefined) {
-      where.push(`id ${!opts.descending && !opts.inclusiveEnd ? '<' : '<='} ?`);
-      args.push(hi);
-    }
-    const sql = `SELECT id, rev, body FROM local_docs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id ${opts.descending ? 'DESC' : 'ASC'} LIMIT ? OFFSET ?`;
-    args.push(opts.limit, opts.skip);
-    return this.db.prepare(sql).all(...args) as Array<{ id: string; rev: number; body: string }>;
+  localRange(opts: KeyRange) {
+    const r = rangeWhere(opts, []);
+    const sql = `SELECT id, rev, body FROM local_docs ${r.where} ORDER BY id ${r.order} LIMIT ? OFFSET ?`;
+    return this.db.prepare(sql).all(...r.args, opts.limit, opts.skip) as Array<{
+      id: string;
+      rev: number;
+      body: string;
+    }>;
   }
 
   transaction<T>(fn: () => T): T {
@@ -214,4 +169,35 @@ export class DbStore {
   close(): void {
     if (this.db.open) this.db.close();
   }
+}
+
+/** A key range as `_all_docs` takes it: start/end in iteration order, end inclusive unless told. */
+export interface KeyRange {
+  start?: string;
+  end?: string;
+  inclusiveEnd: boolean;
+  descending: boolean;
+  limit: number;
+  skip: number;
+}
+
+function rangeWhere(opts: KeyRange, where: string[]): { where: string; args: unknown[]; order: string } {
+  const args: unknown[] = [];
+  // in SQL terms the range is [lo, hi]; which end is "start" depends on the direction
+  const [lo, hi] = opts.descending ? [opts.end, opts.start] : [opts.start, opts.end];
+  const loIncl = opts.descending ? opts.inclusiveEnd : true;
+  const hiIncl = opts.descending ? true : opts.inclusiveEnd;
+  if (lo !== undefined) {
+    where.push(`id ${loIncl ? '>=' : '>'} ?`);
+    args.push(lo);
+  }
+  if (hi !== undefined) {
+    where.push(`id ${hiIncl ? '<=' : '<'} ?`);
+    args.push(hi);
+  }
+  return {
+    where: where.length ? `WHERE ${where.join(' AND ')}` : '',
+    args,
+    order: opts.descending ? 'DESC' : 'ASC',
+  };
 }

@@ -1,16 +1,11 @@
 import type { Database } from '../../engine/database.ts';
 import { renderDoc, renderLocal } from '../../engine/doc-render.ts';
 import { badRequest, CouchHttpError } from '../../engine/errors.ts';
+import type { KeyRange } from '../../store/db-store.ts';
 import type { Ctx } from '../context.ts';
 import { methodNotAllowed, sendJson } from '../respond.ts';
 
-interface RangeQuery {
-  start?: string;
-  end?: string;
-  inclusiveEnd: boolean;
-  descending: boolean;
-  limit: number;
-  skip: number;
+interface RangeQuery extends KeyRange {
   keys?: unknown[];
 }
 
@@ -70,7 +65,7 @@ export async function allDocs(ctx: Ctx, db: Database): Promise<void> {
     });
   } else {
     const found = db.store.docRange(q);
-    offset = String(db.store.countRange({ ...q, before: true }) + q.skip);
+    offset = String(db.store.countBefore(q) + q.skip);
     rows = found.map((r) => {
       const idj = JSON.stringify(r.id);
       const doc = includeDocs ? `,"doc":${docOf(r.id, r.winner)}` : '';
