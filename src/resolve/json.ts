@@ -22,6 +22,8 @@ export function isObject(v: unknown): v is JsonObject {
  * change the number, so strategies decline instead.
  */
 export function unsafeNumberPath(v: unknown, path = '$'): string | undefined {
+  // the common answer (every number safe) without building a path string per value
+  if (!hasUnsafeNumber(v)) return undefined;
   if (typeof v === 'number')
     return !Number.isFinite(v) || (Number.isInteger(v) && !Number.isSafeInteger(v)) ? path : undefined;
   if (Array.isArray(v)) {
@@ -37,6 +39,17 @@ export function unsafeNumberPath(v: unknown, path = '$'): string | undefined {
       if (p) return p;
     }
   return undefined;
+}
+
+function hasUnsafeNumber(v: unknown): boolean {
+  if (typeof v === 'number') return !Number.isFinite(v) || (Number.isInteger(v) && !Number.isSafeInteger(v));
+  if (typeof v !== 'object' || v === null) return false;
+  if (Array.isArray(v)) {
+    for (const x of v) if (hasUnsafeNumber(x)) return true;
+    return false;
+  }
+  for (const k in v) if (Object.hasOwn(v, k) && hasUnsafeNumber((v as JsonObject)[k])) return true;
+  return false;
 }
 
 /** A deep copy with every object's keys sorted; `-0` becomes `0`. */

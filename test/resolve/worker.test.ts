@@ -176,6 +176,57 @@ describe('resolver worker', () => {
     assert.equal(readFileSync(file, 'utf8').trim().split('\n').length, 4);
   });
 
+  /** The node's client, counting the `_changes` rows the worker reads. */
+  function countingClient() {
+    const seen = { rows: 0 };
+    const client = new Proxy(n.client, {
+      get(target, key) {
+        if (key !== 'changes') {
+          const v = Reflect.get(target, key, target);
+          return typeof v === 'function' ? v.bind(target) : v;
+        }
+        return async (...a: Parameters<typeof target.changes>) => {
+          const page = await target.changes(...a);
+          seen.rows += page.results.length;
+          return page;
+        };
+      },
+    });
+    return { client, seen };
+  }
+
+  it('one-shot: does not read its own writes back from _changes when nobody else wrote', async () => {
+    await createDb(n, 'quiet');
+    await writeConflicts(n, 'quiet', 20, 3, (i, l) => ({ v: i, updated_at: l }));
+    const { client, seen } = countingClient();
+    const config = parseConflictsConfig({ strategy: 'lww', batch_size: 5, concurrency: 2 });
+    const w = await ResolverWorker.create({ client, db: 'quiet', config });
+    const { stats } = await w.runOnce();
+    assert.equal(stats.resolved, 20);
+    // 20 rows, and at most a page of our own writes (a full rescan would read 40 or more)
+    assert.ok(seen.rows < 30, `read ${seen.rows} rows`);
+    for (const revs of (await leafSets(n, 'quiet')).values()) assert.equal(revs.length, 3); // winner + 2 tombstones
+    assert.equal((await w.runOnce()).stats.resolved, 0);
+  });
+
+  it('one-shot: a conflict that arrives in another document mid-run is resolved in the same run', async () => {
+    await createDb(n, 'busy');
+    await writeConflicts(n, 'busy', 6, 2, (_i, l) => ({ tags: [`leaf${l}`] }));
+    let first = true;
+    const { w } = await worker('busy', async (leaves) => {
+      if (first) {
+        first = false; // replication brings a new conflicted document while we merge
+        await writeConflicts(n, 'busy', 1, 2, (_i, l) => ({ tags: [`late${l}`] }), 'late');
+      }
+      return { tags: tagsOf(leaves) };
+    });
+    const { stats } = await w.runOnce();
+    assert.equal(stats.resolved, 7);
+    const doc = await n.client.get<JsonObject>(docPath('busy', 'late-0000'), { conflicts: true });
+    assert.deepEqual(doc.tags, ['late0', 'late1']);
+    assert.equal(doc._conflicts, undefined);
+  });
+
   it('a dry run reports what it would do and writes nothing', async () => {
     await createDb(n, 'dry');
     await writeConflicts(n, 'dry', 3, 2, (i, l) => ({ v: i, updated_at: l }));

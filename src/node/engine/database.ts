@@ -3,6 +3,7 @@ import {
   findRev,
   leaves,
   mergePath,
+  mergePathFast,
   newEditParent,
   parseRev,
   parseRevId,
@@ -186,7 +187,7 @@ export class Database {
     if (!decision.ok) return { id, error: 'conflict', reason: 'Document update conflict.' };
     const parent = decision.parent;
     const parentRev = parent ? `${parent.pos}-${parent.hash}` : undefined;
-    const parentAtts = parentRev ? parseAtts(this.store.getRev(id, parentRev)?.atts ?? null) : undefined;
+    const parentAtts = parentRev ? parseAtts(this.store.getRevAtts(id, parentRev) ?? null) : undefined;
     const pos = (parent?.pos ?? 0) + 1;
     const atts = resolveAttachments(this.store, id, doc.attachments, parentAtts, pos, doc.followed, false);
     const hash = computeRevId({
@@ -269,7 +270,9 @@ export class Database {
     rev: { rev: string; body: string; atts: AttList; deleted: boolean },
     cache: Map<string, DocState | undefined>,
   ): void {
-    const merged = mergePath(state?.tree ?? [], path, this.revsLimit);
+    // new doc, or an edit of the only leaf of a linear tree: no full merge/stem/winner walk
+    const fast = mergePathFast(state?.tree ?? [], path, this.revsLimit);
+    const merged = fast ?? mergePath(state?.tree ?? [], path, this.revsLimit);
     this.store.putRev({
       doc_id: id,
       rev: rev.rev,
@@ -278,7 +281,7 @@ export class Database {
       deleted: rev.deleted ? 1 : 0,
     });
     for (const r of merged.stemmed) this.store.delRev(id, r);
-    const w = winner(merged.tree);
+    const w = fast ? fast.winner : winner(merged.tree);
     // one seq per document per batch, as CouchDB: several revisions of a doc in one _bulk_docs
     // move it to the by-seq index once
     const seq = state && this.batchStates.has(state) ? state.seq : ++this.seq;

@@ -56,8 +56,20 @@ export function revIdBytes(hash: string): Buffer {
 
 const ASCII = /^[ -~]*$/; // printable ASCII: string order is byte order
 
+/** 32 lowercase hex chars (how stored md5 rev ids look), checked without a regex. */
+function isLowerHex32(s: string): boolean {
+  if (s.length !== 32) return false;
+  for (let i = 0; i < 32; i++) {
+    const c = s.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
+}
+
 export function compareRevIds(a: string, b: string): number {
   if (a === b) return 0;
+  // the usual case, two stored md5s: lowercase hex text order is byte order
+  if (isLowerHex32(a) && isLowerHex32(b)) return a < b ? -1 : 1;
   // fast paths: two md5s (hex text order is byte order once lowercased), two ASCII non-md5 ids
   const hexA = HEX32.test(a);
   const hexB = HEX32.test(b);

@@ -62,6 +62,7 @@ export class DbStore {
         'INSERT INTO docs (id, seq, tree, winner, deleted) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, tree = excluded.tree, winner = excluded.winner, deleted = excluded.deleted',
       ),
       getRev: p('SELECT doc_id, rev, body, atts, deleted FROM revs WHERE doc_id = ? AND rev = ?'),
+      getRevAtts: p('SELECT atts FROM revs WHERE doc_id = ? AND rev = ?').pluck(),
       putRev: p('INSERT OR IGNORE INTO revs (doc_id, rev, body, atts, deleted) VALUES (?, ?, ?, ?, ?)'),
       delRev: p('DELETE FROM revs WHERE doc_id = ? AND rev = ?'),
       maxSeq: p('SELECT max(seq) FROM docs').pluck(),
@@ -96,6 +97,10 @@ export class DbStore {
   }
   getRev(docId: string, rev: string): RevRow | undefined {
     return this.st.getRev.get(docId, rev) as RevRow | undefined;
+  }
+  /** A revision's attachment list (JSON), without reading its body; undefined when the rev is not stored. */
+  getRevAtts(docId: string, rev: string): string | null | undefined {
+    return this.st.getRevAtts.get(docId, rev) as string | null | undefined;
   }
   putRev(r: RevRow): void {
     this.st.putRev.run(r.doc_id, r.rev, r.body, r.atts, r.deleted);
