@@ -1218,3 +1218,68 @@ describe('answers that match CouchDB exactly', () => {
     assertCouchError(await call('PUT', `/${DB}/utf8`, { body }), 400, 'bad_request', 'invalid UTF-8 JSON');
   });
 });
+
+describe('limits and header-bound values', () => {
+  test('a chunked body over max_http_request_size gets 413 too_large (not a dropped connection)', async () => {
+    const small = await startNode({ port: 0, inMemory: true, maxHttpRequestSize: 1000 });
+    try {
+      await fetch(`${small.url}/db`, { method: 'PUT' });
+      const u = new URL(small.url);
+      const res = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const req = http.request(
+          {
+            host: u.hostname,
+            port: u.port,
+            method: 'PUT',
+            path: '/db/big',
+            headers: { 'content-type': JSON_CT },
+          },
+          (r) => {
+            let text = '';
+            r.on('data', (c) => {
+              text += c;
+            });
+            r.on('end', () => resolve({ status: r.statusCode ?? 0, text }));
+          },
+        );
+        req.on('error', reject);
+        req.write(`{"a":"${'x'.repeat(5000)}`); // no Content-Length: chunked
+        req.end('"}');
+      });
+      assert.equal(res.status, 413);
+      assert.deepEqual(JSON.parse(res.text), {
+        error: 'too_large',
+        reason: 'the request entity is too large',
+      });
+      const info = (await (await fetch(`${small.url}/db`)).json()) as { doc_count: number };
+      assert.equal(info.doc_count, 0);
+    } finally {
+      await small.close();
+    }
+  });
+
+  test('a non-numeric value for a numeric setting is refused instead of switching the limit off', async () => {
+    const res = await json('PUT', '/_node/_local/_config/couchdb/max_document_size', '"abc"');
+    assertCouchError(res, 400, 'bad_request', /max_document_size must be a non-negative integer/);
+    const big = await json('PUT', `/${DB}/still-limited`, { payload: 'y'.repeat(500) });
+    assertCouchError(big, 413, 'document_too_large');
+  });
+
+  test('attachment names and types with line breaks (they end up in headers) are refused at write time', async () => {
+    const before = await json('GET', `/${DB}`);
+    for (const [name, type] of [
+      ['a\r\nb.txt', 'text/plain'],
+      ['ok.txt', 'text/plain\r\nX-Evil: 1'],
+    ] as Array<[string, string]>) {
+      const res = await json('PUT', `/${DB}/att-crlf`, {
+        _attachments: { [name]: { content_type: type, data: 'aGk=' } },
+      });
+      assertCouchError(res, 400, 'bad_request');
+    }
+    const after = await json('GET', `/${DB}`);
+    assert.equal(
+      (after.json as { update_seq: string }).update_seq,
+      (before.json as { update_seq: string }).update_seq,
+    );
+  });
+});

@@ -62,6 +62,12 @@ export function resolveAttachments(
   if (!input) return [];
   const out: AttList = [];
   for (const [name, a] of input) {
+    // names and types end up in HTTP headers (raw GET, multipart): refuse what would break them
+    if (/[\r\n]/.test(name) || /[\r\n]/.test(a.content_type ?? ''))
+      throw badRequest(
+        `Attachment name and content type must not contain line breaks (${JSON.stringify(name)})`,
+      );
+    if (name.startsWith('_')) throw badRequest('Attachment name must not start with an underscore');
     if (a.stub) {
       const prev = parent?.find(([n]) => n === name)?.[1];
       if (prev && (!a.digest || a.digest === prev.digest)) out.push([name, { ...prev }]);

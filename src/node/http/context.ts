@@ -119,16 +119,26 @@ export class Ctx {
       }
       const chunks: Buffer[] = [];
       let size = 0;
+      let tooLarge = false;
       this.req.on('data', (c: Buffer) => {
         size += c.length;
         if (size > max) {
-          reject(new CouchHttpError(413, 'too_large', 'the request entity is too large'));
-          this.req.destroy();
+          // answer 413 and close the connection once it is sent; the rest of the body is discarded
+          if (!tooLarge)
+            reject(
+              new CouchHttpError(413, 'too_large', 'the request entity is too large', {
+                Connection: 'close',
+              }),
+            );
+          tooLarge = true;
+          chunks.length = 0;
           return;
         }
         chunks.push(c);
       });
-      this.req.on('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
+      this.req.on('end', () => {
+        if (!tooLarge) resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+      });
       this.req.on('error', reject);
     });
     return this.bodyPromise;

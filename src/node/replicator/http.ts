@@ -182,10 +182,18 @@ export function replicateRoute(svc: ReplicatorService) {
     svc.scheduler.add(job);
     if (spec.continuous) return sendJson(ctx.res, 202, { ok: true, _local_id: id });
     const finished = await done;
-    if (finished.state !== 'completed')
-      throw new CouchHttpError(500, 'error', finished.lastError ?? 'replication failed');
+    if (finished.state !== 'completed') throw replicateError(finished.lastError ?? 'replication failed');
     // the checkpoint document's content, without its `_id` / `_rev` (couch_replicator:replicate/2)
     const { _id, _rev, ...history } = finished.result ?? {};
     return sendJson(ctx.res, 200, { ok: true, ...history });
   };
+}
+
+/** A one-shot `_replicate` that failed answers with its reason's status, as chttpd_misc does. */
+function replicateError(reason: string): CouchHttpError {
+  const kind = /^([a-z_]+):/.exec(reason)?.[1];
+  const status: Record<string, number> = { db_not_found: 404, unauthorized: 401, forbidden: 403 };
+  if (kind && status[kind])
+    return new CouchHttpError(status[kind] as number, kind, reason.slice(kind.length + 1).trim());
+  return new CouchHttpError(500, kind ?? 'error', reason);
 }
