@@ -1,9 +1,10 @@
+import { createHash } from 'node:crypto';
 import { CouchClient } from '../../couch/client.ts';
 import { CouchErrorCode, isCouchError } from '../../couch/errors.ts';
 import { isRetryableStatus } from '../../couch/retry.ts';
 import { type Peer, type PeerRequest, type PeerResponse, RepCrash } from './peer.ts';
 import type { RepEndpoint, RepSpec } from './rep-doc.ts';
-import type { ReplicatorService } from './service.ts';
+import type { ReplicatorService, SharedPool } from './service.ts';
 
 /**
  * A replication endpoint over couchmesh's CouchDB client, with the replicator's HTTP semantics
@@ -18,25 +19,36 @@ export function openPeer(svc: ReplicatorService, ep: RepEndpoint, spec: RepSpec,
   const dbSegment = segments.pop() ?? '';
   const base = `${u.origin}${segments.join('/')}`;
   const counters = svc.counters;
-  const client = new CouchClient({
-    url: base,
-    ...(ep.auth
-      ? { auth: { cookie: true as const, username: ep.auth.username, password: ep.auth.password } }
-      : {}),
-    timeoutMs: spec.connectionTimeout,
-    connections: Math.max(2, spec.httpConnections),
-    retries: 0,
-    clock: svc.clock,
-    random: svc.node.random,
-    userAgent: 'CouchDB-Replicator/3.5.0 (couchmesh)',
-    onResponse: (e) => {
-      counters.inc('requests');
-      counters.inc('connection.acquires');
-      counters.inc('connection.releases');
-      counters.inc(e.status < 500 ? 'responses.success' : 'responses.failure');
-    },
+  // jobs talking to the same server as the same user share one pooled client (one pool per
+  // endpoint, not per job: ten jobs pulling into this node use one connection pool to it)
+  const key = JSON.stringify([
+    base,
+    ep.auth?.username ?? null,
+    ep.auth ? createHash('sha256').update(ep.auth.password).digest('hex') : null,
+    spec.connectionTimeout,
+    Math.max(2, spec.httpConnections),
+  ]);
+  const client = (svc.clients as SharedPool<CouchClient>).acquire(key, (): CouchClient => {
+    counters.inc('connection.creates');
+    return new CouchClient({
+      url: base,
+      ...(ep.auth
+        ? { auth: { cookie: true as const, username: ep.auth.username, password: ep.auth.password } }
+        : {}),
+      timeoutMs: spec.connectionTimeout,
+      connections: Math.max(2, spec.httpConnections),
+      retries: 0,
+      clock: svc.clock,
+      random: svc.node.random,
+      userAgent: 'CouchDB-Replicator/3.5.0 (couchmesh)',
+      onResponse: (e) => {
+        counters.inc('requests');
+        counters.inc('connection.acquires');
+        counters.inc('connection.releases');
+        counters.inc(e.status < 500 ? 'responses.success' : 'responses.failure');
+      },
+    });
   });
-  counters.inc('connection.creates');
   const dbPath = `/${dbSegment}`;
   // couch_replicator_rate_limiter: AIMD interval per endpoint, 20 ms base, x1.2 per 429, -20 ms per
   // success; reaching the cap (`max_backoff_interval_msec`, CouchDB: 25000) crashes with max_backoff
@@ -117,6 +129,6 @@ export function openPeer(svc: ReplicatorService, ep: RepEndpoint, spec: RepSpec,
       }
       return { status: res.status, headers: res.headers as Record<string, string>, body };
     },
-    close: () => client.close(),
+    close: () => svc.clients.release(key),
   };
 }

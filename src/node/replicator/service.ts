@@ -18,7 +18,35 @@ const num = (v: string | undefined, d: number) =>
  * (first crash backoff, CouchDB: 30000), `health_threshold_msec`, `max_backoff_interval_msec`
  * (429 AIMD cap, CouchDB: 25000), `startup_jitter` defaults to 0 here (CouchDB: 5000).
  */
+/** Reference-counted shared resources (HTTP clients per endpoint), closed when the last user lets go. */
+export class SharedPool<T extends { close(): Promise<void> }> {
+  private readonly entries = new Map<string, { value: T; refs: number }>();
+
+  acquire(key: string, make: () => T): T {
+    let e = this.entries.get(key);
+    if (!e) {
+      e = { value: make(), refs: 0 };
+      this.entries.set(key, e);
+    }
+    e.refs++;
+    return e.value;
+  }
+
+  async release(key: string): Promise<void> {
+    const e = this.entries.get(key);
+    if (!e || --e.refs > 0) return;
+    this.entries.delete(key);
+    await e.value.close();
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
 export class ReplicatorService {
+  /** HTTP clients of the running jobs, shared per endpoint and user (see peer-client.ts). */
+  readonly clients = new SharedPool<{ close(): Promise<void> }>();
   readonly counters = new ReplicatorCounters();
   readonly scheduler: Scheduler;
   readonly processor: DocProcessor;
