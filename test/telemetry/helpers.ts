@@ -8,9 +8,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyPlan } from '../../src/apply/apply.ts';
-import type { Output } from '../../src/cli/boundary.ts';
 import { newPoller } from '../../src/cli/commands/status.ts';
-import { main } from '../../src/cli/main.ts';
+import { type Captured, runCli } from '../../src/cli/testing.ts';
 import type { Finding, HealthThresholds, RuleId } from '../../src/health/types.ts';
 import { type NodeOptions, startNode } from '../../src/node/index.ts';
 import { type OpenMesh, openMesh, type TelemetryDeps } from '../../src/observe/mesh.ts';
@@ -247,38 +246,9 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined>
   throw new Error(`gave up waiting for ${what}`);
 }
 
-export interface Captured extends Output {
-  stdout: string;
-  stderr: string;
-  readonly all: string;
-}
-
-export function capture(): Captured {
-  const o: Captured = {
-    stdout: '',
-    stderr: '',
-    get all() {
-      return o.stdout + o.stderr;
-    },
-    out: (t: string) => {
-      o.stdout += t.endsWith('\n') ? t : `${t}\n`;
-    },
-    err: (t: string) => {
-      o.stderr += t.endsWith('\n') ? t : `${t}\n`;
-    },
-  };
-  return o;
-}
+export { type Captured, captureOutput as capture } from '../../src/cli/testing.ts';
 
 /** Runs the CLI with the mesh's password in the environment. */
 export async function cli(mesh: TelemetryMesh, args: string[]): Promise<{ code: number; o: Captured }> {
-  const o = capture();
-  const before = process.env.COUCHMESH_PASSWORD;
-  process.env.COUCHMESH_PASSWORD = mesh.password;
-  try {
-    return { code: await main(args, o), o };
-  } finally {
-    if (before === undefined) delete process.env.COUCHMESH_PASSWORD;
-    else process.env.COUCHMESH_PASSWORD = before;
-  }
+  return runCli(args, mesh.password);
 }

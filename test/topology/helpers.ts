@@ -7,10 +7,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Output } from '../../src/cli/boundary.ts';
 import { SEED_MESH, withUrls } from '../../src/cli/commands/demo.ts';
 import type { TopologyDeps } from '../../src/cli/commands/plan.ts';
-import { main } from '../../src/cli/main.ts';
+import { type Captured, runCli } from '../../src/cli/testing.ts';
 import type { ResponseEvent } from '../../src/couch/events.ts';
 import { startNode } from '../../src/node/index.ts';
 import { isWrite } from '../../src/plan/observe.ts';
@@ -167,41 +166,11 @@ export class RequestLog {
   }
 }
 
-export interface Captured extends Output {
-  stdout: string;
-  stderr: string;
-  readonly all: string;
-}
-
-export function capture(): Captured {
-  const o = {
-    stdout: '',
-    stderr: '',
-    get all() {
-      return o.stdout + o.stderr;
-    },
-    out: (t: string) => {
-      o.stdout += t.endsWith('\n') ? t : `${t}\n`;
-    },
-    err: (t: string) => {
-      o.stderr += t.endsWith('\n') ? t : `${t}\n`;
-    },
-  };
-  return o;
-}
+export { type Captured, captureOutput as capture } from '../../src/cli/testing.ts';
 
 /** Runs the CLI with the mesh's password in the environment; returns the exit code and the output. */
 export async function cli(mesh: SeedMesh, args: string[]): Promise<{ code: number; o: Captured }> {
-  const o = capture();
-  const before = process.env.COUCHMESH_PASSWORD;
-  process.env.COUCHMESH_PASSWORD = mesh.password;
-  try {
-    const code = await main(args, o);
-    return { code, o };
-  } finally {
-    if (before === undefined) delete process.env.COUCHMESH_PASSWORD;
-    else process.env.COUCHMESH_PASSWORD = before;
-  }
+  return runCli(args, mesh.password);
 }
 
 /** Polls until `probe` returns a value (bounded; never a bare sleep standing in for a condition). */
