@@ -79,6 +79,8 @@ export class NodeState {
     if (name === '_users') db.beforeUpdate = usersBeforeUpdate;
     const hook = this.beforeUpdateHooks.get(name);
     if (hook) db.beforeUpdate = hook;
+    const read = this.afterReadHooks.get(name);
+    if (read) db.afterRead = read;
     this.dbs.set(name, db);
     return db;
   }
@@ -90,6 +92,15 @@ export class NodeState {
 
   /** Per-database before_doc_update hooks installed by services (e.g. `_replicator`). */
   readonly beforeUpdateHooks = new Map<string, NonNullable<Database['beforeUpdate']>>();
+
+  /** Per-database after_doc_read hooks installed by services (e.g. `_replicator`). */
+  readonly afterReadHooks = new Map<string, NonNullable<Database['afterRead']>>();
+
+  setAfterRead(name: string, hook: NonNullable<Database['afterRead']>): void {
+    this.afterReadHooks.set(name, hook);
+    const db = this.dbs.get(name);
+    if (db) db.afterRead = hook;
+  }
 
   setBeforeUpdate(name: string, hook: NonNullable<Database['beforeUpdate']>): void {
     this.beforeUpdateHooks.set(name, hook);

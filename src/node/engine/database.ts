@@ -143,6 +143,14 @@ export class Database {
    */
   beforeUpdate: ((doc: WriteDoc, ctx: WriteContext) => WriteDoc) | undefined;
 
+  /** A hook run on every document rendered for a reader (CouchDB's after_doc_read). */
+  afterRead:
+    | ((
+        doc: Record<string, unknown>,
+        viewer: { name: string | null; roles: string[] },
+      ) => Record<string, unknown>)
+    | undefined;
+
   updateDocs(docs: WriteDoc[], newEdits: boolean, wctx: WriteContext = { user: undefined }): UpdateResult[] {
     const results: UpdateResult[] = [];
     let changed = false;

@@ -3,7 +3,14 @@ import type { RevRow } from '../store/db-store.ts';
 import { type AttList, type AttMeta, readAttData } from './attachments.ts';
 import { type Database, type DocState, parseAtts } from './database.ts';
 
+export interface Viewer {
+  name: string | null;
+  roles: string[];
+}
+
 export interface RenderOptions {
+  /** who reads: lets a database's read hook hide what this reader may not see */
+  viewer?: Viewer;
   revs?: boolean;
   revsInfo?: boolean;
   conflicts?: boolean;
@@ -74,7 +81,10 @@ export function renderDoc(db: Database, state: DocState, rev: RevRow, opts: Rend
     );
     out += `,"_attachments":{${parts.join(',')}}`;
   }
-  return `${out}}`;
+  const text = `${out}}`;
+  // a read hook (e.g. `_replicator` hiding other owners' credentials) sees the finished document
+  if (!db.afterRead || !opts.viewer) return text;
+  return JSON.stringify(db.afterRead(JSON.parse(text) as Record<string, unknown>, opts.viewer));
 }
 
 /** Renders a local document (`_local/*`): `_id`, `_rev` "0-N", body, optional `_revisions`. */

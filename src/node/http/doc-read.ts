@@ -15,6 +15,7 @@ export function renderOptions(ctx: Ctx): RenderOptions {
   )
     throw badRequest('atts_since must be an array of revision strings');
   return {
+    viewer: ctx.user,
     revs: ctx.bool('revs'),
     revsInfo: ctx.bool('revs_info') || ctx.bool('meta'),
     conflicts: ctx.bool('conflicts') || ctx.bool('meta'),

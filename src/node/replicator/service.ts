@@ -7,7 +7,7 @@ import { COUCH_DEFAULTS, type RepDefaults } from './rep-doc.ts';
 import { runReplication } from './runner.ts';
 import { DEFAULT_SCHEDULER, type Job, Scheduler, type SchedulerConfig } from './scheduler.ts';
 import { ReplicatorCounters } from './stats.ts';
-import { replicatorBeforeUpdate } from './validate.ts';
+import { replicatorAfterRead, replicatorBeforeUpdate } from './validate.ts';
 
 const num = (v: string | undefined, d: number) =>
   v !== undefined && v !== '' && Number.isFinite(Number(v)) ? Number(v) : d;
@@ -83,6 +83,7 @@ export class ReplicatorService {
       () => clock.now(),
     );
     node.setBeforeUpdate('_replicator', replicatorBeforeUpdate);
+    node.setAfterRead('_replicator', replicatorAfterRead);
     this.onDb = (db, event) => {
       if (db.name !== '_replicator') return;
       if (event === 'created') this.processor.attach(db);

@@ -36,3 +36,47 @@ export function replicatorBeforeUpdate(doc: WriteDoc, ctx: WriteContext): WriteD
   const next = parseDoc(text, scanJson(text));
   return { ...next, id: doc.id, rev: doc.rev, followed: doc.followed };
 }
+
+/**
+ * `_replicator`'s after_doc_read (couch_replicator_docs:strip_credentials): a reader who is neither a
+ * server admin nor the document's owner gets source and target without credentials.
+ */
+export function replicatorAfterRead(
+  doc: Record<string, unknown>,
+  viewer: { name: string | null; roles: string[] },
+) {
+  if (viewer.roles.includes('_admin') || (viewer.name !== null && doc.owner === viewer.name)) return doc;
+  const out = { ...doc };
+  for (const k of ['source', 'target'] as const) out[k] = stripCredentials(out[k]);
+  return out;
+}
+
+function stripCredentials(ep: unknown): unknown {
+  if (typeof ep === 'string') return withoutUserinfo(ep);
+  if (!ep || typeof ep !== 'object') return ep;
+  const {
+    auth: _auth,
+    headers,
+    url,
+    ...rest
+  } = ep as { auth?: unknown; headers?: Record<string, string>; url?: unknown };
+  const kept = headers
+    ? Object.fromEntries(Object.entries(headers).filter(([h]) => h.toLowerCase() !== 'authorization'))
+    : undefined;
+  return {
+    ...rest,
+    ...(url === undefined ? {} : { url: typeof url === 'string' ? withoutUserinfo(url) : url }),
+    ...(kept ? { headers: kept } : {}),
+  };
+}
+
+function withoutUserinfo(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}

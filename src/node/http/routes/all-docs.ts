@@ -50,7 +50,7 @@ export async function allDocs(ctx: Ctx, db: Database): Promise<void> {
   const docOf = (id: string, rev: string) => {
     const state = db.getState(id);
     const row = state && db.getRev(id, rev);
-    return state && row ? renderDoc(db, state, row, { conflicts }) : 'null';
+    return state && row ? renderDoc(db, state, row, { conflicts, viewer: ctx.user }) : 'null';
   };
   let rows: string[];
   let offset = 'null';

@@ -12,6 +12,7 @@ type Feed = 'normal' | 'longpoll' | 'continuous' | 'eventsource';
 const BATCH = 500;
 
 interface ChangesQuery {
+  viewer: Ctx['user'];
   feed: Feed;
   since: number;
   limit: number;
@@ -65,6 +66,7 @@ async function parseQuery(ctx: Ctx, db: Database): Promise<ChangesQuery> {
         : 'filter functions are not supported by this node',
     );
   return {
+    viewer: ctx.user,
     feed,
     since: descending && sinceRaw === undefined ? db.updateSeq : since,
     limit: ctx.int('limit', Number.MAX_SAFE_INTEGER),
@@ -100,7 +102,15 @@ function renderRow(db: Database, state: DocState, q: ChangesQuery, seq: string |
     if (!matchSelector(parsed, q.selector)) return undefined;
   }
   if (q.includeDocs)
-    doc = `,"doc":${body ? renderDoc(db, state, body, { conflicts: q.conflicts, attachments: q.attachments ? 'data' : 'stub' }) : 'null'}`;
+    doc = `,"doc":${
+      body
+        ? renderDoc(db, state, body, {
+            conflicts: q.conflicts,
+            attachments: q.attachments ? 'data' : 'stub',
+            viewer: q.viewer,
+          })
+        : 'null'
+    }`;
   const changes = revs.map((r) => `{"rev":"${r}"}`).join(',');
   return `{"seq":${seq === null ? 'null' : JSON.stringify(seq)},"id":${JSON.stringify(state.id)},"changes":[${changes}]${state.deleted ? ',"deleted":true' : ''}${doc}}`;
 }
