@@ -1283,3 +1283,31 @@ describe('limits and header-bound values', () => {
     );
   });
 });
+
+test('a replicated attachment marked gzip whose bytes are not gzip is refused, even with a length', async () => {
+  const res = await json('POST', `/${DB}/_bulk_docs`, {
+    new_edits: false,
+    docs: [
+      {
+        _id: 'gz-bogus',
+        _rev: '1-0123456789abcdef0123456789abcdef',
+        _attachments: {
+          'a.txt': {
+            content_type: 'text/plain',
+            data: Buffer.from('not gzip').toString('base64'),
+            encoding: 'gzip',
+            length: 42,
+            digest: 'md5-AAAAAAAAAAAAAAAAAAAAAA==',
+            revpos: 1,
+          },
+        },
+      },
+    ],
+  });
+  assert.equal(res.status, 201);
+  assert.deepEqual(
+    (res.json as Array<{ id: string; error: string }>).map((r) => [r.id, r.error]),
+    [['gz-bogus', 'bad_request']],
+  );
+  assertCouchError(await json('GET', `/${DB}/gz-bogus`), 404, 'not_found');
+});

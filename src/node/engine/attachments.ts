@@ -109,7 +109,9 @@ export function resolveAttachments(
     let length = data.length;
     if (encoding === 'gzip') {
       try {
-        length = identityLength ?? a.length ?? gunzipSync(data).length;
+        // always decoded once: bytes that claim gzip but are not would break every later read
+        const decoded = identityLength ?? gunzipSync(data).length;
+        length = identityLength ?? a.length ?? decoded;
       } catch {
         throw badRequest(`Attachment ${name} is not valid gzip data`);
       }
