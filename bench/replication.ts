@@ -53,7 +53,7 @@ import {
 } from './lib/process.ts';
 import { type AreaRule, type CpuProfile, type CpuProfileNode, summariseProfile } from './lib/profile.ts';
 
-const LAUNCHER = 'bench/lib/admin-node-launcher.mjs';
+const LAUNCHER = 'bench/node-launcher.mjs';
 const ADMIN = { username: 'admin', password: 'admin' } as const;
 const BASIC = `Basic ${Buffer.from(`${ADMIN.username}:${ADMIN.password}`).toString('base64')}`;
 

@@ -3,14 +3,13 @@
 // tiny HTTP client to hand-edit `_replicator` documents the way an operator would.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SEED_MESH, withUrls } from '../../src/cli/commands/demo.ts';
 import type { TopologyDeps } from '../../src/cli/commands/plan.ts';
 import { type Captured, runCli } from '../../src/cli/testing.ts';
 import type { ResponseEvent } from '../../src/couch/events.ts';
+import { closedPort } from '../../src/couch/test-support.ts';
 import { startNode } from '../../src/node/index.ts';
 import { isWrite } from '../../src/plan/observe.ts';
 
@@ -34,14 +33,7 @@ export const SEED_DIRECTIONS: Array<[string, string]> = [
 ];
 export const seedId = (from: string, to: string) => `couchmesh.seed.${DB}.${from}--${to}`;
 
-/** A TCP port on 127.0.0.1 nobody listens on (connection refused). */
-export async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+export { closedPort };
 
 export class SeedMesh {
   readonly dir = mkdtempSync(join(tmpdir(), 'couchmesh-topology-'));
