@@ -5,6 +5,12 @@ import { Database, type UpdateResult, type WriteDoc } from './engine/database.ts
 import { parseDoc } from './engine/doc-parse.ts';
 import { CouchHttpError } from './engine/errors.ts';
 import { hashPassword } from './http/auth.ts';
+import {
+  DEFAULT_ITERATIONS,
+  DEFAULT_MAX_ITERATIONS,
+  DEFAULT_MIN_ITERATIONS,
+  type PasswordPolicy,
+} from './http/passwords.ts';
 import { scanJson } from './json/scan.ts';
 import type { NodeOptions } from './options.ts';
 import { DbStore } from './store/db-store.ts';
@@ -12,6 +18,10 @@ import { DbStore } from './store/db-store.ts';
 const DB_NAME = /^[a-z][a-z0-9_$()+/-]*$/;
 const SYSTEM_DBS = new Set(['_users', '_replicator', '_global_changes']);
 const FILE_SUFFIX = '.couch.sqlite';
+/** What CouchDB 3 writes as a new database's `_security` under `default_security = admin_only`. */
+const ADMIN_ONLY_SECURITY = '{"members":{"roles":["_admin"]},"admins":{"roles":["_admin"]}}';
+// CouchDB refuses names whose file name would pass 255 bytes (238 + the ".<timestamp>.couch" suffix)
+const MAX_DB_NAME = 238;
 
 /** CouchDB's defaults for the settings the node honours (`[couchdb]`, `[chttpd]`). */
 export interface NodeConfig {
@@ -66,7 +76,11 @@ export class NodeState {
       uuid: this.uuid,
     };
     this.configSections.chttpd = { max_http_request_size: String(this.config.maxHttpRequestSize) };
-    for (const name of ['_users', '_replicator']) if (!this.dbs.has(name)) this.createDb(name);
+    for (const name of ['_users', '_replicator']) {
+      const db = this.dbs.get(name) ?? this.createDb(name);
+      // system dbs of data folders from before default_security: closed as CouchDB 3 creates them
+      if (db.store.getMeta('security') === undefined) db.store.setMeta('security', ADMIN_ONLY_SECURITY);
+    }
   }
 
   private file(name: string): string {
@@ -76,7 +90,7 @@ export class NodeState {
 
   private open(name: string): Database {
     const db = new Database(name, new DbStore(this.file(name)), { newId: () => this.random.uuid() });
-    if (name === '_users') db.beforeUpdate = usersBeforeUpdate;
+    if (name === '_users') db.beforeUpdate = (doc) => usersBeforeUpdate(this, doc);
     const hook = this.beforeUpdateHooks.get(name);
     if (hook) db.beforeUpdate = hook;
     const read = this.afterReadHooks.get(name);
@@ -155,7 +169,15 @@ export class NodeState {
         'file_exists',
         'The database could not be created, the file already exists.',
       );
+    if (name.length > MAX_DB_NAME)
+      throw new CouchHttpError(
+        400,
+        'database_name_too_long',
+        `At least one path segment of \`${name}\` is too long.`,
+      );
     const db = this.open(name);
+    // [couchdb] default_security = admin_only (CouchDB 3): a new db is closed to everyone but admins
+    db.store.setMeta('security', ADMIN_ONLY_SECURITY);
     for (const fn of this.dbListeners) fn(db, 'created');
     return db;
   }
@@ -183,6 +205,17 @@ export class NodeState {
     for (const fn of this.configListeners) fn(section, key, value);
   }
 
+  /** `[chttpd_auth] iterations / min_iterations / max_iterations`, with CouchDB 3.5's defaults. */
+  passwordPolicy(): PasswordPolicy {
+    const s = this.configSections.chttpd_auth ?? {};
+    const num = (v: string | undefined, d: number) => (v !== undefined && /^\d+$/.test(v) ? Number(v) : d);
+    return {
+      iterations: num(s.iterations, DEFAULT_ITERATIONS),
+      minIterations: num(s.min_iterations, DEFAULT_MIN_ITERATIONS),
+      maxIterations: num(s.max_iterations, DEFAULT_MAX_ITERATIONS),
+    };
+  }
+
   readonly configListeners = new Set<(section: string, key: string, value: string | undefined) => void>();
 
   close(): void {
@@ -191,12 +224,29 @@ export class NodeState {
   }
 }
 
-/** `_users`: passwords are replaced by pbkdf2 fields before storage (couch_users_db:before_doc_update). */
-function usersBeforeUpdate(doc: WriteDoc): WriteDoc {
-  if (doc.deleted || !doc.bodyText.includes('"password"')) return doc;
+const forbidden = (reason: string) => new CouchHttpError(403, 'forbidden', reason);
+
+/** The `_auth` design doc's validation, as CouchDB's `_users` applies it to every user doc. */
+function validateUser(full: Record<string, unknown>, id: string): void {
+  if (full.type !== 'user') throw forbidden('doc.type must be user');
+  if (typeof full.name !== 'string' || !full.name) throw forbidden('doc.name is required');
+  if (id !== `org.couchdb.user:${full.name}`)
+    throw forbidden('Doc ID must be of the form org.couchdb.user:name');
+  if (!Array.isArray(full.roles) || !full.roles.every((r) => typeof r === 'string'))
+    throw forbidden('doc.roles must be an array');
+}
+
+/**
+ * `_users` (couch_users_db:before_doc_update): a plaintext `password` is replaced by pbkdf2 fields
+ * hashed with `[chttpd_auth] iterations`. Only server admins reach this (the db is admin-only), and
+ * replicated (`new_edits=false`) docs keep the hash they carry, as CouchDB keeps them.
+ */
+function usersBeforeUpdate(node: NodeState, doc: WriteDoc): WriteDoc {
+  if (doc.deleted || doc.id?.startsWith('_design/')) return doc;
   const full = JSON.parse(doc.text) as Record<string, unknown>;
+  validateUser(full, doc.id ?? '');
   if (typeof full.password !== 'string') return doc;
   const { password, ...rest } = full;
-  const text = JSON.stringify({ ...rest, ...hashPassword(password as string) });
+  const text = JSON.stringify({ ...rest, ...hashPassword(node, password as string) });
   return { ...parseDoc(text, scanJson(text)), id: doc.id, rev: doc.rev };
 }

@@ -40,6 +40,9 @@ interface Opts {
   headers?: Record<string, string>;
 }
 
+/** A new database's `_security` under CouchDB 3's `default_security = admin_only`. */
+const ADMIN_ONLY = { members: { roles: ['_admin'] }, admins: { roles: ['_admin'] } };
+
 function call(method: string, path: string, opts: Opts = {}): Promise<Res> {
   const { body } = opts;
   const payload =
@@ -201,7 +204,7 @@ describe('malformed JSON bodies: 400 bad_request "invalid UTF-8 JSON" on every J
   test('nothing was written or changed by them', async () => {
     await assertAbsent('doc-json');
     assertCouchError(await call('GET', `/${DB}/_local/cp`), 404, 'not_found');
-    assert.deepEqual((await call('GET', `/${DB}/_security`)).json, {});
+    assert.deepEqual((await call('GET', `/${DB}/_security`)).json, ADMIN_ONLY);
     assert.equal((await call('GET', `/${DB}/_revs_limit`)).json, 1000);
   });
 });
@@ -248,7 +251,7 @@ describe('well-formed JSON of the wrong shape', () => {
   test('_security, _revs_limit, _all_docs keys', async () => {
     for (const body of ['[]', '5', 'null', '"x"', '{"admins":5}', '{"members":"x"}'])
       await refused(() => call('PUT', `/${DB}/_security`, { body }), 400, 'bad_request');
-    assert.deepEqual((await call('GET', `/${DB}/_security`)).json, {});
+    assert.deepEqual((await call('GET', `/${DB}/_security`)).json, ADMIN_ONLY);
     for (const body of ['"x"', '0', '-1', '1.5', '1e400', 'null', '[1]', '99999999999999999999999'])
       assertCouchError(await call('PUT', `/${DB}/_revs_limit`, { body }), 400, 'bad_request');
     assert.equal((await call('GET', `/${DB}/_revs_limit`)).json, 1000);

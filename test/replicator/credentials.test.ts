@@ -18,6 +18,13 @@ before(async () => {
     admins: { admin: 'admin' },
     users: { alice: { password: 'pw-a' }, bob: { password: 'pw-b' } },
   });
+  // `_replicator` is admin-only by default (CouchDB 3): an admin opens it to alice and bob
+  const sec = await fetch(`${node.url}/_replicator/_security`, {
+    method: 'PUT',
+    headers: ADMIN,
+    body: JSON.stringify({ members: { names: ['alice', 'bob'], roles: [] } }),
+  });
+  assert.equal(sec.status, 200);
   const doc = {
     source: { url: 'http://127.0.0.1:1/src', auth: { basic: { username: 'repl', password: 'TOP-SECRET' } } },
     target: {

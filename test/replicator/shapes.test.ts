@@ -340,6 +340,14 @@ describe('JSON shapes match CouchDB 3.5.0 samples', () => {
       type: 'user',
     });
     const bob = { username: 'bob', password: 'bobpw' };
+    // `_replicator` is admin-only by default (CouchDB 3): an admin opens it to bob first
+    await ok(
+      'PUT',
+      `${tgt.url}/_replicator/_security`,
+      { members: { names: ['bob'], roles: [] } },
+      [200],
+      ADMIN,
+    );
     const body = {
       source: endpoint(src, 'repsrc'),
       target: endpoint(tgt, 'bobs'),

@@ -24,6 +24,8 @@ describe('a target that refuses some writes', () => {
       roles: [],
       type: 'user',
     });
+    // the target db is admin-only by default (CouchDB 3): bob is made a member of it
+    await ok('PUT', `${tgt.url}/tgt/_security`, { members: { names: ['bob'], roles: [] } });
   });
   after(() => nodes.closeAll());
 

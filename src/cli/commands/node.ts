@@ -8,7 +8,8 @@ export function parseAdmin(spec: string): [string, string] {
   if (i <= 0 || i === spec.length - 1)
     throw userError(
       'E_ADMIN_SPEC',
-      `--admin expects USER:PASS, got '${spec.slice(0, i > 0 ? i : spec.length)}…'`,
+      // never echo the value: without a colon it may be the password itself
+      '--admin expects USER:PASS (a user name, a colon, then the password)',
       'example: --admin admin:s3cret (or set COUCHMESH_ADMIN=admin:s3cret)',
     );
   return [spec.slice(0, i), spec.slice(i + 1)];
@@ -31,7 +32,7 @@ export function registerNode(program: Command, output: Output): void {
     .option('--in-memory', 'keep everything in memory (nothing survives a restart)')
     .option(
       '--admin <user:pass>',
-      'server admin (also from COUCHMESH_ADMIN); without one the node runs in admin party',
+      'server admin, required (also from COUCHMESH_ADMIN); as CouchDB 3, the node does not run without one',
     )
     .option('--max-document-size <bytes>', 'largest accepted document body', (v) => Number(v))
     .option('--max-request-rate <n>', 'answer 429 + Retry-After above N requests per second', (v) =>
@@ -54,7 +55,14 @@ export function registerNode(program: Command, output: Output): void {
             'pass --data DIR (durable) or --in-memory (for trying things out)',
           );
         const adminSpec = opts.admin ?? process.env.COUCHMESH_ADMIN;
-        const admins = adminSpec ? Object.fromEntries([parseAdmin(adminSpec)]) : undefined;
+        // CouchDB 3 refuses to run in admin party: so does the embedded node's command
+        if (!adminSpec)
+          throw userError(
+            'E_NODE_NO_ADMIN',
+            'couchmesh node needs a server admin (CouchDB 3 does not run in admin party)',
+            'pass --admin USER:PASS or set COUCHMESH_ADMIN=USER:PASS',
+          );
+        const admins = Object.fromEntries([parseAdmin(adminSpec)]);
         const node = await startNode({
           port: opts.port,
           host: opts.host,
@@ -67,7 +75,6 @@ export function registerNode(program: Command, output: Output): void {
         output.out(
           `couchmesh node listening on ${node.url} (${opts.inMemory ? 'in memory' : `data in ${opts.data}`})`,
         );
-        if (!admins) output.out('warning: no --admin given: admin party, every request is a server admin');
         await waitForSignal();
         output.out('stopping…');
         await node.close();

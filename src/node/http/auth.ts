@@ -1,30 +1,16 @@
-import { createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { CouchHttpError } from '../engine/errors.ts';
 import type { NodeState } from '../node-state.ts';
 import type { Ctx, UserCtx } from './context.ts';
+import { hashFields, parseAdminHash, safeEqual, verifyPassword } from './passwords.ts';
 
 export const SESSION_TIMEOUT_S = 600; // [chttpd_auth] timeout
-const PBKDF2_ITERATIONS = 10_000;
 
 const badCredentials = () => new CouchHttpError(401, 'unauthorized', 'Name or password is incorrect.');
 
-function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
 /** `_users` docs store pbkdf2 fields, never the password (CouchDB's couch_users_db:before_doc_update). */
-export function hashPassword(password: string): Record<string, unknown> {
-  const salt = randomBytes(16).toString('hex');
-  const derived = pbkdf2Sync(password, salt, PBKDF2_ITERATIONS, 32, 'sha256').toString('hex');
-  return {
-    password_scheme: 'pbkdf2',
-    pbkdf2_prf: 'sha256',
-    iterations: PBKDF2_ITERATIONS,
-    salt,
-    derived_key: derived,
-  };
+export function hashPassword(node: NodeState, password: string): Record<string, unknown> {
+  return { ...hashFields(password, node.passwordPolicy().iterations) };
 }
 
 interface UserDoc {
@@ -36,28 +22,39 @@ interface UserDoc {
   pbkdf2_prf?: string;
 }
 
-/** Checked credentials are cached for the session timeout so basic auth does not pay pbkdf2 per request. */
-const verified = new Map<string, { roles: string[]; until: number }>();
+/** Server admins hashed in `[admins]` (set through `_config/admins/NAME`). */
+function hashedAdmin(node: NodeState, name: string) {
+  const v = node.configSections.admins?.[name];
+  return v === undefined ? undefined : parseAdminHash(v);
+}
+
+/** Whether the node has any server admin (else it is in admin party, for programmatic use only). */
+export function hasAdmins(node: NodeState): boolean {
+  return node.admins.size > 0 || Object.keys(node.configSections.admins ?? {}).length > 0;
+}
 
 /** Looks a user up: server admins, configured users, then `_users` (pbkdf2). Null when unknown or wrong. */
 export function checkPassword(node: NodeState, name: string, password: string): string[] | null {
   const admin = node.admins.get(name);
   if (admin !== undefined) return safeEqual(admin, password) ? ['_admin'] : null;
+  const policy = node.passwordPolicy();
+  const hashed = hashedAdmin(node, name);
+  if (hashed) return verifyPassword(hashed, password, policy) ? ['_admin'] : null;
   const cfg = node.options.users?.[name];
   if (cfg) return safeEqual(cfg.password, password) ? (cfg.roles ?? []) : null;
   const doc = userDoc(node, name);
-  if (!doc?.salt || !doc.derived_key) return null;
-  // keyed by the stored hash too: a password change invalidates what was cached for the old one
-  const key = `${node.uuid}\0${name}\0${doc.salt}\0${doc.derived_key}\0${password}`;
-  const hit = verified.get(key);
-  if (hit && hit.until > Date.now()) return hit.roles;
-  const prf = doc.pbkdf2_prf ?? 'sha1';
-  const len = Buffer.from(doc.derived_key, 'hex').length;
-  const derived = pbkdf2Sync(password, doc.salt, doc.iterations ?? 10, len, prf).toString('hex');
-  if (!safeEqual(derived, doc.derived_key)) return null;
-  const roles = doc.roles ?? [];
-  verified.set(key, { roles, until: Date.now() + SESSION_TIMEOUT_S * 1000 });
-  return roles;
+  if (!doc?.salt || !doc.derived_key || typeof doc.iterations !== 'number') return null;
+  const ok = verifyPassword(
+    {
+      pbkdf2_prf: doc.pbkdf2_prf ?? 'sha1',
+      iterations: doc.iterations,
+      salt: doc.salt,
+      derived_key: doc.derived_key,
+    },
+    password,
+    policy,
+  );
+  return ok ? (doc.roles ?? []) : null;
 }
 
 function userDoc(node: NodeState, name: string): UserDoc | undefined {
@@ -69,7 +66,7 @@ function userDoc(node: NodeState, name: string): UserDoc | undefined {
 }
 
 function rolesOf(node: NodeState, name: string): string[] | null {
-  if (node.admins.has(name)) return ['_admin'];
+  if (node.admins.has(name) || hashedAdmin(node, name)) return ['_admin'];
   const cfg = node.options.users?.[name];
   if (cfg) return cfg.roles ?? [];
   const doc = userDoc(node, name);
@@ -81,6 +78,8 @@ function rolesOf(node: NodeState, name: string): string[] | null {
 function userSalt(node: NodeState, name: string): string {
   const admin = node.admins.get(name);
   if (admin !== undefined) return createHmac('sha256', node.secret).update(admin).digest('hex');
+  const hashed = hashedAdmin(node, name);
+  if (hashed) return hashed.salt;
   const cfg = node.options.users?.[name];
   if (cfg) return createHmac('sha256', node.secret).update(cfg.password).digest('hex');
   return userDoc(node, name)?.salt ?? '';
@@ -144,7 +143,7 @@ export function authenticate(ctx: Ctx): UserCtx {
     const roles = name === null ? null : rolesOf(node, name);
     if (name !== null && roles) return { name, roles, authenticated: 'cookie' };
   }
-  if (node.admins.size === 0) return { name: null, roles: ['_admin'] };
+  if (!hasAdmins(node)) return { name: null, roles: ['_admin'] };
   return { name: null, roles: [] };
 }
 

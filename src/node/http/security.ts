@@ -70,7 +70,7 @@ export function validateSecurity(v: unknown): SecurityObject {
     for (const f of ['names', 'roles'] as const) {
       const list = (g as Record<string, unknown>)[f];
       if (list !== undefined && (!Array.isArray(list) || !list.every((x) => typeof x === 'string')))
-        throw new CouchHttpError(500, 'error', `${k}.${f} must be a JSON list of strings`);
+        throw new CouchHttpError(400, 'bad_request', `${k}.${f} must be a JSON list of strings`);
     }
   }
   return v as SecurityObject;

@@ -1,5 +1,5 @@
 import { CouchHttpError, notFound, unauthorized } from '../../engine/errors.ts';
-import { badCredentials, checkPassword, cookieHeader, makeCookie } from '../auth.ts';
+import { badCredentials, checkPassword, cookieHeader, hasAdmins, makeCookie } from '../auth.ts';
 import { type Ctx, isAdmin } from '../context.ts';
 import { methodNotAllowed, sendJson } from '../respond.ts';
 import { routeConfig } from './config.ts';
@@ -26,6 +26,8 @@ export async function routeServer(ctx: Ctx): Promise<void> {
     case '_up':
       return sendJson(ctx.res, 200, { status: 'ok', seeds: {} });
     case '_all_dbs':
+      // [chttpd] admin_only_all_dbs = true (CouchDB 3 default)
+      requireServerAdmin(ctx);
       return sendJson(ctx.res, 200, ctx.node.allDbs());
     case '_uuids': {
       const count = ctx.int('count', 1);
@@ -76,7 +78,7 @@ async function session(ctx: Ctx): Promise<void> {
     return sendJson(ctx.res, 200, {
       ok: true,
       userCtx:
-        anonymous && ctx.node.admins.size > 0 ? { name: null, roles: [] } : { name: u.name, roles: u.roles },
+        anonymous && hasAdmins(ctx.node) ? { name: null, roles: [] } : { name: u.name, roles: u.roles },
       info,
     });
   }
