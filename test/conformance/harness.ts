@@ -436,12 +436,20 @@ export async function withMaxDocumentSize<T>(target: Target, size: number, fn: (
   return withServerLock(async () => {
     const path = '/_node/_local/_config/couchdb/max_document_size';
     const before = await request(target, 'GET', path);
-    const set = await request(target, 'PUT', path, { body: String(size) });
+    // `_config` values are JSON strings (CouchDB: 400 "a JSON string expected" for a number)
+    const set = await request(target, 'PUT', path, {
+      body: JSON.stringify(String(size)),
+      headers: { 'content-type': 'application/json' },
+    });
     assert.equal(set.status, 200, `setup: PUT ${path} answered ${set.status}: ${set.text}`);
     try {
       return await fn();
     } finally {
-      if (before.status === 200) await request(target, 'PUT', path, { body: before.json as string });
+      if (before.status === 200)
+        await request(target, 'PUT', path, {
+          body: JSON.stringify(before.json as string),
+          headers: { 'content-type': 'application/json' },
+        });
       else await request(target, 'DELETE', path);
     }
   });

@@ -3,6 +3,21 @@
  * operators replication filters use. Comparison follows CouchDB's collation order of JSON types:
  * null < false < true < numbers < strings < arrays < objects.
  */
+import { RE2JS } from 're2js';
+
+// `$regex` runs on RE2 (linear time, as a regex from an anonymous request must): a backtracking
+// engine lets `^(a+)+$` block the node for seconds per character. Patterns RE2 cannot express
+// (backreferences, lookaround) are refused as an invalid selector rather than run unsafely.
+const regexCache = new Map<string, RE2JS>();
+function compileRegex(pattern: string): RE2JS {
+  let re = regexCache.get(pattern);
+  if (!re) {
+    re = RE2JS.compile(pattern);
+    if (regexCache.size > 256) regexCache.clear();
+    regexCache.set(pattern, re);
+  }
+  return re;
+}
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 export type Selector = { [k: string]: unknown };
 
@@ -91,7 +106,7 @@ function matchOp(op: string, arg: unknown, field: { found: boolean; value: unkno
         v % (arg[0] as number) === arg[1]
       );
     case '$regex':
-      return typeof v === 'string' && typeof arg === 'string' && new RegExp(arg).test(v);
+      return typeof v === 'string' && typeof arg === 'string' && compileRegex(arg).matcher(v).find();
     case '$all':
       return Array.isArray(v) && Array.isArray(arg) && arg.every((x) => v.some((e) => collate(e, x) === 0));
     case '$elemMatch':
@@ -166,7 +181,7 @@ const OPERATOR_ARGS: Record<string, (arg: unknown) => boolean> = {
   $regex: (a) => {
     if (typeof a !== 'string') return false;
     try {
-      new RegExp(a);
+      compileRegex(a);
       return true;
     } catch {
       return false;

@@ -108,9 +108,10 @@ export class Ctx {
     return BOOL_PARAMS.has(name);
   }
 
-  body(): Promise<Buffer> {
+  /** The request body, refused with 413 past `limit` (default `[chttpd] max_http_request_size`). */
+  body(limit?: number): Promise<Buffer> {
     this.bodyPromise ??= new Promise((resolve, reject) => {
-      const max = this.node.config.maxHttpRequestSize;
+      const max = Math.min(limit ?? Number.POSITIVE_INFINITY, this.node.config.maxHttpRequestSize);
       const declared = Number(this.req.headers['content-length'] ?? 0);
       if (declared > max) {
         reject(new CouchHttpError(413, 'too_large', 'the request entity is too large'));

@@ -10,6 +10,7 @@ import { localArea } from './local.ts';
 import { revIdArea } from './revids.ts';
 import { securityArea } from './security.ts';
 import { serverArea } from './server.ts';
+import { trustArea } from './trust.ts';
 import type { Area } from './types.ts';
 
 export const AREAS: Area[] = [
@@ -24,4 +25,5 @@ export const AREAS: Area[] = [
   changesArea,
   attachmentsArea,
   securityArea,
+  trustArea,
 ];

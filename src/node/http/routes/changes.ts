@@ -99,6 +99,9 @@ function renderRow(db: Database, state: DocState, q: ChangesQuery, seq: string |
   if (q.selector) {
     if (state.deleted || !body) return undefined;
     parsed = { _id: state.id, ...(JSON.parse(body.body) as object) };
+    // match what this reader may see (after_doc_read strips other owners' `_replicator`
+    // credentials), never the stored body: else a selector is an oracle for the hidden fields
+    if (db.afterRead && q.viewer) parsed = db.afterRead(parsed as Record<string, unknown>, q.viewer);
     if (!matchSelector(parsed, q.selector)) return undefined;
   }
   if (q.includeDocs)

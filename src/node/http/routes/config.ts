@@ -30,7 +30,7 @@ export async function routeConfig(ctx: Ctx, path: string[]): Promise<void> {
     const s = cfg[section] ?? {};
     if (key === undefined) return sendJson(ctx.res, 200, s);
     if (!(key in s)) throw notFound('unknown_config_value');
-    return sendJson(ctx.res, 200, s[key]);
+    return sendJson(ctx.res, 200, JSON.stringify(s[key]));
   }
   if (section === undefined || key === undefined)
     throw new CouchHttpError(400, 'bad_request', 'Config section and key required');
@@ -51,17 +51,17 @@ export async function routeConfig(ctx: Ctx, path: string[]): Promise<void> {
         throw new CouchHttpError(409, 'conflict', `admin ${key} is set by the node's start options`);
       const hashed = parseAdminHash(value) ? value : adminHash(value, node.passwordPolicy().iterations);
       node.setConfig(section, key, hashed);
-      return sendJson(ctx.res, 200, old);
+      return sendJson(ctx.res, 200, JSON.stringify(old));
     }
     node.setConfig(section, key, value);
-    return sendJson(ctx.res, 200, old);
+    return sendJson(ctx.res, 200, JSON.stringify(old));
   }
   if (ctx.method === 'DELETE') {
     if (!(key in (cfg[section] ?? {}))) throw notFound('unknown_config_value');
     if (section === 'admins' && node.admins.has(key))
       throw new CouchHttpError(409, 'conflict', `admin ${key} is set by the node's start options`);
     node.setConfig(section, key, undefined);
-    return sendJson(ctx.res, 200, old);
+    return sendJson(ctx.res, 200, JSON.stringify(old));
   }
   throw methodNotAllowed('DELETE,GET,PUT');
 }

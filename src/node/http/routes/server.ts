@@ -4,10 +4,10 @@ import { type Ctx, isAdmin } from '../context.ts';
 import { methodNotAllowed, sendJson } from '../respond.ts';
 import { routeConfig } from './config.ts';
 
+/** couch_httpd:verify_is_server_admin: 401 for anonymous and authenticated non-admins alike. */
 export function requireServerAdmin(ctx: Ctx): void {
   if (isAdmin(ctx.user)) return;
-  if (ctx.user.name === null) throw unauthorized('You are not a server admin.');
-  throw new CouchHttpError(403, 'forbidden', 'You are not a server admin.');
+  throw unauthorized('You are not a server admin.');
 }
 
 /** Server-level endpoints: `/`, `/_up`, `/_all_dbs`, `/_uuids`, `/_session`, `/_node/_local/_config`. */
@@ -68,6 +68,9 @@ export async function routeServer(ctx: Ctx): Promise<void> {
   }
 }
 
+// an anonymous sign-in needs a name and a password, not megabytes: bound what is read for it
+const SESSION_BODY_MAX = 64 * 1024;
+
 async function session(ctx: Ctx): Promise<void> {
   const handlers = ['cookie', 'default'];
   if (ctx.method === 'GET') {
@@ -87,10 +90,11 @@ async function session(ctx: Ctx): Promise<void> {
     let name: unknown;
     let password: unknown;
     if (/^application\/x-www-form-urlencoded/i.test(ct)) {
-      const form = new URLSearchParams((await ctx.body()).toString('utf8'));
+      const form = new URLSearchParams((await ctx.body(SESSION_BODY_MAX)).toString('utf8'));
       name = form.get('name');
       password = form.get('password');
     } else if (/^application\/json/i.test(ct)) {
+      await ctx.body(SESSION_BODY_MAX); // read (bounded) before parsing: sign-in is anonymous
       const body = await ctx.jsonValue<{ name?: unknown; password?: unknown }>();
       name = body?.name;
       password = body?.password;
