@@ -74,7 +74,8 @@ async function fetchRevisions(
   const plain: Doc[] = [];
   const withAtts: Array<{ id: string; rev: string; atts_since: string[] }> = [];
   const stats = job.stats;
-  let docs: Doc[] | undefined;
+  let docs: Doc[] = [];
+  let missing = wanted;
   if (job.spec.useBulkGet && !job.bulkGetDisabled) {
     stats.bulk_get_attempts += wanted.length;
     const r = await source.json<{
@@ -87,17 +88,24 @@ async function fetchRevisions(
     if (r.status === 200 && Array.isArray(r.body?.results)) {
       docs = r.body.results.flatMap((x) => x.docs.map((d) => d.ok).filter((d): d is Doc => !!d));
       stats.bulk_get_docs += docs.length;
-    } else job.bulkGetDisabled = true; // fall back to open_revs, as CouchDB does when _bulk_get is unsupported
+      // revisions _bulk_get answered with an error are fetched one by one, as
+      // couch_replicator_worker falls back to open_revs for them
+      const got = new Set(docs.map((d) => d._id));
+      missing = wanted.filter((w) => !got.has(w.id));
+    } else if (r.status === 400 || r.status === 404 || r.status === 405 || r.status === 501)
+      job.bulkGetDisabled = true; // _bulk_get unsupported: open_revs from now on, as CouchDB does
+    // any other answer (5xx…): this batch falls back to open_revs, whose failures crash the job
   }
-  if (!docs) {
-    docs = [];
-    for (const w of wanted) {
-      const r = await source.json<Array<{ ok?: Doc }>>('GET', docPath(w.id), {
-        query: { revs: 'true', latest: 'true', open_revs: [w.rev] },
-        headers: { accept: 'application/json' },
-      });
-      if (r.status === 200 && Array.isArray(r.body)) for (const x of r.body) if (x.ok) docs.push(x.ok);
-    }
+  for (const w of missing) {
+    const r = await source.json<Array<{ ok?: Doc; missing?: string }>>('GET', docPath(w.id), {
+      query: { revs: 'true', latest: 'true', open_revs: [w.rev] },
+      headers: { accept: 'application/json' },
+    });
+    // a revision that cannot be read must never be skipped: the checkpoint would move past it
+    // and the target would miss it for good (CouchDB's worker crashes the job instead)
+    if (r.status !== 200 || !Array.isArray(r.body))
+      throw new RepCrash(`doc_read_failed: GET ${source.url}${docPath(w.id)} answered ${r.status}`);
+    for (const x of r.body) if (x.ok) docs.push(x.ok);
   }
   const byKey = new Map(wanted.map((w) => [`${w.id}\n${w.rev}`, w]));
   for (const d of docs) {
@@ -174,7 +182,8 @@ async function copyWithAttachments(
     },
     headers: { accept: 'multipart/mixed' },
   });
-  if (r.status !== 200) return;
+  if (r.status !== 200)
+    throw new RepCrash(`doc_read_failed: GET ${source.url}${docPath(w.id)} answered ${r.status}`);
   const ct = r.headers['content-type'] ?? '';
   if (!/^multipart\//i.test(ct)) {
     // servers without multipart answer JSON with inline data (express-pouchdb even labels it text/plain)
