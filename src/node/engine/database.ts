@@ -49,6 +49,17 @@ export type UpdateResult =
 
 const DEFAULT_REVS_LIMIT = 1000;
 
+let lastStartTime = 0;
+/**
+ * A new incarnation's `instance_start_time`: microseconds since the epoch (couch_db's
+ * `instance_start_time`), strictly increasing within the process, so a database deleted and
+ * recreated within the same second still gets a new one and replicators notice the change.
+ */
+function nextInstanceStartTime(): string {
+  lastStartTime = Math.max(lastStartTime + 1, Date.now() * 1000);
+  return String(lastStartTime);
+}
+
 export function toDocState(row: DocRow): DocState {
   return {
     id: row.id,
@@ -91,7 +102,7 @@ export class Database {
         .slice(0, 22)
         .padEnd(22, '0');
       store.setMeta('instance_token', token);
-      store.setMeta('instance_start_time', String(Math.floor(Date.now() / 1000)));
+      store.setMeta('instance_start_time', nextInstanceStartTime());
     }
     this.seqs = new SeqCodec(token);
     this.instanceStartTime = store.getMeta('instance_start_time') ?? '0';

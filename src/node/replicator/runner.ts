@@ -41,6 +41,22 @@ async function openDb(peer: Peer, create: boolean, params?: Record<string, unkno
   return r.body;
 }
 
+/** `_ensure_full_commit` on `peer`; crashes unless its `instance_start_time` is still `started`. */
+async function sameIncarnation(peer: Peer, side: 'source' | 'target', started: string | undefined) {
+  const fc = await peer.json<{ instance_start_time?: string }>('POST', '_ensure_full_commit', {
+    headers: { 'content-type': 'application/json' },
+  });
+  if (fc.status === 404) throw new RepCrash(`db_not_found: could not open ${peer.url}`);
+  if (fc.status !== 201 && fc.status !== 200)
+    throw new RepCrash(`checkpoint_commit_failure: ${side} ensure_full_commit answered ${fc.status}`);
+  const now = fc.body?.instance_start_time;
+  // "0" is a clustered db's: CouchDB cannot tell its incarnations apart, nor can we
+  if (started !== undefined && now !== undefined && started !== '0' && now !== started)
+    throw new RepCrash(
+      `checkpoint_commit_failure: instance_start_time on ${side} database has changed since last checkpoint.`,
+    );
+}
+
 async function readCheckpoint(peer: Peer, id: string): Promise<CheckpointDoc | undefined> {
   const r = await peer.json<CheckpointDoc>('GET', `_local/${id}`);
   return r.status === 200 ? r.body : undefined;
@@ -69,7 +85,7 @@ export async function runReplication(
   let started = false;
   try {
     const srcInfo = await openDb(source, false);
-    await openDb(target, spec.createTarget, spec.createTargetParams);
+    const tgtInfo = await openDb(target, spec.createTarget, spec.createTargetParams);
     const base = job.id.split('+')[0] as string;
     let startSeq: Seq = spec.sinceSeq ?? 0;
     let history: HistoryEntry[] = [];
@@ -118,11 +134,10 @@ export async function runReplication(
     const checkpoint = async () => {
       if (!spec.useCheckpoints || String(stats.through_seq) === String(checkpointed)) return;
       const seq = stats.through_seq;
-      const fc = await target.json<{ instance_start_time?: string }>('POST', '_ensure_full_commit', {
-        headers: { 'content-type': 'application/json' },
-      });
-      if (fc.status !== 201 && fc.status !== 200)
-        throw new RepCrash(`checkpoint_commit_failure: target ensure_full_commit answered ${fc.status}`);
+      // couch_replicator_scheduler_job:do_checkpoint: both databases must still be the incarnations
+      // the job started on, else the checkpoint would claim progress a recreated db does not have
+      await sameIncarnation(source, 'source', srcInfo.instance_start_time);
+      await sameIncarnation(target, 'target', tgtInfo.instance_start_time);
       const body = checkpointBody({
         id: base,
         sessionId,
