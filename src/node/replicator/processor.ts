@@ -105,12 +105,14 @@ export class DocProcessor {
     }
     const { id } = replicationId(this.node.uuid, spec);
     const current = this.jobsByDoc.get(docId);
-    if (current === id) {
-      // same replication: tunables (checkpoint_interval, worker_*) may have changed in place
-      const job = this.scheduler.get(id);
-      if (job) job.spec = spec;
+    const running = current === id ? this.scheduler.get(id) : undefined;
+    if (running && sameConnection(running.spec, spec)) {
+      // same replication, same endpoints: tunables (checkpoint_interval, worker_*) change in place
+      running.spec = spec;
       return;
     }
+    // a changed password, header or proxy keeps the rep id but must reach the job: restart it
+    // (couch_replicator_doc_processor replaces the job whenever the parsed doc differs)
     this.stopDoc(docId);
     this.records.delete(docId);
     const owner = this.scheduler.get(id);
@@ -212,4 +214,24 @@ export class DocProcessor {
     // these `_` fields are CouchDB-written state: keep them in the stored body
     this.node.internalWrite(db, docId, state.winner, body);
   }
+}
+
+/** Whether two specs talk to the same endpoints the same way (credentials and headers included). */
+function sameConnection(a: RepSpec, b: RepSpec): boolean {
+  const conn = (s: RepSpec) =>
+    JSON.stringify([
+      s.source,
+      s.target,
+      s.selector,
+      s.docIds,
+      s.filter,
+      s.queryParams,
+      s.continuous,
+      s.createTarget,
+      s.createTargetParams,
+      s.sinceSeq,
+      s.winningRevsOnly,
+      s.useCheckpoints,
+    ]);
+  return conn(a) === conn(b);
 }
