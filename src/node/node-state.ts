@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Random, systemRandom } from '../core/random.ts';
 import { Database, type UpdateResult, type WriteDoc } from './engine/database.ts';
@@ -14,6 +14,13 @@ import {
 import { scanJson } from './json/scan.ts';
 import type { NodeOptions } from './options.ts';
 import { DbStore } from './store/db-store.ts';
+import {
+  type ConfigSections,
+  ensureDataDir,
+  loadConfig,
+  loadIdentity,
+  saveConfig,
+} from './store/node-files.ts';
 
 const DB_NAME = /^[a-z][a-z0-9_$()+/-]*$/;
 const SYSTEM_DBS = new Set(['_users', '_replicator', '_global_changes']);
@@ -58,14 +65,10 @@ export class NodeState {
     let uuid = options.uuid;
     let secret = random.uuid();
     if (this.dataDir) {
-      mkdirSync(this.dataDir, { recursive: true });
-      const idFile = join(this.dataDir, 'couchmesh-node.json');
-      if (existsSync(idFile)) {
-        const saved = JSON.parse(readFileSync(idFile, 'utf8')) as { uuid: string; secret: string };
-        uuid = uuid ?? saved.uuid;
-        secret = saved.secret;
-      } else writeFileSync(idFile, JSON.stringify({ uuid: uuid ?? random.uuid(), secret }));
-      uuid = uuid ?? (JSON.parse(readFileSync(idFile, 'utf8')) as { uuid: string }).uuid;
+      ensureDataDir(this.dataDir);
+      const id = loadIdentity(this.dataDir, () => ({ uuid: uuid ?? random.uuid(), secret }));
+      uuid = uuid ?? id.uuid;
+      secret = id.secret;
       for (const f of readdirSync(this.dataDir))
         if (f.endsWith(FILE_SUFFIX)) this.open(decodeURIComponent(f.slice(0, -FILE_SUFFIX.length)));
     }
@@ -76,6 +79,7 @@ export class NodeState {
       uuid: this.uuid,
     };
     this.configSections.chttpd = { max_http_request_size: String(this.config.maxHttpRequestSize) };
+    if (this.dataDir) this.applyPersistedConfig(loadConfig(this.dataDir));
     for (const name of ['_users', '_replicator']) {
       const db = this.dbs.get(name) ?? this.createDb(name);
       // system dbs of data folders from before default_security: closed as CouchDB 3 creates them
@@ -193,7 +197,33 @@ export class NodeState {
   /** `_config` sections as strings, like CouchDB's ini; keys the node honours are applied live. */
   readonly configSections: Record<string, Record<string, string>> = {};
 
-  setConfig(section: string, key: string, value: string | undefined): void {
+  /** `_config` changes made over HTTP, persisted in the data folder (CouchDB's local.ini). */
+  private persisted: ConfigSections = {};
+
+  /** Start-up: persisted changes apply, except where an explicit start option names the setting. */
+  private applyPersistedConfig(saved: ConfigSections): void {
+    const explicit = new Set([
+      ...(this.options.maxDocumentSize !== undefined ? ['couchdb/max_document_size'] : []),
+      ...(this.options.maxHttpRequestSize !== undefined ? ['chttpd/max_http_request_size'] : []),
+      'couchdb/uuid',
+    ]);
+    for (const [section, keys] of Object.entries(saved))
+      for (const [key, value] of Object.entries(keys))
+        if (!explicit.has(`${section}/${key}`)) this.setConfig(section, key, value, false);
+  }
+
+  setConfig(section: string, key: string, value: string | undefined, persist = true): void {
+    if (persist && this.dataDir) {
+      const p = structuredClone(this.persisted);
+      p[section] ??= {};
+      (p[section] as Record<string, string | undefined>)[key] = value;
+      if (value === undefined) delete p[section]?.[key];
+      saveConfig(this.dataDir, p); // durable before it takes effect: a crash never loses an acknowledged change
+      this.persisted = p;
+    } else if (!persist) {
+      this.persisted[section] ??= {};
+      (this.persisted[section] as Record<string, string>)[key] = value as string;
+    }
     this.configSections[section] ??= {};
     const s = this.configSections[section];
     if (value === undefined) delete s[key];

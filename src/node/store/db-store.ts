@@ -1,3 +1,4 @@
+import { closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 
 /**
@@ -46,6 +47,8 @@ export class DbStore {
   private readonly st;
 
   constructor(file: string | ':memory:') {
+    // created 0600 before SQLite opens it: its -wal and -shm files take the same permissions
+    if (file !== ':memory:') closeSync(openSync(file, 'a', 0o600));
     this.db = new Database(file);
     if (file !== ':memory:') {
       this.db.pragma('journal_mode = WAL');
