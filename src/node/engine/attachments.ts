@@ -14,13 +14,32 @@ export interface AttMeta {
   /** set when the bytes are stored encoded (as received from a CouchDB that gzips compressible types) */
   encoding?: string;
   encoded_length?: number;
+  /**
+   * Where the bytes are stored when that is not `digest`: the md5 of the bytes actually stored. A
+   * replicated attachment keeps its sender's digest (rev ids hash it), which may be the digest of
+   * another form of the bytes (PouchDB sends CouchDB's gzip digest with identity bytes).
+   */
+  key?: string;
 }
 export type AttList = Array<[string, AttMeta]>;
 
 export const md5Digest = (data: Buffer) => `md5-${createHash('md5').update(data).digest('base64')}`;
+/** The stored bytes of an attachment (encoded as `a.encoding` says); a missing blob is an error. */
+export function storedAttBytes(store: DbStore, a: AttMeta): Buffer {
+  const raw = store.getAtt(a.key ?? a.digest);
+  // never empty bytes in place of the content: that would be served (and replicated) as the data
+  if (!raw)
+    throw new CouchHttpError(
+      500,
+      'attachment_missing',
+      `The bytes of attachment ${a.digest} are missing from the store`,
+    );
+  return raw;
+}
+
 /** The attachment's content (decoded when stored gzip). */
 export function readAttData(store: DbStore, a: AttMeta): Buffer {
-  const raw = store.getAtt(a.digest) ?? Buffer.alloc(0);
+  const raw = storedAttBytes(store, a);
   return a.encoding === 'gzip' ? gunzipSync(raw) : raw;
 }
 
@@ -44,6 +63,26 @@ export interface FollowedAtt {
 
 const missingStub = (name: string) =>
   new CouchHttpError(412, 'missing_stub', `Invalid attachment stub in ${name}`);
+
+/** A replicated stub whose bytes we hold under its digest (maybe from another doc): their form too. */
+function stubMeta(store: DbStore, a: AttIn, digest: string, key: string, newPos: number): AttMeta {
+  const raw = store.getAtt(key) as Buffer;
+  const type = a.content_type ?? 'application/octet-stream';
+  const meta: AttMeta = {
+    content_type: type,
+    revpos: a.revpos ?? newPos,
+    digest,
+    length: a.length ?? raw.length,
+  };
+  if (key !== digest) meta.key = key;
+  // a compressible type's bytes in gzip form are its encoded form (as an interactive PUT stores it)
+  if (isCompressible(type) && raw[0] === 0x1f && raw[1] === 0x8b) {
+    meta.encoding = 'gzip';
+    meta.encoded_length = raw.length;
+    meta.length = a.length ?? gunzipSync(raw).length;
+  }
+  return meta;
+}
 
 /**
  * Resolves a doc's `_attachments` into the stored form, writing new bytes to the store.
@@ -71,16 +110,8 @@ export function resolveAttachments(
     if (a.stub) {
       const prev = parent?.find(([n]) => n === name)?.[1];
       if (prev && (!a.digest || a.digest === prev.digest)) out.push([name, { ...prev }]);
-      else if (a.digest && store.hasAtt(a.digest))
-        out.push([
-          name,
-          {
-            content_type: a.content_type ?? 'application/octet-stream',
-            revpos: a.revpos ?? newPos,
-            digest: a.digest,
-            length: a.length ?? store.getAtt(a.digest)?.length ?? 0,
-          },
-        ]);
+      else if (a.digest && store.findAtt(a.digest))
+        out.push([name, stubMeta(store, a, a.digest, store.findAtt(a.digest) as string, newPos)]);
       else throw missingStub(docName);
       continue;
     }
@@ -117,15 +148,24 @@ export function resolveAttachments(
       }
     } else if (encoding && encoding !== 'identity')
       throw badRequest(`Unsupported attachment encoding ${encoding}`);
-    // digest: keep the sender's when replicating (rev ids hash it), else compute it
-    const digest = replicated && a.digest ? a.digest : md5Digest(data);
-    store.putAtt(digest, data);
+    // digest: keep the sender's when replicating (rev ids hash it), else compute it. The bytes are
+    // stored under the md5 of what is stored, never under a digest of another form of them: equal
+    // keys then always mean equal bytes, whatever order identity and gzip forms arrive in
+    const key = md5Digest(data);
+    if (encoding === 'gzip' && replicated && a.digest && a.digest !== key)
+      throw badRequest(
+        `Attachment ${name}: its gzip bytes do not match digest ${a.digest} (content_md5_mismatch)`,
+      );
+    const digest = replicated && a.digest ? a.digest : key;
+    store.putAtt(key, data);
+    store.indexAtt(digest, key);
     const meta: AttMeta = {
       content_type: a.content_type ?? 'application/octet-stream',
       revpos: replicated && a.revpos ? a.revpos : newPos,
       digest,
       length,
     };
+    if (key !== digest) meta.key = key;
     if (encoding === 'gzip') {
       meta.encoding = 'gzip';
       meta.encoded_length = data.length;

@@ -1,3 +1,4 @@
+import { storedAttBytes } from '../engine/attachments.ts';
 import type { Database, DocState } from '../engine/database.ts';
 import { parseAtts } from '../engine/database.ts';
 import { followedAttachments, type RenderOptions, renderDoc } from '../engine/doc-render.ts';
@@ -75,7 +76,7 @@ export function multipartDoc(
   const atts = followedAttachments(parseAtts(row.atts), follows).map(([name, a]) => ({
     name,
     contentType: a.content_type,
-    data: db.store.getAtt(a.digest) ?? Buffer.alloc(0),
+    data: storedAttBytes(db.store, a),
     ...(a.encoding ? { encoding: a.encoding } : {}),
   }));
   return framing

@@ -24,6 +24,7 @@ CREATE TABLE IF NOT EXISTS revs (
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS local_docs (id TEXT PRIMARY KEY, rev INTEGER NOT NULL, body TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS atts (digest TEXT PRIMARY KEY, data BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS att_index (digest TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (digest, key)) WITHOUT ROWID;
 `;
 
 export interface DocRow {
@@ -83,6 +84,8 @@ export class DbStore {
       getAtt: p('SELECT data FROM atts WHERE digest = ?').pluck(),
       hasAtt: p('SELECT 1 FROM atts WHERE digest = ?').pluck(),
       putAtt: p('INSERT OR IGNORE INTO atts (digest, data) VALUES (?, ?)'),
+      indexAtt: p('INSERT OR IGNORE INTO att_index (digest, key) VALUES (?, ?)'),
+      findAtt: p('SELECT key FROM att_index WHERE digest = ? LIMIT 1').pluck(),
     };
   }
 
@@ -135,6 +138,15 @@ export class DbStore {
   }
   delLocal(id: string): void {
     this.st.delLocal.run(id);
+  }
+  /** Records that attachments reported as `digest` have their bytes under `key` (stub lookups). */
+  indexAtt(digest: string, key: string): void {
+    if (digest !== key) this.st.indexAtt.run(digest, key);
+  }
+  /** The storage key of bytes known by `digest` (the digest itself when stored under it). */
+  findAtt(digest: string): string | undefined {
+    if (this.hasAtt(digest)) return digest;
+    return this.st.findAtt.get(digest) as string | undefined;
   }
   getAtt(digest: string): Buffer | undefined {
     return this.st.getAtt.get(digest) as Buffer | undefined;
