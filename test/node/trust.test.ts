@@ -148,3 +148,32 @@ test('_config/admins never answers a plaintext password', async () => {
   assert.match(all.json.admin, /^-pbkdf2:sha256-/);
   assert.doesNotMatch(all.text, /"admin"\s*:\s*"admin"/);
 });
+
+test('a 20,000-character doc id answers a CouchDB-shaped 400, not a reset connection', async () => {
+  const r = await call('GET', `/redos/${'x'.repeat(20_000)}`, undefined, ADMIN);
+  assert.equal(r.status, 400);
+  assert.equal(r.json.error, 'bad_request');
+});
+
+test('a database name over 238 characters -> 400 database_name_too_long', async () => {
+  const r = await call('PUT', `/${'a'.repeat(239)}`, undefined, ADMIN);
+  assert.equal(r.status, 400);
+  assert.equal(r.json.error, 'database_name_too_long');
+  assert.equal((await call('PUT', `/${'a'.repeat(238)}`, undefined, ADMIN)).status, 201);
+});
+
+test('an invalid _security shape -> 400 naming the field', async () => {
+  const r = await call('PUT', '/redos/_security', { members: { roles: [false] } }, ADMIN);
+  assert.equal(r.status, 400);
+  assert.match(r.json.reason, /members\.roles/);
+});
+
+test('a longpoll _changes whose database is deleted meanwhile answers 200 with no results', async () => {
+  await call('PUT', '/goner', undefined, ADMIN);
+  const feed = call('GET', '/goner/_changes?feed=longpoll&since=now&timeout=30000', undefined, ADMIN);
+  await new Promise((r) => setTimeout(r, 50)); // lets the feed start waiting (either order must answer 200)
+  await call('DELETE', '/goner', undefined, ADMIN);
+  const r = await feed;
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(r.json.results, []);
+});

@@ -23,6 +23,19 @@ export function createNodeServer(node: NodeState, extraRoutes?: Map<string, Hand
     void handle(ctx, limiter, extraRoutes).catch((e: unknown) => fail(ctx, e));
   });
   server.headersTimeout = 70_000;
+  // a request node:http cannot parse (e.g. a 20,000-character doc id overflows the header limit)
+  // gets a CouchDB-shaped 400 instead of a reset connection
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable || err.code === 'ECONNRESET') return socket.destroy();
+    const tooLong = err.code === 'HPE_HEADER_OVERFLOW';
+    const body = JSON.stringify({
+      error: 'bad_request',
+      reason: tooLong ? 'the request line or headers are too long' : 'malformed HTTP request',
+    });
+    socket.end(
+      `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body) + 1}\r\nConnection: close\r\n\r\n${body}\n`,
+    );
+  });
   return server;
 }
 

@@ -164,7 +164,8 @@ export async function changes(ctx: Ctx, db: Database): Promise<void> {
 }
 
 function finish(db: Database, q: ChangesQuery, b: Batch): string {
-  const pending = q.descending ? 0 : db.store.countAfter(b.last);
+  // a db deleted while the feed waited: CouchDB ends the feed with 200 and no pending changes
+  const pending = q.descending || db.closed ? 0 : db.store.countAfter(b.last);
   return `"last_seq":${JSON.stringify(db.seqs.encode(b.last))},"pending":${pending}`;
 }
 
