@@ -108,37 +108,44 @@ export class Ctx {
     return BOOL_PARAMS.has(name);
   }
 
-  /** The request body, refused with 413 past `limit` (default `[chttpd] max_http_request_size`). */
-  body(limit?: number): Promise<Buffer> {
+  /**
+   * The request body, refused with 413 past `limit` (default `[chttpd] max_http_request_size`):
+   * at once from Content-Length, else as soon as the bytes read pass it, so memory stays bounded by
+   * the limit whatever a client sends. The connection is closed after such an answer rather than
+   * drained. `tooLarge` names the error (e.g. CouchDB's `document_too_large`).
+   */
+  body(limit?: number, tooLarge?: () => CouchHttpError): Promise<Buffer> {
     this.bodyPromise ??= new Promise((resolve, reject) => {
-      const max = Math.min(limit ?? Number.POSITIVE_INFINITY, this.node.config.maxHttpRequestSize);
+      const httpMax = this.node.config.maxHttpRequestSize;
+      const max = Math.min(limit ?? Number.POSITIVE_INFINITY, httpMax);
+      const refuse = (close: boolean) => {
+        const own = max < httpMax ? tooLarge?.() : undefined;
+        const e = own ?? new CouchHttpError(413, 'too_large', 'the request entity is too large');
+        return close
+          ? new CouchHttpError(e.status, e.error, e.reason, { ...e.headers, Connection: 'close' })
+          : e;
+      };
       const declared = Number(this.req.headers['content-length'] ?? 0);
-      if (declared > max) {
-        reject(new CouchHttpError(413, 'too_large', 'the request entity is too large'));
-        this.req.resume();
-        return;
-      }
+      // refused from the headers: the connection closes, so the body is never read at all
+      if (declared > max) return reject(refuse(true));
       const chunks: Buffer[] = [];
       let size = 0;
-      let tooLarge = false;
+      let over = false;
       this.req.on('data', (c: Buffer) => {
+        if (over) return;
         size += c.length;
         if (size > max) {
-          // answer 413 and close the connection once it is sent; the rest of the body is discarded
-          if (!tooLarge)
-            reject(
-              new CouchHttpError(413, 'too_large', 'the request entity is too large', {
-                Connection: 'close',
-              }),
-            );
-          tooLarge = true;
+          // answered at once; the rest is read and dropped (closing now would reset the connection
+          // before the client reads the answer), so memory stays bounded by the limit
+          over = true;
           chunks.length = 0;
+          reject(refuse(false));
           return;
         }
         chunks.push(c);
       });
       this.req.on('end', () => {
-        if (!tooLarge) resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+        if (!over) resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
       });
       this.req.on('error', reject);
     });

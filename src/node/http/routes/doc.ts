@@ -144,6 +144,11 @@ export async function readDocBody(ctx: Ctx): Promise<WriteDoc> {
     doc.followed = followed;
     return doc;
   }
+  // one JSON document may not be read past twice `[couchdb] max_document_size` (the body's own
+  // limit, plus as much again for inline base64 attachments; larger attachments go through a
+  // standalone or multipart PUT): a client cannot make the node buffer more than that
+  const cap = 2 * ctx.node.config.maxDocumentSize;
+  await ctx.body(cap, () => new CouchHttpError(413, 'document_too_large', ''));
   const { text, node } = await ctx.jsonBody();
   return parseDoc(text, node);
 }
