@@ -8,7 +8,8 @@ export interface NodeOptions {
   dataDir?: string;
   /** Keep everything in memory (tests, demos). */
   inMemory?: boolean;
-  /** Server admins: name -> password. With none, the node is in "admin party" (everyone is admin), as CouchDB 1.x was. */
+  /** Server admins: name -> password (kept in memory only; `_config/admins` shows hashes). With none, the node
+   *  is in "admin party" (everyone is admin): for tests and benchmarks only, `couchmesh node` refuses it as CouchDB 3 does. */
   admins?: Record<string, string>;
   /** Extra users (name -> {password, roles}) besides those in the `_users` database. */
   users?: Record<string, { password: string; roles?: string[] }>;
