@@ -12,6 +12,7 @@ import {
   type PasswordPolicy,
 } from './http/passwords.ts';
 import { scanJson } from './json/scan.ts';
+import { createLogger, type NodeLogger } from './log.ts';
 import type { NodeOptions } from './options.ts';
 import { DbStore } from './store/db-store.ts';
 import {
@@ -46,6 +47,7 @@ export class NodeState {
   readonly random: Random;
   readonly admins: Map<string, string>;
   readonly secret: Buffer;
+  readonly logger: NodeLogger;
   private readonly dbs = new Map<string, Database>();
   private readonly dataDir: string | undefined;
   /** Called for every db opened/created (the replicator watches `_replicator`). */
@@ -56,6 +58,11 @@ export class NodeState {
     random: Random = systemRandom,
   ) {
     this.random = random;
+    this.logger = createLogger(
+      options.log,
+      options.logLevel ?? 'info',
+      () => `couchmesh@${this.uuid ?? '-'}`,
+    );
     this.dataDir = options.inMemory ? undefined : options.dataDir;
     this.admins = new Map(Object.entries(options.admins ?? {}));
     this.config = {

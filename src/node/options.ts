@@ -1,3 +1,5 @@
+import type { LogLevel } from './log.ts';
+
 /** Options of an embedded couchmesh node (`couchmesh node`, `startNode()`). Validated once at the boundary. */
 export interface NodeOptions {
   /** TCP port; 0 picks a free one. Default 5984. */
@@ -21,8 +23,14 @@ export interface NodeOptions {
   maxHttpRequestSize?: number;
   /** Answer 429 with Retry-After beyond N requests per second ("constrained gateway" mode). */
   maxRequestRate?: number;
-  /** Log one line per request to this function (no credentials are ever passed to it). */
+  /** Open connections at most (default 2048); more are refused at accept. */
+  maxConnections?: number;
+  /** Time allowed to receive a whole request, headers and body (default 300000 ms). */
+  requestTimeoutMs?: number;
+  /** Where log lines go (CouchDB's format; no credential is ever passed to it). Default: no log. */
   log?: (line: string) => void;
+  /** Lowest level logged: debug, info (default), notice, warning, error (`[log] level`). */
+  logLevel?: LogLevel;
 }
 
 export interface RunningNode {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { userError } from '../../core/errors.ts';
 import { startNode } from '../../node/index.ts';
+import { fileSink, isLogLevel, LEVELS } from '../../node/log.ts';
 import type { Output } from '../boundary.ts';
 
 export function parseAdmin(spec: string): [string, string] {
@@ -34,6 +35,8 @@ export function registerNode(program: Command, output: Output): void {
       '--admin <user:pass>',
       'server admin, required (also from COUCHMESH_ADMIN); as CouchDB 3, the node does not run without one',
     )
+    .option('--log-file <file>', 'append the log to FILE (0600) instead of stderr')
+    .option('--log-level <level>', 'lowest level logged: debug, info, notice, warning, error', 'info')
     .option('--max-document-size <bytes>', 'largest accepted document body', (v) => Number(v))
     .option('--max-request-rate <n>', 'answer 429 + Retry-After above N requests per second', (v) =>
       Number(v),
@@ -47,7 +50,11 @@ export function registerNode(program: Command, output: Output): void {
         admin?: string;
         maxDocumentSize?: number;
         maxRequestRate?: number;
+        logFile?: string;
+        logLevel: string;
       }) => {
+        if (!isLogLevel(opts.logLevel))
+          throw userError('E_LOG_LEVEL', `--log-level expects one of ${LEVELS.join(', ')}`);
         if (!opts.data && !opts.inMemory)
           throw userError(
             'E_NODE_STORAGE',
@@ -71,6 +78,8 @@ export function registerNode(program: Command, output: Output): void {
           admins,
           maxDocumentSize: opts.maxDocumentSize,
           maxRequestRate: opts.maxRequestRate,
+          log: opts.logFile ? fileSink(opts.logFile) : (line) => process.stderr.write(`${line}\n`),
+          logLevel: opts.logLevel,
         });
         output.out(
           `couchmesh node listening on ${node.url} (${opts.inMemory ? 'in memory' : `data in ${opts.data}`})`,

@@ -20,9 +20,14 @@ export function createNodeServer(node: NodeState, extraRoutes?: Map<string, Hand
   const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
     const ctx = safeCtx(node, req, res);
     if (!ctx) return;
+    if (node.logger.enabled('notice')) logRequest(ctx);
     void handle(ctx, limiter, extraRoutes).catch((e: unknown) => fail(ctx, e));
   });
+  // slow clients: headers within 70 s, the whole request within 5 min (a body trickled byte by byte
+  // cannot hold a connection for ever), and a cap on open connections ([chttpd] server_options)
   server.headersTimeout = 70_000;
+  server.requestTimeout = node.options.requestTimeoutMs ?? 300_000;
+  server.maxConnections = node.options.maxConnections ?? 2048;
   // a request node:http cannot parse (e.g. a 20,000-character doc id overflows the header limit)
   // gets a CouchDB-shaped 400 instead of a reset connection
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
@@ -82,7 +87,21 @@ function fail(ctx: Ctx, e: unknown): void {
     return;
   }
   const msg = e instanceof Error ? (e.stack ?? e.message) : String(e);
-  ctx.node.options.log?.(`500 ${ctx.method} ${ctx.url.pathname}: ${msg}`);
+  ctx.node.logger.log('error', `chttpd_${ctx.method} ${ctx.url.pathname} 500 internal error: ${msg}`);
   if (!res.headersSent) sendError(res, new CouchHttpError(500, 'unknown_error', 'internal error'));
   else res.destroy();
+}
+
+/** chttpd's request line: `host peer user METHOD /path status ok ms` (the path only, never a query). */
+function logRequest(ctx: Ctx): void {
+  const t0 = performance.now();
+  ctx.res.once('finish', () => {
+    const ms = Math.round(performance.now() - t0);
+    const host = ctx.header('host') ?? '-';
+    const peer = ctx.req.socket.remoteAddress ?? '-';
+    ctx.node.logger.log(
+      'notice',
+      `${host} ${peer} ${ctx.user.name ?? 'undefined'} ${ctx.method} ${ctx.url.pathname} ${ctx.res.statusCode} ok ${ms}`,
+    );
+  });
 }

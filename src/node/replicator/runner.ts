@@ -174,6 +174,10 @@ export async function runReplication(
       srcRev = await put(source, srcRev);
       tgtRev = await put(target, tgtRev);
       svc.counters.inc('checkpoints.success');
+      svc.node.logger.log(
+        'info',
+        `couch_replicator: recording a checkpoint for \`${job.id}\` (doc \`${job.docId ?? 'none'}\`) -> target sequence ${JSON.stringify(seq)}`,
+      );
       checkpointed = seq;
       stats.checkpointed_source_seq = seq;
       lastCheckpoint = clock.now();

@@ -87,6 +87,7 @@ export class Scheduler {
     private readonly counters: ReplicatorCounters,
     private readonly onTerminal: (job: Job) => void,
     private readonly onCrash: (job: Job) => void = () => undefined,
+    private readonly onEvent: (job: Job, type: JobEvent['type'], reason?: string) => void = () => undefined,
   ) {
     void this.rotateLoop();
   }
@@ -160,6 +161,7 @@ export class Scheduler {
     job.history.unshift(reason === undefined ? { timestamp: now, type } : { timestamp: now, type, reason });
     job.history.length = Math.min(job.history.length, this.config().maxHistory);
     job.lastUpdated = now;
+    this.onEvent(job, type, reason);
   }
 
   private maybeStart(job: Job): void {

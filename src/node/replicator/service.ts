@@ -2,6 +2,7 @@ import { type Clock, systemClock } from '../../core/clock.ts';
 import type { Random } from '../../core/random.ts';
 import type { Database } from '../engine/database.ts';
 import type { NodeState } from '../node-state.ts';
+import { logJobEvent } from './log-events.ts';
 import { DocProcessor } from './processor.ts';
 import { COUCH_DEFAULTS, type RepDefaults } from './rep-doc.ts';
 import { runReplication } from './runner.ts';
@@ -74,6 +75,7 @@ export class ReplicatorService {
           this.settleTransient(job);
         }
       },
+      (job, type, reason) => logJobEvent(node.logger, job, type, reason),
     );
     this.processor = new DocProcessor(
       node,

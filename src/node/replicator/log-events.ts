@@ -1,0 +1,27 @@
+import { type NodeLogger, safeUrl } from '../log.ts';
+import type { Job, JobEvent } from './scheduler.ts';
+
+/**
+ * couch_replicator's log lines for a job's events, carrying the replication id and the doc id (what
+ * `couchmesh doctor --log` looks for). Endpoints are logged without credentials.
+ */
+export function logJobEvent(logger: NodeLogger, job: Job, type: JobEvent['type'], reason?: string): void {
+  const doc = job.docId ? `${job.db ?? '_replicator'}:${job.docId}` : 'a _replicate request';
+  const route = `\`${safeUrl(job.spec.source.url)}\` -> \`${safeUrl(job.spec.target.url)}\``;
+  switch (type) {
+    case 'added':
+      return logger.log('notice', `couch_replicator: replication \`${job.id}\` added, from doc ${doc}`);
+    case 'started':
+      return logger.log(
+        'notice',
+        `couch_replicator: starting replication \`${job.id}\` (${route}) from doc ${doc}`,
+      );
+    case 'crashed':
+      return logger.log(
+        'error',
+        `couch_replicator: replication \`${job.id}\` (doc ${doc}) crashed: ${reason ?? 'unknown reason'}`,
+      );
+    case 'stopped':
+      return logger.log('notice', `couch_replicator: replication \`${job.id}\` (doc ${doc}) stopped`);
+  }
+}
