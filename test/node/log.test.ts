@@ -75,6 +75,14 @@ test('request lines and couch_replicator job lines, in CouchDB format, without c
       /URL-SECRET|BASIC-SECRET|YWRtaW46YWRtaW4/,
       'no credential in any line',
     );
+    // `couchmesh doctor --log` reads such a file and finds the crashing replication's lines
+    const file = join(mkdtempSync(join(tmpdir(), 'couchmesh-log-')), 'couch.log');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const found = await grepLog(file, [sched.id, 'bad']);
+    assert.ok(
+      found.lines.some((l) => /crashed/.test(l)),
+      JSON.stringify(found),
+    );
   } finally {
     await node.close();
   }

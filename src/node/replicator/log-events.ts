@@ -1,4 +1,4 @@
-import { type NodeLogger, safeUrl } from '../log.ts';
+import { type LogLevel, type NodeLogger, safeUrl } from '../log.ts';
 import type { Job, JobEvent } from './scheduler.ts';
 
 /**
@@ -8,20 +8,12 @@ import type { Job, JobEvent } from './scheduler.ts';
 export function logJobEvent(logger: NodeLogger, job: Job, type: JobEvent['type'], reason?: string): void {
   const doc = job.docId ? `${job.db ?? '_replicator'}:${job.docId}` : 'a _replicate request';
   const route = `\`${safeUrl(job.spec.source.url)}\` -> \`${safeUrl(job.spec.target.url)}\``;
-  switch (type) {
-    case 'added':
-      return logger.log('notice', `couch_replicator: replication \`${job.id}\` added, from doc ${doc}`);
-    case 'started':
-      return logger.log(
-        'notice',
-        `couch_replicator: starting replication \`${job.id}\` (${route}) from doc ${doc}`,
-      );
-    case 'crashed':
-      return logger.log(
-        'error',
-        `couch_replicator: replication \`${job.id}\` (doc ${doc}) crashed: ${reason ?? 'unknown reason'}`,
-      );
-    case 'stopped':
-      return logger.log('notice', `couch_replicator: replication \`${job.id}\` (doc ${doc}) stopped`);
-  }
+  const lines: Record<JobEvent['type'], [LogLevel, string]> = {
+    added: ['notice', `replication \`${job.id}\` added, from doc ${doc}`],
+    started: ['notice', `starting replication \`${job.id}\` (${route}) from doc ${doc}`],
+    crashed: ['error', `replication \`${job.id}\` (doc ${doc}) crashed: ${reason ?? 'unknown reason'}`],
+    stopped: ['notice', `replication \`${job.id}\` (doc ${doc}) stopped`],
+  };
+  const [level, message] = lines[type];
+  logger.log(level, `couch_replicator: ${message}`);
 }
