@@ -149,7 +149,7 @@ before(async () => {
     admins: { admin: 'admin' },
     maxDocumentSize: 200,
     log: (line) => {
-      if (line.startsWith('500 ')) errors500.push(line);
+      if (/^\[error\] .* 500 internal error: /.test(line)) errors500.push(line);
     },
   });
   for (const db of [DB, FUZZ_DB]) assert.equal((await call('PUT', `/${db}`)).status, 201);
