@@ -88,10 +88,10 @@ async function fetchRevisions(
     if (r.status === 200 && Array.isArray(r.body?.results)) {
       docs = r.body.results.flatMap((x) => x.docs.map((d) => d.ok).filter((d): d is Doc => !!d));
       stats.bulk_get_docs += docs.length;
-      // revisions _bulk_get answered with an error are fetched one by one, as
-      // couch_replicator_worker falls back to open_revs for them
-      const got = new Set(docs.map((d) => d._id));
-      missing = wanted.filter((w) => !got.has(w.id));
+      // revisions _bulk_get answered with an error (or not at all) are fetched one by one, as
+      // couch_replicator_worker falls back to open_revs for them; keyed by revision, not doc id:
+      // one conflict leaf may come back while another errors
+      missing = bulkGetMisses(wanted, r.body.results);
     } else if (r.status === 400 || r.status === 404 || r.status === 405 || r.status === 501)
       job.bulkGetDisabled = true; // _bulk_get unsupported: open_revs from now on, as CouchDB does
     // any other answer (5xx…): this batch falls back to open_revs, whose failures crash the job
@@ -114,6 +114,28 @@ async function fetchRevisions(
     else plain.push(d);
   }
   return { plain, withAtts };
+}
+
+/**
+ * The wanted revisions a `_bulk_get` answer did not return: those with a per-revision error, and
+ * those of a doc id it did not mention (`latest=true` may answer another rev than the one asked, so
+ * a returned doc is matched by id only when the answer names no error for the requested rev).
+ */
+function bulkGetMisses(
+  wanted: Array<{ id: string; rev: string; atts_since: string[] }>,
+  results: Array<{ id: string; docs: Array<{ ok?: Doc; error?: unknown }> }>,
+) {
+  const failed = new Set<string>();
+  const answered = new Set<string>();
+  for (const x of results)
+    for (const d of x.docs) {
+      const e = d.error as { id?: string; rev?: string } | undefined;
+      if (d.ok) answered.add(d.ok._id);
+      else failed.add(`${e?.id ?? x.id}\n${e?.rev ?? '*'}`);
+    }
+  return wanted.filter(
+    (w) => failed.has(`${w.id}\n${w.rev}`) || failed.has(`${w.id}\n*`) || !answered.has(w.id),
+  );
 }
 
 /** POST _bulk_docs new_edits=false; per-doc errors and skippable statuses count as write failures. */
