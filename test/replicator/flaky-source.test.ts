@@ -19,7 +19,6 @@ async function flakyProxy(upstream: string, failures: { left: number; served: nu
     if (docRead && failures.left > 0) {
       failures.left--;
       failures.served++;
-      console.error('FAIL', req.method, url.slice(0, 60));
       req.resume();
       res.writeHead(failures.served % 2 ? 503 : 500, { 'content-type': 'application/json' });
       res.end('{"error":"unavailable","reason":"injected by the test"}');
