@@ -24,10 +24,10 @@ export function fixture(name: string): unknown {
   return structuredClone(FIXTURES[name]);
 }
 
-/** shared/couchdb/samples, when present (COUCHDB_SHARED_DIR overrides). */
+/** The CouchDB 3.5.0 samples committed in test/fixtures (COUCHDB_SHARED_DIR overrides). */
 export const SAMPLES_DIR = process.env.COUCHDB_SHARED_DIR
   ? join(process.env.COUCHDB_SHARED_DIR, 'samples')
-  : fileURLToPath(new URL('../../../shared/couchdb/samples/', import.meta.url));
+  : fileURLToPath(new URL('../../test/fixtures/couchdb/samples/', import.meta.url));
 export const HAVE_SAMPLES = existsSync(SAMPLES_DIR);
 
 /** The body of a sample file (wrapped `{request,status,headers,body}` or bare). */

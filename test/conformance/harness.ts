@@ -18,12 +18,16 @@ import { closeSync, existsSync, openSync, readFileSync, unlinkSync, writeSync } 
 import http, { type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { NodeOptions, RunningNode } from '../../src/node/options.ts';
 
 /** Where the captured CouchDB 3.5.0 responses live (only the sample-existence test reads them). */
-export const SAMPLES_DIR = process.env.COUCH_SAMPLES_DIR ?? '/work/shared/couchdb/samples';
+export const SAMPLES_DIR =
+  process.env.COUCH_SAMPLES_DIR ?? fileURLToPath(new URL('../fixtures/couchdb/samples/', import.meta.url));
 /** Where the recorded replicator traces live (read by replicator-traces.test.ts). */
-export const TRACES_DIR = process.env.COUCH_TRACES_DIR ?? '/work/shared/couchdb/replicator-traces';
+export const TRACES_DIR =
+  process.env.COUCH_TRACES_DIR ??
+  fileURLToPath(new URL('../fixtures/couchdb/replicator-traces/', import.meta.url));
 
 /**
  * A parsed JSON value that assertions navigate freely (`b.results[0].seq`): the asserts check the shapes.

@@ -1,5 +1,5 @@
 // Replays every kind of request the CouchDB 3.5.0 replicator sent to a remote CouchDB in the recorded traces
-// (/work/shared/couchdb/replicator-traces), with the replicator's exact headers (cookie session, User-Agent,
+// (test/fixtures/couchdb/replicator-traces), with the replicator's exact headers (cookie session, User-Agent,
 // Accept, X-Couch-Full-Commit, Content-Length: 0 on bodiless requests) and, where the trace holds it, the exact
 // body; and checks the status, content type and body shape the replicator depends on.
 //

@@ -1,5 +1,5 @@
 // Request/response material replayed by replicator-traces.test.ts, extracted from the recorded CouchDB 3.5.0
-// replicator traces (/work/shared/couchdb/replicator-traces, see its README.md) so that the test carries its
+// replicator traces (test/fixtures/couchdb/replicator-traces, see its README.md) so that the test carries its
 // own data and runs against any server. Each constant names the trace file and exchange seq it comes from.
 // Header lists are in the order the replicator sent them, without Host and Content-Length (node:http sets
 // those; an explicit Content-Length: 0 is kept) and with the session cookie as {cookie}.

@@ -2,7 +2,7 @@
 // never a 500, a crash, a hang or a partly applied batch. Every rejected write is checked to leave
 // the db's update_seq, doc_count and doc_del_count where they were.
 //
-// Exact statuses/bodies come from CouchDB 3.5.0 captures (/work/shared/couchdb/samples/error-4xx-*.json)
+// Exact statuses/bodies come from CouchDB 3.5.0 captures (test/fixtures/couchdb/samples/error-4xx-*.json)
 // where one exists, else from CouchDB's source (couch_doc:transfer_fields/parse_rev/validate_docid,
 // chttpd_db, couch_mrview_http).
 import assert from 'node:assert/strict';

@@ -4,6 +4,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type NodeOptions, startNode } from '../../src/node/index.ts';
 
 export type TestNode = Awaited<ReturnType<typeof startNode>>;
@@ -193,7 +194,8 @@ export async function writeDocs(node: { url: string }, db: string, prefix: strin
 // ---------------------------------------------------------------------------------------------------------
 // Real CouchDB 3.5.0 samples and shape comparison
 
-const SAMPLES = process.env.COUCHDB_SAMPLES ?? '/work/shared/couchdb/samples';
+const SAMPLES =
+  process.env.COUCHDB_SAMPLES ?? fileURLToPath(new URL('../fixtures/couchdb/samples/', import.meta.url));
 
 /** The captured response body of a sample (files are `{request, status, headers, body}` or a bare body). */
 export function sample(name: string): Json {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import {
   type AttachmentOut,
@@ -378,7 +379,10 @@ describe('round trips', () => {
 // ---------------------------------------------------------------------------------------------------
 // Real CouchDB 3.5.0 exchanges
 
-const SHARED = process.env.COUCHDB_SHARED_DIR ?? '/work/shared/couchdb';
+// recorded CouchDB 3.5.0 data, committed in the repo (COUCHDB_SHARED_DIR points elsewhere)
+const SHARED =
+  process.env.COUCHDB_SHARED_DIR ??
+  fileURLToPath(new URL('../../../test/fixtures/couchdb/', import.meta.url));
 const TRACES = join(SHARED, 'replicator-traces');
 const SAMPLES = join(SHARED, 'samples');
 const skip = existsSync(TRACES) && existsSync(SAMPLES) ? false : `no CouchDB captures under ${SHARED}`;

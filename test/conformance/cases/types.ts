@@ -48,7 +48,7 @@ export interface Expect {
 
 export interface Case {
   name: string;
-  /** File in /work/shared/couchdb/samples this case reproduces (failures name it). */
+  /** File in test/fixtures/couchdb/samples this case reproduces (failures name it). */
   sample?: string;
   /** Why the expected body differs from the sample's (e.g. q=1 row order, our own user names). */
   deviation?: string;
