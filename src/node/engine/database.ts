@@ -49,6 +49,9 @@ export type UpdateResult =
 
 const DEFAULT_REVS_LIMIT = 1000;
 
+/** chttpd_db:validate_revs: a replicated (`new_edits: false`) doc must name its revision. */
+export const NEEDS_REV = 'When `new_edits: false`, the document needs `_rev` or `_revisions` specified';
+
 let lastStartTime = 0;
 /**
  * A new incarnation's `instance_start_time`: microseconds since the epoch (couch_db's
@@ -237,16 +240,21 @@ export class Database {
       this.putLocal(id, doc);
       return undefined;
     }
+    // couch_doc:transfer_fields: `_revisions` wins over `_rev` when both are given (whatever `_rev` says)
     const parsed = doc.rev ? parseRev(doc.rev) : null;
-    if (!parsed) throw badRequest('Invalid rev format');
-    const revisions = doc.revisions ?? { start: parsed.pos, ids: [parsed.hash] };
-    if (revisions.start !== parsed.pos || parseRevId(revisions.ids[0]) !== parsed.hash)
-      throw badRequest('_rev and _revisions do not name the same revision');
+    if (doc.rev && !parsed && !doc.revisions) throw badRequest('Invalid rev format');
+    const revisions = doc.revisions ?? (parsed ? { start: parsed.pos, ids: [parsed.hash] } : undefined);
+    if (!revisions) throw badRequest(NEEDS_REV);
     // a path needs every id, and no more of them than `start` (pathFromRevisions throws otherwise)
-    if (revisions.start < revisions.ids.length || revisions.ids.some((x) => parseRevId(x) === null))
+    if (
+      revisions.ids.length === 0 ||
+      revisions.start < revisions.ids.length ||
+      revisions.ids.some((x) => parseRevId(x) === null)
+    )
       throw new CouchHttpError(400, 'doc_validation', 'Invalid _revisions: not a revision path');
+    const leafRev = `${revisions.start}-${revisions.ids[0]}`;
     const state = this.load(id, cache);
-    const existing = state ? findRev(state.tree, doc.rev as string) : null;
+    const existing = state ? findRev(state.tree, leafRev) : null;
     if (existing && existing.node[1].status !== 'missing') return undefined; // already have it
     // stubs refer to the nearest ancestor we hold
     let parentAtts: AttList | undefined;
@@ -261,7 +269,7 @@ export class Database {
       id,
       doc.attachments,
       parentAtts,
-      parsed.pos,
+      revisions.start,
       doc.followed,
       true,
     );
@@ -269,13 +277,7 @@ export class Database {
       ? { status: 'available' as const, deleted: true }
       : { status: 'available' as const };
     const path = pathFromRevisions(revisions, leafOpts);
-    this.commitRev(
-      id,
-      state,
-      path,
-      { rev: doc.rev as string, body: doc.bodyText, atts, deleted: doc.deleted },
-      cache,
-    );
+    this.commitRev(id, state, path, { rev: leafRev, body: doc.bodyText, atts, deleted: doc.deleted }, cache);
     return undefined;
   }
 

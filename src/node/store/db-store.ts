@@ -186,6 +186,11 @@ export class DbStore {
     return this.db.transaction(fn)();
   }
 
+  /** What `POST /{db}/_compact` can do for SQLite: fold the WAL back into the main file and truncate it. */
+  compact(): void {
+    if (this.db.open && !this.db.memory) this.db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
   }

@@ -36,7 +36,16 @@ async function rangeQuery(ctx: Ctx): Promise<RangeQuery> {
     limit: ctx.int('limit', Number.MAX_SAFE_INTEGER),
     skip: ctx.int('skip', 0),
   };
-  if (keys !== undefined) q.keys = keys;
+  if (keys !== undefined) {
+    // couch_mrview_util:validate_args: a non-empty `keys` excludes any key range
+    if (keys.length > 0 && (q.start !== undefined || q.end !== undefined))
+      throw new CouchHttpError(
+        400,
+        'query_parse_error',
+        '`keys` is incompatible with `key`, `start_key` and `end_key`',
+      );
+    q.keys = keys;
+  }
   return q;
 }
 
@@ -45,12 +54,19 @@ export async function allDocs(ctx: Ctx, db: Database): Promise<void> {
   const q = await rangeQuery(ctx);
   const includeDocs = ctx.bool('include_docs');
   const conflicts = ctx.bool('conflicts');
+  // include_docs with attachments=true inlines base64 data, as couch_mrview's doc_member does
+  const render = {
+    conflicts,
+    viewer: ctx.user,
+    attachments: ctx.bool('attachments') ? ('data' as const) : ('stub' as const),
+    attEncodingInfo: ctx.bool('att_encoding_info'),
+  };
   const head = `{"total_rows":${db.docCount},"offset":`;
   const seq = ctx.bool('update_seq') ? `,"update_seq":${JSON.stringify(db.seqs.encode(db.updateSeq))}` : '';
   const docOf = (id: string, rev: string) => {
     const state = db.getState(id);
     const row = state && db.getRev(id, rev);
-    return state && row ? renderDoc(db, state, row, { conflicts, viewer: ctx.user }) : 'null';
+    return state && row ? renderDoc(db, state, row, render) : 'null';
   };
   let rows: string[];
   let offset = 'null';

@@ -1,4 +1,4 @@
-import type { Database, UpdateResult, WriteDoc } from '../../engine/database.ts';
+import { type Database, NEEDS_REV, type UpdateResult, type WriteDoc } from '../../engine/database.ts';
 import { parseDoc, validateDocId } from '../../engine/doc-parse.ts';
 import { badRequest, CouchHttpError } from '../../engine/errors.ts';
 import { getEntry } from '../../json/scan.ts';
@@ -22,6 +22,8 @@ export async function bulkDocs(ctx: Ctx, db: Database): Promise<void> {
   // the whole request is refused on a malformed doc or one over max_document_size, as CouchDB does
   const docs: WriteDoc[] = docsNode.items.map((d) => parseDoc(text, d));
   for (const d of docs) if (d.id !== undefined) validateDocId(d.id);
+  // chttpd_db:validate_revs runs on every doc before any is written: one refuses the whole request
+  if (!newEdits) for (const d of docs) if (!d.rev && !d.revisions) throw badRequest(NEEDS_REV);
   const max = ctx.node.config.maxDocumentSize;
   for (const d of docs)
     if (Buffer.byteLength(d.bodyText) > max) throw new CouchHttpError(413, 'document_too_large', d.id ?? '');

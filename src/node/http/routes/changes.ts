@@ -68,7 +68,8 @@ async function parseQuery(ctx: Ctx, db: Database): Promise<ChangesQuery> {
   return {
     viewer: ctx.user,
     feed,
-    since: descending && sinceRaw === undefined ? db.updateSeq : since,
+    // couch_changes: a descending feed starts at the current update seq; `since` is ignored
+    since: descending ? db.updateSeq : since,
     limit: ctx.int('limit', Number.MAX_SAFE_INTEGER),
     descending,
     allDocs: ctx.q('style') === 'all_docs',

@@ -8,6 +8,7 @@ import { bulkDocs, bulkGet, revsDiff } from './bulk.ts';
 import { changes } from './changes.ts';
 import { postDoc, routeDoc } from './doc.ts';
 import { routeLocal } from './local.ts';
+import { compact, designFeature, viewCleanup } from './maintenance.ts';
 import { requireServerAdmin } from './server.ts';
 
 export function dbInfo(db: Database): Record<string, unknown> {
@@ -64,10 +65,17 @@ export async function routeDb(ctx: Ctx): Promise<void> {
       return revsLimit(ctx, db);
     case '_security':
       return security(ctx, db);
-    case '_design':
+    case '_compact':
+      return compact(ctx, db, rest);
+    case '_view_cleanup':
+      return viewCleanup(ctx);
+    case '_design': {
       checkMember(ctx, db);
       if (rest.length === 0) throw notFound('missing');
+      const unsupported = designFeature(rest[1]);
+      if (unsupported) throw unsupported;
       return routeDoc(ctx, db, `_design/${rest[0]}`, rest.slice(1));
+    }
     default:
       if (second === undefined) throw notFound('missing');
       if (second.startsWith('_'))
@@ -105,6 +113,9 @@ async function dbRoot(ctx: Ctx, name: string): Promise<void> {
     case 'POST': {
       const db = ctx.node.require(name);
       checkMember(ctx, db);
+      // chttpd_db:db_req POST: couch_httpd:validate_ctype(Req, "application/json")
+      if (!/^application\/json\b/i.test(ctx.header('content-type') ?? ''))
+        throw new CouchHttpError(415, 'bad_content_type', 'Content-Type must be application/json');
       return postDoc(ctx, db);
     }
     default:

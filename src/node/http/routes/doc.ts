@@ -176,7 +176,9 @@ export function writeOne(ctx: Ctx, db: Database, doc: WriteDoc, newEdits: boolea
     if (r.error === 'conflict') throw conflict();
     throw new CouchHttpError(ERROR_STATUS[r.error] ?? 400, r.error, r.reason);
   }
-  if (!newEdits || !r) return { ok: true, id: doc.id as string, rev: doc.rev as string };
+  // replicated: the revision written is the one `_revisions` names, else `_rev` (couch_doc:transfer_fields)
+  const named = doc.revisions ? `${doc.revisions.start}-${doc.revisions.ids[0]}` : (doc.rev as string);
+  if (!newEdits || !r) return { ok: true, id: doc.id as string, rev: named };
   return r;
 }
 

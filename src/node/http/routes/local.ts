@@ -16,7 +16,9 @@ function localEtag(id: string, rev: number, body: string): string {
 /** `/{db}/_local/{id}`: non-replicated docs (checkpoints live here), rev "0-N", no conflicts. */
 export async function routeLocal(ctx: Ctx, db: Database, rest: string[]): Promise<void> {
   if (rest.length === 0) throw notFound('missing');
-  const id = `_local/${rest.join('/')}`;
+  // chttpd_db:db_req: any path below `_local/{id}` is an attachment, which local docs cannot have
+  if (rest.length > 1) throw badRequest('_local documents do not accept attachments.');
+  const id = `_local/${rest[0]}`;
   switch (ctx.method) {
     case 'GET':
     case 'HEAD': {

@@ -3,6 +3,7 @@ import { badCredentials, checkPassword, cookieHeader, hasAdmins, makeCookie } fr
 import { type Ctx, isAdmin } from '../context.ts';
 import { methodNotAllowed, sendJson } from '../respond.ts';
 import { routeConfig } from './config.ts';
+import { dbsInfo, membership } from './dbs-info.ts';
 
 /** couch_httpd:verify_is_server_admin: 401 for anonymous and authenticated non-admins alike. */
 export function requireServerAdmin(ctx: Ctx): void {
@@ -29,6 +30,10 @@ export async function routeServer(ctx: Ctx): Promise<void> {
       // [chttpd] admin_only_all_dbs = true (CouchDB 3 default)
       requireServerAdmin(ctx);
       return sendJson(ctx.res, 200, ctx.node.allDbs());
+    case '_dbs_info':
+      return dbsInfo(ctx);
+    case '_membership':
+      return membership(ctx);
     case '_uuids': {
       const count = ctx.int('count', 1);
       if (count > 1000) throw new CouchHttpError(400, 'bad_request', 'count parameter too large');
