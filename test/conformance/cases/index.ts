@@ -6,6 +6,7 @@ import { changesArea } from './changes.ts';
 import { conflictsArea } from './conflicts.ts';
 import { dbArea } from './db.ts';
 import { docsArea } from './docs.ts';
+import { fidelityArea } from './fidelity.ts';
 import { localArea } from './local.ts';
 import { revIdArea } from './revids.ts';
 import { securityArea } from './security.ts';
@@ -26,4 +27,5 @@ export const AREAS: Area[] = [
   attachmentsArea,
   securityArea,
   trustArea,
+  fidelityArea,
 ];
