@@ -222,6 +222,19 @@ export const fidelityArea: Area = {
       },
     },
     {
+      name: 'anonymous GET and POST /_dbs_info -> 401 (admin_only_all_dbs, chttpd_dbs_info_test)',
+      db: 'none',
+      request: { method: 'POST', path: '/_dbs_info', body: { keys: ['_users'] }, auth: 'none' },
+      expect: {
+        status: 401,
+        contentType: JSON_CT,
+        check: async (res, ctx) => {
+          assert.equal(asObject(res.json).error, 'unauthorized');
+          assert.equal((await ctx.http('GET', '/_dbs_info', { auth: 'none' })).status, 401);
+        },
+      },
+    },
+    {
       name: 'GET /_membership: {all_nodes, cluster_nodes} of node names',
       db: 'none',
       request: { method: 'GET', path: '/_membership' },
