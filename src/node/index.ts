@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { userError } from '../core/errors.ts';
 import { createNodeServer } from './http/server.ts';
+import { loadQuickJs } from './js/sandbox.ts';
 import { NodeState } from './node-state.ts';
 import type { NodeOptions, RunningNode } from './options.ts';
 import { activeTasks, replicateRoute, schedulerRoute, statsJson } from './replicator/http.ts';
@@ -34,6 +35,7 @@ export async function startNode(
   options: NodeOptions,
 ): Promise<RunningNode & { state: NodeState; replicator: ReplicatorService }> {
   validate(options);
+  await loadQuickJs(); // design-document functions run synchronously inside a write: load the engine first
   const state = new NodeState(options);
   const replicator = new ReplicatorService(state);
   state.activeTasks.push(() => activeTasks(replicator));

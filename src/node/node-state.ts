@@ -2,6 +2,7 @@ import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Random, systemRandom } from '../core/random.ts';
 import { Database, type UpdateResult, type WriteDoc } from './engine/database.ts';
+import { DesignFunctions, type JsEnv } from './engine/design.ts';
 import { parseDoc } from './engine/doc-parse.ts';
 import { CouchHttpError } from './engine/errors.ts';
 import { hashPassword } from './http/auth.ts';
@@ -11,6 +12,7 @@ import {
   DEFAULT_MIN_ITERATIONS,
   type PasswordPolicy,
 } from './http/passwords.ts';
+import { DEFAULT_LIMITS, quickJsLoaded } from './js/sandbox.ts';
 import { scanJson } from './json/scan.ts';
 import { createLogger, type NodeLogger } from './log.ts';
 import type { NodeOptions } from './options.ts';
@@ -101,6 +103,7 @@ export class NodeState {
 
   private open(name: string): Database {
     const db = new Database(name, new DbStore(this.file(name)), { newId: () => this.random.uuid() });
+    db.design = new DesignFunctions(db.store, () => this.jsEnv());
     if (name === '_users') db.beforeUpdate = (doc) => usersBeforeUpdate(this, doc);
     const hook = this.beforeUpdateHooks.get(name);
     if (hook) db.beforeUpdate = hook;
@@ -240,6 +243,23 @@ export class NodeState {
     if (section === 'chttpd' && key === 'max_http_request_size')
       this.config.maxHttpRequestSize = value === undefined ? 4_294_967_296 : Number(value);
     for (const fn of this.configListeners) fn(section, key, value);
+  }
+
+  /**
+   * The design-function sandbox's module and limits: `[couchdb] os_process_timeout` (CouchDB's
+   * bound on a query-server call, 5000 ms) and `[quickjs] memory_limit_bytes` (per database heap).
+   */
+  jsEnv(): JsEnv {
+    const num = (v: string | undefined, d: number) =>
+      v !== undefined && /^\d+$/.test(v) && Number(v) > 0 ? Number(v) : d;
+    return {
+      module: quickJsLoaded(),
+      limits: {
+        timeoutMs: num(this.configSections.couchdb?.os_process_timeout, DEFAULT_LIMITS.timeoutMs),
+        memoryBytes: num(this.configSections.quickjs?.memory_limit_bytes, DEFAULT_LIMITS.memoryBytes),
+        stackBytes: DEFAULT_LIMITS.stackBytes,
+      },
+    };
   }
 
   /** `[chttpd_auth] iterations / min_iterations / max_iterations`, with CouchDB 3.5's defaults. */

@@ -13,9 +13,11 @@ import {
 } from '../revs/tree.ts';
 import type { DbStore, DocRow, RevRow } from '../store/db-store.ts';
 import { type AttList, digestBytes, type FollowedAtt, resolveAttachments } from './attachments.ts';
+import type { DesignFunctions } from './design.ts';
 import { type IncomingDoc, validateDocId } from './doc-parse.ts';
 import { badRequest, CouchHttpError } from './errors.ts';
 import { SeqCodec } from './seq.ts';
+import { validateBatch } from './validate.ts';
 
 export interface DatabaseOptions {
   newId: () => string;
@@ -43,9 +45,27 @@ export interface WriteContext {
   internal?: boolean;
 }
 
-export type UpdateResult =
-  | { ok: true; id: string; rev: string }
-  | { id: string; rev?: string; error: string; reason: string };
+export type FailedResult = { id: string; rev?: string; error: string; reason: string };
+export type UpdateResult = { ok: true; id: string; rev: string } | FailedResult;
+
+/** Splits a batch into runs of distinct doc ids, keeping order. */
+function distinctRuns<T extends { id?: string | undefined }>(items: T[]): T[][] {
+  const runs: T[][] = [];
+  let run: T[] = [];
+  let ids = new Set<string>();
+  for (const x of items) {
+    const id = x.id;
+    if (id !== undefined && ids.has(id)) {
+      runs.push(run);
+      run = [];
+      ids = new Set();
+    }
+    if (id !== undefined) ids.add(id);
+    run.push(x);
+  }
+  if (run.length) runs.push(run);
+  return runs;
+}
 
 const DEFAULT_REVS_LIMIT = 1000;
 
@@ -150,7 +170,6 @@ export class Database {
     return this.store.getRev(id, rev);
   }
 
-  /** `_bulk_docs` / PUT / POST / DELETE: one transaction; each doc succeeds or fails alone. */
   /**
    * A hook run on every incoming document before it is written (CouchDB's before_doc_update):
    * may return a replacement doc, or throw a CouchHttpError to refuse that one document.
@@ -165,6 +184,15 @@ export class Database {
       ) => Record<string, unknown>)
     | undefined;
 
+  /** The database's design-document functions (VDUs, filters); set by the node when it opens the db. */
+  design: DesignFunctions | undefined;
+
+  /**
+   * `_bulk_docs` / PUT / POST / DELETE: one transaction; each doc succeeds or fails alone. Order as
+   * couch_db:update_docs: before_doc_update, then the conflict check and validate_doc_update, then
+   * the write. Docs are validated in runs of distinct ids (one sandbox call per run): a doc whose id
+   * repeats in the request starts a new run, so its VDU sees the state the earlier edit left.
+   */
   updateDocs(docs: WriteDoc[], newEdits: boolean, wctx: WriteContext = { user: undefined }): UpdateResult[] {
     const results: UpdateResult[] = [];
     let changed = false;
@@ -174,17 +202,17 @@ export class Database {
       this.batchStates = new WeakSet();
       this.store.transaction(() => {
         const cache = new Map<string, DocState | undefined>();
-        for (const doc of docs) {
-          try {
-            const d = this.beforeUpdate ? this.beforeUpdate(doc, { ...wctx, newEdits }) : doc;
-            const r = newEdits ? this.editInteractive(d, cache) : this.editReplicated(d, cache);
+        const load = (id: string) => this.load(id, cache);
+        const staged = docs.map((doc) => this.stage(doc, wctx, newEdits));
+        for (const run of distinctRuns(staged)) {
+          const writes = run.filter((x): x is WriteDoc => !('error' in x));
+          const refused = validateBatch(this, writes, newEdits, wctx, load);
+          for (const item of run) {
+            const r = 'error' in item ? item : (refused.get(item) ?? this.edit(item, newEdits, cache));
             if (r) {
               results.push(r);
               if ('ok' in r) changed = true;
             } else changed = true;
-          } catch (e) {
-            if (!(e instanceof CouchHttpError) || e.status >= 500) throw e;
-            results.push({ id: doc.id ?? '', error: e.error, reason: e.reason });
           }
         }
       });
@@ -194,6 +222,30 @@ export class Database {
     }
     if (changed) this.notify();
     return results;
+  }
+
+  /** before_doc_update, and an interactive new doc's id (its VDU sees it): the doc, or its refusal. */
+  private stage(doc: WriteDoc, wctx: WriteContext, newEdits: boolean): WriteDoc | FailedResult {
+    try {
+      const d = this.beforeUpdate ? this.beforeUpdate(doc, { ...wctx, newEdits }) : doc;
+      return newEdits && d.id === undefined ? { ...d, id: this.newId() } : d;
+    } catch (e) {
+      if (!(e instanceof CouchHttpError) || e.status >= 500) throw e;
+      return { id: doc.id ?? '', error: e.error, reason: e.reason };
+    }
+  }
+
+  private edit(
+    doc: WriteDoc,
+    newEdits: boolean,
+    cache: Map<string, DocState | undefined>,
+  ): UpdateResult | undefined {
+    try {
+      return newEdits ? this.editInteractive(doc, cache) : this.editReplicated(doc, cache);
+    } catch (e) {
+      if (!(e instanceof CouchHttpError) || e.status >= 500) throw e;
+      return { id: doc.id ?? '', error: e.error, reason: e.reason };
+    }
   }
 
   private load(id: string, cache: Map<string, DocState | undefined>): DocState | undefined {
@@ -323,6 +375,7 @@ export class Database {
       this.dead += w.deleted ? 1 : -1;
     }
     cache.set(id, next);
+    if (id.startsWith('_design/')) this.design?.touch();
   }
 
   // ---- _local documents: no tree, rev "0-N", not replicated, no conflict check (CouchDB 3.x)
@@ -346,6 +399,7 @@ export class Database {
   /** Wakes open feeds one last time (they see the db is gone) and closes the file. */
   close(): void {
     this.closed = true;
+    this.design?.close();
     this.notify();
     this.listeners.clear();
     this.store.close();

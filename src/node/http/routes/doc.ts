@@ -174,7 +174,11 @@ export function writeOne(ctx: Ctx, db: Database, doc: WriteDoc, newEdits: boolea
   const [r] = db.updateDocs([doc], newEdits, { user: ctx.user });
   if (r && 'error' in r) {
     if (r.error === 'conflict') throw conflict();
-    throw new CouchHttpError(ERROR_STATUS[r.error] ?? 400, r.error, r.reason);
+    // a VDU that failed (an Error, or a thrown value that is not forbidden/unauthorized) is a 500, as
+    // couch_query_servers reports it; every other per-doc error is the client's
+    const status =
+      ERROR_STATUS[r.error] ?? (r.error === 'unknown_error' || /Error$/.test(r.error) ? 500 : 400);
+    throw new CouchHttpError(status, r.error, r.reason);
   }
   // replicated: the revision written is the one `_revisions` names, else `_rev` (couch_doc:transfer_fields)
   const named = doc.revisions ? `${doc.revisions.start}-${doc.revisions.ids[0]}` : (doc.rev as string);
