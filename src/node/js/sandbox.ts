@@ -125,7 +125,7 @@ export class Sandbox {
       this.dispose();
       throw new SandboxError('timeout', 'OS process timed out.');
     }
-    if (/out of memory|stack overflow/i.test(msg)) {
+    if (/out of memory|stack overflow|too long/i.test(msg)) {
       this.dispose();
       throw new SandboxError(
         'memory',

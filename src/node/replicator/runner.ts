@@ -273,9 +273,29 @@ async function readChanges(
       idempotent: true,
     });
   else if (spec.filter)
-    throw new RepCrash(`filter functions are not supported by the couchmesh replicator: ${spec.filter}`);
+    // couch_replicator_api_wrap:changes_since: the filter and its query_params go on the query
+    // string (values that are not strings as JSON); the replicator's own parameters win
+    r = await source.json('GET', '_changes', {
+      query: { ...filterQuery(spec.queryParams), ...query, filter: spec.filter },
+      idempotent: true,
+    });
   else r = await source.json('GET', '_changes', { query });
+  if (r.status === 404 && spec.filter)
+    throw new RepCrash(
+      `filter_not_found: ${spec.filter} is missing on ${source.url} (${errorReason(r.body)})`,
+    );
   if (r.status === 404) throw new RepCrash(`db_not_found: could not open ${source.url}`);
   if (r.status !== 200) throw new RepCrash(`changes_reader_died: ${source.url}_changes answered ${r.status}`);
   return r.body as ChangesPage;
+}
+
+function filterQuery(params: Record<string, unknown> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(params ?? {})) out[k] = typeof v === 'string' ? v : JSON.stringify(v);
+  return out;
+}
+
+function errorReason(body: unknown): string {
+  const b = body as { reason?: unknown } | undefined;
+  return typeof b?.reason === 'string' ? b.reason : 'not found';
 }

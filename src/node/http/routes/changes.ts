@@ -7,6 +7,7 @@ import { leaves } from '../../revs/tree.ts';
 import type { DocRow } from '../../store/db-store.ts';
 import type { Ctx } from '../context.ts';
 import { baseHeaders, methodNotAllowed } from '../respond.ts';
+import { designFilter, type RevFilter } from './changes-filter.ts';
 
 type Feed = 'normal' | 'longpoll' | 'continuous' | 'eventsource';
 const BATCH = 500;
@@ -26,6 +27,8 @@ interface ChangesQuery {
   seqInterval: number | undefined;
   docIds: Set<string> | undefined;
   selector: Selector | undefined;
+  /** a design-doc filter or `_view`: which revisions of a batch of docs pass */
+  revFilter: RevFilter | undefined;
 }
 
 async function parseQuery(ctx: Ctx, db: Database): Promise<ChangesQuery> {
@@ -33,10 +36,12 @@ async function parseQuery(ctx: Ctx, db: Database): Promise<ChangesQuery> {
   if (!['normal', 'longpoll', 'continuous', 'eventsource'].includes(feed))
     throw badRequest(`Supported \`feed\` types: normal, continuous, live, longpoll, eventsource`);
   let body: Record<string, unknown> = {};
+  let rawBody: string | undefined;
   if (ctx.method === 'POST') {
     if (!/^application\/json\b/i.test(ctx.header('content-type') ?? ''))
       throw new CouchHttpError(415, 'bad_content_type', 'Content-Type must be application/json');
     const raw = await ctx.body();
+    rawBody = raw.toString('utf8');
     if (raw.length) body = await ctx.jsonObject();
   } else if (ctx.method !== 'GET' && ctx.method !== 'HEAD') throw methodNotAllowed('GET,HEAD,POST');
   const sinceRaw = ctx.q('since') ?? (ctx.header('last-event-id') || undefined);
@@ -47,6 +52,7 @@ async function parseQuery(ctx: Ctx, db: Database): Promise<ChangesQuery> {
   const filter = ctx.q('filter');
   let docIds: Set<string> | undefined;
   let selector: Selector | undefined;
+  let revFilter: RevFilter | undefined;
   if (filter === '_doc_ids') {
     const ids = body.doc_ids ?? ctx.json('doc_ids');
     if (!Array.isArray(ids) || !ids.every((x) => typeof x === 'string'))
@@ -59,12 +65,9 @@ async function parseQuery(ctx: Ctx, db: Database): Promise<ChangesQuery> {
   } else if (filter === '_design') {
     docIds = undefined; // only design docs: handled as a selector on the id
     selector = { _id: { $regex: '^_design/' } };
-  } else if (filter !== null && filter !== '_view')
-    throw badRequest(
-      filter.startsWith('_')
-        ? 'unknown builtin filter name'
-        : 'filter functions are not supported by this node',
-    );
+  } else if (filter === '_view' || (filter !== null && !filter.startsWith('_')))
+    revFilter = designFilter(ctx, db, filter, rawBody);
+  else if (filter !== null) throw badRequest('unknown builtin filter name');
   return {
     viewer: ctx.user,
     feed,
@@ -86,13 +89,19 @@ async function parseQuery(ctx: Ctx, db: Database): Promise<ChangesQuery> {
     seqInterval: ctx.q('seq_interval') === null ? undefined : Math.max(1, ctx.int('seq_interval', 1)),
     docIds,
     selector,
+    revFilter,
   };
 }
 
 /** One change row, in CouchDB's key order: seq, id, changes, deleted, doc. */
-function renderRow(db: Database, state: DocState, q: ChangesQuery, seq: string | null): string | undefined {
-  const ls = leaves(state.tree);
-  const revs = q.allDocs ? ls.map((l) => l.rev) : [state.winner];
+function renderRow(
+  db: Database,
+  state: DocState,
+  q: ChangesQuery,
+  seq: string | null,
+  passed?: string[],
+): string | undefined {
+  const revs = passed ?? (q.allDocs ? leaves(state.tree).map((l) => l.rev) : [state.winner]);
   let doc = '';
   let parsed: unknown;
   const needBody = q.includeDocs || q.selector;
@@ -132,14 +141,19 @@ function readBatch(db: Database, q: ChangesQuery, since: number, limit: number, 
   if (limit <= 0) return { rows, last }; // limit=0: the replicator's pending-count probe
   for (;;) {
     const found: DocRow[] = q.descending ? db.store.bySeqDesc(cursor, BATCH) : db.store.bySeq(cursor, BATCH);
-    for (const r of found) {
-      cursor = q.descending ? r.seq - 1 : r.seq;
-      last = r.seq;
-      if (q.docIds && !q.docIds.has(r.id)) continue;
+    const states = found.map(toDocState);
+    // a design-doc filter runs once over the whole batch (one sandbox call), rows then follow it
+    const passed = q.revFilter?.(states, q.allDocs);
+    for (const [i, state] of states.entries()) {
+      cursor = q.descending ? state.seq - 1 : state.seq;
+      last = state.seq;
+      if (q.docIds && !q.docIds.has(state.id)) continue;
+      const revs = passed?.[i];
+      if (passed && !revs) continue;
       const n = emitted + rows.length;
       const showSeq = q.seqInterval === undefined || n % q.seqInterval === 0;
-      const text = renderRow(db, toDocState(r), q, showSeq ? db.seqs.encode(r.seq) : null);
-      if (text !== undefined) rows.push({ text, seq: r.seq });
+      const text = renderRow(db, state, q, showSeq ? db.seqs.encode(state.seq) : null, revs);
+      if (text !== undefined) rows.push({ text, seq: state.seq });
       if (rows.length >= limit) return { rows, last };
     }
     if (found.length < BATCH) return { rows, last };
