@@ -129,16 +129,6 @@ describe('interactive writes', () => {
     });
     assert.equal(rows[0].ok, true);
     assert.deepEqual(rows[1], { id: 'r6', error: 'conflict', reason: 'Document update conflict.' });
-    const edit = await ok<Json[]>('POST', `${db}/_bulk_docs`, {
-      docs: [
-        { _id: 'r7', note: 1 },
-        { _id: 'r7', _rev: 'x' },
-      ].slice(0, 1),
-    });
-    const two = await ok<Json[]>('POST', `${db}/_bulk_docs`, {
-      docs: [{ _id: 'r7', _rev: edit[0].rev, locked: true }, { _id: 'r8' }],
-    });
-    assert.ok(two.every((x) => x.ok));
   });
 
   test('design docs are not validated (they need a db admin instead); a new VDU applies at once', async () => {

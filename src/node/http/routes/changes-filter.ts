@@ -60,7 +60,10 @@ function byRevision(ctx: Ctx, db: Database, run: (docs: string[]) => boolean[]):
     if (!docs.length) return out;
     const passes = run(docs);
     owners.forEach(([i, rev], k) => {
-      if (passes[k]) (out[i] ??= []).push(rev);
+      if (!passes[k]) return;
+      const list = out[i] ?? [];
+      list.push(rev);
+      out[i] = list;
     });
     return out;
   };
