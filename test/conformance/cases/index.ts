@@ -5,6 +5,7 @@ import { bulkArea } from './bulk.ts';
 import { changesArea } from './changes.ts';
 import { conflictsArea } from './conflicts.ts';
 import { dbArea } from './db.ts';
+import { designArea } from './design.ts';
 import { docsArea } from './docs.ts';
 import { fidelityArea } from './fidelity.ts';
 import { localArea } from './local.ts';
@@ -28,4 +29,5 @@ export const AREAS: Area[] = [
   securityArea,
   trustArea,
   fidelityArea,
+  designArea,
 ];
