@@ -51,3 +51,12 @@ export function safeUrl(url: string): string {
     return '(invalid url)';
   }
 }
+
+/**
+ * Text from outside (doc ids, crash reasons from peers) made one line: CR, LF and the Unicode line
+ * separators are written as JSON escapes, so a doc id cannot forge the lines `doctor --log` reads.
+ */
+export function oneLine(s: string): string {
+  const esc: Record<string, string> = { '\r': '\\r', '\n': '\\n', '\u2028': '\\u2028', '\u2029': '\\u2029' };
+  return s.replace(/[\r\n\u2028\u2029]/g, (c) => esc[c] ?? c);
+}

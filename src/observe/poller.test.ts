@@ -106,6 +106,54 @@ describe('Poller', () => {
     assert.equal((await p.pollOnce()).requests.byNode.n1, 3);
   });
 
+  test('a non-admin poller refused _dbs_info (401/403, CouchDB 3 keeps it to admins) reads each db instead', async () => {
+    const A = twoNodeLink('n1', 'n2', 'sensors', 5000);
+    const B = twoNodeLink('n1', 'n2', 'alerts', 5000);
+    for (const status of [401, 403]) {
+      const member = fakeNode({
+        '/_scheduler/docs': () => [200, { total_rows: 0, offset: 0, docs: [] }],
+        '/_active_tasks': () => [200, []],
+        '/_scheduler/jobs': () => [200, fixture('scheduler-jobs')],
+        '/_node/_local/_stats/couch_replicator': () => [200, fixture('node-stats-couch-replicator')],
+        '/_dbs_info': () => [
+          status,
+          status === 401
+            ? { error: 'unauthorized', reason: 'You are not a server admin.' }
+            : { error: 'forbidden', reason: 'You are not a server admin.' },
+        ],
+        '/sensors': () => [200, fixture('node1-sensors-dbinfo')],
+        '/alerts': () => [200, fixture('node1-sensors-dbinfo')],
+      });
+      const url = await listen(member.server);
+      const c = new CouchClient({ url, retries: 0 });
+      const targets = pollTargets(
+        [A, B],
+        new Map([
+          ['n1', c],
+          ['n2', c],
+        ]),
+      );
+      const p = new Poller({
+        targets: targets.filter((t) => t.name === 'n1'),
+        links: [A, B],
+        clock,
+        intervalMs: 10_000,
+      });
+      const r = await p.pollOnce();
+      const s1 = r.snapshots.find((s) => s.node === 'n1');
+      assert.equal(s1?.reachable, true, `status ${status}: ${JSON.stringify(s1?.error)}`);
+      assert.deepEqual(Object.keys(s1?.dbInfo ?? {}).sort(), ['alerts', 'sensors']);
+      assert.ok(member.hits.includes('/sensors') && member.hits.includes('/alerts'));
+      // remembered: the next poll goes straight to the per-db reads
+      member.hits.length = 0;
+      await clock.advance(10_000);
+      await p.pollOnce();
+      assert.ok(!member.hits.includes('/_dbs_info'));
+      await c.close();
+      member.server.close();
+    }
+  });
+
   test('an unreachable node is a snapshot (and a finding), not an error', async () => {
     const dead = new CouchClient({ url: 'http://127.0.0.1:9', retries: 0, timeoutMs: 2000 });
     const p = new Poller({

@@ -349,7 +349,9 @@ export class Poller {
         for (const r of rows) if (r.info) out[r.key] = dbSeqInfo(parseDbInfo(r.info));
         return out;
       } catch (e) {
-        if (!(isCouchError(e) && [400, 404, 405].includes(e.status ?? 0))) throw e;
+        // CouchDB 3 keeps `_dbs_info` to server admins (chttpd_misc): a member-only poller gets
+        // 401/403 there and reads each database instead, as it does on a server without it
+        if (!(isCouchError(e) && [400, 401, 403, 404, 405].includes(e.status ?? 0))) throw e;
         mem.dbsInfo = false;
       }
     }

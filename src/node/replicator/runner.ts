@@ -1,3 +1,4 @@
+import { oneLine } from '../log.ts';
 import {
   type CheckpointDoc,
   checkpointBody,
@@ -176,7 +177,7 @@ export async function runReplication(
       svc.counters.inc('checkpoints.success');
       svc.node.logger.log(
         'info',
-        `couch_replicator: recording a checkpoint for \`${job.id}\` (doc \`${job.docId ?? 'none'}\`) -> target sequence ${JSON.stringify(seq)}`,
+        `couch_replicator: recording a checkpoint for \`${job.id}\` (doc \`${oneLine(job.docId ?? 'none')}\`) -> target sequence ${JSON.stringify(seq)}`,
       );
       checkpointed = seq;
       stats.checkpointed_source_seq = seq;
