@@ -282,3 +282,23 @@ describe('limits: a runaway VDU is stopped, the write refused, the node keeps an
       await poll('node still answers', async () => (await http('GET', `${node.url}/`)).status === 200);
     });
 });
+
+describe('large batches', () => {
+  after(async () => {
+    await ok('DELETE', `${node.url}/_node/_local/_config/quickjs/memory_limit_bytes`);
+  });
+
+  test('a batch larger than the sandbox heap is validated in parts: a trivial VDU never runs out of memory on big docs', async () => {
+    // CouchDB validates doc by doc; 40 docs of 200 kB (8 MB) under a 4 MiB heap must all pass
+    await ok('PUT', `${node.url}/_node/_local/_config/quickjs/memory_limit_bytes`, String(4 * 1024 * 1024));
+    const db = await freshDb(
+      'bigdocs',
+      'function (d) { if (!d.type) throw ({ forbidden: "type required" }); }',
+    );
+    const blob = 'x'.repeat(200_000);
+    const docs = Array.from({ length: 40 }, (_, i) => ({ _id: `big-${i}`, type: 't', blob }));
+    const rows = await ok<Json[]>('POST', `${db}/_bulk_docs`, { docs: [...docs, { _id: 'untyped', blob }] });
+    assert.equal(rows.filter((r) => r.ok).length, 40);
+    assert.deepEqual(rows[40], { id: 'untyped', error: 'forbidden', reason: 'type required' });
+  });
+});

@@ -93,17 +93,24 @@ export class DesignFunctions {
     secObj: unknown,
   ): Verdict[] {
     for (const f of fns) this.ensure(f);
-    const list = docs.map(([n, o]) => `[${n},${o ?? 'null'}]`).join(',');
-    const input = `{"fns":${JSON.stringify(fns.map((f) => f.key))},"docs":[${list}],"userCtx":${JSON.stringify(userCtx)},"secObj":${JSON.stringify(secObj)}}`;
-    return JSON.parse(this.run('__vdu', input)) as Verdict[];
+    const head = `{"fns":${JSON.stringify(fns.map((f) => f.key))},"userCtx":${JSON.stringify(userCtx)},"secObj":${JSON.stringify(secObj)},"docs":[`;
+    const out: Verdict[] = [];
+    for (const part of bySize(docs.map(([n, o]) => `[${n},${o ?? 'null'}]`)))
+      out.push(...(JSON.parse(this.run('__vdu', `${head}${part.join(',')}]}`)) as Verdict[]));
+    return out;
   }
 
   /** A design-doc filter over docs (JSON texts): which pass (filter.js: `fun(doc, req)` truthy). */
   filter(fn: DesignFn, docs: string[], reqJson: string): boolean[] {
     this.ensure(fn);
-    const out = JSON.parse(
-      this.run('__filter', `{"fn":${JSON.stringify(fn.key)},"docs":[${docs.join(',')}],"req":${reqJson}}`),
-    ) as number[] | { failed: { error: string; reason?: string; forbidden?: string; unauthorized?: string } };
+    return bySize(docs).flatMap((part) => this.filterPart(fn, part, reqJson));
+  }
+
+  private filterPart(fn: DesignFn, docs: string[], reqJson: string): boolean[] {
+    const input = `{"fn":${JSON.stringify(fn.key)},"req":${reqJson},"docs":[${docs.join(',')}]}`;
+    const out = JSON.parse(this.run('__filter', input)) as
+      | number[]
+      | { failed: { error: string; reason?: string; forbidden?: string; unauthorized?: string } };
     if (!Array.isArray(out)) {
       const f = out.failed;
       throw new CouchHttpError(
@@ -118,10 +125,10 @@ export class DesignFunctions {
   /** A view's map function as a filter (`filter=_view`): a doc passes when the map emits for it. */
   mapFilter(fn: DesignFn, docs: string[]): boolean[] {
     this.ensure(fn);
-    const out = JSON.parse(
-      this.run('__mapFilter', `{"fn":${JSON.stringify(fn.key)},"docs":[${docs.join(',')}]}`),
-    ) as number[];
-    return out.map((x) => x === 1);
+    return bySize(docs).flatMap((part) => {
+      const input = `{"fn":${JSON.stringify(fn.key)},"docs":[${part.join(',')}]}`;
+      return (JSON.parse(this.run('__mapFilter', input)) as number[]).map((x) => x === 1);
+    });
   }
 
   private box(): Sandbox {
@@ -173,6 +180,30 @@ export class DesignFunctions {
     this.sandbox = undefined;
     this.compiled.clear();
   }
+}
+
+/**
+ * One sandbox call takes about CALL_BYTES of documents at most (a larger single doc goes alone):
+ * the heap holds the input text and its parse, so a batch of large documents must not run a trivial
+ * VDU out of memory where CouchDB, validating doc by doc, would not.
+ */
+const CALL_BYTES = 1024 * 1024;
+
+export function bySize(items: string[], max = CALL_BYTES): string[][] {
+  const parts: string[][] = [];
+  let part: string[] = [];
+  let size = 0;
+  for (const x of items) {
+    if (part.length && size + x.length > max) {
+      parts.push(part);
+      part = [];
+      size = 0;
+    }
+    part.push(x);
+    size += x.length;
+  }
+  if (part.length) parts.push(part);
+  return parts;
 }
 
 /** A sandbox failure as CouchDB reports a query-server failure: 500 `os_process_error`. */
