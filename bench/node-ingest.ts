@@ -31,7 +31,7 @@ import { DbStore } from '../src/node/store/db-store.ts';
 import { startExpressPouch } from '../test/interop/peers.ts';
 import { type Batch, makeDocs, type SensorDoc, toBatches } from './lib/docs.ts';
 import { fsOf, int, loadNote, median, mib, pass, ratio } from './lib/format.ts';
-import { DIST_MODULE, type Ours, prepareOurs, SOURCES, SRC_MODULE } from './lib/ours.ts';
+import { DIST_MODULE, LAUNCHER, launchOurs, prepareOurs, SOURCES, SRC_MODULE } from './lib/ours.ts';
 import {
   BARE_NODE,
   type Child,
@@ -45,7 +45,6 @@ import {
 } from './lib/process.ts';
 import { type CpuProfile, summariseProfile } from './lib/profile.ts';
 
-const LAUNCHER = 'bench/node-launcher.mjs';
 const FLOOR_SERVER = 'bench/http-floor-server.mjs';
 
 const N_DOCS = 10_000;
@@ -89,8 +88,7 @@ function toRawRows(docs: SensorDoc[]): RawRow[] {
 // ---------------------------------------------------------------------------------------------------------
 // Child processes (the node launcher, the HTTP floor, a bare node for the RSS baseline)
 
-const launchNode = (code: Pick<Ours, 'tsx' | 'module'>, mode: string[], execArgv: string[] = []) =>
-  spawnChild([...(code.tsx ? ['--import', 'tsx'] : []), ...execArgv, LAUNCHER, code.module, ...mode]);
+const launchNode = launchOurs;
 
 // ---------------------------------------------------------------------------------------------------------
 // HTTP ingest

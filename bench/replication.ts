@@ -40,7 +40,7 @@ import { Agent, request } from 'undici';
 import { PouchDB, remoteDb, startExpressPouch, within } from '../test/interop/peers.ts';
 import { type Batch, makeDocs, toBatches } from './lib/docs.ts';
 import { fsOf, int, loadNote, median, mib, pass, ratio } from './lib/format.ts';
-import { type Ours, prepareOurs } from './lib/ours.ts';
+import { launchOurs, type Ours, prepareOurs } from './lib/ours.ts';
 import {
   BARE_NODE,
   type Child,
@@ -53,7 +53,6 @@ import {
 } from './lib/process.ts';
 import { type AreaRule, type CpuProfile, type CpuProfileNode, summariseProfile } from './lib/profile.ts';
 
-const LAUNCHER = 'bench/node-launcher.mjs';
 const ADMIN = { username: 'admin', password: 'admin' } as const;
 const BASIC = `Basic ${Buffer.from(`${ADMIN.username}:${ADMIN.password}`).toString('base64')}`;
 
@@ -178,15 +177,7 @@ async function ok<T = Record<string, unknown>>(
 }
 
 const launchNode = (code: Pick<Ours, 'tsx' | 'module'>, mode: string[], execArgv: string[] = []) =>
-  spawnChild([
-    ...(code.tsx ? ['--import', 'tsx'] : []),
-    ...execArgv,
-    LAUNCHER,
-    code.module,
-    ...mode,
-    '--admin',
-    `${ADMIN.username}:${ADMIN.password}`,
-  ]);
+  launchOurs(code, [...mode, '--admin', `${ADMIN.username}:${ADMIN.password}`], execArgv);
 
 /** `[replicator] startup_jitter = 0`: a job starts when it is added (CouchDB waits up to 5 s). */
 async function configure(s: Server): Promise<void> {

@@ -35,11 +35,9 @@ import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
 import { type Batch, makeDocs, toBatches } from './lib/docs.ts';
 import { fsOf, int, loadNote, median, pass } from './lib/format.ts';
-import { type Ours, prepareOurs } from './lib/ours.ts';
-import { type Child, processCpuUs, spawnChild, tempFolder } from './lib/process.ts';
+import { launchOurs, type Ours, prepareOurs } from './lib/ours.ts';
+import { type Child, processCpuUs, tempFolder } from './lib/process.ts';
 import { type CpuProfile, summariseProfile } from './lib/profile.ts';
-
-const LAUNCHER = 'bench/node-launcher.mjs';
 
 const N_DOCS = 10_000;
 const BATCH = 500;
@@ -115,15 +113,7 @@ if (!Number.isInteger(ROUNDS) || ROUNDS < 1 || ROUNDS > 20) throw new Error('--r
 // A node in its own process, its admin and its writer
 
 const launchNode = (code: Pick<Ours, 'tsx' | 'module'>, mode: string[], execArgv: string[] = []) =>
-  spawnChild([
-    ...(code.tsx ? ['--import', 'tsx'] : []),
-    ...execArgv,
-    LAUNCHER,
-    code.module,
-    ...mode,
-    '--admin',
-    `${ADMIN.name}:${ADMIN.password}`,
-  ]);
+  launchOurs(code, [...mode, '--admin', `${ADMIN.name}:${ADMIN.password}`], execArgv);
 
 interface Target {
   label: string;

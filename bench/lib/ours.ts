@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { ROOT } from './process.ts';
+import { type Child, ROOT, spawnChild } from './process.ts';
 
 export const SRC_MODULE = 'src/node/index.ts';
 export const DIST_MODULE = 'dist/node/index.js';
@@ -75,4 +75,16 @@ export function prepareOurs(tmp: string, args: readonly string[]): Ours {
     label: 'current src/ compiled now by tsc into the temp folder',
     why: `${b.why}${errors ? `; tsc reported ${errors} type error(s) elsewhere and emitted anyway` : ''}`,
   };
+}
+
+/** The launcher script that starts one node in its own process (its path relative to the repo). */
+export const LAUNCHER = 'bench/node-launcher.mjs';
+
+/** Starts "ours" in its own process: `args` go to the launcher (e.g. `--data DIR`, `--admin U:P`). */
+export function launchOurs(
+  code: Pick<Ours, 'tsx' | 'module'>,
+  args: string[],
+  execArgv: string[] = [],
+): Promise<Child> {
+  return spawnChild([...(code.tsx ? ['--import', 'tsx'] : []), ...execArgv, LAUNCHER, code.module, ...args]);
 }

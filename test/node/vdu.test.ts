@@ -5,16 +5,7 @@
 // is stopped at its limit, the write refused (500 os_process_error), and the node keeps answering.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import {
-  endpoint,
-  http,
-  type Json,
-  Nodes,
-  ok,
-  poll,
-  type TestNode,
-  waitState,
-} from '../replicator/helpers.ts';
+import { endpoint, http, type Json, Nodes, ok, type TestNode, waitState } from '../replicator/helpers.ts';
 
 const nodes = new Nodes();
 let node: TestNode;
@@ -84,8 +75,8 @@ describe('interactive writes', () => {
     const { rev } = await ok('PUT', `${db}/l1`, { locked: true });
     const r = await http('PUT', `${db}/l1`, { _rev: rev, locked: false }, BOB);
     assert.deepEqual(r.body, { error: 'forbidden', reason: `locked at ${rev}` });
-    const del = await ok('DELETE', `${db}/l1?rev=${rev}`);
-    assert.equal((await http('PUT', `${db}/l1`, { locked: false }, BOB)).status, 201, JSON.stringify(del));
+    await ok('DELETE', `${db}/l1?rev=${rev}`);
+    assert.equal((await http('PUT', `${db}/l1`, { locked: false }, BOB)).status, 201);
   });
 
   test('secObj is the database _security object', async () => {
@@ -279,7 +270,6 @@ describe('limits: a runaway VDU is stopped, the write refused, the node keeps an
       const cur = await ok('GET', `${db}/_design/rules`);
       await ok('PUT', `${db}/_design/rules`, { _rev: cur._rev, validate_doc_update: 'function () {}' });
       assert.equal((await http('PUT', `${db}/a`, { n: 1 })).status, 201);
-      await poll('node still answers', async () => (await http('GET', `${node.url}/`)).status === 200);
     });
 });
 

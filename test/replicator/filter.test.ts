@@ -85,6 +85,17 @@ describe('filtered replication with design-doc filters on the source', () => {
   });
   after(() => nodes.closeAll());
 
+  /** A one-shot `_replicator` doc on the target, `db` -> `db-copy`, run to `completed`. */
+  async function oneShot(docId: string, db: string, filter: Record<string, unknown>): Promise<Json> {
+    await ok('PUT', `${tgt.url}/_replicator/${docId}`, {
+      source: endpoint(src, db),
+      target: endpoint(tgt, `${db}-copy`),
+      create_target: true,
+      ...filter,
+    });
+    return waitState(tgt, docId, 'completed', undefined, 20_000);
+  }
+
   it('the filters themselves, read directly from the source _changes (baseline for the rest)', async () => {
     await seed(src, 'baseline');
     const byType = await ok('GET', `${src.url}/baseline/_changes?filter=app/by_type&type=reading`);
@@ -130,14 +141,10 @@ describe('filtered replication with design-doc filters on the source', () => {
 
   it('one-shot, a filter that passes design docs: the design doc travels with the readings', async () => {
     await seed(src, 'with-ddoc');
-    await ok('PUT', `${tgt.url}/_replicator/one-shot-with-ddoc`, {
-      source: endpoint(src, 'with-ddoc'),
-      target: endpoint(tgt, 'with-ddoc-copy'),
-      create_target: true,
+    const d = await oneShot('one-shot-with-ddoc', 'with-ddoc', {
       filter: 'app/by_type_or_design',
       query_params: { type: 'reading' },
     });
-    const d = await waitState(tgt, 'one-shot-with-ddoc', 'completed', undefined, 20_000);
     assert.equal(d.info.docs_written, READINGS.length + 1);
     assert.deepEqual(await idsOf(tgt, 'with-ddoc-copy'), sorted(['_design/app', ...READINGS]));
     const copied = await ok('GET', `${tgt.url}/with-ddoc-copy/_design/app`);
@@ -213,14 +220,10 @@ describe('filtered replication with design-doc filters on the source', () => {
 
   it('one-shot, filter _view with query_params {view: app/hot}: only docs the map emits for', async () => {
     await seed(src, 'by-view');
-    await ok('PUT', `${tgt.url}/_replicator/one-shot-view`, {
-      source: endpoint(src, 'by-view'),
-      target: endpoint(tgt, 'by-view-copy'),
-      create_target: true,
+    const d = await oneShot('one-shot-view', 'by-view', {
       filter: '_view',
       query_params: { view: 'app/hot' },
     });
-    const d = await waitState(tgt, 'one-shot-view', 'completed', undefined, 20_000);
     assert.equal(d.info.docs_written, HOT.length);
     assert.deepEqual(await idsOf(tgt, 'by-view-copy'), HOT);
   });

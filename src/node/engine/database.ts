@@ -67,6 +67,19 @@ function distinctRuns<T extends { id?: string | undefined }>(items: T[]): T[][] 
   return runs;
 }
 
+/**
+ * Runs one document's step; a CouchDB error below 500 refuses that document alone (its per-doc
+ * result), anything else fails the whole request (and its transaction).
+ */
+function refusedAlone<T>(doc: WriteDoc, step: () => T): T | FailedResult {
+  try {
+    return step();
+  } catch (e) {
+    if (!(e instanceof CouchHttpError) || e.status >= 500) throw e;
+    return { id: doc.id ?? '', error: e.error, reason: e.reason };
+  }
+}
+
 const DEFAULT_REVS_LIMIT = 1000;
 
 /** chttpd_db:validate_revs: a replicated (`new_edits: false`) doc must name its revision. */
@@ -226,13 +239,10 @@ export class Database {
 
   /** before_doc_update, and an interactive new doc's id (its VDU sees it): the doc, or its refusal. */
   private stage(doc: WriteDoc, wctx: WriteContext, newEdits: boolean): WriteDoc | FailedResult {
-    try {
+    return refusedAlone(doc, () => {
       const d = this.beforeUpdate ? this.beforeUpdate(doc, { ...wctx, newEdits }) : doc;
       return newEdits && d.id === undefined ? { ...d, id: this.newId() } : d;
-    } catch (e) {
-      if (!(e instanceof CouchHttpError) || e.status >= 500) throw e;
-      return { id: doc.id ?? '', error: e.error, reason: e.reason };
-    }
+    });
   }
 
   private edit(
@@ -240,12 +250,9 @@ export class Database {
     newEdits: boolean,
     cache: Map<string, DocState | undefined>,
   ): UpdateResult | undefined {
-    try {
-      return newEdits ? this.editInteractive(doc, cache) : this.editReplicated(doc, cache);
-    } catch (e) {
-      if (!(e instanceof CouchHttpError) || e.status >= 500) throw e;
-      return { id: doc.id ?? '', error: e.error, reason: e.reason };
-    }
+    return refusedAlone(doc, () =>
+      newEdits ? this.editInteractive(doc, cache) : this.editReplicated(doc, cache),
+    );
   }
 
   private load(id: string, cache: Map<string, DocState | undefined>): DocState | undefined {

@@ -1,5 +1,5 @@
 import type { QuickJSWASMModule } from 'quickjs-emscripten-core';
-import { DEFAULT_LIMITS, Sandbox, SandboxError, type SandboxLimits } from '../js/sandbox.ts';
+import { Sandbox, SandboxError, type SandboxLimits } from '../js/sandbox.ts';
 import type { DbStore } from '../store/db-store.ts';
 import { CouchHttpError } from './errors.ts';
 
@@ -85,15 +85,15 @@ export class DesignFunctions {
     return { key: `${id}@${row.winner}#${path.join('.')}`, src: v };
   }
 
-  /** Runs every VDU over each `[newDocJson, oldDocJson|null]`: one sandbox call for the batch. */
+  /** Runs every VDU over each `[newDocJson, oldDocJson|null]`: one sandbox call per ~1 MiB of docs. */
   validate(
     fns: DesignFn[],
     docs: Array<[string, string | null]>,
     userCtx: unknown,
-    secObj: unknown,
+    secObjJson: string,
   ): Verdict[] {
     for (const f of fns) this.ensure(f);
-    const head = `{"fns":${JSON.stringify(fns.map((f) => f.key))},"userCtx":${JSON.stringify(userCtx)},"secObj":${JSON.stringify(secObj)},"docs":[`;
+    const head = `{"fns":${JSON.stringify(fns.map((f) => f.key))},"userCtx":${JSON.stringify(userCtx)},"secObj":${secObjJson},"docs":[`;
     const out: Verdict[] = [];
     for (const part of bySize(docs.map(([n, o]) => `[${n},${o ?? 'null'}]`)))
       out.push(...(JSON.parse(this.run('__vdu', `${head}${part.join(',')}]}`)) as Verdict[]));
@@ -211,5 +211,3 @@ function toHttp(e: unknown): unknown {
   if (!(e instanceof SandboxError)) return e;
   return new CouchHttpError(500, 'os_process_error', e.message);
 }
-
-export { DEFAULT_LIMITS };

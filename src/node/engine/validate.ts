@@ -36,8 +36,8 @@ export function validateBatch(
   }
   if (!asked.length) return refused;
   const userCtx = { db: db.name, name: wctx.user?.name ?? null, roles: wctx.user?.roles ?? [] };
-  const secObj = JSON.parse(db.store.getMeta('security') ?? '{}') as unknown;
-  const verdicts = db.design.validate(fns, inputs, userCtx, secObj);
+  // `_security` is stored as JSON text: handed to the sandbox as it is
+  const verdicts = db.design.validate(fns, inputs, userCtx, db.store.getMeta('security') ?? '{}');
   asked.forEach((doc, i) => {
     const r = toResult(doc, verdicts[i] ?? null, newEdits);
     if (r) refused.set(doc, r);

@@ -149,7 +149,7 @@ export class Sandbox {
 }
 
 /** A thrown value as text: `{error, reason}` objects, Errors (name: message) and plain values. */
-export function describe(err: unknown): string {
+function describe(err: unknown): string {
   if (err && typeof err === 'object') {
     const o = err as Record<string, unknown>;
     if (typeof o.reason === 'string') return o.reason;
