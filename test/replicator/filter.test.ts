@@ -230,11 +230,12 @@ describe('filtered replication with design-doc filters on the source', () => {
 
   for (const [name, filter] of [
     ['a filter missing from an existing design doc', 'app/nope'],
-    ['a design doc that does not exist', 'ghost/by_type'],
+    ['a design doc that does not exist', 'ghost/nope'],
   ] as const) {
-    it(`${name} (${filter}): the job crashes with a reason naming the filter, nothing is copied`, async () => {
-      const db = `missing-${filter.split('/')[0]}`;
-      const docId = `missing-filter-${filter.split('/')[0]}`;
+    it(`${name} (${filter}): the doc waits in state error naming the filter, copies nothing, and starts once the filter exists`, async () => {
+      const [ddoc, fn] = filter.split('/') as [string, string];
+      const db = `missing-${ddoc}`;
+      const docId = `missing-filter-${ddoc}`;
       await seed(src, db);
       await ok('PUT', `${tgt.url}/_replicator/${docId}`, {
         source: endpoint(src, db),
@@ -243,31 +244,67 @@ describe('filtered replication with design-doc filters on the source', () => {
         filter,
         query_params: { type: 'reading' },
       });
-      const d = await poll(`${docId} crashing or failed`, async () => {
+      // couch_replicator: the filter's code is fetched from the source to compute the replication
+      // id; while that fails the doc sits in state `error` (REFERENCE.md A1)
+      const d = await poll(`${docId} in state error`, async () => {
         const s = await schedDoc(tgt, docId);
         if (s?.state === 'completed') assert.fail(`a missing filter must not complete: ${JSON.stringify(s)}`);
-        return s && (s.state === 'crashing' || s.state === 'failed') ? s : undefined;
+        return s?.state === 'error' ? s : undefined;
       });
-      const reason = String(d.info?.error ?? d.last_error ?? JSON.stringify(d.info));
-      assert.match(reason, /filter/i, JSON.stringify(d));
-      assert.ok(reason.includes(filter), `reason names ${filter}: ${reason}`);
-      if (d.state === 'crashing') {
-        // the same reason in the job's history (polled: between retries it is briefly running again)
-        const job = await poll('job history with the crash', async () => {
-          const j = await http('GET', `${tgt.url}/_scheduler/jobs/${encodeURIComponent(d.id)}`);
-          return j.status === 200 && j.body.history[0]?.type === 'crashed' ? j.body : undefined;
-        });
-        assert.ok(String(job.history[0].reason).includes(filter), JSON.stringify(job.history[0]));
-      }
-      // still not completed, and nothing copied
-      const again = await schedDoc(tgt, docId);
-      assert.notEqual(again?.state, 'completed', JSON.stringify(again));
-      const ids = await idsOf(tgt, `${db}-copy`);
-      assert.ok(ids === undefined || ids.length === 0, `copied: ${JSON.stringify(ids)}`);
-      const rep = await ok('GET', `${tgt.url}/_replicator/${docId}`);
-      assert.notEqual(rep._replication_state, 'completed');
+      assert.match(String(d.info.error), /^filter_fetch_error: /, JSON.stringify(d));
+      assert.ok(String(d.info.error).includes(filter), `reason names ${filter}: ${d.info.error}`);
+      assert.equal(await idsOf(tgt, `${db}-copy`), undefined, 'nothing copied, target not created');
+      // the filter appears on the source: the doc's retry finds it and the replication runs
+      const cur = await http('GET', `${src.url}/${db}/_design/${ddoc}`);
+      await ok('PUT', `${src.url}/${db}/_design/${ddoc}`, {
+        ...(cur.status === 200 ? cur.body : {}),
+        filters: { ...(cur.status === 200 ? cur.body.filters : {}), [fn]: DDOC.filters.by_type },
+      });
+      await waitState(tgt, docId, 'completed', undefined, 20_000);
+      assert.deepEqual(await idsOf(tgt, `${db}-copy`), READINGS);
     });
   }
+
+  it('POST /_replicate with a design-doc filter copies what passes; a missing filter -> 404 naming it', async () => {
+    await seed(src, 'transient');
+    const body = {
+      source: endpoint(src, 'transient'),
+      target: endpoint(tgt, 'transient-copy'),
+      create_target: true,
+    };
+    const r = await http('POST', `${tgt.url}/_replicate`, { ...body, ...BY_TYPE });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.deepEqual(await idsOf(tgt, 'transient-copy'), READINGS);
+    const missing = await http('POST', `${tgt.url}/_replicate`, { ...body, filter: 'app/nope' });
+    assert.equal(missing.status, 404);
+    assert.match(missing.body.reason, /app\/nope/);
+  });
+
+  it("the filter's code is part of the replication id: changed code starts a new checkpoint lineage and re-scans", async () => {
+    await seed(src, 'code-change');
+    const localIds = async () =>
+      ((await ok('GET', `${tgt.url}/code-change-copy/_local_docs`)).rows as Array<{ id: string }>).map(
+        (r) => r.id,
+      );
+    await oneShot('code-1', 'code-change', BY_TYPE);
+    assert.deepEqual(await idsOf(tgt, 'code-change-copy'), READINGS);
+    const [first] = await localIds();
+    // the same filter name, new code: settings pass too
+    const ddoc = await ok('GET', `${src.url}/code-change/_design/app`);
+    await ok('PUT', `${src.url}/code-change/_design/app`, {
+      ...ddoc,
+      filters: {
+        ...ddoc.filters,
+        by_type: 'function(doc, req) { return doc.type === req.query.type || doc.type === "setting"; }',
+      },
+    });
+    await oneShot('code-2', 'code-change', BY_TYPE);
+    // a new id: no checkpoint to resume from, so the settings written before the first run arrive
+    const ids = await localIds();
+    assert.equal(ids.length, 2, JSON.stringify(ids));
+    assert.ok(ids.includes(first as string));
+    assert.deepEqual(await idsOf(tgt, 'code-change-copy'), [...READINGS, 'setting-1', 'setting-2'].sort());
+  });
 });
 
 describe("PouchDB 9's replicator from the node with design-doc filters", () => {

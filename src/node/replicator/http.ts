@@ -2,8 +2,9 @@ import { CouchHttpError, notFound } from '../engine/errors.ts';
 import type { Ctx } from '../http/context.ts';
 import { sendJson } from '../http/respond.ts';
 import { requireServerAdmin } from '../http/routes/server.ts';
+import { isJsFilter } from './filter-code.ts';
 import type { DocRecord } from './processor.ts';
-import { parseRepDoc, RepDocError } from './rep-doc.ts';
+import { parseRepDoc, RepDocError, type RepSpec } from './rep-doc.ts';
 import { replicationId } from './rep-id.ts';
 import type { Job } from './scheduler.ts';
 import type { ReplicatorService } from './service.ts';
@@ -168,13 +169,14 @@ export function replicateRoute(svc: ReplicatorService) {
       svc.scheduler.remove(job.id);
       return sendJson(ctx.res, 200, { ok: true, _local_id: job.id });
     }
-    let spec: ReturnType<typeof parseRepDoc>;
+    let spec: RepSpec;
     try {
       spec = parseRepDoc(body, svc.repDefaults());
     } catch (e) {
       if (e instanceof RepDocError) throw new CouchHttpError(400, 'bad_request', e.message);
       throw e;
     }
+    if (isJsFilter(spec)) spec = { ...spec, filterCode: await filterCodeOr404(svc, spec) };
     const { id } = replicationId(svc.node.uuid, spec);
     if (svc.scheduler.get(id)) return sendJson(ctx.res, 200, { ok: true, _local_id: id });
     const job = svc.scheduler.newJob(id, spec, { docId: null, db: null, user: ctx.user.name });
@@ -187,6 +189,15 @@ export function replicateRoute(svc: ReplicatorService) {
     const { _id, _rev, ...history } = finished.result ?? {};
     return sendJson(ctx.res, 200, { ok: true, ...history });
   };
+}
+
+/** `POST /_replicate` with a design-doc filter: its code, or a 404 naming what is missing. */
+async function filterCodeOr404(svc: ReplicatorService, spec: RepSpec): Promise<string> {
+  try {
+    return await svc.filterCode(spec, AbortSignal.timeout(spec.connectionTimeout));
+  } catch (e) {
+    throw new CouchHttpError(404, 'not_found', `filter_fetch_error: ${(e as Error).message}`);
+  }
 }
 
 /** A one-shot `_replicate` that failed answers with its reason's status, as chttpd_misc does. */

@@ -1,6 +1,7 @@
 import type { Database } from '../engine/database.ts';
 import { toDocState } from '../engine/database.ts';
 import type { NodeState } from '../node-state.ts';
+import { isJsFilter } from './filter-code.ts';
 import { parseRepDoc, type RepDefaults, RepDocError, type RepSpec } from './rep-doc.ts';
 import { replicationId } from './rep-id.ts';
 import type { Job, Scheduler } from './scheduler.ts';
@@ -20,6 +21,13 @@ export interface DocRecord {
   lastUpdated: number;
 }
 
+/** Reads a design-doc filter's code from a replication's source, and paces retries when it fails. */
+export interface FilterSource {
+  fetch(spec: RepSpec, signal: AbortSignal): Promise<string>;
+  /** resolves when the next attempt (0-based) may run; rejects once `signal` aborts */
+  wait(attempt: number, signal: AbortSignal): Promise<void>;
+}
+
 /**
  * The doc processor (couch_replicator_doc_processor): follows `_replicator`'s changes and keeps
  * the scheduler equal to its documents — a new or changed doc (re)starts its job, a deleted one
@@ -32,6 +40,9 @@ export class DocProcessor {
   readonly jobsByDoc = new Map<string, string>();
   private seq = 0;
   private unsubscribe: (() => void) | undefined;
+  /** docId -> how many times it was processed: a filter fetch answering for an older version is dropped */
+  private readonly versions = new Map<string, number>();
+  private fetches = new AbortController();
 
   constructor(
     private readonly node: NodeState,
@@ -39,11 +50,13 @@ export class DocProcessor {
     private readonly counters: ReplicatorCounters,
     private readonly defaults: () => RepDefaults,
     private readonly now: () => number,
+    private readonly filters: FilterSource,
     readonly dbName = '_replicator',
   ) {}
 
   attach(db: Database): void {
     this.unsubscribe?.();
+    this.fetches = new AbortController();
     this.seq = 0;
     this.counters.inc('docs.dbs_found');
     this.counters.inc('db_scans');
@@ -54,6 +67,7 @@ export class DocProcessor {
   }
 
   detach(): void {
+    this.fetches.abort();
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     for (const docId of [...this.jobsByDoc.keys()]) this.stopDoc(docId);
@@ -69,6 +83,7 @@ export class DocProcessor {
         if (r.id.startsWith('_design/')) continue;
         const state = toDocState(r);
         if (state.deleted) {
+          this.nextVersion(r.id);
           this.stopDoc(r.id);
           this.records.delete(r.id);
           continue;
@@ -87,7 +102,14 @@ export class DocProcessor {
     this.scheduler.remove(repId);
   }
 
+  private nextVersion(docId: string): number {
+    const v = (this.versions.get(docId) ?? 0) + 1;
+    this.versions.set(docId, v);
+    return v;
+  }
+
   private process(docId: string, body: Record<string, unknown>): void {
+    const version = this.nextVersion(docId);
     const terminal = body._replication_state;
     if (terminal === 'completed' || terminal === 'failed') {
       this.stopDoc(docId);
@@ -103,6 +125,56 @@ export class DocProcessor {
       this.fail(docId, null, undefined, reason);
       return;
     }
+    if (isJsFilter(spec)) void this.withFilterCode(docId, spec, body, version, 0);
+    else this.place(docId, spec, body);
+  }
+
+  /**
+   * A design-doc filter's code is part of the replication id: fetched from the source first
+   * (couch_replicator_doc_processor_worker). While it cannot be read the doc is in state `error`
+   * with the reason, retried with backoff; a newer version of the doc supersedes the attempt.
+   */
+  private async withFilterCode(
+    docId: string,
+    spec: RepSpec,
+    body: Record<string, unknown>,
+    version: number,
+    attempt: number,
+  ): Promise<void> {
+    const signal = this.fetches.signal;
+    const current = () => !signal.aborted && this.versions.get(docId) === version;
+    try {
+      const code = await this.filters.fetch(spec, signal);
+      if (current()) this.place(docId, { ...spec, filterCode: code }, body);
+      return;
+    } catch (e) {
+      if (!current()) return;
+      this.stopDoc(docId);
+      const now = this.now();
+      const prev = this.records.get(docId);
+      this.records.set(docId, {
+        docId,
+        repId: null,
+        spec,
+        source: spec.source.url,
+        target: spec.target.url,
+        state: 'error',
+        info: { error: `filter_fetch_error: ${(e as Error).message}` },
+        errorCount: attempt + 1,
+        startTime: prev?.state === 'error' ? prev.startTime : now,
+        lastUpdated: now,
+      });
+    }
+    try {
+      await this.filters.wait(attempt, signal);
+    } catch {
+      return; // detached
+    }
+    if (current()) await this.withFilterCode(docId, spec, body, version, attempt + 1);
+  }
+
+  /** Starts (or keeps, or refuses as a duplicate) the job of a parsed doc. */
+  private place(docId: string, spec: RepSpec, body: Record<string, unknown>): void {
     const { id } = replicationId(this.node.uuid, spec);
     const current = this.jobsByDoc.get(docId);
     const running = current === id ? this.scheduler.get(id) : undefined;
@@ -225,6 +297,7 @@ function sameConnection(a: RepSpec, b: RepSpec): boolean {
       s.selector,
       s.docIds,
       s.filter,
+      s.filterCode,
       s.queryParams,
       s.continuous,
       s.createTarget,

@@ -23,6 +23,8 @@ export interface RepSpec {
   selector: Record<string, unknown> | undefined;
   docIds: string[] | undefined;
   filter: string | undefined;
+  /** a design-doc filter's source code, fetched from the source (part of the replication id) */
+  filterCode?: string;
   queryParams: Record<string, unknown> | undefined;
   winningRevsOnly: boolean;
   workerProcesses: number;

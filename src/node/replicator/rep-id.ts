@@ -17,7 +17,7 @@ function endpointTerm(e: RepEndpoint): unknown[] {
 /**
  * Replication id, shaped like CouchDB's v4 ids (couch_replicator_ids:replication_id/2): an md5
  * over the node's uuid, both endpoints (user, host, non-default port, path, headers — never the
- * password), the filter, winning_revs_only and since_seq; plus `+continuous` / `+create_target`.
+ * password), the filter (a design-doc filter's code), winning_revs_only and since_seq; plus `+continuous` / `+create_target`.
  * Same node + same job definition = same id, so restarts find their checkpoints.
  */
 export function replicationId(serverUuid: string, spec: RepSpec): { base: string; id: string } {
@@ -26,7 +26,8 @@ export function replicationId(serverUuid: string, spec: RepSpec): { base: string
     : spec.selector
       ? ['selector', spec.selector]
       : spec.filter
-        ? ['filter', spec.filter, spec.queryParams ?? {}]
+        ? // a design-doc filter counts by its code (fetched from the source), a builtin by its name
+          ['filter', spec.filterCode ?? spec.filter, spec.queryParams ?? {}]
         : [];
   const term = [
     serverUuid,

@@ -2,9 +2,10 @@ import { type Clock, systemClock } from '../../core/clock.ts';
 import type { Random } from '../../core/random.ts';
 import type { Database } from '../engine/database.ts';
 import type { NodeState } from '../node-state.ts';
+import { fetchFilterCode } from './filter-code.ts';
 import { logJobEvent } from './log-events.ts';
 import { DocProcessor } from './processor.ts';
-import { COUCH_DEFAULTS, type RepDefaults } from './rep-doc.ts';
+import { COUCH_DEFAULTS, type RepDefaults, type RepSpec } from './rep-doc.ts';
 import { runReplication } from './runner.ts';
 import { DEFAULT_SCHEDULER, type Job, Scheduler, type SchedulerConfig } from './scheduler.ts';
 import { ReplicatorCounters } from './stats.ts';
@@ -83,6 +84,15 @@ export class ReplicatorService {
       this.counters,
       () => this.repDefaults(),
       () => clock.now(),
+      {
+        fetch: (spec, signal) => this.filterCode(spec, signal),
+        // the scheduler's crash backoff, doubling per failed attempt, at most 10 minutes apart
+        wait: (attempt, signal) =>
+          clock.sleep(
+            Math.min(this.schedulerConfig().backoffBaseMs * 2 ** Math.min(attempt, 20), 600_000),
+            signal,
+          ),
+      },
     );
     node.setBeforeUpdate('_replicator', replicatorBeforeUpdate);
     node.setAfterRead('_replicator', replicatorAfterRead);
@@ -138,6 +148,17 @@ export class ReplicatorService {
       useCheckpoints: this.cfg('use_checkpoints') !== 'false',
       useBulkGet: this.cfg('use_bulk_get') !== 'false',
     };
+  }
+
+  /** A design-doc filter's code, read from the replication's source with its credentials. */
+  async filterCode(spec: RepSpec, signal: AbortSignal): Promise<string> {
+    const { openPeer } = await import('./peer-client.ts');
+    const source = openPeer(this, spec.source, spec, signal);
+    try {
+      return await fetchFilterCode(source, spec.filter as string);
+    } finally {
+      await source.close();
+    }
   }
 
   /** 429 AIMD cap: reaching it crashes the job with `max_backoff`. */
