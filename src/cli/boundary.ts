@@ -1,3 +1,4 @@
+import { EXIT } from '../core/codes.ts';
 import { isCouchmeshError } from '../core/errors.ts';
 
 export interface Output {
@@ -10,12 +11,14 @@ export const processOutput: Output = {
   err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
 };
 
-/** Exit codes: 0 ok, 1 user error / failure, 2 "changes present" (plan --detailed-exitcode), 70 internal bug. */
-export const EXIT_BUG = 70;
+/** Exit codes live with the error codes (core/codes.ts `EXIT`): 70 is an internal bug. */
+export const EXIT_BUG = EXIT.bug;
 
 /**
  * The one error boundary of the CLI (changesets-style): user mistakes become one message line plus
  * a hint and their exit code; anything else is a bug and gets its stack, so it can be reported.
+ * Which codes are user mistakes, their default hints and exit codes are the registry's
+ * (core/codes.ts): a `CouchmeshError` carries them from its code.
  */
 export function reportError(e: unknown, output: Output, json: boolean): number {
   if (isCouchmeshError(e) && e.kind === 'user') {

@@ -72,7 +72,6 @@ export class CouchError extends CouchmeshError {
     super(code, message, {
       hint: init.hint,
       cause: init.cause,
-      kind: code === CouchErrorCode.OPTION || code === CouchErrorCode.CLOSED ? 'bug' : 'user',
       data: compact({
         node: init.node,
         method: init.method,

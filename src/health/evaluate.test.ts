@@ -21,7 +21,7 @@ function stoppedThenBack() {
   ];
   const stopped = (at: number) => [
     snapshot('n1', at, { docs: [refused(at)], dbInfo: { sensors: dbAt(5) } }),
-    unreachableSnapshot('n2', at, { code: 'E_UNREACHABLE', message: 'connect ECONNREFUSED' }),
+    unreachableSnapshot('n2', at, { code: 'E_COUCH_UNREACHABLE', message: 'connect ECONNREFUSED' }),
   ];
   return { healthy, stopped };
 }

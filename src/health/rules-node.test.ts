@@ -6,7 +6,7 @@ import { reducedRule, staleRule, unreachableRule } from './rules-node.ts';
 import { withDefaults } from './types.ts';
 
 const down = (at: number) =>
-  unreachableSnapshot('n2', at, { code: 'E_UNREACHABLE', message: 'connect ECONNREFUSED' });
+  unreachableSnapshot('n2', at, { code: 'E_COUCH_UNREACHABLE', message: 'connect ECONNREFUSED' });
 
 test('unreachable: critical, with failed polls, duration and last seen', () => {
   const series = [snapshot('n2', T0), down(T0 + 10_000), down(T0 + 20_000)];
@@ -18,7 +18,7 @@ test('unreachable: critical, with failed polls, duration and last seen', () => {
     failedPolls: 2,
     unreachableForMs: 15_000,
     lastSeenAt: T0,
-    code: 'E_UNREACHABLE',
+    code: 'E_COUCH_UNREACHABLE',
   });
   assert.match(f?.message ?? '', /ECONNREFUSED/);
 });

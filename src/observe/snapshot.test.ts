@@ -66,7 +66,7 @@ describe('linkView joins doc, task, job and source db info per direction', () =>
 
   test('doc node unreachable: unknown, not missing', () => {
     const views = linkView(
-      [unreachableSnapshot('n2', T0, { code: 'E_UNREACHABLE', message: 'ECONNREFUSED' })],
+      [unreachableSnapshot('n2', T0, { code: 'E_COUCH_UNREACHABLE', message: 'ECONNREFUSED' })],
       [L],
     );
     const d = views[0]?.directions[0];

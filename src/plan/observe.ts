@@ -103,7 +103,7 @@ export async function observeNode(
       .map((r) => ({ id: r.id, rev: r.value.rev, body: r.doc as Record<string, unknown> }));
     return { node: node.name, reachable: true, databases: dbs, replicator, requests: 2 };
   } catch (e) {
-    const code = isCouchError(e) ? e.code : 'E_UNREACHABLE';
+    const code = isCouchError(e) ? e.code : 'E_COUCH_UNREACHABLE';
     const message = e instanceof Error ? e.message : String(e);
     return {
       node: node.name,

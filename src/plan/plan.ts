@@ -88,7 +88,7 @@ export function makePlan(desired: DesiredState, observed: ObservedNode[], opts: 
     if (!o.reachable)
       plan.unreachable.push({
         node: o.node,
-        code: o.error?.code ?? 'E_UNREACHABLE',
+        code: o.error?.code ?? 'E_COUCH_UNREACHABLE',
         message: o.error?.message ?? 'unreachable',
       });
   const usable = (node: string) => byNode.get(node)?.reachable === true;

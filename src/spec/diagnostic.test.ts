@@ -4,7 +4,7 @@ import { type Diagnostic, formatDiagnostic, formatPath, sortDiagnostics } from '
 
 const d = (over: Partial<Diagnostic>): Diagnostic => ({
   severity: 'error',
-  code: 'E_X',
+  code: 'E_UNKNOWN_NODE',
   file: 'mesh.yaml',
   line: 12,
   column: 7,
@@ -41,7 +41,7 @@ describe('diagnostics', () => {
     ];
     assert.deepEqual(
       sortDiagnostics(list).map((x) => `${x.line}:${x.column}${x.code}`),
-      ['1:7E_X', '1:9E_X', '3:7b', '3:7c'],
+      ['1:7E_UNKNOWN_NODE', '1:9E_UNKNOWN_NODE', '3:7b', '3:7c'],
     );
   });
 });

@@ -1,9 +1,10 @@
 import { isAlias, isMap, isSeq, type Node } from 'yaml';
+import type { ErrorCode } from '../core/codes.ts';
 import type { PathSeg } from './diagnostic.ts';
 import type { DiagnosticSink } from './sink.ts';
 import { scalarKey } from './source.ts';
 
-const WHAT: Record<string, [code: string, noun: string]> = {
+const WHAT: Record<string, [code: ErrorCode, noun: string]> = {
   nodes: ['E_DUPLICATE_NODE', 'node name'],
   link_classes: ['E_DUPLICATE_LINK_CLASS', 'link class'],
 };

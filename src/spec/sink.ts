@@ -1,3 +1,4 @@
+import type { ErrorCode, WarningCode } from '../core/codes.ts';
 import { type Diagnostic, formatPath, type PathSeg, type Severity } from './diagnostic.ts';
 import { locate, type MeshSource, positionOf } from './source.ts';
 
@@ -16,11 +17,11 @@ export class DiagnosticSink {
 
   constructor(readonly source: MeshSource) {}
 
-  error(code: string, path: readonly PathSeg[], message: string, details: ReportDetails = {}): void {
+  error(code: ErrorCode, path: readonly PathSeg[], message: string, details: ReportDetails = {}): void {
     this.add('error', code, path, message, details);
   }
 
-  warning(code: string, path: readonly PathSeg[], message: string, details: ReportDetails = {}): void {
+  warning(code: WarningCode, path: readonly PathSeg[], message: string, details: ReportDetails = {}): void {
     this.add('warning', code, path, message, details);
   }
 

@@ -1,7 +1,9 @@
+import type { ErrorCode } from '../core/codes.ts';
+
 /** Checks and normalizes a node URL. Messages never repeat credentials found in it. */
 export type UrlCheck =
   | { ok: true; url: string }
-  | { ok: false; code: string; message: string; expected: string; hint?: string };
+  | { ok: false; code: ErrorCode; message: string; expected: string; hint?: string };
 
 const EXPECTED = 'an http:// or https:// URL such as http://127.0.0.1:5984';
 
