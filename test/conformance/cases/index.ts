@@ -5,6 +5,7 @@ import { bulkArea } from './bulk.ts';
 import { changesArea } from './changes.ts';
 import { conflictsArea } from './conflicts.ts';
 import { dbArea } from './db.ts';
+import { dbsInfoArea, dbsInfoLimitArea } from './dbs-info.ts';
 import { designArea } from './design.ts';
 import { docsArea } from './docs.ts';
 import { fidelityArea } from './fidelity.ts';
@@ -30,4 +31,6 @@ export const AREAS: Area[] = [
   trustArea,
   fidelityArea,
   designArea,
+  dbsInfoArea,
+  dbsInfoLimitArea,
 ];

@@ -4,7 +4,8 @@
 //   parameters (startkey/endkey, inclusive_end, descending, limit, skip); server admin only, like
 //   `_all_dbs` under `[chttpd] admin_only_all_dbs = true`.
 // - `POST /_dbs_info` `{"keys":[...]}`: one row per key in request order, `{key, info}` or
-//   `{key, error:"not_found"}`; at most `[chttpd] max_db_number_for_dbs_info_req` (100) keys.
+//   `{key, error:"not_found"}`; at most `[chttpd] max_db_number_for_dbs_info_req` (100) keys, read
+//   at every request as CouchDB's config:get_integer does (a value that is not an integer: 100).
 //   Content-Type must be application/json (chttpd:validate_ctype). Admin only here as well: db info
 //   bypasses each database's `_security`, so this node does not hand it to other users.
 // - `GET /_membership`: `{all_nodes, cluster_nodes}`; a single node lists its own name in both.
@@ -15,6 +16,12 @@ import { dbInfo } from './db.ts';
 import { requireServerAdmin } from './server.ts';
 
 const MAX_DBS_INFO_KEYS = 100;
+
+/** `[chttpd] max_db_number_for_dbs_info_req`, live from `_config` (chttpd_misc:handle_dbs_info_req). */
+function maxKeys(ctx: Ctx): number {
+  const v = ctx.node.configSections.chttpd?.max_db_number_for_dbs_info_req;
+  return v !== undefined && /^\d+$/.test(v.trim()) ? Number(v) : MAX_DBS_INFO_KEYS;
+}
 
 /** The name this node answers to (`/_node/{name}`, log lines), as CouchDB's `couchdb@host`. */
 export const nodeName = (ctx: Ctx) => `couchmesh@${ctx.node.uuid}`;
@@ -69,7 +76,7 @@ export async function dbsInfo(ctx: Ctx): Promise<void> {
     throw badRequest('Request body must be a JSON object');
   if (body.keys === undefined) throw badRequest('`keys` member must exist.');
   if (!Array.isArray(body.keys)) throw badRequest('`keys` member must be an array.');
-  if (body.keys.length > MAX_DBS_INFO_KEYS) throw badRequest('too_many_keys');
+  if (body.keys.length > maxKeys(ctx)) throw badRequest('too_many_keys');
   return sendJson(
     ctx.res,
     200,
