@@ -169,7 +169,8 @@ export class Scheduler {
     this.state = state;
     const after: Array<() => void> = [];
     for (const e of effects) this.apply(e, now, after);
-    for (const [id, slot] of state.slots) {
+    // this.state, not `state`: a hook or runner callback may have stepped again meanwhile
+    for (const [id, slot] of this.state.slots) {
       const job = this.jobs.get(id);
       if (job) mirror(job, slot);
     }
