@@ -1,5 +1,6 @@
 import type { Clock } from '../../core/clock.ts';
 import type { Random } from '../../core/random.ts';
+import type { Job, JobEvent, RunJob } from './job.ts';
 import type { RepSpec } from './rep-doc.ts';
 import {
   emptySchedulerState,
@@ -10,49 +11,11 @@ import {
   type Slot,
   step,
 } from './scheduler-step.ts';
-import { emptyStats, type ReplicatorCounters, type RepStats } from './stats.ts';
+import { emptyStats, type ReplicatorCounters } from './stats.ts';
 import { TaskSet } from './tasks.ts';
 
+export type { Job, JobEvent, JobState, RunJob } from './job.ts';
 export { crashBackoff, DEFAULT_SCHEDULER, type SchedulerConfig } from './scheduler-step.ts';
-
-/** CouchDB's scheduler states (replicator.rst "States descriptions"). */
-export type JobState = 'initializing' | 'running' | 'pending' | 'crashing' | 'error' | 'failed' | 'completed';
-
-export interface JobEvent {
-  timestamp: number;
-  type: 'added' | 'started' | 'stopped' | 'crashed';
-  reason?: string;
-}
-
-/** A job as `_scheduler/*`, `_active_tasks` and the runner see it; its scheduling fields mirror the pure state. */
-export interface Job {
-  id: string;
-  spec: RepSpec;
-  docId: string | null;
-  db: string | null;
-  user: string | null;
-  state: JobState;
-  history: JobEvent[];
-  errorCount: number;
-  lastError: string | undefined;
-  addedAt: number;
-  lastUpdated: number;
-  startedAt: number | undefined;
-  stats: RepStats;
-  pid: string;
-  /** crashes since the job last ran healthily; drives the backoff exponent */
-  consecutiveCrashes: number;
-  waitingSince: number;
-  /** crashing: when the scheduler tries it again */
-  retryAt: number | undefined;
-  /** the last checkpoint written (what `POST /_replicate` answers for one-shot jobs) */
-  result?: Record<string, unknown>;
-  /** set after `_bulk_get` failed once: fetch with open_revs for the rest of the job */
-  bulkGetDisabled?: boolean;
-}
-
-/** What runs a job: resolves when a one-shot job completes, rejects with a reason when it crashes. */
-export type RunJob = (job: Job, signal: AbortSignal, running: () => void) => Promise<void>;
 
 export interface SchedulerDeps {
   clock: Clock;
@@ -296,12 +259,8 @@ export class Scheduler {
   }
 }
 
+/** The job's scheduling fields are the pure state's, as of the last step. */
 function mirror(job: Job, s: Slot): void {
-  job.state = s.state;
-  job.startedAt = s.startedAt;
-  job.waitingSince = s.waitingSince;
-  job.consecutiveCrashes = s.consecutiveCrashes;
-  job.errorCount = s.errorCount;
-  job.lastError = s.lastError;
-  job.retryAt = s.retryAt;
+  const { id: _id, continuous: _continuous, ...fields } = s;
+  Object.assign(job, fields);
 }
