@@ -8,20 +8,13 @@ import {
   type SessionTotals,
 } from './checkpoint.ts';
 import type { JobContext } from './context.ts';
-import { type Peer, RepCrash } from './peer.ts';
+import { type ChangeRow, type Peer, RepCrash } from './peer.ts';
 import type { Job } from './scheduler.ts';
 import { copyBatch } from './transfer.ts';
 
 interface DbInfo {
   update_seq?: Seq;
   instance_start_time?: string;
-}
-
-export interface ChangeRow {
-  seq: Seq;
-  id: string;
-  changes: Array<{ rev: string }>;
-  deleted?: boolean;
 }
 
 /** couch_replicator_api_wrap:db_open — 200 with update_seq + instance_start_time, else a crash reason. */

@@ -1,7 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import { buildMultipartRelated, parseMultipartMixed, parseMultipartRelated } from '../http/multipart.ts';
-import { type Peer, RepCrash } from './peer.ts';
-import type { ChangeRow } from './runner.ts';
+import { type ChangeRow, type Peer, RepCrash } from './peer.ts';
 import type { Job } from './scheduler.ts';
 
 type Doc = Record<string, unknown> & {
