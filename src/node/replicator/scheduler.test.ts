@@ -47,12 +47,14 @@ const times = (job: Job, type: string) =>
     .reverse();
 
 describe('scheduler driver (ManualClock)', () => {
-  it('starts no timer until start(); close() stops every runner and waits for it', async () => {
+  it('runs nothing until start(); close() stops every runner and waits for it', async () => {
     const h = harness({}, untilStopped);
+    const job = h.add('a');
     assert.equal(h.clock.pending, 0);
+    assert.equal(job.state, 'initializing');
+    assert.deepEqual(h.scheduler.running(), []);
     h.scheduler.start();
     assert.equal(h.clock.pending, 1, 'the rotation timer');
-    const job = h.add('a');
     assert.equal(job.state, 'running');
     await h.scheduler.close();
     assert.equal(h.clock.pending, 0);

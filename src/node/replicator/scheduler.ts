@@ -36,8 +36,9 @@ export interface SchedulerDeps {
 
 /**
  * The driver of the pure scheduler (scheduler-step.ts): turns runner outcomes and timers into
- * events, and effects into runner starts/stops, history, counters and one wake-up timer. Starts
- * nothing until `start()`; every promise it creates is tracked and `close()` waits for them.
+ * events, and effects into runner starts/stops, history, counters and one wake-up timer. Runs
+ * nothing until `start()` (jobs added before wait for it); every promise it creates is tracked
+ * and `close()` waits for them.
  */
 export class Scheduler {
   private state: SchedulerState = emptySchedulerState();
@@ -50,6 +51,8 @@ export class Scheduler {
   private pidSeq = 100;
   /** the job an `added` event brings in (registered when its effect is applied) */
   private incoming: Job | undefined;
+  /** jobs added before `start()` */
+  private readonly queued: Job[] = [];
 
   constructor(private readonly deps: SchedulerDeps) {
     this.tasks = new TaskSet(deps.onError);
@@ -59,11 +62,12 @@ export class Scheduler {
     return this.deps.config();
   }
 
-  /** Arms the rotation timer (and the retries of jobs added before). */
+  /** Arms the rotation timer and starts the jobs added so far. */
   start(): void {
     if (this.started || this.closed.signal.aborted) return;
     this.started = true;
     this.dispatch({ type: 'tick' });
+    for (const job of this.queued.splice(0)) this.add(job);
   }
 
   get(id: string): Job | undefined {
@@ -100,6 +104,10 @@ export class Scheduler {
   }
 
   add(job: Job): void {
+    if (!this.started) {
+      this.queued.push(job);
+      return;
+    }
     this.incoming = job;
     this.dispatch({ type: 'added', id: job.id, continuous: job.spec.continuous });
   }
@@ -111,6 +119,7 @@ export class Scheduler {
   /** Stops every job and the timer; resolves once every runner and timer has settled. */
   close(): Promise<void> {
     this.closed.abort();
+    this.queued.length = 0;
     for (const id of [...this.jobs.keys()]) this.remove(id);
     this.timer?.cancel.abort();
     this.timer = undefined;
