@@ -28,8 +28,9 @@ function validate(o: NodeOptions): void {
 }
 
 /**
- * Starts an embedded CouchDB-compatible node and resolves once it listens.
- * `close()` ends open feeds and connections, then closes every database file.
+ * Starts an embedded CouchDB-compatible node and resolves once it listens. Its time is
+ * `options.clock` (default the system clock). `close()` ends open feeds and connections, closes
+ * every database file, and resolves once the replicator's jobs have stopped.
  */
 export async function startNode(
   options: NodeOptions,
@@ -38,6 +39,7 @@ export async function startNode(
   await loadQuickJs(); // design-document functions run synchronously inside a write: load the engine first
   const state = new NodeState(options);
   const replicator = new ReplicatorService(state);
+  replicator.start();
   state.activeTasks.push(() => activeTasks(replicator));
   state.stats.set('couch_replicator', () => statsJson(replicator));
   const server = createNodeServer(
@@ -54,7 +56,7 @@ export async function startNode(
       server.listen(options.port ?? 5984, host, () => resolve());
     });
   } catch (e) {
-    replicator.close();
+    await replicator.close();
     state.close();
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE')
@@ -74,12 +76,14 @@ export async function startNode(
     state,
     replicator,
     close() {
-      closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        replicator.close();
+      closing ??= (async () => {
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        // the replicator's jobs are aborted now and awaited below: none outlives close()
+        const jobs = replicator.close();
         state.close(); // wakes open feeds so their responses end
         server.closeAllConnections();
-      });
+        await Promise.all([stopped, jobs]);
+      })();
       return closing;
     },
   };

@@ -1,11 +1,11 @@
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { type Clock, systemClock } from '../core/clock.ts';
 import { type Random, systemRandom } from '../core/random.ts';
-import { Database, type UpdateResult, type WriteDoc } from './engine/database.ts';
+import { Database, type UpdateResult } from './engine/database.ts';
 import { DesignFunctions, type JsEnv } from './engine/design.ts';
 import { parseDoc } from './engine/doc-parse.ts';
 import { CouchHttpError } from './engine/errors.ts';
-import { hashPassword } from './http/auth.ts';
 import {
   DEFAULT_ITERATIONS,
   DEFAULT_MAX_ITERATIONS,
@@ -24,6 +24,7 @@ import {
   loadIdentity,
   saveConfig,
 } from './store/node-files.ts';
+import { usersBeforeUpdate } from './users.ts';
 
 const DB_NAME = /^[a-z][a-z0-9_$()+/-]*$/;
 const SYSTEM_DBS = new Set(['_users', '_replicator', '_global_changes']);
@@ -47,6 +48,8 @@ export class NodeState {
   readonly uuid: string;
   readonly config: NodeConfig;
   readonly random: Random;
+  /** the node's time: session cookies, db incarnations, the replicator's schedule, log lines */
+  readonly clock: Clock;
   readonly admins: Map<string, string>;
   readonly secret: Buffer;
   readonly logger: NodeLogger;
@@ -60,10 +63,13 @@ export class NodeState {
     random: Random = systemRandom,
   ) {
     this.random = random;
+    const clock = options.clock ?? systemClock;
+    this.clock = clock;
     this.logger = createLogger(
       options.log,
       options.logLevel ?? 'info',
       () => `couchmesh@${this.uuid ?? '-'}`,
+      () => clock.now(),
     );
     this.dataDir = options.inMemory ? undefined : options.dataDir;
     this.admins = new Map(Object.entries(options.admins ?? {}));
@@ -102,9 +108,13 @@ export class NodeState {
   }
 
   private open(name: string): Database {
-    const db = new Database(name, new DbStore(this.file(name)), { newId: () => this.random.uuid() });
+    const db = new Database(name, new DbStore(this.file(name)), {
+      newId: () => this.random.uuid(),
+      clock: this.clock,
+    });
     db.design = new DesignFunctions(db.store, () => this.jsEnv());
-    if (name === '_users') db.beforeUpdate = (doc) => usersBeforeUpdate(this, doc);
+    if (name === '_users')
+      db.beforeUpdate = (doc) => usersBeforeUpdate(doc, this.passwordPolicy().iterations);
     const hook = this.beforeUpdateHooks.get(name);
     if (hook) db.beforeUpdate = hook;
     const read = this.afterReadHooks.get(name);
@@ -279,31 +289,4 @@ export class NodeState {
     for (const db of this.dbs.values()) db.close();
     this.dbs.clear();
   }
-}
-
-const forbidden = (reason: string) => new CouchHttpError(403, 'forbidden', reason);
-
-/** The `_auth` design doc's validation, as CouchDB's `_users` applies it to every user doc. */
-function validateUser(full: Record<string, unknown>, id: string): void {
-  if (full.type !== 'user') throw forbidden('doc.type must be user');
-  if (typeof full.name !== 'string' || !full.name) throw forbidden('doc.name is required');
-  if (id !== `org.couchdb.user:${full.name}`)
-    throw forbidden('Doc ID must be of the form org.couchdb.user:name');
-  if (!Array.isArray(full.roles) || !full.roles.every((r) => typeof r === 'string'))
-    throw forbidden('doc.roles must be an array');
-}
-
-/**
- * `_users` (couch_users_db:before_doc_update): a plaintext `password` is replaced by pbkdf2 fields
- * hashed with `[chttpd_auth] iterations`. Only server admins reach this (the db is admin-only), and
- * replicated (`new_edits=false`) docs keep the hash they carry, as CouchDB keeps them.
- */
-function usersBeforeUpdate(node: NodeState, doc: WriteDoc): WriteDoc {
-  if (doc.deleted || doc.id?.startsWith('_design/')) return doc;
-  const full = JSON.parse(doc.text) as Record<string, unknown>;
-  validateUser(full, doc.id ?? '');
-  if (typeof full.password !== 'string') return doc;
-  const { password, ...rest } = full;
-  const text = JSON.stringify({ ...rest, ...hashPassword(node, password as string) });
-  return { ...parseDoc(text, scanJson(text)), id: doc.id, rev: doc.rev };
 }

@@ -1,3 +1,4 @@
+import type { Clock } from '../core/clock.ts';
 import type { LogLevel } from './log.ts';
 
 /** Options of an embedded couchmesh node (`couchmesh node`, `startNode()`). Validated once at the boundary. */
@@ -31,6 +32,8 @@ export interface NodeOptions {
   log?: (line: string) => void;
   /** Lowest level logged: debug, info (default), notice, warning, error (`[log] level`). */
   logLevel?: LogLevel;
+  /** The node's time (session cookies, db incarnations, the replicator's schedule, log lines). Default: the system clock. */
+  clock?: Clock;
 }
 
 export interface RunningNode {

@@ -63,13 +63,11 @@ describe('a stopped peer', () => {
     await waitState(tgt, 'from-src', 'crashing', (d) => d.error_count >= 2, 15_000);
     const live = tgt.replicator.scheduler.get(d1.id);
     assert.ok(live);
-    const crashedAt = live.history.filter((e) => e.type === 'crashed').map((e) => e.timestamp);
-    const startedAt = live.history.filter((e) => e.type === 'started').map((e) => e.timestamp);
-    // newest first: the latest start came at least one backoff (100 ms) after the crash before it
-    assert.ok(
-      startedAt[0]! - crashedAt[1]! >= 98,
-      `restart ${startedAt[0]! - crashedAt[1]!} ms after a crash`,
-    );
+    // newest first: crashes alternate with restarts (order, not elapsed time: the backoff schedule
+    // runs on a ManualClock in src/node/replicator/scheduler.test.ts)
+    const types = live.history.map((e) => e.type).filter((t) => t === 'crashed' || t === 'started');
+    for (let i = 0; i + 1 < types.length; i++) assert.notEqual(types[i], types[i + 1]);
+    assert.ok(types.filter((t) => t === 'crashed').length >= 2);
 
     // the peer returns: same port, same data folder (its data and the checkpoint survived)
     src = await nodes.start({ dataDir, port });

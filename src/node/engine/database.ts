@@ -1,3 +1,4 @@
+import { type Clock, systemClock } from '../../core/clock.ts';
 import { computeRevId } from '../revs/revid.ts';
 import {
   findRev,
@@ -21,6 +22,8 @@ import { validateBatch } from './validate.ts';
 
 export interface DatabaseOptions {
   newId: () => string;
+  /** the node's clock (a new incarnation's instance_start_time); default: the system clock */
+  clock?: Clock;
   /** instance token for seqs, 22 chars [A-Za-z0-9_] */
   instanceToken?: string;
 }
@@ -91,8 +94,8 @@ let lastStartTime = 0;
  * `instance_start_time`), strictly increasing within the process, so a database deleted and
  * recreated within the same second still gets a new one and replicators notice the change.
  */
-function nextInstanceStartTime(): string {
-  lastStartTime = Math.max(lastStartTime + 1, Date.now() * 1000);
+function nextInstanceStartTime(clock: Clock): string {
+  lastStartTime = Math.max(lastStartTime + 1, clock.now() * 1000);
   return String(lastStartTime);
 }
 
@@ -138,7 +141,7 @@ export class Database {
         .slice(0, 22)
         .padEnd(22, '0');
       store.setMeta('instance_token', token);
-      store.setMeta('instance_start_time', nextInstanceStartTime());
+      store.setMeta('instance_start_time', nextInstanceStartTime(opts.clock ?? systemClock));
     }
     this.seqs = new SeqCodec(token);
     this.instanceStartTime = store.getMeta('instance_start_time') ?? '0';

@@ -2,16 +2,11 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { CouchHttpError } from '../engine/errors.ts';
 import type { NodeState } from '../node-state.ts';
 import type { Ctx, UserCtx } from './context.ts';
-import { hashFields, parseAdminHash, safeEqual, verifyPassword } from './passwords.ts';
+import { parseAdminHash, safeEqual, verifyPassword } from './passwords.ts';
 
 export const SESSION_TIMEOUT_S = 600; // [chttpd_auth] timeout
 
 const badCredentials = () => new CouchHttpError(401, 'unauthorized', 'Name or password is incorrect.');
-
-/** `_users` docs store pbkdf2 fields, never the password (CouchDB's couch_users_db:before_doc_update). */
-export function hashPassword(node: NodeState, password: string): Record<string, unknown> {
-  return { ...hashFields(password, node.passwordPolicy().iterations) };
-}
 
 interface UserDoc {
   name?: string;
@@ -39,7 +34,9 @@ export function checkPassword(node: NodeState, name: string, password: string): 
   if (admin !== undefined) return safeEqual(admin, password) ? ['_admin'] : null;
   const policy = node.passwordPolicy();
   const hashed = hashedAdmin(node, name);
-  if (hashed) return verifyPassword(hashed, password, policy) ? ['_admin'] : null;
+  // the auth cache's lifetime is counted on the node's clock
+  const now = node.clock.now();
+  if (hashed) return verifyPassword(hashed, password, policy, now) ? ['_admin'] : null;
   const cfg = node.options.users?.[name];
   if (cfg) return safeEqual(cfg.password, password) ? (cfg.roles ?? []) : null;
   const doc = userDoc(node, name);
@@ -53,6 +50,7 @@ export function checkPassword(node: NodeState, name: string, password: string): 
     },
     password,
     policy,
+    now,
   );
   return ok ? (doc.roles ?? []) : null;
 }
@@ -91,7 +89,7 @@ function cookieMac(node: NodeState, name: string, t: string): Buffer {
     .digest();
 }
 
-export function makeCookie(node: NodeState, name: string, now = Date.now()): string {
+export function makeCookie(node: NodeState, name: string, now = node.clock.now()): string {
   const t = Math.floor(now / 1000)
     .toString(16)
     .toUpperCase();
@@ -99,7 +97,7 @@ export function makeCookie(node: NodeState, name: string, now = Date.now()): str
   return Buffer.concat([Buffer.from(`${name}:${t}:`), mac]).toString('base64url');
 }
 
-function readCookie(node: NodeState, value: string, now = Date.now()): string | null {
+function readCookie(node: NodeState, value: string, now = node.clock.now()): string | null {
   const raw = Buffer.from(value, 'base64url');
   const s = raw.toString('latin1');
   const i = s.indexOf(':');
@@ -114,7 +112,8 @@ function readCookie(node: NodeState, value: string, now = Date.now()): string | 
   return name;
 }
 
-export function cookieHeader(value: string, now = Date.now()): string {
+/** `now`: the node's clock (`Expires` is counted from it, as the cookie's own time is). */
+export function cookieHeader(value: string, now: number): string {
   const expires = new Date(now + SESSION_TIMEOUT_S * 1000)
     .toUTCString()
     .replace(/ (\d\d) (\w\w\w) (\d{4})/, ' $1-$2-$3');

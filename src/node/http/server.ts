@@ -16,7 +16,8 @@ export type Handler = (ctx: Ctx) => Promise<void> | void;
  * else into a logged 500 (a bug, never the client's fault).
  */
 export function createNodeServer(node: NodeState, extraRoutes?: Map<string, Handler>): Server {
-  const limiter = node.options.maxRequestRate ? new RateLimiter(node.options.maxRequestRate) : undefined;
+  const rate = node.options.maxRequestRate;
+  const limiter = rate ? new RateLimiter(rate, () => node.clock.now()) : undefined;
   const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
     const ctx = safeCtx(node, req, res);
     if (!ctx) return;

@@ -2,19 +2,19 @@ import { CouchHttpError, notFound } from '../engine/errors.ts';
 import type { Ctx } from '../http/context.ts';
 import { sendJson } from '../http/respond.ts';
 import { requireServerAdmin } from '../http/routes/server.ts';
+import type { ReplicatorApi } from './context.ts';
 import { isJsFilter } from './filter-code.ts';
 import type { DocRecord } from './processor.ts';
 import { parseRepDoc, RepDocError, type RepSpec } from './rep-doc.ts';
 import { replicationId } from './rep-id.ts';
 import type { Job } from './scheduler.ts';
-import type { ReplicatorService } from './service.ts';
 import { renderStats, statsJsonOf } from './stats.ts';
 
 /** ISO-8601 without milliseconds, as CouchDB prints scheduler timestamps. */
 export const isoSeconds = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 const unixSeconds = (ms: number) => Math.floor(ms / 1000);
 
-function jobJson(svc: ReplicatorService, job: Job) {
+function jobJson(svc: ReplicatorApi, job: Job) {
   return {
     database: job.db,
     id: job.id,
@@ -30,17 +30,17 @@ function jobJson(svc: ReplicatorService, job: Job) {
       type: h.type,
       ...(h.reason === undefined ? {} : { reason: h.reason }),
     })),
-    node: `couchmesh@${svc.node.uuid}`,
+    node: `couchmesh@${svc.uuid}`,
     start_time: isoSeconds(job.addedAt),
   };
 }
 
-function docFromJob(svc: ReplicatorService, job: Job) {
+function docFromJob(svc: ReplicatorApi, job: Job) {
   return {
     database: job.db,
     doc_id: job.docId,
     id: job.id,
-    node: `couchmesh@${svc.node.uuid}`,
+    node: `couchmesh@${svc.uuid}`,
     source: job.spec.source.url,
     target: job.spec.target.url,
     state: job.state,
@@ -53,7 +53,7 @@ function docFromJob(svc: ReplicatorService, job: Job) {
   };
 }
 
-function docFromRecord(svc: ReplicatorService, r: DocRecord) {
+function docFromRecord(svc: ReplicatorApi, r: DocRecord) {
   return {
     database: svc.processor.dbName,
     doc_id: r.docId,
@@ -68,7 +68,7 @@ function docFromRecord(svc: ReplicatorService, r: DocRecord) {
   };
 }
 
-function allDocs(svc: ReplicatorService) {
+function allDocs(svc: ReplicatorApi) {
   const out = new Map<string, Record<string, unknown>>();
   for (const r of svc.processor.records.values()) out.set(r.docId, docFromRecord(svc, r));
   for (const j of svc.scheduler.list()) if (j.docId) out.set(j.docId, docFromJob(svc, j));
@@ -76,7 +76,7 @@ function allDocs(svc: ReplicatorService) {
 }
 
 /** `/_scheduler/jobs[/{id}]`, `/_scheduler/docs[/{db}[/{docid}]]` (CouchDB 3 shapes). */
-export function schedulerRoute(svc: ReplicatorService) {
+export function schedulerRoute(svc: ReplicatorApi) {
   return (ctx: Ctx): void => {
     requireServerAdmin(ctx);
     const [, kind, ...rest] = ctx.path;
@@ -121,7 +121,7 @@ export function schedulerRoute(svc: ReplicatorService) {
 }
 
 /** `_active_tasks` replication entries: running jobs only, as CouchDB. */
-export function activeTasks(svc: ReplicatorService): Record<string, unknown>[] {
+export function activeTasks(svc: ReplicatorApi): Record<string, unknown>[] {
   return svc.runningJobs().map((job) => {
     const fields: Record<string, unknown> = {
       ...statsJsonOf(job.stats),
@@ -142,7 +142,7 @@ export function activeTasks(svc: ReplicatorService): Record<string, unknown>[] {
       .sort()
       .map((k) => [k, fields[k]]);
     return {
-      node: `couchmesh@${svc.node.uuid}`,
+      node: `couchmesh@${svc.uuid}`,
       pid: job.pid,
       process_status: 'waiting',
       ...Object.fromEntries(sorted),
@@ -150,12 +150,12 @@ export function activeTasks(svc: ReplicatorService): Record<string, unknown>[] {
   });
 }
 
-export function statsJson(svc: ReplicatorService) {
+export function statsJson(svc: ReplicatorApi) {
   return renderStats(svc.counters, svc.gauges());
 }
 
 /** POST /_replicate: transient jobs (`database: null`); one-shot waits for the result, `cancel` stops one. */
-export function replicateRoute(svc: ReplicatorService) {
+export function replicateRoute(svc: ReplicatorApi) {
   return async (ctx: Ctx): Promise<void> => {
     requireServerAdmin(ctx);
     if (ctx.method !== 'POST') throw new CouchHttpError(405, 'method_not_allowed', 'Only POST allowed');
@@ -177,7 +177,7 @@ export function replicateRoute(svc: ReplicatorService) {
       throw e;
     }
     if (isJsFilter(spec)) spec = { ...spec, filterCode: await filterCodeOr404(svc, spec) };
-    const { id } = replicationId(svc.node.uuid, spec);
+    const { id } = replicationId(svc.uuid, spec);
     if (svc.scheduler.get(id)) return sendJson(ctx.res, 200, { ok: true, _local_id: id });
     const job = svc.scheduler.newJob(id, spec, { docId: null, db: null, user: ctx.user.name });
     const done = new Promise<Job>((resolve) => svc.transientWaiters.set(id, resolve));
@@ -192,7 +192,7 @@ export function replicateRoute(svc: ReplicatorService) {
 }
 
 /** `POST /_replicate` with a design-doc filter: its code, or a 404 naming what is missing. */
-async function filterCodeOr404(svc: ReplicatorService, spec: RepSpec): Promise<string> {
+async function filterCodeOr404(svc: ReplicatorApi, spec: RepSpec): Promise<string> {
   try {
     return await svc.filterCode(spec, AbortSignal.timeout(spec.connectionTimeout));
   } catch (e) {

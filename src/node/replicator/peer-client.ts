@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import { CouchClient } from '../../couch/client.ts';
 import { CouchErrorCode, isCouchError } from '../../couch/errors.ts';
 import { isRetryableStatus } from '../../couch/retry.ts';
+import type { JobContext } from './context.ts';
 import { type Peer, type PeerRequest, type PeerResponse, RepCrash } from './peer.ts';
 import type { RepEndpoint, RepSpec } from './rep-doc.ts';
-import type { ReplicatorService, SharedPool } from './service.ts';
+import type { SharedPool } from './shared-pool.ts';
 
 /**
  * A replication endpoint over couchmesh's CouchDB client, with the replicator's HTTP semantics
@@ -13,12 +14,12 @@ import type { ReplicatorService, SharedPool } from './service.ts';
  * `http_connections`, and CouchDB's 429 rate limiter (AIMD, apart from the retries) that crashes the
  * job with `max_backoff` when its interval reaches `max_backoff_interval_msec`.
  */
-export function openPeer(svc: ReplicatorService, ep: RepEndpoint, spec: RepSpec, signal: AbortSignal): Peer {
+export function openPeer(ctx: JobContext, ep: RepEndpoint, spec: RepSpec, signal: AbortSignal): Peer {
   const u = new URL(ep.url);
   const segments = u.pathname.replace(/\/+$/, '').split('/');
   const dbSegment = segments.pop() ?? '';
   const base = `${u.origin}${segments.join('/')}`;
-  const counters = svc.counters;
+  const counters = ctx.counters;
   // jobs talking to the same server as the same user share one pooled client (one pool per
   // endpoint, not per job: ten jobs pulling into this node use one connection pool to it)
   const key = JSON.stringify([
@@ -28,7 +29,7 @@ export function openPeer(svc: ReplicatorService, ep: RepEndpoint, spec: RepSpec,
     spec.connectionTimeout,
     Math.max(2, spec.httpConnections),
   ]);
-  const client = (svc.clients as SharedPool<CouchClient>).acquire(key, (): CouchClient => {
+  const client = (ctx.clients as SharedPool<CouchClient>).acquire(key, (): CouchClient => {
     counters.inc('connection.creates');
     return new CouchClient({
       url: base,
@@ -38,8 +39,8 @@ export function openPeer(svc: ReplicatorService, ep: RepEndpoint, spec: RepSpec,
       timeoutMs: spec.connectionTimeout,
       connections: Math.max(2, spec.httpConnections),
       retries: 0,
-      clock: svc.clock,
-      random: svc.node.random,
+      clock: ctx.clock,
+      random: ctx.random,
       userAgent: 'CouchDB-Replicator/3.5.0 (couchmesh)',
       onResponse: (e) => {
         counters.inc('requests');
@@ -59,7 +60,7 @@ export function openPeer(svc: ReplicatorService, ep: RepEndpoint, spec: RepSpec,
     // them apart), and every replicator request is safe to resend (`_bulk_docs` is new_edits=false)
     let retry = 0;
     for (;;) {
-      if (interval > 0) await svc.clock.sleep(interval, signal);
+      if (interval > 0) await ctx.clock.sleep(interval, signal);
       let res: Awaited<ReturnType<CouchClient['request']>> | undefined;
       let failure: string | undefined;
       try {
@@ -82,8 +83,8 @@ export function openPeer(svc: ReplicatorService, ep: RepEndpoint, spec: RepSpec,
         failure = isCouchError(e) ? e.message : String(e);
       }
       if (res?.status === 429) {
-        interval = Math.min(Math.round(Math.max(interval, 20) * 1.2), svc.maxBackoffInterval());
-        if (interval >= svc.maxBackoffInterval()) throw new RepCrash('max_backoff');
+        interval = Math.min(Math.round(Math.max(interval, 20) * 1.2), ctx.maxBackoffInterval());
+        if (interval >= ctx.maxBackoffInterval()) throw new RepCrash('max_backoff');
         continue;
       }
       if (res && !isRetryableStatus(res.status)) {
@@ -95,7 +96,7 @@ export function openPeer(svc: ReplicatorService, ep: RepEndpoint, spec: RepSpec,
         if (res) return res as typeof res & { body: Buffer };
         throw new RepCrash(`http_request_failed: ${failure}`);
       }
-      await svc.clock.sleep(Math.min(250 * 2 ** retry, 300_000), signal);
+      await ctx.clock.sleep(Math.min(250 * 2 ** retry, 300_000), signal);
       retry++;
     }
   }
@@ -129,6 +130,6 @@ export function openPeer(svc: ReplicatorService, ep: RepEndpoint, spec: RepSpec,
       }
       return { status: res.status, headers: res.headers as Record<string, string>, body };
     },
-    close: () => svc.clients.release(key),
+    close: () => ctx.clients.release(key),
   };
 }

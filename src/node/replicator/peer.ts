@@ -1,4 +1,13 @@
 import type { Query } from '../../couch/url.ts';
+import type { Seq } from './checkpoint.ts';
+
+/** One row of a `_changes` page (style=all_docs). */
+export interface ChangeRow {
+  seq: Seq;
+  id: string;
+  changes: Array<{ rev: string }>;
+  deleted?: boolean;
+}
 
 /**
  * What the replication runner needs from an endpoint (source or target): JSON and raw exchanges

@@ -6,6 +6,7 @@ import { parseRepDoc, type RepDefaults, RepDocError, type RepSpec } from './rep-
 import { replicationId } from './rep-id.ts';
 import type { Job, Scheduler } from './scheduler.ts';
 import { type ReplicatorCounters, statsJsonOf } from './stats.ts';
+import type { TaskSet } from './tasks.ts';
 
 /** What `_scheduler/docs` shows for a document that has no live job (terminal or refused). */
 export interface DocRecord {
@@ -51,6 +52,8 @@ export class DocProcessor {
     private readonly defaults: () => RepDefaults,
     private readonly now: () => number,
     private readonly filters: FilterSource,
+    /** owns the filter fetches (each a retry loop until it succeeds, is superseded or detached) */
+    private readonly tasks: TaskSet,
     readonly dbName = '_replicator',
   ) {}
 
@@ -125,7 +128,7 @@ export class DocProcessor {
       this.fail(docId, null, undefined, reason);
       return;
     }
-    if (isJsFilter(spec)) void this.withFilterCode(docId, spec, body, version, 0);
+    if (isJsFilter(spec)) this.tasks.track(this.withFilterCode(docId, spec, body, version, 0));
     else this.place(docId, spec, body);
   }
 

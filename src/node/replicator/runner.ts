@@ -7,21 +7,14 @@ import {
   type Seq,
   type SessionTotals,
 } from './checkpoint.ts';
-import { type Peer, RepCrash } from './peer.ts';
+import type { JobContext } from './context.ts';
+import { type ChangeRow, type Peer, RepCrash } from './peer.ts';
 import type { Job } from './scheduler.ts';
-import type { ReplicatorService } from './service.ts';
 import { copyBatch } from './transfer.ts';
 
 interface DbInfo {
   update_seq?: Seq;
   instance_start_time?: string;
-}
-
-export interface ChangeRow {
-  seq: Seq;
-  id: string;
-  changes: Array<{ rev: string }>;
-  deleted?: boolean;
 }
 
 /** couch_replicator_api_wrap:db_open — 200 with update_seq + instance_start_time, else a crash reason. */
@@ -72,17 +65,17 @@ const seqNum = (s: Seq): number => (typeof s === 'number' ? s : Number.parseInt(
  * one-shot job has caught up; a continuous job runs until `signal` aborts. Throws RepCrash.
  */
 export async function runReplication(
-  svc: ReplicatorService,
+  ctx: JobContext,
   job: Job,
   signal: AbortSignal,
   running: () => void,
 ): Promise<void> {
   const { spec } = job;
-  const clock = svc.clock;
+  const clock = ctx.clock;
   // loaded on the first job: the HTTP client (undici) costs ~12 MB of RSS a node without jobs need not pay
   const { openPeer } = await import('./peer-client.ts');
-  const source = openPeer(svc, spec.source, spec, signal);
-  const target = openPeer(svc, spec.target, spec, signal);
+  const source = openPeer(ctx, spec.source, spec, signal);
+  const target = openPeer(ctx, spec.target, spec, signal);
   let started = false;
   try {
     const srcInfo = await openDb(source, false);
@@ -126,7 +119,7 @@ export async function runReplication(
       source_seq: srcInfo.update_seq ?? 0,
       changes_pending: null,
     });
-    const sessionId = svc.node.random.uuid();
+    const sessionId = ctx.random.uuid();
     const sessionStart = clock.now();
     let lastCheckpoint = clock.now();
     let checkpointed: Seq = startSeq;
@@ -165,7 +158,7 @@ export async function runReplication(
           headers: { 'x-couch-full-commit': 'false' },
         });
         if (r.status !== 201 && r.status !== 200) {
-          svc.counters.inc('checkpoints.failure');
+          ctx.counters.inc('checkpoints.failure');
           throw new RepCrash(
             `checkpoint_commit_failure: could not write the checkpoint on ${peer.url} (${r.status})`,
           );
@@ -174,8 +167,8 @@ export async function runReplication(
       };
       srcRev = await put(source, srcRev);
       tgtRev = await put(target, tgtRev);
-      svc.counters.inc('checkpoints.success');
-      svc.node.logger.log(
+      ctx.counters.inc('checkpoints.success');
+      ctx.logger.log(
         'info',
         `couch_replicator: recording a checkpoint for \`${job.id}\` (doc \`${oneLine(job.docId ?? 'none')}\`) -> target sequence ${JSON.stringify(seq)}`,
       );
@@ -187,7 +180,7 @@ export async function runReplication(
 
     running();
     started = true;
-    svc.counters.inc('workers_started', Math.max(1, spec.workerProcesses));
+    ctx.counters.inc('workers_started', Math.max(1, spec.workerProcesses));
     const batchSize = () => Math.max(1, job.spec.workerBatchSize);
     for (;;) {
       if (signal.aborted) return;
@@ -210,7 +203,7 @@ export async function runReplication(
       const batches: ChangeRow[][] = [];
       for (let i = 0; i < page.results.length; i += batchSize())
         batches.push(page.results.slice(i, i + batchSize()));
-      await Promise.all(batches.map((rows) => copyBatch(svc, job, source, target, rows)));
+      await Promise.all(batches.map((rows) => copyBatch(job, source, target, rows)));
       if (batches.length) {
         stats.through_seq = (page.results[page.results.length - 1] as ChangeRow).seq;
         job.lastUpdated = clock.now();
@@ -229,7 +222,7 @@ export async function runReplication(
     }
   } catch (e) {
     if (signal.aborted) return;
-    if (!started) svc.counters.inc('failed_starts');
+    if (!started) ctx.counters.inc('failed_starts');
     if (e instanceof RepCrash) throw e;
     throw new RepCrash(`${(e as Error).message ?? e}`);
   } finally {

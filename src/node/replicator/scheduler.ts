@@ -1,95 +1,73 @@
 import type { Clock } from '../../core/clock.ts';
 import type { Random } from '../../core/random.ts';
+import type { Job, JobEvent, RunJob } from './job.ts';
 import type { RepSpec } from './rep-doc.ts';
-import { emptyStats, type ReplicatorCounters, type RepStats } from './stats.ts';
+import {
+  emptySchedulerState,
+  type SchedulerConfig,
+  type SchedulerEffect,
+  type SchedulerEvent,
+  type SchedulerState,
+  type Slot,
+  step,
+} from './scheduler-step.ts';
+import { emptyStats, type ReplicatorCounters } from './stats.ts';
+import { TaskSet } from './tasks.ts';
 
-/** CouchDB's scheduler states (replicator.rst "States descriptions"). */
-export type JobState = 'initializing' | 'running' | 'pending' | 'crashing' | 'error' | 'failed' | 'completed';
+export type { Job, JobEvent, JobState, RunJob } from './job.ts';
+export { crashBackoff, DEFAULT_SCHEDULER, type SchedulerConfig } from './scheduler-step.ts';
 
-export interface JobEvent {
-  timestamp: number;
-  type: 'added' | 'started' | 'stopped' | 'crashed';
-  reason?: string;
+export interface SchedulerDeps {
+  clock: Clock;
+  random: Random;
+  /** read at every step: `[replicator]` settings apply live */
+  config: () => SchedulerConfig;
+  run: RunJob;
+  counters: ReplicatorCounters;
+  /** a one-shot job finished */
+  onTerminal?: (job: Job) => void;
+  onCrash?: (job: Job) => void;
+  onEvent?: (job: Job, type: JobEvent['type'], reason?: string) => void;
+  /** a failure nothing else answers for (a bug): surfaced, never swallowed */
+  onError: (e: unknown) => void;
+  /** Erlang-looking pids for `_scheduler/jobs` / `_active_tasks`; default: a per-scheduler counter */
+  nextPid?: () => string;
 }
-
-export interface Job {
-  id: string;
-  spec: RepSpec;
-  docId: string | null;
-  db: string | null;
-  user: string | null;
-  state: JobState;
-  history: JobEvent[];
-  errorCount: number;
-  lastError: string | undefined;
-  addedAt: number;
-  lastUpdated: number;
-  startedAt: number | undefined;
-  stats: RepStats;
-  pid: string;
-  /** crashes since the job last ran healthily; drives the backoff exponent */
-  consecutiveCrashes: number;
-  controller: AbortController | undefined;
-  wake: AbortController | undefined;
-  waitingSince: number;
-  /** the last checkpoint written (what `POST /_replicate` answers for one-shot jobs) */
-  result?: Record<string, unknown>;
-  /** set after `_bulk_get` failed once: fetch with open_revs for the rest of the job */
-  bulkGetDisabled?: boolean;
-}
-
-/** What runs a job: resolves when a one-shot job completes, rejects with a reason when it crashes. */
-export type RunJob = (job: Job, signal: AbortSignal, running: () => void) => Promise<void>;
-
-export interface SchedulerConfig {
-  maxJobs: number;
-  interval: number;
-  maxChurn: number;
-  maxHistory: number;
-  startupJitter: number;
-  /** first crash backoff; CouchDB: 30 s, doubling, capped at 2^10 */
-  backoffBaseMs: number;
-  backoffMaxExp: number;
-  healthThreshold: number;
-}
-
-export const DEFAULT_SCHEDULER: SchedulerConfig = {
-  maxJobs: 500,
-  interval: 60_000,
-  maxChurn: 20,
-  maxHistory: 20,
-  startupJitter: 0,
-  backoffBaseMs: 30_000,
-  backoffMaxExp: 10,
-  healthThreshold: 120_000,
-};
-
-export function crashBackoff(cfg: SchedulerConfig, crashes: number): number {
-  return cfg.backoffBaseMs * 2 ** Math.min(Math.max(crashes - 1, 0), cfg.backoffMaxExp);
-}
-
-let pidCounter = 100;
 
 /**
- * The replication scheduler (couch_replicator_scheduler): runs up to `max_jobs` jobs, rotates
- * pending ones every `interval`, restarts crashed ones after exponential backoff, and keeps each
- * job's event history. All waiting goes through the injected Clock, so backoff is testable.
+ * The driver of the pure scheduler (scheduler-step.ts): turns runner outcomes and timers into
+ * events, and effects into runner starts/stops, history, counters and one wake-up timer. Runs
+ * nothing until `start()` (jobs added before wait for it); every promise it creates is tracked
+ * and `close()` waits for them.
  */
 export class Scheduler {
+  private state: SchedulerState = emptySchedulerState();
   private readonly jobs = new Map<string, Job>();
-  private readonly stopAll = new AbortController();
+  private readonly controllers = new Map<string, AbortController>();
+  private readonly tasks: TaskSet;
+  private readonly closed = new AbortController();
+  private timer: { at: number; cancel: AbortController } | undefined;
+  private started = false;
+  private pidSeq = 100;
+  /** the job an `added` event brings in (registered when its effect is applied) */
+  private incoming: Job | undefined;
+  /** jobs added before `start()` */
+  private readonly queued: Job[] = [];
 
-  constructor(
-    private readonly clock: Clock,
-    private readonly random: Random,
-    readonly config: () => SchedulerConfig,
-    private readonly runJob: RunJob,
-    private readonly counters: ReplicatorCounters,
-    private readonly onTerminal: (job: Job) => void,
-    private readonly onCrash: (job: Job) => void = () => undefined,
-    private readonly onEvent: (job: Job, type: JobEvent['type'], reason?: string) => void = () => undefined,
-  ) {
-    void this.rotateLoop();
+  constructor(private readonly deps: SchedulerDeps) {
+    this.tasks = new TaskSet(deps.onError);
+  }
+
+  config(): SchedulerConfig {
+    return this.deps.config();
+  }
+
+  /** Arms the rotation timer and starts the jobs added so far. */
+  start(): void {
+    if (this.started || this.closed.signal.aborted) return;
+    this.started = true;
+    this.dispatch({ type: 'tick' });
+    for (const job of this.queued.splice(0)) this.add(job);
   }
 
   get(id: string): Job | undefined {
@@ -105,7 +83,7 @@ export class Scheduler {
     spec: RepSpec,
     origin: { docId: string | null; db: string | null; user: string | null },
   ): Job {
-    const now = this.clock.now();
+    const now = this.deps.clock.now();
     return {
       id,
       spec,
@@ -118,168 +96,180 @@ export class Scheduler {
       lastUpdated: now,
       startedAt: undefined,
       stats: emptyStats(),
-      pid: `<0.${pidCounter++}.0>`,
+      pid: this.deps.nextPid?.() ?? `<0.${this.pidSeq++}.0>`,
       consecutiveCrashes: 0,
-      controller: undefined,
-      wake: undefined,
       waitingSince: now,
+      retryAt: undefined,
     };
   }
 
   add(job: Job): void {
-    // couch_replicator_scheduler:add_job replaces a job with the same id and counts a duplicate add
-    if (this.jobs.has(job.id)) {
-      this.counters.inc('jobs.duplicate_adds');
-      this.remove(job.id);
+    if (!this.started) {
+      this.queued.push(job);
+      return;
     }
-    this.jobs.set(job.id, job);
-    this.counters.inc('jobs.adds');
-    this.event(job, 'added');
-    this.maybeStart(job);
+    this.incoming = job;
+    this.dispatch({ type: 'added', id: job.id, continuous: job.spec.continuous });
   }
 
   remove(id: string): void {
-    const job = this.jobs.get(id);
-    if (!job) return;
-    this.jobs.delete(id);
-    this.counters.inc('jobs.removes');
-    job.wake?.abort();
-    if (job.controller) this.stop(job);
+    this.dispatch({ type: 'removed', id });
   }
 
-  close(): void {
-    this.stopAll.abort();
+  /** Stops every job and the timer; resolves once every runner and timer has settled. */
+  close(): Promise<void> {
+    this.closed.abort();
+    this.queued.length = 0;
     for (const id of [...this.jobs.keys()]) this.remove(id);
+    this.timer?.cancel.abort();
+    this.timer = undefined;
+    return this.tasks.settled();
   }
 
   running(): Job[] {
-    return [...this.jobs.values()].filter((j) => j.controller !== undefined);
+    return [...this.controllers.keys()].flatMap((id) => this.jobs.get(id) ?? []);
   }
 
-  private event(job: Job, type: JobEvent['type'], reason?: string): void {
-    const now = this.clock.now();
-    job.history.unshift(reason === undefined ? { timestamp: now, type } : { timestamp: now, type, reason });
-    job.history.length = Math.min(job.history.length, this.config().maxHistory);
-    job.lastUpdated = now;
-    this.onEvent(job, type, reason);
-  }
-
-  private maybeStart(job: Job): void {
-    if (job.controller || !this.jobs.has(job.id)) return;
-    if (this.running().length >= this.config().maxJobs) {
-      job.state = 'pending';
-      return;
-    }
-    void this.start(job);
-  }
-
-  private async start(job: Job): Promise<void> {
-    const controller = new AbortController();
-    job.controller = controller;
-    const jitter = this.config().startupJitter;
-    if (jitter > 0) {
-      try {
-        await this.clock.sleep(Math.floor(this.random.float() * jitter), controller.signal);
-      } catch {
-        return;
-      }
-    }
-    job.state = 'running';
-    job.startedAt = this.clock.now();
-    this.counters.inc('jobs.starts');
-    this.event(job, 'started');
-    try {
-      await this.runJob(job, controller.signal, () => {
-        job.errorCount = 0;
-        job.lastError = undefined;
-        job.lastUpdated = this.clock.now();
-      });
-      if (controller.signal.aborted) return;
-      job.controller = undefined;
-      job.state = 'completed';
-      job.lastUpdated = this.clock.now();
-      this.onTerminal(job);
-      this.jobs.delete(job.id);
-      this.startWaiting();
-    } catch (e) {
-      if (controller.signal.aborted) return;
-      job.controller = undefined;
-      this.crashed(job, e instanceof Error ? e.message : String(e));
-    }
-  }
-
-  private crashed(job: Job, reason: string): void {
-    const cfg = this.config();
-    const ranFor = this.clock.now() - (job.startedAt ?? this.clock.now());
-    job.consecutiveCrashes = ranFor >= cfg.healthThreshold ? 1 : job.consecutiveCrashes + 1;
-    job.errorCount += 1;
-    job.lastError = reason;
-    job.state = 'crashing';
-    this.counters.inc('jobs.crashes');
-    this.event(job, 'crashed', reason);
-    this.onCrash(job);
-    if (!this.jobs.has(job.id)) return;
-    const wake = new AbortController();
-    job.wake = wake;
-    const delay = crashBackoff(cfg, job.consecutiveCrashes);
-    this.clock.sleep(delay, AbortSignal.any([wake.signal, this.stopAll.signal])).then(
-      () => {
-        job.wake = undefined;
-        this.maybeStart(job);
-      },
-      () => undefined,
-    );
-    this.startWaiting();
-  }
-
-  /** Time until a crashing job is tried again (for telemetry), from its backoff. */
+  /** When a crashing job is tried again (for telemetry). */
   nextRetryAt(job: Job): number | undefined {
-    if (job.state !== 'crashing') return undefined;
-    return (
-      (job.history[0]?.timestamp ?? job.lastUpdated) + crashBackoff(this.config(), job.consecutiveCrashes)
+    return this.state.slots.get(job.id)?.retryAt;
+  }
+
+  private dispatch(event: SchedulerEvent): void {
+    const now = this.deps.clock.now();
+    const { state, effects } = step(this.state, event, now, this.deps.config());
+    this.state = state;
+    const after: Array<() => void> = [];
+    for (const e of effects) this.apply(e, now, after);
+    // this.state, not `state`: a hook or runner callback may have stepped again meanwhile
+    for (const [id, slot] of this.state.slots) {
+      const job = this.jobs.get(id);
+      if (job) mirror(job, slot);
+    }
+    // hooks run last, on jobs that show their new state; they may call add/remove again
+    for (const f of after) f();
+  }
+
+  private apply(e: SchedulerEffect, now: number, after: Array<() => void>): void {
+    const { counters } = this.deps;
+    const job = e.type === 'wake' ? undefined : this.jobs.get(e.id);
+    switch (e.type) {
+      case 'duplicate':
+        counters.inc('jobs.duplicate_adds');
+        return;
+      case 'added': {
+        const j = this.incoming as Job;
+        this.incoming = undefined;
+        this.jobs.set(j.id, j);
+        counters.inc('jobs.adds');
+        this.record(j, 'added', now);
+        return;
+      }
+      case 'start':
+        if (!job) return;
+        counters.inc('jobs.starts');
+        job.startedAt = now;
+        job.state = 'running';
+        this.record(job, 'started', now);
+        this.launch(job);
+        return;
+      case 'stop':
+        this.controllers.get(e.id)?.abort();
+        this.controllers.delete(e.id);
+        counters.inc('jobs.stops');
+        if (job) this.record(job, 'stopped', now);
+        return;
+      case 'removed':
+        counters.inc('jobs.removes');
+        this.jobs.delete(e.id);
+        return;
+      case 'crashed':
+        if (!job) return;
+        counters.inc('jobs.crashes');
+        this.record(job, 'crashed', now, e.reason);
+        after.push(() => this.deps.onCrash?.(job));
+        return;
+      case 'completed':
+        if (!job) return;
+        this.jobs.delete(e.id);
+        job.state = 'completed';
+        job.lastUpdated = now;
+        after.push(() => this.deps.onTerminal?.(job));
+        return;
+      case 'wake':
+        this.arm(e.at);
+        return;
+    }
+  }
+
+  private record(job: Job, type: JobEvent['type'], now: number, reason?: string): void {
+    job.history.unshift(reason === undefined ? { timestamp: now, type } : { timestamp: now, type, reason });
+    job.history.length = Math.min(job.history.length, this.deps.config().maxHistory);
+    job.lastUpdated = now;
+    this.deps.onEvent?.(job, type, reason);
+  }
+
+  /** Runs a job; its outcome comes back as an event unless the job was stopped meanwhile. */
+  private launch(job: Job): void {
+    const controller = new AbortController();
+    this.controllers.set(job.id, controller);
+    const current = () => this.controllers.get(job.id) === controller && !controller.signal.aborted;
+    const outcome = async (): Promise<SchedulerEvent | undefined> => {
+      const { clock, random, run } = this.deps;
+      // couch_replicator_scheduler_job:init sleeps `startup_jitter` before doing any work
+      const jitter = this.deps.config().startupJitter;
+      if (jitter > 0) await clock.sleep(Math.floor(random.float() * jitter), controller.signal);
+      const ok = () => {
+        if (!current()) return;
+        job.lastUpdated = clock.now();
+        this.dispatch({ type: 'ok', id: job.id });
+      };
+      try {
+        await run(job, controller.signal, ok);
+        return { type: 'completed', id: job.id };
+      } catch (e) {
+        return { type: 'crashed', id: job.id, reason: e instanceof Error ? e.message : String(e) };
+      }
+    };
+    this.tasks.track(
+      outcome().then(
+        (event) => {
+          if (!event || !current()) return;
+          this.controllers.delete(job.id);
+          this.dispatch(event);
+        },
+        (e: unknown) => {
+          if (!controller.signal.aborted) throw e;
+        },
+      ),
     );
   }
 
-  private stop(job: Job): void {
-    job.controller?.abort();
-    job.controller = undefined;
-    this.counters.inc('jobs.stops');
-    this.event(job, 'stopped');
+  /** One timer for the earliest thing due (a retry or the next rotation). */
+  private arm(at: number | undefined): void {
+    if (!this.started || this.closed.signal.aborted || this.timer?.at === at) return;
+    this.timer?.cancel.abort();
+    this.timer = undefined;
+    if (at === undefined) return;
+    const cancel = new AbortController();
+    const timer = { at, cancel };
+    this.timer = timer;
+    const wait = Math.max(0, at - this.deps.clock.now());
+    this.tasks.track(
+      this.deps.clock.sleep(wait, cancel.signal).then(
+        () => {
+          if (this.timer !== timer) return;
+          this.timer = undefined;
+          this.dispatch({ type: 'tick' });
+        },
+        () => undefined, // re-armed or closed
+      ),
+    );
   }
+}
 
-  private startWaiting(): void {
-    const waiting = [...this.jobs.values()]
-      .filter((j) => j.state === 'pending')
-      .sort((a, b) => a.waitingSince - b.waitingSince);
-    for (const j of waiting) {
-      if (this.running().length >= this.config().maxJobs) break;
-      void this.start(j);
-    }
-  }
-
-  /** Every `interval`: stop the longest-running jobs and start the longest-waiting (max_churn each). */
-  private async rotateLoop(): Promise<void> {
-    for (;;) {
-      try {
-        await this.clock.sleep(this.config().interval, this.stopAll.signal);
-      } catch {
-        return;
-      }
-      const cfg = this.config();
-      const pending = [...this.jobs.values()].filter((j) => j.state === 'pending');
-      if (!pending.length) continue;
-      const free = cfg.maxJobs - this.running().length;
-      const churn = Math.min(cfg.maxChurn, pending.length);
-      const toStop = this.running()
-        .filter((j) => j.spec.continuous)
-        .sort((a, b) => (a.startedAt ?? 0) - (b.startedAt ?? 0))
-        .slice(0, Math.max(0, churn - free));
-      for (const j of toStop) {
-        this.stop(j);
-        j.state = 'pending';
-        j.waitingSince = this.clock.now();
-      }
-      this.startWaiting();
-    }
-  }
+/** The job's scheduling fields are the pure state's, as of the last step. */
+function mirror(job: Job, s: Slot): void {
+  const { id: _id, continuous: _continuous, ...fields } = s;
+  Object.assign(job, fields);
 }

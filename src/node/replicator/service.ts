@@ -1,14 +1,18 @@
-import { type Clock, systemClock } from '../../core/clock.ts';
+import type { Clock } from '../../core/clock.ts';
 import type { Random } from '../../core/random.ts';
 import type { Database } from '../engine/database.ts';
+import { oneLine } from '../log.ts';
 import type { NodeState } from '../node-state.ts';
+import type { JobContext, ReplicatorApi } from './context.ts';
 import { fetchFilterCode } from './filter-code.ts';
 import { logJobEvent } from './log-events.ts';
 import { DocProcessor } from './processor.ts';
 import { COUCH_DEFAULTS, type RepDefaults, type RepSpec } from './rep-doc.ts';
 import { runReplication } from './runner.ts';
 import { DEFAULT_SCHEDULER, type Job, Scheduler, type SchedulerConfig } from './scheduler.ts';
+import { SharedPool } from './shared-pool.ts';
 import { ReplicatorCounters } from './stats.ts';
+import { TaskSet } from './tasks.ts';
 import { replicatorAfterRead, replicatorBeforeUpdate } from './validate.ts';
 
 const num = (v: string | undefined, d: number) =>
@@ -19,65 +23,58 @@ const num = (v: string | undefined, d: number) =>
  * `[replicator]` (`/_node/_local/_config/replicator/*`). couchmesh-only keys: `backoff_base_msec`
  * (first crash backoff, CouchDB: 30000), `health_threshold_msec`, `max_backoff_interval_msec`
  * (429 AIMD cap, CouchDB: 25000), `startup_jitter` defaults to 0 here (CouchDB: 5000).
+ * Nothing runs until `start()`; `close()` resolves once every job, timer and filter fetch settled.
  */
-/** Reference-counted shared resources (HTTP clients per endpoint), closed when the last user lets go. */
-export class SharedPool<T extends { close(): Promise<void> }> {
-  private readonly entries = new Map<string, { value: T; refs: number }>();
-
-  acquire(key: string, make: () => T): T {
-    let e = this.entries.get(key);
-    if (!e) {
-      e = { value: make(), refs: 0 };
-      this.entries.set(key, e);
-    }
-    e.refs++;
-    return e.value;
-  }
-
-  async release(key: string): Promise<void> {
-    const e = this.entries.get(key);
-    if (!e || --e.refs > 0) return;
-    this.entries.delete(key);
-    await e.value.close();
-  }
-
-  get size(): number {
-    return this.entries.size;
-  }
-}
-
-export class ReplicatorService {
-  /** HTTP clients of the running jobs, shared per endpoint and user (see peer-client.ts). */
-  readonly clients = new SharedPool<{ close(): Promise<void> }>();
+export class ReplicatorService implements ReplicatorApi {
   readonly counters = new ReplicatorCounters();
   readonly scheduler: Scheduler;
   readonly processor: DocProcessor;
+  readonly clock: Clock;
+  /** what the jobs get (runner, transfer, peer clients): see context.ts */
+  readonly jobContext: JobContext;
+  private readonly tasks: TaskSet;
   private readonly onDb: (db: Database, event: 'created' | 'deleted') => void;
 
   constructor(
     readonly node: NodeState,
-    readonly clock: Clock = systemClock,
+    clock: Clock = node.clock,
     random: Random = node.random,
   ) {
-    this.scheduler = new Scheduler(
+    this.clock = clock;
+    const onError = (e: unknown) =>
+      node.logger.log(
+        'error',
+        `couch_replicator: internal error: ${oneLine(e instanceof Error ? (e.stack ?? e.message) : String(e))}`,
+      );
+    this.tasks = new TaskSet(onError);
+    this.jobContext = {
       clock,
       random,
-      () => this.schedulerConfig(),
-      (job, signal, running) => runReplication(this, job, signal, running),
-      this.counters,
-      (job) => {
+      counters: this.counters,
+      logger: node.logger,
+      clients: new SharedPool<{ close(): Promise<void> }>(),
+      maxBackoffInterval: () => this.maxBackoffInterval(),
+    };
+    this.scheduler = new Scheduler({
+      clock,
+      random,
+      config: () => this.schedulerConfig(),
+      run: (job, signal, running) => runReplication(this.jobContext, job, signal, running),
+      counters: this.counters,
+      onTerminal: (job) => {
         if (job.docId) this.processor.completed(job);
         this.settleTransient(job);
       },
-      (job) => {
+      onCrash: (job) => {
         // a transient one-shot `_replicate` answers with its first error instead of retrying forever
         if (!job.docId && !job.spec.continuous) {
           this.scheduler.remove(job.id);
           this.settleTransient(job);
         }
       },
-      (job, type, reason) => logJobEvent(node.logger, job, type, reason),
-    );
+      onEvent: (job, type, reason) => logJobEvent(node.logger, job, type, reason),
+      onError,
+    });
     this.processor = new DocProcessor(
       node,
       this.scheduler,
@@ -93,9 +90,8 @@ export class ReplicatorService {
             signal,
           ),
       },
+      this.tasks,
     );
-    node.setBeforeUpdate('_replicator', replicatorBeforeUpdate);
-    node.setAfterRead('_replicator', replicatorAfterRead);
     this.onDb = (db, event) => {
       if (db.name !== '_replicator') return;
       if (event === 'created') this.processor.attach(db);
@@ -104,8 +100,19 @@ export class ReplicatorService {
         this.processor.detach();
       }
     };
-    node.dbListeners.add(this.onDb);
-    const db = node.get('_replicator');
+  }
+
+  get uuid(): string {
+    return this.node.uuid;
+  }
+
+  /** Installs the `_replicator` hooks, starts the scheduler and follows `_replicator` from seq 0. */
+  start(): void {
+    this.node.setBeforeUpdate('_replicator', replicatorBeforeUpdate);
+    this.node.setAfterRead('_replicator', replicatorAfterRead);
+    this.node.dbListeners.add(this.onDb);
+    this.scheduler.start();
+    const db = this.node.get('_replicator');
     if (db) this.processor.attach(db);
   }
 
@@ -153,7 +160,7 @@ export class ReplicatorService {
   /** A design-doc filter's code, read from the replication's source with its credentials. */
   async filterCode(spec: RepSpec, signal: AbortSignal): Promise<string> {
     const { openPeer } = await import('./peer-client.ts');
-    const source = openPeer(this, spec.source, spec, signal);
+    const source = openPeer(this.jobContext, spec.source, spec, signal);
     try {
       return await fetchFilterCode(source, spec.filter as string);
     } finally {
@@ -180,9 +187,10 @@ export class ReplicatorService {
     return this.scheduler.list().filter((j) => j.state === 'running');
   }
 
-  close(): void {
+  /** Stops every job; resolves once their runners, the timers and the filter fetches have settled. */
+  async close(): Promise<void> {
     this.node.dbListeners.delete(this.onDb);
     this.processor.detach();
-    this.scheduler.close();
+    await Promise.all([this.scheduler.close(), this.tasks.settled()]);
   }
 }

@@ -1,9 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import { buildMultipartRelated, parseMultipartMixed, parseMultipartRelated } from '../http/multipart.ts';
-import { type Peer, RepCrash } from './peer.ts';
-import type { ChangeRow } from './runner.ts';
+import { type ChangeRow, type Peer, RepCrash } from './peer.ts';
 import type { Job } from './scheduler.ts';
-import type { ReplicatorService } from './service.ts';
 
 type Doc = Record<string, unknown> & {
   _id: string;
@@ -25,13 +23,7 @@ const SKIPPABLE = new Set([401, 403, 413, 415]);
  * (_bulk_get, or open_revs per doc), then _bulk_docs new_edits=false (docs with attachments go as
  * multipart/related PUTs so their bytes and encodings pass through untouched).
  */
-export async function copyBatch(
-  svc: ReplicatorService,
-  job: Job,
-  source: Peer,
-  target: Peer,
-  rows: ChangeRow[],
-): Promise<void> {
+export async function copyBatch(job: Job, source: Peer, target: Peer, rows: ChangeRow[]): Promise<void> {
   const stats = job.stats;
   const revs: Record<string, string[]> = {};
   let checked = 0;
@@ -63,7 +55,6 @@ export async function copyBatch(
   stats.docs_read += plain.length;
   if (plain.length) await writeBulk(job, target, plain);
   for (const w of withAtts) await copyWithAttachments(job, source, target, w);
-  void svc;
 }
 
 async function fetchRevisions(

@@ -104,7 +104,7 @@ async function session(ctx: Ctx): Promise<void> {
       name = body?.name;
       password = body?.password;
     } else throw new CouchHttpError(415, 'bad_content_type', 'Content-Type must be application/json');
-    const expired = cookieHeader('', Date.now());
+    const expired = cookieHeader('', ctx.node.clock.now());
     if (typeof name !== 'string' || typeof password !== 'string') throw withCookie(badCredentials(), expired);
     const roles = checkPassword(ctx.node, name, password);
     if (!roles) throw withCookie(badCredentials(), expired);
@@ -112,11 +112,11 @@ async function session(ctx: Ctx): Promise<void> {
       ctx.res,
       200,
       { ok: true, name, roles },
-      { 'Set-Cookie': cookieHeader(makeCookie(ctx.node, name)) },
+      { 'Set-Cookie': cookieHeader(makeCookie(ctx.node, name), ctx.node.clock.now()) },
     );
   }
   if (ctx.method === 'DELETE')
-    return sendJson(ctx.res, 200, { ok: true }, { 'Set-Cookie': cookieHeader('') });
+    return sendJson(ctx.res, 200, { ok: true }, { 'Set-Cookie': cookieHeader('', ctx.node.clock.now()) });
   throw methodNotAllowed('DELETE,GET,HEAD,POST');
 }
 
