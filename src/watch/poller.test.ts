@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { ManualClock } from '../core/clock.ts';
 import { CouchClient } from '../couch/client.ts';
+import { fixture, runningDoc, twoNodeLink } from '../observe/test-support.ts';
 import { Poller, pollTargets } from './poller.ts';
-import { fixture, runningDoc, twoNodeLink } from './test-support.ts';
 
 /** A fake node answering with CouchDB 3.5.0 sample bodies, counting requests by path. */
 function fakeNode(routes: Record<string, (req: IncomingMessage) => [number, unknown]>) {
