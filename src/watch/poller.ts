@@ -38,6 +38,7 @@ import {
   unreachableSnapshot,
 } from '../observe/snapshot.ts';
 import type { ReplicatorStats, SchedulerDoc, SchedulerJob } from '../observe/types.ts';
+import { isNodeFailure } from '../plan/node-failure.ts';
 import { mapLimit } from '../plan/observe.ts';
 
 /** One node as the poller sees it. */
@@ -297,9 +298,10 @@ export class Poller {
       return { snapshot, requests };
     } catch (e) {
       signal?.throwIfAborted();
-      const code = isCouchError(e) ? e.code : String((e as { code?: unknown })?.code ?? 'E_POLL');
-      const message = e instanceof Error ? e.message : String(e);
-      return { snapshot: unreachableSnapshot(t.name, this.clock.now(), { code, message }), requests };
+      // only the node's failures make an unreachable snapshot: a bug (a TypeError...) propagates
+      if (!isNodeFailure(e)) throw e;
+      const error = { code: e.code, message: e.message };
+      return { snapshot: unreachableSnapshot(t.name, this.clock.now(), error), requests };
     }
   }
 
