@@ -19,6 +19,7 @@ const view = (over: Partial<PlanView> = {}): PlanView => ({
     create_db: 1,
     add: 1,
     change: 1,
+    move: 0,
     destroy: 1,
     unchanged: 6,
     drift: 1,

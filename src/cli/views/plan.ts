@@ -11,6 +11,12 @@ const fmtValue = (v: unknown): string =>
 
 const fmtChange = (c: FieldChange) => `${c.path}: ${fmtValue(c.from)} -> ${fmtValue(c.to)}`;
 
+const DELETE_REASON = {
+  destroy: 'destroy',
+  pruned: 'no longer declared: --prune',
+  moved: `a second copy: the direction's doc lives on its driving node now`,
+} as const;
+
 function actionLine(a: Action): string {
   switch (a.kind) {
     case 'create-db':
@@ -20,12 +26,15 @@ function actionLine(a: Action): string {
     case 'update-doc':
       return `  ~ update ${a.id} on ${a.node} (${a.drift ? 'repairs drift: ' : ''}${a.diff.map(fmtChange).join(', ')})`;
     case 'delete-doc':
-      return `  - delete ${a.id} on ${a.node} (${a.reason === 'destroy' ? 'destroy' : 'no longer declared: --prune'})`;
+      return `  - delete ${a.id} on ${a.node} (${DELETE_REASON[a.reason]})`;
+    case 'move':
+      return `  ~> move  ${a.old_node} -> ${a.node}  ${a.id} (now ${a.mode}: deleted on ${a.old_node} first, then created on ${a.node})`;
   }
 }
 
 export function summaryLine(s: PlanSummary): string {
-  return `Plan: ${s.create_db} to create db, ${s.add} to add, ${s.change} to change, ${s.destroy} to destroy.`;
+  const move = s.move ? ` ${s.move} to move,` : '';
+  return `Plan: ${s.create_db} to create db, ${s.add} to add, ${s.change} to change,${move} ${s.destroy} to destroy.`;
 }
 
 /** The Terraform-like human view of a plan. */
