@@ -1,9 +1,23 @@
 import type { Command } from 'commander';
-import { userError } from '../../core/errors.ts';
+import { CouchmeshError, userError } from '../../core/errors.ts';
 import { planOperation } from '../../ops/plan.ts';
+import { plural } from '../../spec/diagnostic.ts';
 import type { Output } from '../boundary.ts';
 import { incompleteReason, renderPlan } from '../views/plan.ts';
 import { exitWith, reportingInvalid, reportWarnings } from './shared.ts';
+
+/** `--detailed-exitcode` with managed documents no longer declared: exit 2, naming the fix. */
+const orphansKept = (n: number) =>
+  new CouchmeshError(
+    'E_PLAN_ORPHANS',
+    `${plural(n, 'managed document')} no longer declared ${n === 1 ? 'is' : 'are'} kept and still replicate${n === 1 ? 's' : ''}`,
+    {
+      hint: 'delete them with: couchmesh apply --prune (see them with: couchmesh plan --prune)',
+      kind: 'user',
+      exitCode: 2,
+      data: { orphans: n },
+    },
+  );
 
 export function registerPlan(program: Command, output: Output): void {
   program
@@ -12,7 +26,10 @@ export function registerPlan(program: Command, output: Output): void {
     .option('-f, --file <path>', 'mesh file (default: $COUCHMESH_FILE or ./mesh.yaml)')
     .option('--json', 'print the plan as JSON (never secrets)')
     .option('--out <plan.json>', 'save the plan (without secrets) for `couchmesh apply plan.json`')
-    .option('--detailed-exitcode', 'exit 0 = no changes, 2 = changes, 1 = error (as Terraform)')
+    .option(
+      '--detailed-exitcode',
+      'exit 0 = no changes, 2 = changes or kept orphans (--prune), 1 = error (as Terraform)',
+    )
     .option('--prune', 'delete managed documents no longer declared')
     .action(
       async (opts: {
@@ -42,6 +59,8 @@ export function registerPlan(program: Command, output: Output): void {
               : 'rename or remove the foreign documents holding couchmesh ids, then plan again',
           );
         if (opts.detailedExitcode && r.view.changes) exitWith(2);
+        // kept orphans still replicate: "no changes" would hide them from a script (Terraform's 2 = act)
+        if (opts.detailedExitcode && r.view.orphans.length) throw orphansKept(r.view.orphans.length);
       },
     );
 }
