@@ -24,14 +24,17 @@ import {
   type StrategyOptions,
   strategyConfig,
 } from './conflicts-config.ts';
-import { clockOf, type Env, type MeshDeps } from './deps.ts';
+import { clockOf, type MeshDeps } from './deps.ts';
+
+/** What the conflict operations need from the outside world (the password comes from `env`). */
+export type ConflictsDeps = Pick<MeshDeps, 'env' | 'clock'>;
 
 async function withClient<T>(
   f: ConflictsTarget,
-  env: Env,
+  deps: ConflictsDeps,
   fn: (client: CouchClient, db: string) => Promise<T>,
 ): Promise<T> {
-  const { client, db } = connect(f, env);
+  const { client, db } = connect(f, deps.env);
   try {
     return await fn(client, db);
   } finally {
@@ -41,16 +44,16 @@ async function withClient<T>(
 
 export const conflictsList = (
   f: ConflictsTarget & { limit?: number },
-  env: Env,
+  deps: ConflictsDeps,
 ): Promise<ConflictSummary[]> =>
-  withClient(f, env, (client, db) => listConflicts(client, db, { limit: f.limit }));
+  withClient(f, deps, (client, db) => listConflicts(client, db, { limit: f.limit }));
 
 export const conflictsShow = (
   doc: string,
   f: ConflictsTarget & StrategyOptions,
-  env: Env,
+  deps: ConflictsDeps,
 ): Promise<ConflictDetail> =>
-  withClient(f, env, async (client, db) => {
+  withClient(f, deps, async (client, db) => {
     const { config, baseDir } = strategyConfig(f);
     return showConflict(client, db, doc, await ConflictResolver.create(config, { baseDir }));
   });
@@ -64,10 +67,10 @@ export interface ResolveResult extends RunReport {
 
 export const conflictsResolve = (
   f: ConflictsTarget & StrategyOptions & { dryRun?: boolean; doc?: string[] },
-  env: Env,
+  deps: ConflictsDeps,
   progress?: (stats: ResolverWorker['stats']) => void,
 ): Promise<ResolveResult> =>
-  withClient(f, env, async (client, db) => {
+  withClient(f, deps, async (client, db) => {
     const { config, baseDir } = strategyConfig(f);
     const events: ResolverEvent[] = [];
     let worker: ResolverWorker | undefined;
@@ -87,15 +90,15 @@ export const conflictsResolve = (
     return { ...report, db, audit, dryRun: !!f.dryRun, events };
   });
 
-export const conflictsAudit = (doc: string, f: ConflictsTarget, env: Env): Promise<AuditEntry[]> =>
-  withClient(f, env, (client) => auditSink(f, client).forDoc(doc));
+export const conflictsAudit = (doc: string, f: ConflictsTarget, deps: ConflictsDeps): Promise<AuditEntry[]> =>
+  withClient(f, deps, (client) => auditSink(f, client).forDoc(doc));
 
 export const conflictsUndo = (
   id: string,
   f: ConflictsTarget & { rev?: string },
-  deps: Pick<MeshDeps, 'env' | 'clock'>,
+  deps: ConflictsDeps,
 ): Promise<UndoResult> =>
-  withClient(f, deps.env, (client, db) =>
+  withClient(f, deps, (client, db) =>
     undoResolution({
       client,
       db,

@@ -52,7 +52,7 @@ export function registerConflicts(program: Command, output: Output): void {
   nodeOptions(cmd.command('list').description('documents with conflicts'))
     .option('--limit <n>', 'stop after N documents', int('--limit'))
     .action(async (o) => {
-      const rows = await conflictsList(o, process.env);
+      const rows = await conflictsList(o, { env: process.env });
       print(o.json, rows, () => [...formatList(rows), `${rows.length} document(s) in conflict in ${o.db}`]);
     });
 
@@ -60,7 +60,7 @@ export function registerConflicts(program: Command, output: Output): void {
     cmd.command('show <doc>').description("a document's leaves, and what the strategy would do"),
     true,
   ).action(async (doc: string, o) => {
-    const d = await conflictsShow(doc, o, process.env);
+    const d = await conflictsShow(doc, o, { env: process.env });
     print(o.json, d, () => formatDetail(d));
   });
 
@@ -77,7 +77,7 @@ export function registerConflicts(program: Command, output: Output): void {
         last = Date.now();
         process.stderr.write(`\r\x1b[K${formatProgress(s.snapshot())}`);
       };
-      const r = await conflictsResolve(o, process.env, tty ? progress : undefined);
+      const r = await conflictsResolve(o, { env: process.env }, tty ? progress : undefined);
       if (tty) process.stderr.write('\r\x1b[K');
       print(o.json, r, () => [
         ...r.events.map(formatEvent),
@@ -94,7 +94,7 @@ export function registerConflicts(program: Command, output: Output): void {
   nodeOptions(
     cmd.command('audit <doc>').description("a document's audit trail (resolutions, declines, undos)"),
   ).action(async (doc: string, o) => {
-    const entries = await conflictsAudit(doc, o, process.env);
+    const entries = await conflictsAudit(doc, o, { env: process.env });
     print(o.json, entries, () => entries.flatMap(formatEntry));
   });
 
