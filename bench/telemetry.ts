@@ -4,7 +4,7 @@
 // poller's process measures only itself) with 500 links over `sensors` (node i linked to i+1 … i+10,
 // `lan` class) = 1000 continuous replication jobs, created with `couchmesh apply`'s library functions.
 // Then, in this process:
-//   1. requests and CPU per poll of the poller (src/observe/poller.ts) over the 50 nodes, once the
+//   1. requests and CPU per poll of the poller (src/watch/poller.ts) over the 50 nodes, once the
 //      snapshot ring holds FILL polls (what the health rules walk every poll), plus the share of the
 //      health evaluation alone;
 //   2. time from inducing a stall to its `stalled` finding: one direction's source is reached through
@@ -22,13 +22,13 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { applyPlan } from '../src/apply/apply.ts';
-import { newPoller } from '../src/cli/commands/status.ts';
 import type { CouchClient } from '../src/couch/client.ts';
-import { openMesh } from '../src/observe/mesh.ts';
-import type { Poller, PollResult } from '../src/observe/poller.ts';
+import { openMesh } from '../src/ops/mesh.ts';
+import { newPoller } from '../src/ops/poll.ts';
 import { desiredState } from '../src/plan/desired.ts';
 import { observeMesh } from '../src/plan/observe.ts';
 import { makePlan } from '../src/plan/plan.ts';
+import type { Poller, PollResult } from '../src/watch/poller.ts';
 
 const arg = (name: string, dflt: number) => {
   const a = process.argv.find((x) => x.startsWith(`--${name}=`));

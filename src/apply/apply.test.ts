@@ -75,3 +75,69 @@ test('one _bulk_docs per node; per-doc failures and a dead node are reported, th
     await good.close();
   }
 });
+
+/** A `_replicator/_bulk_docs` endpoint: records each body in `log` (under `name`), answers with `answer`. */
+const bulkNode = (
+  name: string,
+  log: Array<{ node: string; docs: Array<Record<string, unknown>> }>,
+  answer: (d: { _id: string }) => Record<string, unknown>,
+) =>
+  faultServer((req, res) => {
+    let text = '';
+    req.on('data', (c) => {
+      text += c;
+    });
+    req.on('end', () => {
+      const body = JSON.parse(text) as { docs: Array<{ _id: string }> };
+      log.push({ node: name, docs: body.docs });
+      sendJson(res, 201, body.docs.map(answer));
+    });
+  });
+
+test('a move deletes on the old node first and creates on the new one only when that delete succeeded', async () => {
+  const log: Array<{ node: string; docs: Array<Record<string, unknown>> }> = [];
+  // the old node refuses the delete of m2 (its doc changed since the plan)
+  const a = await bulkNode('a', log, (d) =>
+    d._id === 'm2'
+      ? { id: d._id, error: 'conflict', reason: 'Document update conflict.' }
+      : { id: d._id, ok: true },
+  );
+  const b = await bulkNode('b', log, (d) => ({ id: d._id, ok: true, rev: '1-c' }));
+  const clients = new Map([
+    ['a', new CouchClient({ url: a.url, retries: 0 })],
+    ['b', new CouchClient({ url: b.url, retries: 0 })],
+  ]);
+  try {
+    const move = (id: string) =>
+      ({ kind: 'move', node: 'b', id, mode: 'push', doc, old_node: 'a', old_rev: `1-${id}` }) as const;
+    const r = await applyPlan(plan([move('m1'), move('m2')]), clients);
+    // one _bulk_docs on a (both deletes), then one on b with the create of m1 only
+    assert.deepEqual(log, [
+      {
+        node: 'a',
+        docs: [
+          { _id: 'm1', _rev: '1-m1', _deleted: true },
+          { _id: 'm2', _rev: '1-m2', _deleted: true },
+        ],
+      },
+      { node: 'b', docs: [{ _id: 'm1' }] },
+    ]);
+    assert.equal(r.ok, false);
+    assert.equal(r.partial, true);
+    const ra = r.nodes.find((n) => n.node === 'a');
+    const rb = r.nodes.find((n) => n.node === 'b');
+    assert.deepEqual(
+      ra?.failures.map((f) => `${f.id} ${f.error}`),
+      ['m2 conflict'],
+    );
+    assert.equal(ra?.applied, 1);
+    assert.deepEqual(
+      rb?.failures.map((f) => `${f.id} ${f.error}`),
+      ['m2 move_not_done'],
+    );
+    assert.equal(rb?.applied, 1);
+  } finally {
+    await Promise.all([...clients.values()].map((c) => c.close()));
+    await Promise.all([a.close(), b.close()]);
+  }
+});

@@ -36,7 +36,7 @@ test('a user mistake gets message + hint and exit 1, not a stack trace', async (
   assert.doesNotMatch(o.stderr, /\n\s+at /);
 });
 
-test('demo --exit runs the seed mesh on embedded nodes end to end and exits 0', async () => {
+test('demo --exit runs the example mesh on embedded nodes end to end and exits 0', async () => {
   const o = capture();
   const before = process.env.COUCHMESH_PASSWORD;
   try {

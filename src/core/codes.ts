@@ -63,6 +63,10 @@ const TOPOLOGY_CODES = {
   E_PLAN_OPTIONS: user('an option that would change what a saved plan says'),
   E_PLAN_STALE: user('the mesh file or a node changed since the saved plan was made; nothing was written'),
   E_PLAN_INCOMPLETE: user('plan --detailed-exitcode: some nodes could not be planned'),
+  E_PLAN_ORPHANS: user(
+    'plan --detailed-exitcode: managed documents no longer declared are kept (exit 2)',
+    'delete them with: couchmesh apply --prune',
+  ),
   E_APPLY: user("a node's apply failed with an error that is not the CouchDB client's (recorded per node)"),
   E_APPLY_FAILED: user('apply / destroy wrote nothing: every node failed'),
   E_APPLY_PARTIAL: user('apply / destroy finished on some nodes only'),
@@ -72,9 +76,6 @@ const TOPOLOGY_CODES = {
 
 /** Telemetry, doctor, checkpoints, reconcile, alerts. */
 const TELEMETRY_CODES = {
-  E_POLL: user(
-    "a node's poll failed with an error that carries no code of its own (recorded in its snapshot)",
-  ),
   E_TELEMETRY_SHAPE: user('a telemetry endpoint answered without the documented CouchDB 3.x shape'),
   E_CHECKPOINT_READ: user(
     'a checkpoint could not be read, for a reason other than the CouchDB client (recorded)',

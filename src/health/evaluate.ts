@@ -20,7 +20,7 @@ export interface HealthInput {
   links: readonly MeshLink[];
   /** checkpoint docs read on demand (doctor, checkpoint verify, or after a finding asked for them) */
   checkpoints?: readonly CheckpointPair[];
-  /** reuse of direction states across calls (observe/poller.ts); results are the same without it */
+  /** reuse of direction states across calls (watch/poller.ts); results are the same without it */
   cache?: SeriesCache;
 }
 

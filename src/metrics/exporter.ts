@@ -11,8 +11,8 @@ import type { AddressInfo } from 'node:net';
 import { Gauge, Registry } from 'prom-client';
 import { userError } from '../core/errors.ts';
 import type { Severity } from '../health/types.ts';
-import type { PollResult } from '../observe/poller.ts';
 import { SCHEDULER_STATES } from '../observe/types.ts';
+import type { PollResult } from '../watch/poller.ts';
 
 /** Every state a direction can be in (scheduler states + `unknown` unobserved + `missing` no doc). */
 export const DIRECTION_STATES = [...SCHEDULER_STATES, 'unknown', 'missing'] as const;

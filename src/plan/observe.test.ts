@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isWrite, mapLimit, RequestCounter } from './observe.ts';
+import { CouchClient } from '../couch/client.ts';
+import { closedPort } from '../couch/test-support.ts';
+import type { NodeSpec } from '../spec/types.ts';
+import { isWrite, mapLimit, observeNode, RequestCounter } from './observe.ts';
 
 test('isWrite: reads are GET/HEAD and reading POSTs; the rest writes', () => {
   assert.equal(isWrite('GET', '/_all_dbs'), false);
@@ -42,4 +45,25 @@ test('mapLimit keeps order and never runs more than the limit at once', async ()
   });
   assert.deepEqual(out, [2, 4, 6, 8, 10, 12, 14]);
   assert.equal(peak, 3);
+});
+
+const nodeAt = (url: string) => ({ name: 'n1', url }) as NodeSpec;
+
+test('observeNode: a refused connection is an unreachable node (a network failure of the client)', async () => {
+  const url = `http://127.0.0.1:${await closedPort()}`;
+  const client = new CouchClient({ url, retries: 0 });
+  const o = await observeNode(nodeAt(url), client);
+  assert.equal(o.reachable, false);
+  assert.equal(o.error?.code, 'E_COUCH_UNREACHABLE');
+  await client.close();
+});
+
+test('observeNode: a TypeError is a bug, not an unreachable node: it propagates with its stack', async () => {
+  const url = `http://127.0.0.1:${await closedPort()}`;
+  const client = new CouchClient({ url, retries: 0 });
+  client.get = async () => {
+    throw new TypeError("Cannot read properties of undefined (reading 'rows')");
+  };
+  await assert.rejects(observeNode(nodeAt(url), client), (e: unknown) => e instanceof TypeError && !!e.stack);
+  await client.close();
 });

@@ -4,6 +4,7 @@ import type { ResponseEvent } from '../couch/events.ts';
 import type { CouchClientOptions } from '../couch/options.ts';
 import type { MeshSpec, NodeSpec } from '../spec/types.ts';
 import type { PasswordOf } from './desired.ts';
+import { isNodeFailure } from './node-failure.ts';
 import type { ObservedDoc, ObservedNode } from './types.ts';
 
 /** One client per node (pooled keep-alive), built from the mesh's node entries. */
@@ -81,7 +82,8 @@ interface AllDocs {
 
 /**
  * Observes one node with two requests, in parallel: `GET /_all_dbs` and one read of `_replicator`
- * (`_all_docs?include_docs=true`). An unreachable node is reported, not thrown.
+ * (`_all_docs?include_docs=true`). An unreachable node (network or HTTP failure) is reported, not
+ * thrown; any other exception is a bug and is thrown.
  */
 export async function observeNode(
   node: NodeSpec,
@@ -103,12 +105,12 @@ export async function observeNode(
       .map((r) => ({ id: r.id, rev: r.value.rev, body: r.doc as Record<string, unknown> }));
     return { node: node.name, reachable: true, databases: dbs, replicator, requests: 2 };
   } catch (e) {
-    const code = isCouchError(e) ? e.code : 'E_COUCH_UNREACHABLE';
-    const message = e instanceof Error ? e.message : String(e);
+    // only the node's failures are "unreachable": a bug (a TypeError...) propagates with its stack
+    if (!isNodeFailure(e)) throw e;
     return {
       node: node.name,
       reachable: false,
-      error: { code, message },
+      error: { code: e.code, message: e.message },
       databases: [],
       replicator: [],
       requests: 2,

@@ -234,6 +234,7 @@ test('summarize / isComplete / fingerprint', () => {
     create_db: 4,
     add: 10,
     change: 0,
+    move: 0,
     destroy: 0,
     unchanged: 0,
     drift: 0,
@@ -266,4 +267,68 @@ test('redact: passwords, auth headers and URL userinfo', () => {
     },
   );
   assert.equal(redactString('http://h:5984/db'), 'http://h:5984/db');
+});
+
+test('a direction whose driving node changes is one move (delete there, create here), not a create + an orphan', () => {
+  // n1 goes behind NAT: its outgoing directions are pushed by n1 instead of pulled by the targets
+  const natted: MeshSpec = {
+    ...seed,
+    nodes: seed.nodes.map((n) => (n.name === 'n1' ? { ...n, reachable: false } : n)),
+  };
+  const before = afterApply(seed);
+  const p = makePlan(desiredState(natted, pw), before);
+  const moves = p.actions.filter((a) => a.kind === 'move');
+  assert.deepEqual(
+    moves.map((a) => a.kind === 'move' && `${a.old_node} -> ${a.node} ${a.id} ${a.mode} ${a.old_rev}`),
+    ['n2 -> n1 couchmesh.seed.sensors.n1--n2 push 1-a', 'n3 -> n1 couchmesh.seed.sensors.n1--n3 push 1-a'],
+  );
+  assert.equal(p.actions.length, 2, 'nothing else: no create-doc, no delete');
+  assert.deepEqual(p.orphans, [], 'the old docs are not orphans');
+  assert.equal(summarize(p).move, 2);
+  assert.equal(summarize(p).add, 0);
+  // the same with --prune: still moves, never a delete + create pair
+  assert.deepEqual(
+    makePlan(desiredState(natted, pw), before, { prune: true }).actions.map((a) => a.kind),
+    ['move', 'move'],
+  );
+  // once applied: nothing left to do
+  assert.equal(makePlan(desiredState(natted, pw), afterApply(natted)).actions.length, 0);
+  // destroy deletes the old docs where they are (no move)
+  assert.ok(
+    makePlan(desiredState(natted, pw), before, { destroy: true }).actions.every(
+      (a) => a.kind === 'delete-doc',
+    ),
+  );
+});
+
+test('a second copy left on the old driving node (an earlier apply without move) is deleted as moved', () => {
+  const natted: MeshSpec = {
+    ...seed,
+    nodes: seed.nodes.map((n) => (n.name === 'n1' ? { ...n, reachable: false } : n)),
+  };
+  // both n1 (new driver) and n2/n3 (old drivers) hold the docs: the directions replicate twice
+  const now = afterApply(natted);
+  const old = afterApply(seed);
+  for (const o of now) {
+    const stale = old
+      .find((x) => x.node === o.node)
+      ?.replicator.filter((d) => !o.replicator.some((x) => x.id === d.id));
+    o.replicator.push(...(stale ?? []));
+  }
+  const p = makePlan(desiredState(natted, pw), now);
+  assert.deepEqual(
+    p.actions.map(
+      (a) => `${a.kind} ${a.node} ${'id' in a ? a.id : ''} ${a.kind === 'delete-doc' ? a.reason : ''}`,
+    ),
+    [
+      'delete-doc n2 couchmesh.seed.sensors.n1--n2 moved',
+      'delete-doc n3 couchmesh.seed.sensors.n1--n3 moved',
+    ],
+  );
+  assert.deepEqual(p.orphans, []);
+  // while the new driving node is unreachable, the old copy is the direction's only job: kept
+  const down = now.map((o) => (o.node === 'n1' ? { ...o, reachable: false, replicator: [] } : o));
+  const q = makePlan(desiredState(natted, pw), down);
+  assert.ok(!q.actions.some((a) => a.kind === 'delete-doc'));
+  assert.equal(q.orphans.length, 2);
 });

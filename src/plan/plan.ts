@@ -102,13 +102,38 @@ export function makePlan(desired: DesiredState, observed: ObservedNode[], opts: 
 
   const docsOf = new Map(observed.map((o) => [o.node, new Map(o.replicator.map((x) => [x.id, x]))]));
   const wanted = new Set<string>();
+  const desiredOn = new Map(desired.docs.map((d) => [d.id, d.node]));
+  /**
+   * Our doc with this id on another reachable node: the direction's previous driving node (the id
+   * names mesh, db and direction, so it is the same replication wherever it lives).
+   */
+  const elsewhere = (id: string, node: string): { node: string; rev: string } | undefined => {
+    for (const o of observed) {
+      if (o.node === node || !o.reachable) continue;
+      const doc = docsOf.get(o.node)?.get(id);
+      if (doc && markerOf(doc.body)?.mesh === desired.mesh) return { node: o.node, rev: doc.rev };
+    }
+    return undefined;
+  };
   if (!opts.destroy)
     for (const d of desired.docs) {
       wanted.add(`${d.node}\0${d.id}`);
       if (!usable(d.node)) continue;
       const current = docsOf.get(d.node)?.get(d.id);
       if (!current) {
-        docActions.push({ kind: 'create-doc', node: d.node, id: d.id, mode: d.mode, doc: d.body });
+        const old = elsewhere(d.id, d.node);
+        if (old) {
+          wanted.add(`${old.node}\0${d.id}`);
+          docActions.push({
+            kind: 'move',
+            node: d.node,
+            id: d.id,
+            mode: d.mode,
+            doc: d.body,
+            old_node: old.node,
+            old_rev: old.rev,
+          });
+        } else docActions.push({ kind: 'create-doc', node: d.node, id: d.id, mode: d.mode, doc: d.body });
         continue;
       }
       const marker = markerOf(current.body);
@@ -159,7 +184,16 @@ export function makePlan(desired: DesiredState, observed: ObservedNode[], opts: 
     for (const doc of o.replicator) {
       const marker = markerOf(doc.body);
       if (!marker || marker.mesh !== desired.mesh || wanted.has(`${o.node}\0${doc.id}`)) continue;
-      if (opts.destroy || opts.prune)
+      // declared, and already on its (reachable) driving node: this copy runs the same direction twice
+      const home = desiredOn.get(doc.id);
+      const moved =
+        !opts.destroy &&
+        home !== undefined &&
+        usable(home) &&
+        markerOf(docsOf.get(home)?.get(doc.id)?.body ?? {})?.mesh === desired.mesh;
+      if (moved)
+        docActions.push({ kind: 'delete-doc', node: o.node, id: doc.id, rev: doc.rev, reason: 'moved' });
+      else if (opts.destroy || opts.prune)
         docActions.push({
           kind: 'delete-doc',
           node: o.node,
@@ -188,6 +222,8 @@ export interface PlanSummary {
   create_db: number;
   add: number;
   change: number;
+  /** docs moved to the direction's new driving node (delete there + create here) */
+  move: number;
   destroy: number;
   unchanged: number;
   drift: number;
@@ -202,6 +238,7 @@ export function summarize(plan: Plan): PlanSummary {
     create_db: count('create-db'),
     add: count('create-doc'),
     change: count('update-doc'),
+    move: count('move'),
     destroy: count('delete-doc'),
     unchanged: plan.noop,
     drift: plan.drift.length,

@@ -96,7 +96,31 @@ export type Action =
       /** the document was edited by hand (its fields no longer match the hash we stamped) */
       drift: boolean;
     }
-  | { kind: 'delete-doc'; node: string; id: string; rev: string; reason: 'pruned' | 'destroy' };
+  | {
+      kind: 'delete-doc';
+      node: string;
+      id: string;
+      rev: string;
+      /** pruned: no longer declared (--prune); destroy; moved: declared on another node, which holds it already */
+      reason: 'pruned' | 'destroy' | 'moved';
+    }
+  /**
+   * The direction's driving node changed (pull <-> push when reachability changed): delete the doc on
+   * `old_node`, then create it on `node` — in that order, the create only once the delete succeeded,
+   * so the direction never runs two jobs (`_replicator` docs are per node; CouchDB would run both).
+   */
+  | {
+      kind: 'move';
+      /** the new driving node: the doc is created here */
+      node: string;
+      id: string;
+      mode: 'pull' | 'push';
+      doc: ManagedReplication;
+      /** the node holding the doc today: it is deleted there first */
+      old_node: string;
+      /** the rev of the doc on `old_node` */
+      old_rev: string;
+    };
 
 export type ActionKind = Action['kind'];
 

@@ -6,8 +6,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { grepLog } from '../../src/cli/commands/doctor.ts';
 import { startNode } from '../../src/node/index.ts';
+import { grepLog } from '../../src/ops/grep-log.ts';
 
 const H = {
   authorization: `Basic ${Buffer.from('admin:admin').toString('base64')}`,

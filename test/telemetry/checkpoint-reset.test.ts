@@ -4,8 +4,8 @@
 // new checkpoint's only history entry starts at 0. The reset is refused without a terminal or --yes.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { checkpointResetCommand } from '../../src/cli/commands/checkpoint.ts';
 import { seqNumber } from '../../src/observe/seq.ts';
+import { checkpointReset } from '../../src/ops/checkpoint-reset.ts';
 import { cli, DB, direction, findingsOf, type Json, pollUntil, TelemetryMesh } from './helpers.ts';
 
 const DOCS = 300;
@@ -43,9 +43,10 @@ describe('telemetry: checkpoint reset', () => {
     assert.match(refused.o.stderr, /no terminal to confirm it/);
     assert.match(refused.o.stderr, /pass --yes/);
     // a "no" at the prompt: nothing changed either
-    const no = await checkpointResetCommand(
+    const no = await checkpointReset(
       { file: mesh.file, link: 'n1--n2', direction: 'n1->n2' },
-      { ...mesh.deps(), confirm: async () => false },
+      mesh.deps(),
+      async () => false,
     );
     assert.deepEqual(no, { approved: false, results: [] });
     const ck0 = await mesh.ok('n1', 'GET', `/${DB}/_local/${(old.repId as string).split('+')[0]}`);

@@ -8,16 +8,17 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyPlan } from '../../src/apply/apply.ts';
-import { newPoller } from '../../src/cli/commands/status.ts';
 import { type Captured, runCli } from '../../src/cli/testing.ts';
 import type { Finding, HealthThresholds, RuleId } from '../../src/health/types.ts';
 import { type NodeOptions, startNode } from '../../src/node/index.ts';
-import { type OpenMesh, openMesh, type TelemetryDeps } from '../../src/observe/mesh.ts';
-import type { Poller, PollResult } from '../../src/observe/poller.ts';
 import type { DirectionState } from '../../src/observe/snapshot.ts';
+import type { MeshDeps } from '../../src/ops/deps.ts';
+import { type OpenMesh, openMesh } from '../../src/ops/mesh.ts';
+import { newPoller } from '../../src/ops/poll.ts';
 import { desiredState } from '../../src/plan/desired.ts';
 import { observeMesh } from '../../src/plan/observe.ts';
 import { makePlan } from '../../src/plan/plan.ts';
+import type { Poller, PollResult } from '../../src/watch/poller.ts';
 
 export type TestNode = Awaited<ReturnType<typeof startNode>>;
 // biome-ignore lint/suspicious/noExplicitAny: untyped JSON off the wire, checked by the assertions
@@ -124,7 +125,7 @@ ${links.map(([a, b]) => `  - [${a}, ${b}]`).join('\n')}
    * no-progress stall signal waits 3 s here: with polls 150 ms apart on a loaded test machine, a job
    * that is merely restarting would otherwise count as stalled.
    */
-  deps(thresholds: Partial<HealthThresholds> = {}): TelemetryDeps {
+  deps(thresholds: Partial<HealthThresholds> = {}): MeshDeps {
     return {
       env: this.env,
       client: { retries: 0, timeoutMs: 3000 },
@@ -143,7 +144,7 @@ ${links.map(([a, b]) => `  - [${a}, ${b}]`).join('\n')}
     if (!r.ok) throw new Error(`apply failed: ${JSON.stringify(r.nodes)}`);
   }
 
-  openMesh(deps?: TelemetryDeps): OpenMesh {
+  openMesh(deps?: MeshDeps): OpenMesh {
     const r = openMesh({ file: this.file }, deps ?? this.deps());
     if (!r.ok) throw new Error(`invalid mesh: ${JSON.stringify(r.validation.diagnostics)}`);
     this.#open.push(r.mesh);

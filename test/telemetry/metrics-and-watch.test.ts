@@ -5,8 +5,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { AlertEvent } from '../../src/alerts/types.ts';
-import { metricsCommand } from '../../src/cli/commands/metrics.ts';
-import { statusCommand } from '../../src/cli/commands/status.ts';
+import { metricsOperation } from '../../src/ops/metrics.ts';
+import { statusOperation } from '../../src/ops/status-run.ts';
 import { DB, TelemetryMesh, until } from './helpers.ts';
 
 describe('telemetry: metrics and status --watch', () => {
@@ -30,7 +30,7 @@ describe('telemetry: metrics and status --watch', () => {
   it('metrics: per link direction state (one-hot), lag, pending, written, failures, age, crashes; per node', async () => {
     const ac = new AbortController();
     let url = '';
-    const run = metricsCommand(
+    const run = metricsOperation(
       { file: mesh.file, port: 0, intervalMs: 100 },
       { ...mesh.deps(), signal: ac.signal },
       (r) => {
@@ -75,7 +75,7 @@ describe('telemetry: metrics and status --watch', () => {
 
   it('status --watch: one report per poll, deduplicated alert transitions to the log sink', async () => {
     const log = join(mesh.dir, 'watch-alerts.ndjson');
-    const run = await statusCommand(
+    const run = await statusOperation(
       { file: mesh.file, watch: true, count: 4, intervalMs: 50, alertLog: [log] },
       mesh.deps(),
     );

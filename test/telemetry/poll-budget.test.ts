@@ -14,11 +14,11 @@ import { applyPlan } from '../../src/apply/apply.ts';
 import { ManualClock } from '../../src/core/clock.ts';
 import type { ResponseEvent } from '../../src/couch/events.ts';
 import { startNode } from '../../src/node/index.ts';
-import { type OpenMesh, openMesh } from '../../src/observe/mesh.ts';
-import { Poller, type PollResult, pollTargets } from '../../src/observe/poller.ts';
+import { type OpenMesh, openMesh } from '../../src/ops/mesh.ts';
 import { desiredState } from '../../src/plan/desired.ts';
 import { observeMesh } from '../../src/plan/observe.ts';
 import { makePlan } from '../../src/plan/plan.ts';
+import { Poller, type PollResult, pollTargets } from '../../src/watch/poller.ts';
 
 const DBS = ['alpha', 'beta', 'gamma', 'delta'];
 const INTERVAL = 1_000;

@@ -26,7 +26,7 @@ describe('telemetry: 429 storm on a constrained gateway', () => {
   it('maxRequestRate gateway -> rescan-storm finding (max_backoff / 429 reasons)', async () => {
     // the poller's own requests to the gateway get 429s too: let its client wait them out
     const m = mesh.openMesh({ ...mesh.deps(), client: { retries: 4, timeoutMs: 5000 } });
-    const { newPoller } = await import('../../src/cli/commands/status.ts');
+    const { newPoller } = await import('../../src/ops/poll.ts');
     const poller = newPoller(m, mesh.deps());
     // the finding and the crash in the job history the poller read, in one poll: the history is
     // re-read on its own cadence, so a poll can raise the finding before it holds the crash

@@ -3,7 +3,8 @@
 // missing — and then its document (and its own checkpoints) removed.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { reconcileCommand, reconcileDocId } from '../../src/cli/commands/reconcile.ts';
+import { reconcileOperation } from '../../src/ops/reconcile.ts';
+import { reconcileDocId } from '../../src/ops/reconcile-doc.ts';
 import { cli, DB, TelemetryMesh, until } from './helpers.ts';
 
 describe('telemetry: one-shot reconcile', () => {
@@ -56,7 +57,7 @@ describe('telemetry: one-shot reconcile', () => {
 
     // again, as data: nothing missing any more -> 50 checked, 0 written; a new full pass each time
     const steps: string[] = [];
-    const [r] = await reconcileCommand(
+    const [r] = await reconcileOperation(
       { file: mesh.file, link: 'n1--n2', direction: 'n1->n2', intervalMs: 50 },
       mesh.deps(),
       (p) => steps.push(p.state),

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { applyCommand } from '../../src/cli/commands/apply.ts';
+import { applyOperation } from '../../src/ops/apply.ts';
 import { cli, DB, type Json, poll, RequestLog, SEED_DIRECTIONS, SeedMesh, seedId } from './helpers.ts';
 
 const yes = async () => true;
@@ -59,7 +59,7 @@ describe('seed mesh on embedded nodes: plan / apply / destroy', () => {
 
   it('a second apply makes zero writes; observing costs at most 2 requests per node', async () => {
     const log = new RequestLog();
-    const r = await applyCommand({ file: mesh.file }, mesh.deps(log), yes);
+    const r = await applyOperation({ file: mesh.file }, mesh.deps(log), yes);
     assert.ok(r.outcome);
     assert.equal(r.outcome.plan.changes, false);
     assert.equal(r.outcome.plan.summary.unchanged, 10);

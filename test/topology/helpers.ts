@@ -5,12 +5,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SEED_MESH, withUrls } from '../../src/cli/commands/demo.ts';
-import type { TopologyDeps } from '../../src/cli/commands/plan.ts';
 import { type Captured, runCli } from '../../src/cli/testing.ts';
 import type { ResponseEvent } from '../../src/couch/events.ts';
 import { closedPort } from '../../src/couch/test-support.ts';
 import { startNode } from '../../src/node/index.ts';
+import type { MeshDeps } from '../../src/ops/deps.ts';
+import { EXAMPLE_MESH, withUrls } from '../../src/ops/example-mesh.ts';
 import { isWrite } from '../../src/plan/observe.ts';
 
 export type TestNode = Awaited<ReturnType<typeof startNode>>;
@@ -56,7 +56,7 @@ export class SeedMesh {
       this.nodes.set(name, node);
       this.urls.set(name, node.url);
     }
-    const seed = readFileSync(SEED_MESH, 'utf8');
+    const seed = readFileSync(EXAMPLE_MESH, 'utf8');
     this.text = withUrls(
       seed,
       ['n1', 'n2', 'n3', 'n4'].map((n, i) => ({ from: `http://127.0.0.1:${25984 + i}`, to: this.url(n) })),
@@ -88,7 +88,7 @@ export class SeedMesh {
   }
 
   /** Command deps: no retries against refused connections (faster), requests counted per node. */
-  deps(counter?: RequestLog): TopologyDeps {
+  deps(counter?: RequestLog): MeshDeps {
     return {
       env: this.env,
       client: { retries: 0, timeoutMs: 5_000, ...(counter ? { onResponse: counter.hook } : {}) },

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { applyCommand } from '../../src/cli/commands/apply.ts';
+import { applyOperation } from '../../src/ops/apply.ts';
 import { cli, RequestLog, SEED_DIRECTIONS, SeedMesh, seedId } from './helpers.ts';
 
 describe('one node unreachable (n4 down)', () => {
@@ -60,7 +60,7 @@ describe('one node unreachable (n4 down)', () => {
   it('once n4 is back, apply does only what is left (n4) and exits 0', async () => {
     await mesh.bringUp('n4');
     const log = new RequestLog();
-    const r = await applyCommand({ file: mesh.file }, mesh.deps(log), async () => true);
+    const r = await applyOperation({ file: mesh.file }, mesh.deps(log), async () => true);
     assert.ok(r.outcome?.ok);
     assert.equal(r.outcome.plan.summary.add, 2);
     assert.equal(r.outcome.plan.summary.create_db, 1);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { applyCommand } from '../../src/cli/commands/apply.ts';
+import { applyOperation } from '../../src/ops/apply.ts';
 import { cli, RequestLog, SeedMesh, seedId } from './helpers.ts';
 
 describe('saved plans', () => {
@@ -46,7 +46,7 @@ describe('saved plans', () => {
 
     const log = new RequestLog();
     await assert.rejects(
-      applyCommand({ planFile: planFile() }, mesh.deps(log), async () => true),
+      applyOperation({ planFile: planFile() }, mesh.deps(log), async () => true),
       (e: Error & { code?: string; hint?: string }) => {
         assert.equal(e.code, 'E_PLAN_STALE');
         assert.match(

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { describe, it } from 'node:test';
+import { ringMesh, withUrls } from '../../ops/example-mesh.ts';
 import { validateMesh } from '../../spec/validate.ts';
-import { demoCommand, ringMesh, withUrls } from './demo.ts';
+import { demoCommand } from './demo.ts';
 
 describe('couchmesh demo', () => {
-  it('runs the seed mesh, shows the readings arriving everywhere, never prints the password', async () => {
+  it('runs the example mesh, shows the readings arriving everywhere, never prints the password', async () => {
     const lines: string[] = [];
     const password = 'demo-pw-that-must-not-show';
     const r = await demoCommand(
@@ -32,7 +33,7 @@ describe('couchmesh demo', () => {
     assert.equal(text.includes(password), false);
   });
 
-  it('a busy seed port: that node moves to a free port and a mesh copy names it; a made-up password stays in a file', async () => {
+  it('a busy example-mesh port: that node moves to a free port and a mesh copy names it; a made-up password stays in a file', async () => {
     const blocker: Server = createServer();
     // take n1's port if free; otherwise someone else already holds it, which is just as busy
     await new Promise<void>((resolve) => {
@@ -45,7 +46,7 @@ describe('couchmesh demo', () => {
       const text = lines.join('\n');
       assert.match(text, /port 25984 is busy: n1 uses \d+ instead/);
       assert.notEqual(r.nodes[0]?.url, 'http://127.0.0.1:25984');
-      assert.match(text, /the seed mesh with the ports used instead: \S+seed-mesh\.yaml/);
+      assert.match(text, /the example mesh with the ports used instead: \S+seed-mesh\.yaml/);
       assert.match(
         text,
         /export COUCHMESH_PASSWORD="\$\(cat \S+\/password\)" {3}# the demo's admin password \(never printed\)/,

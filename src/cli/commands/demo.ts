@@ -2,28 +2,28 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { userError } from '../../core/errors.ts';
 import { CouchClient } from '../../couch/client.ts';
 import { startNode } from '../../node/index.ts';
+import { type ApplyOutcome, applyOperation } from '../../ops/apply.ts';
+import { displayPath } from '../../ops/display-path.ts';
+import { EXAMPLE_MESH, PASSWORD_ENV, ringMesh, withUrls } from '../../ops/example-mesh.ts';
 import { validateMesh } from '../../spec/validate.ts';
 import type { Output } from '../boundary.ts';
-import { type ApplyOutcome, applyCommand, renderOutcome } from './apply.ts';
+import { renderOutcome } from '../views/apply.ts';
+import { renderPlan } from '../views/plan.ts';
 import { waitForSignal } from './node.ts';
-import { displayPath, renderPlan } from './plan.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-export const SEED_MESH = fileURLToPath(new URL('../../../examples/seed-mesh.yaml', import.meta.url));
-const PASSWORD_ENV = 'COUCHMESH_PASSWORD';
 const DB = 'sensors';
 const SAMPLES = 5;
 
 export interface DemoFlags {
   /** stop once convergence is shown */
   exit?: boolean;
-  /** number of nodes: 4 = the seed mesh; otherwise a generated ring of n1..nN */
+  /** number of nodes: 4 = the example mesh (examples/seed-mesh.yaml); otherwise a generated ring of n1..nN */
   nodes?: number;
   /** port of the first node (default: the mesh's, 25984); 0 = any free ports */
   port?: number;
@@ -50,7 +50,7 @@ export interface DemoNode {
 
 export interface DemoResult {
   nodes: DemoNode[];
-  /** the mesh file applied: the seed itself, or a temporary copy with the ports actually used */
+  /** the mesh file applied: the example itself, or a temporary copy with the ports actually used */
   meshFile: string;
   apply: ApplyOutcome;
   /** ids of the sample documents written on the first node */
@@ -59,25 +59,7 @@ export interface DemoResult {
   arrivals: Array<{ node: string; ms: number }>;
 }
 
-/** A generated demo mesh: n1..nN in a ring (data takes up to N/2 hops), cellular links. */
-export function ringMesh(n: number, firstPort: number): string {
-  const nodes = Array.from(
-    { length: n },
-    (_, i) =>
-      `  n${i + 1}: { url: "http://127.0.0.1:${firstPort + i}", auth: { username: admin, password_env: ${PASSWORD_ENV} } }`,
-  );
-  return `# couchmesh demo: ${n} embedded nodes in a ring\nmesh: demo\nnodes:\n${nodes.join('\n')}\ndatabases: [${DB}]\ndefaults:\n  class: cellular\nlinks:\n  - { generate: ring, nodes: all }\n`;
-}
-
 const portOf = (url: string) => Number(new URL(url).port);
-
-/** Rewrites the nodes' URLs in the mesh text (comments and layout kept). */
-export function withUrls(text: string, moved: Array<{ from: string; to: string }>): string {
-  let out = text;
-  for (const m of moved)
-    out = out.replace(new RegExp(`${m.from.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}(?![0-9])`, 'g'), m.to);
-  return out;
-}
 
 async function until<T>(what: string, ms: number, probe: () => Promise<T | undefined>): Promise<T> {
   const end = Date.now() + ms;
@@ -95,22 +77,26 @@ async function until<T>(what: string, ms: number, probe: () => Promise<T | undef
 }
 
 /**
- * `couchmesh demo`: starts the seed's embedded nodes on 127.0.0.1 (in memory), applies the seed
- * mesh with the same code as `couchmesh apply`, writes sample sensor documents on the first node and
+ * `couchmesh demo`: starts the example mesh's embedded nodes on 127.0.0.1 (in memory), applies the
+ * example mesh with the same code as `couchmesh apply`, writes sample sensor documents on the first node and
  * shows them arriving on every node, then says what to try and keeps running until `wait()` ends.
  */
 export async function demoCommand(flags: DemoFlags, deps: DemoDeps): Promise<DemoResult> {
   const out = deps.out;
   const count = flags.nodes ?? 4;
   if (!Number.isInteger(count) || count < 2 || count > 32)
-    throw userError('E_DEMO_NODES', `--nodes expects 2..32, got ${flags.nodes}`, '4 is the seed mesh');
+    throw userError(
+      'E_DEMO_NODES',
+      `--nodes expects 2..32, got ${flags.nodes}`,
+      '4 is the example mesh (examples/seed-mesh.yaml)',
+    );
   const tmp = mkdtempSync(join(tmpdir(), 'couchmesh-demo-'));
   const started: Array<Awaited<ReturnType<typeof startNode>>> = [];
   const clients: CouchClient[] = [];
   try {
-    // the mesh: the seed's file, or a generated ring
-    const seedText = count === 4 ? readFileSync(SEED_MESH, 'utf8') : ringMesh(count, 25984);
-    const shape = validateMesh(seedText, { file: SEED_MESH });
+    // the mesh: the example file, or a generated ring
+    const meshText = count === 4 ? readFileSync(EXAMPLE_MESH, 'utf8') : ringMesh(count, 25984);
+    const shape = validateMesh(meshText, { file: EXAMPLE_MESH });
     if (!shape.spec) throw userError('E_DEMO', `the demo mesh is not valid: ${shape.errors} errors`);
     const spec = shape.spec;
 
@@ -144,27 +130,26 @@ export async function demoCommand(flags: DemoFlags, deps: DemoDeps): Promise<Dem
       await c.put('/_node/_local/_config/replicator/startup_jitter', '"0"');
     }
 
-    // the mesh file to apply: the seed itself, or a copy naming the ports actually used
+    // the mesh file to apply: the example itself, or a copy naming the ports actually used
     const moved = nodes
       .map((n, i) => ({ from: spec.nodes[i]?.url as string, to: n.url }))
       .filter((m) => m.from !== m.to);
-    let meshFile = SEED_MESH;
+    let meshFile = EXAMPLE_MESH;
     if (count !== 4 || moved.length) {
       meshFile = join(tmp, count === 4 ? 'seed-mesh.yaml' : 'demo-mesh.yaml');
-      writeFileSync(meshFile, withUrls(seedText, moved));
+      writeFileSync(meshFile, withUrls(meshText, moved));
       out(
         count === 4
-          ? `  (the seed mesh with the ports used instead: ${meshFile})`
+          ? `  (the example mesh with the ports used instead: ${meshFile})`
           : `  (the ${count}-node ring mesh: ${meshFile})`,
       );
     }
 
     out(`\nApplying ${displayPath(meshFile)} (what 'couchmesh apply' does):\n`);
-    const r = await applyCommand({ file: meshFile }, { env }, async (view) => {
+    const r = await applyOperation({ file: meshFile }, { env }, async (view) => {
       out(renderPlan(view));
       return true;
     });
-    if (!r.outcome) throw userError('E_DEMO', 'the demo mesh did not validate');
     out(renderOutcome(r.outcome));
     if (!r.outcome.ok)
       throw userError('E_DEMO_APPLY', `applying the demo mesh failed on ${r.outcome.failed.join(', ')}`);
@@ -245,7 +230,11 @@ export async function demoCommand(flags: DemoFlags, deps: DemoDeps): Promise<Dem
 export function parseNodeCount(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 2 || n > 32)
-    throw userError('E_DEMO_NODES', `--nodes expects 2..32, got '${v}'`, '4 is the seed mesh');
+    throw userError(
+      'E_DEMO_NODES',
+      `--nodes expects 2..32, got '${v}'`,
+      '4 is the example mesh (examples/seed-mesh.yaml)',
+    );
   return n;
 }
 
@@ -253,10 +242,10 @@ export function registerDemo(program: Command, output: Output): void {
   program
     .command('demo')
     .description(
-      "start the seed's four embedded nodes, apply examples/seed-mesh.yaml, show data arriving everywhere (Ctrl-C stops)",
+      'start four embedded nodes, apply the example mesh (examples/seed-mesh.yaml), show data arriving everywhere (Ctrl-C stops)',
     )
     .option('--exit', 'stop after showing convergence (for scripts)')
-    .option('--nodes <n>', 'number of nodes: 4 = the seed mesh, otherwise a ring n1..nN', parseNodeCount)
+    .option('--nodes <n>', 'number of nodes: 4 = the example mesh, otherwise a ring n1..nN', parseNodeCount)
     .option('-p, --port <port>', 'port of the first node (default 25984; 0 = any free ports)', (v) => {
       const n = Number(v);
       if (!Number.isInteger(n) || n < 0 || n > 65535)

@@ -1,20 +1,9 @@
 import type { Command } from 'commander';
+import { destroyOperation } from '../../ops/destroy.ts';
 import type { Output } from '../boundary.ts';
-import { type ApplyCommandResult, applyCommand, cliReview, finish, type Review } from './apply.ts';
-import { reportInvalid, reportWarnings, type TopologyDeps } from './plan.ts';
-
-/**
- * `couchmesh destroy` (data, no printing): deletes every `_replicator` document carrying this mesh's
- * ownership marker on every node of the mesh, and nothing else: foreign documents, other meshes'
- * documents and the databases themselves are kept.
- */
-export function destroyCommand(
-  flags: { file?: string },
-  deps: TopologyDeps,
-  review: Review,
-): Promise<ApplyCommandResult> {
-  return applyCommand({ file: flags.file, destroy: true }, deps, review);
-}
+import { finish } from '../views/apply.ts';
+import { cliReview } from './apply.ts';
+import { reportingInvalid, reportWarnings } from './shared.ts';
 
 export function registerDestroy(program: Command, output: Output): void {
   program
@@ -27,12 +16,13 @@ export function registerDestroy(program: Command, output: Output): void {
     .option('--json', 'print the plan and per-node results as JSON (never secrets)')
     .action(async (opts: { file?: string; yes?: boolean; json?: boolean }) => {
       const json = opts.json === true;
-      const r = await destroyCommand(
-        { file: opts.file },
-        { env: process.env },
-        cliReview(output, { json, yes: opts.yes === true, saved: false, verb: 'destroy' }),
+      const r = await reportingInvalid(output, json, () =>
+        destroyOperation(
+          { file: opts.file },
+          { env: process.env },
+          cliReview(output, { json, yes: opts.yes === true, saved: false, verb: 'destroy' }),
+        ),
       );
-      if (!r.outcome) return reportInvalid(r.validation, output, json);
       reportWarnings(r.validation, output, json);
       finish(r.outcome, output, json, 'destroy');
     });

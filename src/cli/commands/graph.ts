@@ -35,7 +35,7 @@ export function graphCommand(
 export function registerGraph(program: Command, output: Output): void {
   program
     .command('graph')
-    .description('draw the declared topology (Mermaid flowchart, like the seed)')
+    .description('draw the declared topology (Mermaid flowchart)')
     .option('-f, --file <path>', 'mesh file (default: $COUCHMESH_FILE or ./mesh.yaml)')
     .option('--format <format>', `output format: ${GRAPH_FORMATS.join(', ')}`, 'mermaid')
     .action((opts: { file?: string; format: string }) => {

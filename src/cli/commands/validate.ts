@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { userError } from '../../core/errors.ts';
+import { MeshInvalidError } from '../../ops/mesh.ts';
 import { formatDiagnostic, plural } from '../../spec/diagnostic.ts';
 import { meshJsonSchemaText } from '../../spec/json-schema.ts';
 import { loadMeshFile, meshFilePath } from '../../spec/load.ts';
@@ -33,15 +33,8 @@ export function renderValidation(r: ValidationResult): string {
   return lines.join('\n');
 }
 
-/** The error that makes the CLI exit 1 once the problems are printed. */
-export function invalidMeshError(r: ValidationResult) {
-  return userError(
-    'E_MESH_INVALID',
-    `${r.file} is not valid: ${plural(r.errors, 'error')}${r.warnings ? `, ${plural(r.warnings, 'warning')}` : ''}`,
-    "fix the errors listed above, then run 'couchmesh validate' again",
-    { file: r.file, errors: r.errors, warnings: r.warnings },
-  );
-}
+/** The error that makes the CLI exit 1 once the problems are printed (one type for every command). */
+export const invalidMeshError = (r: ValidationResult) => new MeshInvalidError(r);
 
 export function registerValidate(program: Command, output: Output): void {
   program

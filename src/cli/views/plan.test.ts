@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CommanderError } from 'commander';
+import type { PlanView } from '../../ops/plan-view.ts';
 import type { ManagedReplication } from '../../plan/types.ts';
-import { exitWith, type PlanView, renderPlan, summaryLine } from './plan.ts';
+import { exitWith } from '../commands/shared.ts';
+import { renderPlan, summaryLine } from './plan.ts';
 
 const doc = (cls: string) => ({ couchmesh: { class: cls } }) as unknown as ManagedReplication;
 
@@ -17,6 +19,7 @@ const view = (over: Partial<PlanView> = {}): PlanView => ({
     create_db: 1,
     add: 1,
     change: 1,
+    move: 0,
     destroy: 1,
     unchanged: 6,
     drift: 1,

@@ -19,17 +19,16 @@ import { evaluateHealth } from '../health/evaluate.ts';
 import { type CheckpointPair, checkpointIntegrityRule } from '../health/rules-checkpoint.ts';
 import type { SeriesCache } from '../health/series.ts';
 import { type Finding, type HealthThresholds, withDefaults } from '../health/types.ts';
-import { mapLimit } from '../plan/observe.ts';
-import type { MeshLink } from './links.ts';
-import { readAllSchedulerDocs } from './paging.ts';
+import type { MeshLink } from '../observe/links.ts';
+import { readAllSchedulerDocs } from '../observe/paging.ts';
 import {
   parseActiveTasks,
   parseDbInfo,
   parseReplicatorDoc,
   parseReplicatorStats,
   parseSchedulerJobsPage,
-} from './parse.ts';
-import { schedulerDocFromReplicatorDoc } from './reduced.ts';
+} from '../observe/parse.ts';
+import { schedulerDocFromReplicatorDoc } from '../observe/reduced.ts';
 import {
   type DbSeqInfo,
   dbSeqInfo,
@@ -37,8 +36,10 @@ import {
   linkView,
   type NodeSnapshot,
   unreachableSnapshot,
-} from './snapshot.ts';
-import type { ReplicatorStats, SchedulerDoc, SchedulerJob } from './types.ts';
+} from '../observe/snapshot.ts';
+import type { ReplicatorStats, SchedulerDoc, SchedulerJob } from '../observe/types.ts';
+import { isNodeFailure } from '../plan/node-failure.ts';
+import { mapLimit } from '../plan/observe.ts';
 
 /** One node as the poller sees it. */
 export interface PollTarget {
@@ -297,9 +298,10 @@ export class Poller {
       return { snapshot, requests };
     } catch (e) {
       signal?.throwIfAborted();
-      const code = isCouchError(e) ? e.code : String((e as { code?: unknown })?.code ?? 'E_POLL');
-      const message = e instanceof Error ? e.message : String(e);
-      return { snapshot: unreachableSnapshot(t.name, this.clock.now(), { code, message }), requests };
+      // only the node's failures make an unreachable snapshot: a bug (a TypeError...) propagates
+      if (!isNodeFailure(e)) throw e;
+      const error = { code: e.code, message: e.message };
+      return { snapshot: unreachableSnapshot(t.name, this.clock.now(), error), requests };
     }
   }
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type ApplyOutcome, incompleteError, type NodeOutcome, renderOutcome } from './apply.ts';
-import type { PlanView } from './plan.ts';
+import type { ApplyOutcome, NodeOutcome } from '../../ops/apply.ts';
+import type { PlanView } from '../../ops/plan-view.ts';
+import { incompleteError, renderOutcome } from './apply.ts';
 
 const node = (n: string, status: NodeOutcome['status'], over: Partial<NodeOutcome> = {}): NodeOutcome => ({
   node: n,

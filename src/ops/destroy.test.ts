@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startNode } from '../../node/index.ts';
-import { applyCommand } from './apply.ts';
-import { destroyCommand } from './destroy.ts';
+import { startNode } from '../node/index.ts';
+import { applyOperation } from './apply.ts';
+import { destroyOperation } from './destroy.ts';
 
-describe('couchmesh destroy', () => {
+describe('destroy operation', () => {
   const dir = mkdtempSync(join(tmpdir(), 'couchmesh-destroy-'));
   const env = { CM_DESTROY_PW: 'destroy-test-pw' };
   const nodes: Array<Awaited<ReturnType<typeof startNode>>> = [];
@@ -39,18 +39,18 @@ describe('couchmesh destroy', () => {
   });
 
   it('a declined review writes nothing; an approved one removes every owned doc and keeps the databases', async () => {
-    assert.equal((await applyCommand({ file }, deps, yes)).outcome?.ok, true);
+    assert.equal((await applyOperation({ file }, deps, yes)).outcome?.ok, true);
     assert.deepEqual(await replicatorIds(nodes[0]?.url as string), [
       'couchmesh.tiny.logs.b--a',
       'couchmesh.tiny.metrics.b--a',
     ]);
 
-    const no = await destroyCommand({ file }, deps, async () => false);
+    const no = await destroyOperation({ file }, deps, async () => false);
     assert.equal(no.outcome?.approved, false);
     assert.equal(no.outcome?.plan.summary.destroy, 4);
     assert.equal((await replicatorIds(nodes[1]?.url as string)).length, 2);
 
-    const r = await destroyCommand({ file }, deps, yes);
+    const r = await destroyOperation({ file }, deps, yes);
     assert.equal(r.outcome?.ok, true);
     assert.equal(r.outcome?.applied, 4);
     assert.deepEqual(r.outcome?.plan.databases_kept, [

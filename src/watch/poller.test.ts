@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { ManualClock } from '../core/clock.ts';
 import { CouchClient } from '../couch/client.ts';
+import { fixture, runningDoc, twoNodeLink } from '../observe/test-support.ts';
 import { Poller, pollTargets } from './poller.ts';
-import { fixture, runningDoc, twoNodeLink } from './test-support.ts';
 
 /** A fake node answering with CouchDB 3.5.0 sample bodies, counting requests by path. */
 function fakeNode(routes: Record<string, (req: IncomingMessage) => [number, unknown]>) {
@@ -175,6 +175,17 @@ describe('Poller', () => {
       true,
     );
     await dead.close();
+  });
+
+  test('a bug is not an unreachable node: a client whose request throws a TypeError makes the poll fail', async () => {
+    // a real client whose request path has a bug (not a network or HTTP failure)
+    const buggy = new CouchClient({ url: 'http://127.0.0.1:9', retries: 0 });
+    buggy.get = async () => {
+      throw new TypeError("Cannot read properties of undefined (reading 'rows')");
+    };
+    const p = new Poller({ targets: [{ name: 'n1', client: buggy, dbs: ['sensors'] }], links: [L], clock });
+    await assert.rejects(p.pollOnce(), (e: unknown) => e instanceof TypeError && !!e.stack);
+    await buggy.close();
   });
 
   test('ring buffer keeps retainMs of snapshots; silences drop findings until they expire', async () => {

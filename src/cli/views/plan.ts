@@ -1,0 +1,100 @@
+/** The Terraform-like human view of a plan (the `--json` view is `PlanView` itself). */
+import { displayPath } from '../../ops/display-path.ts';
+import type { PlanView } from '../../ops/plan-view.ts';
+import { type PlanSummary, redact } from '../../plan/plan.ts';
+import type { Action, FieldChange } from '../../plan/types.ts';
+import { plural } from '../../spec/diagnostic.ts';
+
+/** A value in a diff: strings bare (secrets are already `(sensitive)`), the rest as JSON. */
+const fmtValue = (v: unknown): string =>
+  v === undefined ? '(absent)' : typeof v === 'string' ? v : JSON.stringify(redact(v));
+
+const fmtChange = (c: FieldChange) => `${c.path}: ${fmtValue(c.from)} -> ${fmtValue(c.to)}`;
+
+const DELETE_REASON = {
+  destroy: 'destroy',
+  pruned: 'no longer declared: --prune',
+  moved: `a second copy: the direction's doc lives on its driving node now`,
+} as const;
+
+function actionLine(a: Action): string {
+  switch (a.kind) {
+    case 'create-db':
+      return `  + create db ${a.db} on ${a.node}`;
+    case 'create-doc':
+      return `  + create ${a.id} on ${a.node} (${a.mode}, ${a.doc.couchmesh.class})`;
+    case 'update-doc':
+      return `  ~ update ${a.id} on ${a.node} (${a.drift ? 'repairs drift: ' : ''}${a.diff.map(fmtChange).join(', ')})`;
+    case 'delete-doc':
+      return `  - delete ${a.id} on ${a.node} (${DELETE_REASON[a.reason]})`;
+    case 'move':
+      return `  ~> move  ${a.old_node} -> ${a.node}  ${a.id} (now ${a.mode}: deleted on ${a.old_node} first, then created on ${a.node})`;
+  }
+}
+
+export function summaryLine(s: PlanSummary): string {
+  const move = s.move ? ` ${s.move} to move,` : '';
+  return `Plan: ${s.create_db} to create db, ${s.add} to add, ${s.change} to change,${move} ${s.destroy} to destroy.`;
+}
+
+/** The Terraform-like human view of a plan. */
+export function renderPlan(v: PlanView): string {
+  const lines: string[] = [];
+  const reachable = v.nodes.filter((n) => n.reachable).length;
+  lines.push(
+    `${v.mode === 'destroy' ? 'Destroy plan' : 'Plan'} for mesh '${v.mesh}' (${displayPath(v.file)}): ${reachable} of ${plural(v.nodes.length, 'node')} observed`,
+  );
+  if (v.actions.length) {
+    lines.push('');
+    for (const a of v.actions) lines.push(actionLine(a));
+  }
+  if (v.drift.length) {
+    lines.push('', 'Drift (managed documents edited by hand; the updates above put them back):');
+    for (const d of v.drift)
+      lines.push(
+        `  ! drift ${d.id} on ${d.node}: ${d.diff.map((c) => `${c.path} is ${fmtValue(c.from)}, declared ${fmtValue(c.to)}`).join('; ')}`,
+      );
+  }
+  if (v.orphans.length) {
+    lines.push(
+      '',
+      `Kept: ${plural(v.orphans.length, 'managed document')} no longer declared (run with --prune to delete them):`,
+    );
+    for (const o of v.orphans) lines.push(`  ${o.id} on ${o.node}`);
+  }
+  if (v.unreachable.length) {
+    lines.push('', 'Unreachable (nothing planned there; the other nodes are planned):');
+    for (const u of v.unreachable) {
+      const url = v.nodes.find((n) => n.node === u.node)?.url ?? '';
+      lines.push(`  ${u.node} ${url}: ${u.code} — ${u.message}`);
+    }
+  }
+  if (v.errors.length) {
+    lines.push('', 'Blocked (left as they are):');
+    for (const e of v.errors) lines.push(`  ${e.node}${e.id ? ` ${e.id}` : ''}: ${e.message}`);
+  }
+  lines.push('');
+  if (!v.changes && v.mode === 'destroy')
+    lines.push(`Nothing to destroy: no document of mesh '${v.mesh}' on the reachable nodes.`);
+  else if (!v.changes)
+    lines.push(
+      `No changes. The ${v.complete ? '' : 'reachable '}nodes match ${displayPath(v.file)} (${plural(v.summary.unchanged, 'document')} up to date).`,
+    );
+  else lines.push(summaryLine(v.summary));
+  if (v.mode === 'destroy' && v.databases_kept?.length)
+    lines.push(
+      `Databases are kept (${[...new Set(v.databases_kept.map((d) => d.db))].join(', ')} on ${[...new Set(v.databases_kept.map((d) => d.node))].join(', ')}): destroy removes only couchmesh's replication documents, never data.`,
+    );
+  return lines.join('\n');
+}
+
+/** Why the plan is incomplete, as one sentence (for the exit-1 message). */
+export function incompleteReason(v: PlanView): string {
+  const parts: string[] = [];
+  if (v.unreachable.length)
+    parts.push(
+      `${plural(v.unreachable.length, 'node')} unreachable (${v.unreachable.map((u) => u.node).join(', ')})`,
+    );
+  if (v.errors.length) parts.push(`${plural(v.errors.length, 'document')} blocked by foreign documents`);
+  return parts.join(', ');
+}

@@ -1,0 +1,110 @@
+/** Human view of a status report (one line per link direction) and of alert transitions. */
+import type { AlertEvent } from '../../alerts/types.ts';
+import { dur, iso } from '../../health/finding.ts';
+import type { DirectionRow, StatusReport } from '../../ops/status.ts';
+import { findingLine, type Paint, stateColour, table } from './paint.ts';
+
+const num = (n: number | null, prefix = '') => (n === null ? '?' : `${prefix}${n}`);
+
+export function renderStatus(r: StatusReport, p: Paint): string {
+  const s = r.summary;
+  const states = Object.entries(s.by_state)
+    .sort(([, a], [, b]) => b - a)
+    .map(([k, n]) => stateColour(p, k)(`${n} ${k}`))
+    .join(', ');
+  const f = s.findings;
+  const findings = [
+    f.critical ? p.red(`${f.critical} critical`) : '0 critical',
+    f.warning ? p.yellow(`${f.warning} warning`) : '0 warning',
+    `${f.info} info`,
+  ].join(', ');
+  const down = r.nodes.filter((n) => !n.reachable).map((n) => n.node);
+  const lines = [
+    p.bold(
+      `mesh ${r.mesh}: ${s.nodes_reachable}/${s.nodes} nodes up${down.length ? ` (down: ${down.join(', ')})` : ''}, ${s.directions} directions: `,
+    ) +
+      `${states || 'none'} — findings: ${findings}` +
+      p.grey(`  (poll #${r.poll} at ${iso(Date.parse(r.at))}: ${s.requests} requests, ${s.poll_ms} ms)`),
+    '',
+  ];
+  const header = [
+    'LINK',
+    'DB',
+    'DIRECTION',
+    'STATE',
+    'LAG',
+    'PENDING',
+    'WRITTEN',
+    'FAILURES',
+    'CKPT AGE',
+    'REASON',
+  ];
+  const body = r.directions.map((d) => {
+    const written =
+      d.docs_written === null
+        ? '?'
+        : `${d.docs_written}${d.docs_written_per_s !== null ? ` (${d.docs_written_per_s}/s)` : ''}`;
+    const age =
+      d.checkpoint_age_ms === null
+        ? '?'
+        : `${d.checkpoint_age_basis === 'observed' ? '≥' : ''}${dur(d.checkpoint_age_ms)}`;
+    const reason = d.reason
+      ? `${d.reason}${d.error_count ? ` (${d.error_count} crash${d.error_count === 1 ? '' : 'es'}${d.next_retry_at ? `, retry ≥ ${iso(Date.parse(d.next_retry_at))}` : ''})` : ''}`
+      : d.confidence === 'reduced'
+        ? 'reduced confidence (no _scheduler API)'
+        : '';
+    return [
+      d.link,
+      d.db,
+      d.direction,
+      d.state,
+      num(d.lag_estimate, '~'),
+      num(d.changes_pending),
+      written,
+      num(d.doc_write_failures),
+      age,
+      reason,
+    ];
+  });
+  lines.push(
+    ...table([header, ...body], (ri, ci, text) => {
+      if (ri === 0) return p.bold(text);
+      const d = r.directions[ri - 1] as DirectionRow;
+      if (ci === 3) return stateColour(p, d.state)(text);
+      if (ci === 7 && (d.doc_write_failures ?? 0) > 0) return p.yellow(text);
+      if (ci === 9) return p.red(text);
+      return text;
+    }),
+  );
+  lines.push(
+    p.grey(
+      'LAG ~: source update_seq − checkpointed_source_seq by seq prefix (a heuristic); ≥: a lower bound',
+    ),
+  );
+  const shown = r.findings.filter((x) => x.severity !== 'info' || x.rule !== 'stale-telemetry');
+  if (shown.length) {
+    lines.push('', p.bold('findings:'));
+    for (const x of shown) lines.push(`  ${findingLine(x, p)}`);
+    lines.push(p.grey("  run 'couchmesh doctor [LINK]' for evidence and next steps"));
+  }
+  return lines.join('\n');
+}
+
+export function alertLine(e: AlertEvent, p: Paint): string {
+  const tag =
+    e.event === 'resolved'
+      ? p.green('RESOLVED')
+      : e.event === 'changed'
+        ? p.yellow('CHANGED ')
+        : p.red('RAISED  ');
+  const sev = e.event === 'changed' ? `${e.previous_severity} -> ${e.severity}` : e.severity;
+  return `${tag} [${sev}] ${e.rule} ${e.direction ? `${e.link} ${e.direction}` : `node ${e.node}`}: ${e.message}`;
+}
+
+/** One line per poll of a --watch that is not on a terminal (a log, a pipe). */
+export function watchLine(r: StatusReport): string {
+  const s = r.summary;
+  return `${r.at} poll #${r.poll}: ${s.nodes_reachable}/${s.nodes} nodes up, ${Object.entries(s.by_state)
+    .map(([k, n]) => `${n} ${k}`)
+    .join(', ')}; findings ${s.findings.critical} critical, ${s.findings.warning} warning`;
+}

@@ -1,0 +1,180 @@
+/**
+ * The apply operation: a prepared plan written node by node (one `_bulk_docs` per node), with a
+ * per-node outcome so a partial failure says which nodes are done and which are not (run it again
+ * to finish: it only does what is left).
+ */
+import { readFileSync } from 'node:fs';
+import { type ApplyResult, applyPlan, type NodeResult } from '../apply/apply.ts';
+import { userError } from '../core/errors.ts';
+import type { RequestCount } from '../plan/observe.ts';
+import { hasChanges, redact } from '../plan/plan.ts';
+import { parseSavedPlan, type SavedPlan, staleness } from '../plan/saved.ts';
+import { DEFAULT_CONCURRENCY, type MeshDeps } from './deps.ts';
+import { displayPath } from './display-path.ts';
+import { MeshInvalidError } from './mesh.ts';
+import { type PlanRun, preparePlan } from './plan.ts';
+import { type PlanView, planView } from './plan-view.ts';
+
+export type NodeStatus = 'applied' | 'unchanged' | 'failed' | 'unreachable' | 'blocked';
+
+export interface NodeOutcome {
+  node: string;
+  status: NodeStatus;
+  ok: boolean;
+  /** actions that took effect (databases + documents) */
+  applied: number;
+  /** per-document failures (e.g. a 409 because the document changed since it was observed) */
+  failures: NodeResult['failures'];
+  /** documents left alone because a foreign document holds their id */
+  blocked: Array<{ id?: string; message: string }>;
+  /** the node could not be observed or written at all */
+  error?: { code: string; message: string };
+  /** HTTP requests of the apply step (the observation is counted in the plan's nodes) */
+  requests: RequestCount;
+}
+
+export interface ApplyOutcome {
+  plan: PlanView;
+  /** false when the review (prompt) said no: nothing was written */
+  approved: boolean;
+  nodes: NodeOutcome[];
+  applied: number;
+  /** every node applied (or had nothing to do) */
+  ok: boolean;
+  /** some nodes applied, some did not */
+  partial: boolean;
+  failed: string[];
+  /** the saved plan that was applied */
+  saved_plan?: string;
+}
+
+/** Called with the plan before anything is written; returns whether to go on. */
+export type Review = (view: PlanView) => Promise<boolean>;
+
+/** Writes a prepared plan (one `_bulk_docs` per node) and says, node by node, what happened. */
+export async function executePlan(
+  run: PlanRun,
+  review: Review,
+  deps: Pick<MeshDeps, 'concurrency'>,
+): Promise<ApplyOutcome> {
+  const view = planView(run);
+  const approved = await review(view);
+  const before = run.counter.snapshot();
+  let result: ApplyResult = { ok: true, partial: false, nodes: [], applied: 0 };
+  if (approved && hasChanges(run.plan))
+    result = await applyPlan(run.plan, run.clients, deps.concurrency ?? DEFAULT_CONCURRENCY);
+  const nodes = run.spec.nodes.map((n): NodeOutcome => {
+    const requests = run.counter.since(before, n.name);
+    const blocked = run.plan.errors
+      .filter((e) => e.node === n.name)
+      .map((e) => (e.id ? { id: e.id, message: e.message } : { message: e.message }));
+    const unreachable = run.plan.unreachable.find((u) => u.node === n.name);
+    if (unreachable)
+      return {
+        node: n.name,
+        status: 'unreachable',
+        ok: false,
+        applied: 0,
+        failures: [],
+        blocked,
+        error: redact({ code: unreachable.code, message: unreachable.message }),
+        requests,
+      };
+    const r = result.nodes.find((x) => x.node === n.name);
+    const base = {
+      node: n.name,
+      applied: r?.applied ?? 0,
+      failures: redact(r?.failures ?? []),
+      blocked,
+      requests,
+    };
+    if (r && !r.ok)
+      return { ...base, status: 'failed', ok: false, ...(r.error ? { error: redact(r.error) } : {}) };
+    if (blocked.length) return { ...base, status: 'blocked', ok: false };
+    return { ...base, status: r && r.applied > 0 ? 'applied' : 'unchanged', ok: true };
+  });
+  const failed = nodes.filter((n) => !n.ok).map((n) => n.node);
+  const applied = nodes.reduce((s, n) => s + n.applied, 0);
+  return {
+    plan: view,
+    approved,
+    nodes,
+    applied,
+    ok: failed.length === 0,
+    partial: failed.length > 0 && nodes.some((n) => n.ok),
+    failed,
+  };
+}
+
+export interface ApplyFlags {
+  file?: string;
+  prune?: boolean;
+  /** a saved plan (`couchmesh plan --out`) */
+  planFile?: string;
+  destroy?: boolean;
+}
+
+export interface ApplyResultView {
+  validation: PlanRun['validation'];
+  outcome: ApplyOutcome;
+}
+
+function readSaved(path: string): SavedPlan {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw userError(
+      'E_PLAN_FILE',
+      `cannot read the saved plan ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      "make one with 'couchmesh plan --out plan.json'",
+    );
+  }
+  return parseSavedPlan(text, path);
+}
+
+/**
+ * `apply` / `destroy` (data): plan against the live nodes (or check a saved plan still holds), let
+ * `review` see it, write it, report per node. An invalid mesh throws `MeshInvalidError`.
+ */
+export async function applyOperation(
+  flags: ApplyFlags,
+  deps: MeshDeps,
+  review: Review,
+): Promise<ApplyResultView> {
+  const saved = flags.planFile ? readSaved(flags.planFile) : undefined;
+  if (saved && (flags.prune || flags.destroy))
+    throw userError(
+      'E_PLAN_OPTIONS',
+      `${flags.planFile} already says what to do (prune: ${saved.options.prune}); --prune cannot change a saved plan`,
+      'make a new plan with the options you want: couchmesh plan --prune --out plan.json',
+    );
+  const prep = await preparePlan(
+    saved
+      ? { file: flags.file ?? saved.file, prune: saved.options.prune, destroy: saved.options.destroy }
+      : flags,
+    deps,
+  );
+  if (!prep.ok) throw new MeshInvalidError(prep.validation);
+  try {
+    if (saved) {
+      const reasons = staleness(saved, {
+        meshSha256: prep.meshSha256,
+        observed: prep.observed,
+        plan: prep.plan,
+      });
+      if (reasons.length)
+        throw userError(
+          'E_PLAN_STALE',
+          `the saved plan ${flags.planFile} is stale: ${reasons.join('; ')}`,
+          `nothing was written. Make a new plan (couchmesh plan -f ${displayPath(prep.file)} --out ${flags.planFile}), review it, then apply it`,
+          { plan: flags.planFile, reasons },
+        );
+    }
+    const outcome = await executePlan(prep, review, deps);
+    if (saved && flags.planFile) outcome.saved_plan = flags.planFile;
+    return { validation: prep.validation, outcome };
+  } finally {
+    await prep.close();
+  }
+}

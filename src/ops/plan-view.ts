@@ -1,0 +1,84 @@
+/** A plan as shown to anyone (CLI `--json`, a controller's API): plain data, no secret in it, ever. */
+import type { RequestCount } from '../plan/observe.ts';
+import { hasChanges, isComplete, type PlanSummary, redact, summarize } from '../plan/plan.ts';
+import type { Action, Plan } from '../plan/types.ts';
+import type { PlanRun } from './plan.ts';
+
+export interface NodeObservation {
+  node: string;
+  url: string;
+  reachable: boolean;
+  error?: { code: string; message: string };
+  /** couchmesh documents of this mesh found in the node's `_replicator` */
+  managed_docs: number;
+  /** other documents in `_replicator` (never touched) */
+  other_docs: number;
+  requests: RequestCount;
+}
+
+export interface PlanView {
+  mesh: string;
+  file: string;
+  mode: 'apply' | 'destroy';
+  prune: boolean;
+  /** there are actions to apply */
+  changes: boolean;
+  /** every node was observed and nothing is blocked */
+  complete: boolean;
+  summary: PlanSummary;
+  nodes: NodeObservation[];
+  actions: Action[];
+  drift: Plan['drift'];
+  orphans: Plan['orphans'];
+  unreachable: Plan['unreachable'];
+  errors: Plan['errors'];
+  /** fingerprint of the observed state */
+  observed: string;
+  /** databases kept by destroy */
+  databases_kept?: Array<{ node: string; db: string }>;
+}
+
+export function planView(run: PlanRun): PlanView {
+  const p = run.plan;
+  const nodes = run.spec.nodes.map((n): NodeObservation => {
+    const o = run.observed.find((x) => x.node === n.name);
+    const managed = o?.replicator.filter((d) => {
+      const m = d.body.couchmesh as { mesh?: unknown } | undefined;
+      return m && typeof m === 'object' && m.mesh === run.spec.mesh;
+    }).length;
+    return {
+      node: n.name,
+      url: n.url,
+      reachable: o?.reachable === true,
+      ...(o?.error ? { error: redact(o.error) } : {}),
+      managed_docs: managed ?? 0,
+      other_docs: (o?.replicator.length ?? 0) - (managed ?? 0),
+      requests: run.observeRequests.get(n.name) ?? { reads: 0, writes: 0 },
+    };
+  });
+  const view: PlanView = {
+    mesh: p.mesh,
+    file: run.file,
+    mode: run.options.destroy ? 'destroy' : 'apply',
+    prune: run.options.prune === true,
+    changes: hasChanges(p),
+    complete: isComplete(p),
+    summary: summarize(p),
+    nodes,
+    actions: redact(p.actions),
+    drift: redact(p.drift),
+    orphans: p.orphans,
+    unreachable: redact(p.unreachable),
+    errors: redact(p.errors),
+    observed: p.observed,
+  };
+  if (run.options.destroy)
+    view.databases_kept = run.observed.flatMap((o) =>
+      o.reachable
+        ? run.spec.databases
+            .filter((d) => o.databases.includes(d.name))
+            .map((d) => ({ node: o.node, db: d.name }))
+        : [],
+    );
+  return view;
+}

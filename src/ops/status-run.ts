@@ -1,0 +1,85 @@
+/**
+ * The status operation: one poll (plus the source-side checkpoint docs for checkpoint ages), or with
+ * `watch` a poll every interval until the signal (or `count`), alert transitions sent to the
+ * configured sinks. Each report is handed to `onEvent` as it is made (a front end renders it).
+ */
+import { Alerter, sinksFromConfig } from '../alerts/alerter.ts';
+import { alertsConfigFromFlags } from '../alerts/schema.ts';
+import type { AlertEvent } from '../alerts/types.ts';
+import type { MeshDeps } from './deps.ts';
+import { withMesh } from './mesh.ts';
+import { newPoller } from './poll.ts';
+import { checkpointTimes, type StatusReport, statusReport } from './status.ts';
+
+export interface StatusOptions {
+  file?: string;
+  watch?: boolean;
+  /** poll interval of watch (default: thresholds.observe_interval_ms) */
+  intervalMs?: number;
+  /** webhook URLs alert transitions are POSTed to (watch) */
+  webhook?: string[];
+  /** NDJSON files alert transitions are appended to ('-' = stdout; watch) */
+  alertLog?: string[];
+  minSeverity?: string;
+  /** watch: stop after this many polls */
+  count?: number;
+}
+
+export type StatusEvent =
+  | { type: 'report'; report: StatusReport; alerts: AlertEvent[] }
+  | { type: 'alert-failed'; sink: string; error: unknown };
+
+export interface StatusRun {
+  reports: StatusReport[];
+  alerts: AlertEvent[];
+  alertStats: Array<{ sink: string; sent: number; failed: number }>;
+}
+
+export async function statusOperation(
+  opts: StatusOptions,
+  deps: MeshDeps,
+  onEvent: (e: StatusEvent) => void = () => {},
+): Promise<StatusRun> {
+  return withMesh(opts, deps, async (m) => {
+    const poller = newPoller(m, deps, opts.intervalMs ? { intervalMs: opts.intervalMs } : {});
+    const first = await poller.pollOnce(deps.signal);
+    const times = await checkpointTimes(m, first.views);
+    const reports: StatusReport[] = [statusReport(m, first, times)];
+    const alertsConfig = alertsConfigFromFlags(opts);
+    if (!opts.watch) {
+      onEvent({ type: 'report', report: reports[0] as StatusReport, alerts: [] });
+      return { reports, alerts: [], alertStats: [] };
+    }
+    const alerter = new Alerter({
+      mesh: m.spec.mesh,
+      resolveAfterPolls: alertsConfig.resolve_after_polls,
+      sinks: sinksFromConfig(alertsConfig, deps.clock ? { clock: deps.clock } : {}),
+      onError: (sink, error) => onEvent({ type: 'alert-failed', sink: sink.name, error }),
+    });
+    const alerts: AlertEvent[] = alerter.handle(first.diff, first.at);
+    onEvent({ type: 'report', report: reports[0] as StatusReport, alerts: [...alerts] });
+    const ac = new AbortController();
+    const signal = deps.signal ? AbortSignal.any([deps.signal, ac.signal]) : ac.signal;
+    let previous = first.views;
+    let polls = 1;
+    try {
+      if (opts.count !== undefined && polls >= opts.count)
+        return { reports, alerts, alertStats: alerter.stats() };
+      await poller.clock.sleep(poller.intervalMs, signal).catch(() => undefined);
+      if (!signal.aborted)
+        await poller.run(signal, async (r) => {
+          const report = statusReport(m, r, times, previous);
+          previous = r.views;
+          reports.push(report);
+          const events = alerter.handle(r.diff, r.at);
+          alerts.push(...events);
+          onEvent({ type: 'report', report, alerts: events });
+          polls++;
+          if (opts.count !== undefined && polls >= opts.count) ac.abort();
+        });
+    } finally {
+      await alerter.close();
+    }
+    return { reports, alerts, alertStats: alerter.stats() };
+  });
+}

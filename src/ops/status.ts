@@ -1,0 +1,180 @@
+/**
+ * The status report: one row per link direction (state, reason, lag heuristic, pending, written,
+ * failures, checkpoint age) and per node, plus the findings of the poll it is made from.
+ */
+import type { Finding, Severity } from '../health/types.ts';
+import { checkpointTime, readCheckpointDoc, repIdBase } from '../observe/checkpoints.ts';
+import type { DirectionState, LinkView } from '../observe/snapshot.ts';
+import { mapLimit } from '../plan/observe.ts';
+import type { PollResult } from '../watch/poller.ts';
+import type { OpenMesh } from './mesh.ts';
+
+export interface DirectionRow {
+  link: string;
+  db: string;
+  direction: string;
+  from: string;
+  to: string;
+  doc_node: string | null;
+  state: string;
+  reason: string | null;
+  error_count: number;
+  next_retry_at: string | null;
+  /** source update_seq - checkpointed_source_seq by numeric seq prefix: a heuristic */
+  lag_estimate: number | null;
+  lag_heuristic: true;
+  changes_pending: number | null;
+  docs_written: number | null;
+  /** docs written per second since the previous poll (--watch), null when unknown */
+  docs_written_per_s: number | null;
+  doc_write_failures: number | null;
+  checkpointed_seq: string | number | null;
+  /** ms since the checkpoint last changed */
+  checkpoint_age_ms: number | null;
+  /** `checkpoint-doc`: from the _local doc's newest history end_time; `observed`: a lower bound */
+  checkpoint_age_basis: 'checkpoint-doc' | 'observed' | null;
+  rep_id: string | null;
+  confidence: 'full' | 'reduced' | null;
+}
+
+export interface NodeRow {
+  node: string;
+  reachable: boolean;
+  confidence: 'full' | 'reduced';
+  error?: { code: string; message: string };
+  docs: number;
+  requests: number;
+}
+
+export interface StatusReport {
+  mesh: string;
+  file: string;
+  at: string;
+  poll: number;
+  summary: {
+    nodes: number;
+    nodes_reachable: number;
+    directions: number;
+    by_state: Record<string, number>;
+    findings: Record<Severity, number>;
+    requests: number;
+    poll_ms: number;
+  };
+  nodes: NodeRow[];
+  directions: DirectionRow[];
+  findings: Finding[];
+}
+
+/** Checkpoint times read from `_local` docs (status reads the source side once per direction). */
+export type CheckpointTimes = Map<string, { repId: string; at: number | null }>;
+
+const dirKey = (v: { link: string; db: string }, d: { direction: string }) =>
+  `${v.link}|${v.db}|${d.direction}`;
+
+function rows(
+  views: readonly LinkView[],
+  now: number,
+  times: CheckpointTimes,
+  previous: Map<string, DirectionState>,
+): DirectionRow[] {
+  return views.flatMap((v) =>
+    v.directions.map((d): DirectionRow => {
+      const prev = previous.get(dirKey(v, d));
+      const t = times.get(dirKey(v, d));
+      const fromDoc = t && t.repId === d.repId && t.at !== null ? now - t.at : null;
+      const observedAge = d.checkpointAge;
+      const age =
+        fromDoc !== null && (observedAge === null || fromDoc >= observedAge)
+          ? { ms: fromDoc, basis: 'checkpoint-doc' as const }
+          : observedAge !== null
+            ? { ms: observedAge, basis: 'observed' as const }
+            : { ms: null, basis: null };
+      const rate =
+        prev && prev.repId === d.repId && prev.at !== null && d.at !== null && d.at > prev.at
+          ? d.docsWritten !== null && prev.docsWritten !== null && d.docsWritten >= prev.docsWritten
+            ? ((d.docsWritten - prev.docsWritten) * 1000) / (d.at - prev.at)
+            : null
+          : null;
+      return {
+        link: v.link,
+        db: v.db,
+        direction: d.direction,
+        from: d.from,
+        to: d.to,
+        doc_node: d.docNode,
+        state: d.state,
+        reason: d.reason,
+        error_count: d.errorCount,
+        next_retry_at: d.nextRetryAt === null ? null : new Date(d.nextRetryAt).toISOString(),
+        lag_estimate: d.lagEstimate,
+        lag_heuristic: true,
+        changes_pending: d.changesPending,
+        docs_written: d.docsWritten,
+        docs_written_per_s: rate === null ? null : Math.round(rate * 10) / 10,
+        doc_write_failures: d.docWriteFailures,
+        checkpointed_seq: d.checkpointedSeq,
+        checkpoint_age_ms: age.ms === null ? null : Math.max(0, age.ms),
+        checkpoint_age_basis: age.basis,
+        rep_id: d.repId,
+        confidence: d.confidence,
+      };
+    }),
+  );
+}
+
+export function statusReport(
+  m: OpenMesh,
+  r: PollResult,
+  times: CheckpointTimes = new Map(),
+  previous: readonly LinkView[] = [],
+): StatusReport {
+  const prev = new Map(previous.flatMap((v) => v.directions.map((d) => [dirKey(v, d), d] as const)));
+  const directions = rows(r.views, r.at, times, prev);
+  const byState: Record<string, number> = {};
+  for (const d of directions) byState[d.state] = (byState[d.state] ?? 0) + 1;
+  const findings: Record<Severity, number> = { critical: 0, warning: 0, info: 0 };
+  for (const f of r.findings) findings[f.severity]++;
+  return {
+    mesh: m.spec.mesh,
+    file: m.file,
+    at: new Date(r.at).toISOString(),
+    poll: r.poll,
+    summary: {
+      nodes: r.snapshots.length,
+      nodes_reachable: r.snapshots.filter((s) => s.reachable).length,
+      directions: directions.length,
+      by_state: byState,
+      findings,
+      requests: r.requests.total,
+      poll_ms: r.at - r.startedAt,
+    },
+    nodes: r.snapshots.map((s) => ({
+      node: s.node,
+      reachable: s.reachable,
+      confidence: s.confidence,
+      ...(s.error ? { error: s.error } : {}),
+      docs: s.docs.length,
+      requests: r.requests.byNode[s.node] ?? 0,
+    })),
+    directions,
+    findings: r.findings,
+  };
+}
+
+/**
+ * Reads the source-side checkpoint doc of every direction with a replication id (bounded
+ * concurrency): its newest history `end_time` is when the checkpoint last moved.
+ */
+export async function checkpointTimes(m: OpenMesh, views: readonly LinkView[]): Promise<CheckpointTimes> {
+  const todo = views.flatMap((v) =>
+    v.directions
+      .filter((d) => d.repId !== null && d.observed)
+      .map((d) => ({ v, d, repId: d.repId as string })),
+  );
+  const out: CheckpointTimes = new Map();
+  await mapLimit(todo, 8, async ({ v, d, repId }) => {
+    const side = await readCheckpointDoc(d.from, m.clients.get(d.from), v.db, repIdBase(repId));
+    if (!side.error) out.set(dirKey(v, d), { repId, at: checkpointTime(side.doc) });
+  });
+  return out;
+}
