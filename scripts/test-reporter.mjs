@@ -1,0 +1,146 @@
+// A compact reporter for node:test (the reporters API: an async generator over the runner's events).
+// One line per test file while the run goes, then the full story of every failure (name path, message,
+// expected/actual, stack, and the file's captured stdout/stderr), then one totals line. A green run of
+// the whole tree stays under 200 lines; the default TAP reporter prints ~6,800.
+//
+// Node 20 runs each file in its own process and reports the file itself as a test at nesting 0 whose
+// name is the file path; its test:complete comes after every event of that file (its test:pass/fail
+// appear only when the file reported no test of its own, e.g. it crashed on import, so we ignore them). Events of files that run
+// at the same time interleave, so everything is kept per file (every event carries `file`).
+import { relative, resolve } from 'node:path';
+import { inspect } from 'node:util';
+
+const newFile = () => ({
+  names: [],
+  tests: 0,
+  pass: 0,
+  fail: 0,
+  cancelled: 0,
+  skipped: 0,
+  todo: 0,
+  failures: [],
+  output: [],
+});
+
+const seconds = (ms) => `${((ms ?? 0) / 1000).toFixed(1)}s`;
+const show = (v) => (typeof v === 'string' ? v : inspect(v, { depth: 6, breakLength: 100 }));
+const indent = (text, pad = '    ') =>
+  String(text)
+    .split('\n')
+    .map((l) => pad + l)
+    .join('\n');
+
+/** The error a test threw: node wraps it in ERR_TEST_FAILURE with the original as `cause`. */
+function describeError(error) {
+  if (!error) return ['(no error reported)'];
+  const inner = error.code === 'ERR_TEST_FAILURE' && error.cause ? error.cause : error;
+  const lines = [];
+  if (error.failureType && error.failureType !== 'testCodeFailure') lines.push(`(${error.failureType})`);
+  const message = inner instanceof Error ? inner.message : show(inner);
+  lines.push(message);
+  if (inner && typeof inner === 'object' && ('expected' in inner || 'actual' in inner)) {
+    lines.push(`expected: ${show(inner.expected)}`, `actual:   ${show(inner.actual)}`);
+  }
+  // The stack's head repeats the (possibly multi-line) message: keep the frames only.
+  const frames = String(inner?.stack ?? '')
+    .split('\n')
+    .filter((l) => /^\s+at /.test(l));
+  if (frames.length) lines.push(frames.join('\n'));
+  return lines;
+}
+
+function fileLine(path, f, ms, ok) {
+  const counts = [`${f.tests} test${f.tests === 1 ? '' : 's'}`];
+  if (f.fail) counts.push(`${f.fail} failed`);
+  if (f.cancelled) counts.push(`${f.cancelled} cancelled`);
+  if (f.skipped) counts.push(`${f.skipped} skipped`);
+  if (f.todo) counts.push(`${f.todo} todo`);
+  return `${ok ? 'ok  ' : 'FAIL'}  ${path}  ${counts.join(', ')}  ${seconds(ms)}\n`;
+}
+
+function failureReport(path, f) {
+  const out = [`\n=== FAIL ${path}\n`];
+  for (const x of f.failures) {
+    out.push(`--- ${x.name}\n${indent(describeError(x.error).join('\n'))}\n`);
+  }
+  if (f.output.length) out.push(`--- output of ${path}\n${indent(f.output.join('').trimEnd())}\n`);
+  return out.join('');
+}
+
+export default async function* compactReporter(source) {
+  const files = new Map();
+  const failed = [];
+  const totals = { files: 0, failedFiles: 0, tests: 0, pass: 0, fail: 0, cancelled: 0, skipped: 0, todo: 0 };
+  const started = process.hrtime.bigint();
+  const fileOf = (data) => {
+    // The file's own events name it as given on the command line, its tests' events by absolute path.
+    const key = data.file ? resolve(data.file) : '(unknown file)';
+    if (!files.has(key)) files.set(key, newFile());
+    return files.get(key);
+  };
+
+  for await (const { type, data } of source) {
+    if (type === 'test:stdout' || type === 'test:stderr') {
+      fileOf(data).output.push(data.message);
+      continue;
+    }
+    if (type === 'test:diagnostic') {
+      // Diagnostics with a file are a test's own (t.diagnostic); the runner's closing ones have none.
+      if (data.file) fileOf(data).output.push(`# ${data.message}\n`);
+      continue;
+    }
+    if (!['test:start', 'test:pass', 'test:fail', 'test:complete'].includes(type)) continue;
+    const isFile = data.nesting === 0 && data.name === data.file;
+    if (isFile !== (type === 'test:complete')) continue;
+    const f = fileOf(data);
+    if (type === 'test:start') {
+      if (!isFile) f.names.splice(data.nesting, Infinity, data.name);
+      continue;
+    }
+    const path = relative(process.cwd(), data.file ?? '') || String(data.file);
+    if (isFile) {
+      // The file's own verdict: it fails when a test failed, and also when the file crashed outside
+      // any test (an import error, an unhandled rejection after the tests): that case has no failure yet.
+      const ok = data.details?.passed === true;
+      if (!ok && f.failures.length === 0) {
+        f.fail++;
+        f.failures.push({ name: '(the file itself, outside any test)', error: data.details?.error });
+      }
+      totals.files++;
+      for (const k of ['tests', 'pass', 'fail', 'cancelled', 'skipped', 'todo']) totals[k] += f[k];
+      if (!ok) {
+        totals.failedFiles++;
+        failed.push([path, f]);
+      }
+      files.delete(resolve(data.file));
+      yield fileLine(path, f, data.details?.duration_ms, ok);
+      continue;
+    }
+    const name = [...f.names.slice(0, data.nesting), data.name].join(' > ');
+    const error = data.details?.error;
+    if (data.details?.type === 'suite') {
+      // A suite fails through its tests (reported on their own); anything else is a hook's failure.
+      if (type === 'test:fail' && error?.failureType !== 'subtestsFailed') {
+        f.fail++;
+        f.failures.push({ name, error });
+      }
+      continue;
+    }
+    f.tests++;
+    if (data.skip) f.skipped++;
+    else if (data.todo) f.todo++;
+    else if (type === 'test:pass') f.pass++;
+    else if (error?.failureType === 'cancelledByParent') {
+      f.cancelled++;
+      f.failures.push({ name, error });
+    } else {
+      f.fail++;
+      f.failures.push({ name, error });
+    }
+  }
+
+  for (const [path, f] of failed) yield failureReport(path, f);
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  const t = totals;
+  yield `\n${t.failedFiles || t.fail || t.cancelled ? 'FAILED' : 'passed'}: files ${t.files} (${t.failedFiles} failed)  tests ${t.tests}  pass ${t.pass}  fail ${t.fail}  cancelled ${t.cancelled}  skipped ${t.skipped}  todo ${t.todo}  duration ${seconds(ms)}\n`;
+}
