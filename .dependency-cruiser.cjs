@@ -53,6 +53,17 @@ function layer(name, comment, path, below) {
   ];
 }
 
+/** A rule for shipped code: src without its tests and test helpers (what dist is built from). */
+function shipped(name, comment, to) {
+  return {
+    name,
+    severity: 'error',
+    comment,
+    from: { path: '^src/', pathNot: `(${TEST_FILE}|${TEST_ONLY})` },
+    to,
+  };
+}
+
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -114,14 +125,11 @@ module.exports = {
       from: { path: '^(src|bench|web)/', pathNot: `(${NODE}|${TEST_FILE}|${TEST_ONLY})` },
       to: { path: NODE, pathNot: NODE_ENTRY },
     },
-    {
-      name: 'src-never-imports-tests-or-benches',
-      severity: 'error',
-      comment:
-        'Shipped code cannot depend on test/ or bench/; a test beside its code may use a test/ helper.',
-      from: { path: '^src/', pathNot: `(${TEST_FILE}|${TEST_ONLY})` },
-      to: { path: '^(test|bench)/' },
-    },
+    shipped(
+      'src-never-imports-tests-or-benches',
+      'Shipped code cannot depend on test/ or bench/; a test beside its code may use a test/ helper.',
+      { path: '^(test|bench)/' },
+    ),
     {
       name: 'src-tests-never-import-benches',
       severity: 'error',
@@ -129,13 +137,11 @@ module.exports = {
       from: { path: '^src/' },
       to: { path: '^bench/' },
     },
-    {
-      name: 'shipped-code-never-imports-test-support',
-      severity: 'error',
-      comment: 'Test helpers and fixtures are excluded from dist; shipped code importing one would ship it.',
-      from: { path: '^src/', pathNot: `(${TEST_FILE}|${TEST_ONLY})` },
-      to: { path: TEST_ONLY },
-    },
+    shipped(
+      'shipped-code-never-imports-test-support',
+      'Test helpers and fixtures are excluded from dist; shipped code importing one would ship it.',
+      { path: TEST_ONLY },
+    ),
     {
       name: 'no-cli-commands-outside-the-cli',
       severity: 'error',
@@ -143,13 +149,11 @@ module.exports = {
       from: { path: '^(test|bench)/' },
       to: { path: '^src/cli/commands/' },
     },
-    {
-      name: 'shipped-code-never-imports-dev-dependencies',
-      severity: 'error',
-      comment: 'A devDependency is not installed for users: shipped code must not import one.',
-      from: { path: '^src/', pathNot: `(${TEST_FILE}|${TEST_ONLY})` },
-      to: { dependencyTypes: ['npm-dev'] },
-    },
+    shipped(
+      'shipped-code-never-imports-dev-dependencies',
+      'A devDependency is not installed for users: shipped code must not import one.',
+      { dependencyTypes: ['npm-dev'] },
+    ),
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
