@@ -4,9 +4,11 @@
 // the whole tree stays under 200 lines; the default TAP reporter prints ~6,800.
 //
 // Node 20 runs each file in its own process and reports the file itself as a test at nesting 0 whose
-// name is the file path; its test:complete comes after every event of that file (its test:pass/fail
-// appear only when the file reported no test of its own, e.g. it crashed on import, so we ignore them). Events of files that run
-// at the same time interleave, so everything is kept per file (every event carries `file`).
+// name is the file path (its test:pass/fail only when the file reported no test, e.g. it crashed on
+// import: we use its test:complete). Only one file reports live at a time: the events of a file that
+// runs beside it are held back and replayed once the live one is done, but its test:complete is not
+// held back, so it may come before the file's own events. A file's line is therefore printed when its
+// test:complete has come and its events have stopped: another file's events start, or the run ends.
 import { relative, resolve } from 'node:path';
 import { inspect } from 'node:util';
 
@@ -72,50 +74,68 @@ export default async function* compactReporter(source) {
   const failed = [];
   const totals = { files: 0, failedFiles: 0, tests: 0, pass: 0, fail: 0, cancelled: 0, skipped: 0, todo: 0 };
   const started = process.hrtime.bigint();
-  const fileOf = (data) => {
-    // The file's own events name it as given on the command line, its tests' events by absolute path.
-    const key = data.file ? resolve(data.file) : '(unknown file)';
+  // The file whose events came last: a file's line waits until its events stop (see the header).
+  let current;
+  const fileOf = (key) => {
     if (!files.has(key)) files.set(key, newFile());
     return files.get(key);
   };
+  const finish = (key) => {
+    const f = files.get(key);
+    files.delete(key);
+    const done = f.done ?? { ok: false, error: new Error('the runner reported no end for this file') };
+    // The file's own verdict: it fails when a test failed, and also when the file crashed outside
+    // any test (an import error, an unhandled rejection after the tests): that case has no failure yet.
+    if (!done.ok && f.failures.length === 0) {
+      f.fail++;
+      f.failures.push({ name: '(the file itself, outside any test)', error: done.error });
+    }
+    const path = relative(process.cwd(), key) || key;
+    totals.files++;
+    for (const k of ['tests', 'pass', 'fail', 'cancelled', 'skipped', 'todo']) totals[k] += f[k];
+    if (!done.ok) {
+      totals.failedFiles++;
+      failed.push([path, f]);
+    }
+    return fileLine(path, f, done.ms, done.ok);
+  };
 
   for await (const { type, data } of source) {
+    // The file's own events name it as given on the command line, its tests' events by absolute path.
+    const key = data?.file ? resolve(data.file) : undefined;
+    const isFile = key !== undefined && data.nesting === 0 && data.name === data.file;
+    if (isFile && type !== 'test:complete') continue; // the file's start/pass/fail: nothing new
+    if (isFile) {
+      fileOf(key).done = {
+        ok: data.details?.passed === true,
+        ms: data.details?.duration_ms,
+        error: data.details?.error,
+      };
+      if (key === current) {
+        current = undefined;
+        yield finish(key);
+      }
+      continue;
+    }
+    if (key === undefined) continue; // the runner's closing diagnostics and plan: we count our own
+    if (key !== current) {
+      if (current !== undefined && files.get(current)?.done) yield finish(current);
+      current = key;
+    }
+    const f = fileOf(key);
     if (type === 'test:stdout' || type === 'test:stderr') {
-      fileOf(data).output.push(data.message);
+      f.output.push(data.message);
       continue;
     }
     if (type === 'test:diagnostic') {
-      // Diagnostics with a file are a test's own (t.diagnostic); the runner's closing ones have none.
-      if (data.file) fileOf(data).output.push(`# ${data.message}\n`);
+      f.output.push(`# ${data.message}\n`); // a test's own t.diagnostic()
       continue;
     }
-    if (!['test:start', 'test:pass', 'test:fail', 'test:complete'].includes(type)) continue;
-    const isFile = data.nesting === 0 && data.name === data.file;
-    if (isFile !== (type === 'test:complete')) continue;
-    const f = fileOf(data);
     if (type === 'test:start') {
-      if (!isFile) f.names.splice(data.nesting, Infinity, data.name);
+      f.names.splice(data.nesting, Infinity, data.name);
       continue;
     }
-    const path = relative(process.cwd(), data.file ?? '') || String(data.file);
-    if (isFile) {
-      // The file's own verdict: it fails when a test failed, and also when the file crashed outside
-      // any test (an import error, an unhandled rejection after the tests): that case has no failure yet.
-      const ok = data.details?.passed === true;
-      if (!ok && f.failures.length === 0) {
-        f.fail++;
-        f.failures.push({ name: '(the file itself, outside any test)', error: data.details?.error });
-      }
-      totals.files++;
-      for (const k of ['tests', 'pass', 'fail', 'cancelled', 'skipped', 'todo']) totals[k] += f[k];
-      if (!ok) {
-        totals.failedFiles++;
-        failed.push([path, f]);
-      }
-      files.delete(resolve(data.file));
-      yield fileLine(path, f, data.details?.duration_ms, ok);
-      continue;
-    }
+    if (type !== 'test:pass' && type !== 'test:fail') continue;
     const name = [...f.names.slice(0, data.nesting), data.name].join(' > ');
     const error = data.details?.error;
     if (data.details?.type === 'suite') {
@@ -138,6 +158,7 @@ export default async function* compactReporter(source) {
       f.failures.push({ name, error });
     }
   }
+  for (const key of [...files.keys()]) yield finish(key);
 
   for (const [path, f] of failed) yield failureReport(path, f);
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
