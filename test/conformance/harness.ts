@@ -148,6 +148,8 @@ export interface RequestOptions {
   timeoutMs?: number;
   /** Streaming: stop reading after this long, close the connection and resolve with `ended: false`. */
   maxMs?: number;
+  /** Streaming: stop reading (close the connection, `ended: false`) once the body so far satisfies this. */
+  until?: (text: string) => boolean;
   /** Streaming: called for each chunk of the body, in order. */
   onChunk?: (chunk: Buffer) => void;
 }
@@ -163,7 +165,7 @@ export interface Res {
   json: unknown;
   /** The body's chunks as they arrived, each with its `stamp()`. */
   chunks: Array<{ stamp: number; data: Buffer }>;
-  /** False when the client closed the response (maxMs) before the server ended it. */
+  /** False when the client closed the response (maxMs, until) before the server ended it. */
   ended: boolean;
   /** `stamp()` taken when the response was complete (or closed by us). */
   endStamp: number;
@@ -274,6 +276,14 @@ export function request(
       res.on('data', (d: Buffer) => {
         chunks.push({ stamp: stamp(), data: d });
         opts.onChunk?.(d);
+        let enough = false;
+        try {
+          enough = opts.until?.(Buffer.concat(chunks.map((c) => c.data)).toString('utf8')) ?? false;
+        } catch (e) {
+          fail(e instanceof Error ? e : new Error(String(e)));
+        }
+        if (enough) finish(false);
+        if (enough || settled) req.destroy();
       });
       res.on('end', () => finish(true));
       res.on('error', () => finish(false));
