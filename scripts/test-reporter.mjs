@@ -20,10 +20,14 @@ const newFile = () => ({
   cancelled: 0,
   skipped: 0,
   todo: 0,
+  hooks: 0,
   failures: [],
   output: [],
 });
 
+// As node counts them: a test that timed out is cancelled, not failed.
+const CANCELLED = new Set(['cancelledByParent', 'testTimeoutFailure']);
+const SUMMARY = /^(tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) [\d.]+$/;
 const seconds = (ms) => `${((ms ?? 0) / 1000).toFixed(1)}s`;
 const show = (v) => (typeof v === 'string' ? v : inspect(v, { depth: 6, breakLength: 100 }));
 const indent = (text, pad = '    ') =>
@@ -55,6 +59,7 @@ function fileLine(path, f, ms, ok) {
   const counts = [`${f.tests} test${f.tests === 1 ? '' : 's'}`];
   if (f.fail) counts.push(`${f.fail} failed`);
   if (f.cancelled) counts.push(`${f.cancelled} cancelled`);
+  if (f.hooks) counts.push(`${f.hooks} hook${f.hooks === 1 ? '' : 's'} failed`);
   if (f.skipped) counts.push(`${f.skipped} skipped`);
   if (f.todo) counts.push(`${f.todo} todo`);
   return `${ok ? 'ok  ' : 'FAIL'}  ${path}  ${counts.join(', ')}  ${seconds(ms)}\n`;
@@ -76,6 +81,7 @@ export default async function* compactReporter(source) {
   const started = process.hrtime.bigint();
   // The file whose events came last: a file's line waits until its events stop (see the header).
   let current;
+  const notes = [];
   const fileOf = (key) => {
     if (!files.has(key)) files.set(key, newFile());
     return files.get(key);
@@ -117,7 +123,15 @@ export default async function* compactReporter(source) {
       }
       continue;
     }
-    if (key === undefined) continue; // the runner's closing diagnostics and plan: we count our own
+    if (key === undefined) {
+      // The runner's closing counts (we keep our own) and its warnings, e.g. a rejection after a test
+      // ended ("asynchronous activity after the test ended"): those are printed at the end.
+      if (type === 'test:diagnostic' && !SUMMARY.test(data.message)) {
+        const where = current ? ` (while reporting ${relative(process.cwd(), current)})` : '';
+        notes.push(`${data.message}${where}`);
+      }
+      continue;
+    }
     if (key !== current) {
       if (current !== undefined && files.get(current)?.done) yield finish(current);
       current = key;
@@ -139,9 +153,10 @@ export default async function* compactReporter(source) {
     const name = [...f.names.slice(0, data.nesting), data.name].join(' > ');
     const error = data.details?.error;
     if (data.details?.type === 'suite') {
-      // A suite fails through its tests (reported on their own); anything else is a hook's failure.
+      // A suite fails through its tests (reported on their own) or through a hook (before/after), which
+      // node counts as no test: the file fails, with the hook's error in the report.
       if (type === 'test:fail' && error?.failureType !== 'subtestsFailed') {
-        f.fail++;
+        f.hooks++;
         f.failures.push({ name, error });
       }
       continue;
@@ -150,17 +165,19 @@ export default async function* compactReporter(source) {
     if (data.skip) f.skipped++;
     else if (data.todo) f.todo++;
     else if (type === 'test:pass') f.pass++;
-    else if (error?.failureType === 'cancelledByParent') {
+    else if (CANCELLED.has(error?.failureType)) {
       f.cancelled++;
       f.failures.push({ name, error });
     } else {
       f.fail++;
-      f.failures.push({ name, error });
+      // A test failing through its subtests says nothing they do not say themselves.
+      if (error?.failureType !== 'subtestsFailed') f.failures.push({ name, error });
     }
   }
   for (const key of [...files.keys()]) yield finish(key);
 
   for (const [path, f] of failed) yield failureReport(path, f);
+  if (notes.length) yield `\n=== runner diagnostics\n${notes.map((n) => indent(n)).join('\n')}\n`;
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   const t = totals;
   yield `\n${t.failedFiles || t.fail || t.cancelled ? 'FAILED' : 'passed'}: files ${t.files} (${t.failedFiles} failed)  tests ${t.tests}  pass ${t.pass}  fail ${t.fail}  cancelled ${t.cancelled}  skipped ${t.skipped}  todo ${t.todo}  duration ${seconds(ms)}\n`;
