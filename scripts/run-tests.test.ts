@@ -27,7 +27,7 @@ test('a failing test and a crashing file: one line per file, the failures in ful
   assert.deepEqual(
     fileLines.map((l) => l.replace(/ {2}\d+\.\ds$/, '')).sort((a, b) => a.slice(6).localeCompare(b.slice(6))),
     [
-      `FAIL  ${FIXTURES}/crash.fixture.ts  0 tests, 1 failed`,
+      `FAIL  ${FIXTURES}/crash.fixture.ts  1 test, 1 failed`,
       `FAIL  ${FIXTURES}/fail.fixture.ts  3 tests, 1 failed, 1 skipped`,
       `ok    ${FIXTURES}/pass.fixture.ts  1 test`,
     ],
@@ -44,11 +44,12 @@ test('a failing test and a crashing file: one line per file, the failures in ful
   const crash = text.slice(text.indexOf(`=== FAIL ${FIXTURES}/crash.fixture.ts`));
   assert.match(crash, /--- \(the file itself, outside any test\)/);
   assert.match(crash, /Error: crashed outside any test/);
+  assert.doesNotMatch(text, /node counted/, 'our counts are node’s own');
   const totals = lines.filter((l) => l.startsWith('FAILED: '));
   assert.equal(totals.length, 1);
   assert.match(
     totals[0]!,
-    /^FAILED: files 3 \(2 failed\) {2}tests 4 {2}pass 2 {2}fail 2 {2}cancelled 0 {2}skipped 1 {2}todo 0 {2}duration \d+\.\ds$/,
+    /^FAILED: files 3 \(2 failed\) {2}tests 5 {2}pass 2 {2}fail 2 {2}cancelled 0 {2}skipped 1 {2}todo 0 {2}duration \d+\.\ds$/,
   );
 });
 

@@ -27,7 +27,8 @@ const newFile = () => ({
 
 // As node counts them: a test that timed out is cancelled, not failed.
 const CANCELLED = new Set(['cancelledByParent', 'testTimeoutFailure']);
-const SUMMARY = /^(tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) [\d.]+$/;
+const SUMMARY = /^(tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) ([\d.]+)$/;
+const COUNTS = ['tests', 'pass', 'fail', 'cancelled', 'skipped', 'todo'];
 const seconds = (ms) => `${((ms ?? 0) / 1000).toFixed(1)}s`;
 const show = (v) => (typeof v === 'string' ? v : inspect(v, { depth: 6, breakLength: 100 }));
 const indent = (text, pad = '    ') =>
@@ -82,6 +83,7 @@ export default async function* compactReporter(source) {
   // The file whose events came last: a file's line waits until its events stop (see the header).
   let current;
   const notes = [];
+  const nodeCounts = {};
   const fileOf = (key) => {
     if (!files.has(key)) files.set(key, newFile());
     return files.get(key);
@@ -92,13 +94,17 @@ export default async function* compactReporter(source) {
     const done = f.done ?? { ok: false, error: new Error('the runner reported no end for this file') };
     // The file's own verdict: it fails when a test failed, and also when the file crashed outside
     // any test (an import error, an unhandled rejection after the tests): that case has no failure yet.
+    // Node counts such a file as one failed test when it reported no test of its own.
     if (!done.ok && f.failures.length === 0) {
-      f.fail++;
       f.failures.push({ name: '(the file itself, outside any test)', error: done.error });
+      if (f.tests === 0) {
+        f.tests++;
+        f.fail++;
+      }
     }
     const path = relative(process.cwd(), key) || key;
     totals.files++;
-    for (const k of ['tests', 'pass', 'fail', 'cancelled', 'skipped', 'todo']) totals[k] += f[k];
+    for (const k of COUNTS) totals[k] += f[k];
     if (!done.ok) {
       totals.failedFiles++;
       failed.push([path, f]);
@@ -126,10 +132,13 @@ export default async function* compactReporter(source) {
     if (key === undefined) {
       // The runner's closing counts (we keep our own) and its warnings, e.g. a rejection after a test
       // ended ("asynchronous activity after the test ended"): those are printed at the end.
-      if (type === 'test:diagnostic' && !SUMMARY.test(data.message)) {
-        const where = current ? ` (while reporting ${relative(process.cwd(), current)})` : '';
-        notes.push(`${data.message}${where}`);
-      }
+      if (type !== 'test:diagnostic') continue;
+      const summary = SUMMARY.exec(data.message);
+      if (summary) nodeCounts[summary[1]] = Number(summary[2]);
+      else
+        notes.push(
+          `${data.message}${current ? ` (while reporting ${relative(process.cwd(), current)})` : ''}`,
+        );
       continue;
     }
     if (key !== current) {
@@ -177,6 +186,9 @@ export default async function* compactReporter(source) {
   for (const key of [...files.keys()]) yield finish(key);
 
   for (const [path, f] of failed) yield failureReport(path, f);
+  // Node's own closing counts, as a check on ours.
+  const differ = COUNTS.filter((k) => k in nodeCounts && nodeCounts[k] !== totals[k]);
+  if (differ.length) notes.push(`node counted ${differ.map((k) => `${k} ${nodeCounts[k]}`).join(', ')}`);
   if (notes.length) yield `\n=== runner diagnostics\n${notes.map((n) => indent(n)).join('\n')}\n`;
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   const t = totals;
