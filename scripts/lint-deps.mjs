@@ -6,9 +6,11 @@
 // src whose shipped modules import each other (observe <-> health) are one concern in two places.
 // Exit code non-zero when either finds anything.
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-const ROOTS = ['src', 'test', 'bench', 'scripts'];
+// web/ (the dashboard) joins once it exists.
+const ROOTS = ['src', 'web', 'test', 'bench', 'scripts'].filter((r) => existsSync(r));
 // The package's exports map hides its bin; npm runs scripts from the package root.
 const BIN = join(process.cwd(), 'node_modules', 'dependency-cruiser', 'bin', 'dependency-cruise.mjs');
 const CONFIG = ['--config', '.dependency-cruiser.cjs'];
