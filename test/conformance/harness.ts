@@ -148,8 +148,10 @@ export interface RequestOptions {
   timeoutMs?: number;
   /** Streaming: stop reading after this long, close the connection and resolve with `ended: false`. */
   maxMs?: number;
-  /** Streaming: called for each chunk (elapsed ms since the request was sent). */
-  onChunk?: (chunk: Buffer, elapsedMs: number) => void;
+  /** Streaming: stop reading (close the connection, `ended: false`) once the body so far satisfies this. */
+  until?: (text: string) => boolean;
+  /** Streaming: called for each chunk of the body, in order. */
+  onChunk?: (chunk: Buffer) => void;
 }
 
 export interface Res {
@@ -161,10 +163,23 @@ export interface Res {
   text: string;
   /** Parsed body when the response is application/json and parses; otherwise undefined. */
   json: unknown;
-  chunks: Array<{ t: number; data: Buffer }>;
-  /** False when the client closed the response (maxMs) before the server ended it. */
+  /** The body's chunks as they arrived, each with its `stamp()`. */
+  chunks: Array<{ stamp: number; data: Buffer }>;
+  /** False when the client closed the response (maxMs, until) before the server ended it. */
   ended: boolean;
-  elapsedMs: number;
+  /** `stamp()` taken when the response was complete (or closed by us). */
+  endStamp: number;
+}
+
+let lastStamp = 0;
+
+/**
+ * Order, never time: a counter shared by everything in this process. Stamp two events and compare
+ * to assert which came first (a longpoll that answers only after other requests came and went, a
+ * stream that stays open past an event we caused); a bound in milliseconds fails on a loaded machine.
+ */
+export function stamp(): number {
+  return ++lastStamp;
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
@@ -205,8 +220,7 @@ export function request(
   for (const [k, v] of pairs) headers[k] = v;
 
   return new Promise<Res>((resolve, reject) => {
-    const started = Date.now();
-    const chunks: Array<{ t: number; data: Buffer }> = [];
+    const chunks: Array<{ stamp: number; data: Buffer }> = [];
     let settled = false;
     let timer: NodeJS.Timeout | undefined;
     let status = 0;
@@ -236,7 +250,7 @@ export function request(
         json: parsed,
         chunks,
         ended,
-        elapsedMs: Date.now() - started,
+        endStamp: stamp(),
       });
     };
     const fail = (e: Error) => {
@@ -260,9 +274,16 @@ export function request(
       resHeaders = res.headers;
       rawHeaders = res.rawHeaders;
       res.on('data', (d: Buffer) => {
-        const t = Date.now() - started;
-        chunks.push({ t, data: d });
-        opts.onChunk?.(d, t);
+        chunks.push({ stamp: stamp(), data: d });
+        opts.onChunk?.(d);
+        let enough = false;
+        try {
+          enough = opts.until?.(Buffer.concat(chunks.map((c) => c.data)).toString('utf8')) ?? false;
+        } catch (e) {
+          fail(e instanceof Error ? e : new Error(String(e)));
+        }
+        if (enough) finish(false);
+        if (enough || settled) req.destroy();
       });
       res.on('end', () => finish(true));
       res.on('error', () => finish(false));

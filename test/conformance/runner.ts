@@ -75,6 +75,7 @@ async function send(ctx: Ctx, req: Req): Promise<Res> {
   if (req.headers) opts.headers = req.headers;
   if (req.auth) opts.auth = req.auth;
   if (req.maxMs !== undefined) opts.maxMs = req.maxMs;
+  if (req.until) opts.until = req.until;
   return ctx.http(req.method, req.path, opts);
 }
 

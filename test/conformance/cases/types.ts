@@ -24,6 +24,8 @@ export interface Req {
   auth?: Auth;
   /** For streamed responses: read for at most this long, then close the connection. */
   maxMs?: number;
+  /** For streamed responses: stop reading once the body so far satisfies this (then `ended` is false). */
+  until?: (text: string) => boolean;
 }
 
 export interface Expect {
