@@ -1,7 +1,7 @@
 // The ground truth the cases were derived from: every sample a case names (and every replicator trace) must
 // still exist, and the case must agree with it on method and status; a case whose expected body is static and
 // not marked as a deviation must expect exactly the sample's body. A renamed or re-captured sample is noticed
-// here. Skipped when the samples folder is not on this machine (COUCH_SAMPLES_DIR overrides its path).
+// here. The samples are committed under test/fixtures/couchdb: a missing one fails, never skips.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,8 +10,6 @@ import { AREAS } from './cases/index.ts';
 import type { Case } from './cases/types.ts';
 import { SAMPLES_DIR, TRACES_DIR } from './harness.ts';
 import { TRACE_FILES } from './trace-data.ts';
-
-const haveSamples = existsSync(SAMPLES_DIR);
 
 interface VectorsFile {
   vectors: Array<{
@@ -33,11 +31,8 @@ function checkVector(c: Case, file: VectorsFile): void {
   assert.equal(c.expect.status, v.status);
   assert.deepEqual(c.expect.body, { ok: true, id: (c.expect.body as { id: string }).id, rev: v.rev });
 }
-const haveTraces = existsSync(TRACES_DIR);
 
-describe('samples used by the conformance cases', {
-  skip: haveSamples ? false : `${SAMPLES_DIR} not found`,
-}, () => {
+describe('samples used by the conformance cases', () => {
   const cases = AREAS.flatMap((a) => a.cases).filter((c) => c.sample);
 
   test('cases name their sample', () => {
@@ -81,7 +76,7 @@ describe('samples used by the conformance cases', {
   }
 });
 
-describe('replicator traces', { skip: haveTraces ? false : `${TRACES_DIR} not found` }, () => {
+describe('replicator traces', () => {
   for (const f of TRACE_FILES) {
     test(f, () => {
       const file = join(TRACES_DIR, f);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -402,7 +402,6 @@ const SHARED =
   fileURLToPath(new URL('../../../test/fixtures/couchdb/', import.meta.url));
 const TRACES = join(SHARED, 'replicator-traces');
 const SAMPLES = join(SHARED, 'samples');
-const skip = existsSync(TRACES) && existsSync(SAMPLES) ? false : `no CouchDB captures under ${SHARED}`;
 
 interface Exchange {
   seq: number;
@@ -465,7 +464,7 @@ const toAtts = (r: ParsedRelated, data = (p: ParsedRelated['parts'][number]) => 
     ...(p.headers['content-encoding'] ? { encoding: p.headers['content-encoding'] } : {}),
   }));
 
-describe('CouchDB replicator traces', { skip }, () => {
+describe('CouchDB replicator traces', () => {
   const puts = exchanges('push-oneshot.json').filter(
     (e) => e.method === 'PUT' && e.path.includes('new_edits=false'),
   );
@@ -553,7 +552,7 @@ describe('CouchDB replicator traces', { skip }, () => {
  * longer match their Content-Length. The framing is checked by rebuilding with placeholder data of
  * the declared length and comparing with the sample whose data regions got the same placeholder.
  */
-describe('CouchDB response samples', { skip }, () => {
+describe('CouchDB response samples', () => {
   interface Sample {
     request: { path: string; headers: Record<string, string> };
     headers: Record<string, string>;
