@@ -5,7 +5,7 @@ import { renderLocal } from '../../engine/doc-render.ts';
 import { badRequest, notFound } from '../../engine/errors.ts';
 import type { Ctx } from '../context.ts';
 import { methodNotAllowed, sendJson } from '../respond.ts';
-import { checkSize, readDocBody } from './doc.ts';
+import { checkSize, readDocBody } from './doc-write.ts';
 
 /** Local docs have no rev tree; CouchDB's ETag for them is a hash of the doc (25 base-32 chars). */
 function localEtag(id: string, rev: number, body: string): string {
