@@ -18,6 +18,7 @@ import { compact, designFeature, viewCleanup } from './maintenance.ts';
 export async function routeDb(ctx: Ctx): Promise<void> {
   const name = ctx.path[0] as string;
   if (ctx.path.length === 1) {
+    // `POST /{db}` writes a new document (chttpd_db:db_req), the other methods act on the database
     if (ctx.method !== 'POST') return dbRoot(ctx, name);
     const db = ctx.node.require(name);
     checkMember(ctx, db);
