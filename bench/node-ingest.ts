@@ -27,7 +27,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:f
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
-import { DbStore } from '../src/node/store/db-store.ts';
+import { DbStore } from '../src/node/index.ts';
 import { startExpressPouch } from '../test/interop/peers.ts';
 import { type Batch, makeDocs, type SensorDoc, toBatches } from './lib/docs.ts';
 import { fsOf, int, loadNote, median, mib, pass, ratio } from './lib/format.ts';

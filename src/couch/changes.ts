@@ -1,5 +1,5 @@
-import type { CouchClient } from './client.ts';
 import { CouchError, CouchErrorCode, type CouchErrorContext, httpError } from './errors.ts';
+import type { CouchRequester } from './requester.ts';
 import type { CouchStreamResponse } from './response.ts';
 import { networkError } from './transport.ts';
 import { dbPath, type Query } from './url.ts';
@@ -99,7 +99,10 @@ function ctxOf(o: CommonChangesOptions): CouchErrorContext {
 }
 
 /** `_changes` with feed=normal (default) or longpoll, as one parsed response. */
-export async function fetchChanges<D>(client: CouchClient, o: ChangesOptions): Promise<ChangesResponse<D>> {
+export async function fetchChanges<D>(
+  client: CouchRequester,
+  o: ChangesOptions,
+): Promise<ChangesResponse<D>> {
   const feed = o.feed ?? 'normal';
   const r = buildRequest(o, feed, { timeout: o.timeout });
   const opts = {
@@ -213,7 +216,7 @@ export interface FeedHooks {
 }
 
 export function openChangesFeed<D>(
-  client: CouchClient,
+  client: CouchRequester,
   o: ChangesStreamOptions & { signal: AbortSignal },
   clientTimeoutMs: number,
   hooks: FeedHooks,

@@ -13,6 +13,7 @@ import { CouchError, CouchErrorCode, type CouchErrorContext, httpError, optionEr
 import { emit } from './events.ts';
 import { type Capabilities, probeCapabilities, readServerInfo, type ServerInfo } from './info.ts';
 import { type CouchClientOptions, type ResolvedOptions, resolveOptions } from './options.ts';
+import type { CouchRequester } from './requester.ts';
 import {
   type CallOptions,
   CouchResponse,
@@ -38,7 +39,7 @@ type Answer = RawResponse & { buffered?: Buffer };
  * A CouchDB HTTP client for one node: one pooled keep-alive undici dispatcher, auth (basic or cookie
  * session), retries with jittered backoff on the injected clock, and errors with stable codes.
  */
-export class CouchClient {
+export class CouchClient implements CouchRequester {
   /** The node's base URL, without credentials. */
   readonly url: string;
   readonly #o: Omit<ResolvedOptions, 'auth'>;

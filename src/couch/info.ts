@@ -1,5 +1,5 @@
-import type { CouchClient } from './client.ts';
 import { CouchError, CouchErrorCode } from './errors.ts';
+import type { CouchRequester } from './requester.ts';
 
 export type Flavour = 'couchdb' | 'couchmesh' | 'pouchdb-server' | 'unknown';
 
@@ -57,13 +57,13 @@ function major(version: string): number {
   return m ? Number(m[1]) : 0;
 }
 
-export async function readServerInfo(client: CouchClient, signal?: AbortSignal): Promise<ServerInfo> {
+export async function readServerInfo(client: CouchRequester, signal?: AbortSignal): Promise<ServerInfo> {
   return parseServerInfo(await client.get('/', undefined, { signal }));
 }
 
 /** 200 (or 401/403: it exists, we may not read it) -> true; 404/400/405 -> false; anything else throws. */
 async function exists(
-  client: CouchClient,
+  client: CouchRequester,
   path: string,
   query: Record<string, number>,
   signal?: AbortSignal,
@@ -85,7 +85,7 @@ async function exists(
 }
 
 export async function probeCapabilities(
-  client: CouchClient,
+  client: CouchRequester,
   info: Promise<ServerInfo>,
   signal?: AbortSignal,
 ): Promise<Capabilities> {

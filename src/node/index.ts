@@ -7,7 +7,11 @@ import type { NodeOptions, RunningNode } from './options.ts';
 import { activeTasks, replicateRoute, schedulerRoute, statsJson } from './replicator/http.ts';
 import { ReplicatorService } from './replicator/service.ts';
 
+// The node's surface for the rest of couchmesh (only this module is imported from outside src/node):
+// what `couchmesh node` needs to set up logging, and the store the ingest bench writes through directly.
+export { fileSink, isLogLevel, LEVELS, type LogLevel } from './log.ts';
 export type { NodeOptions, RunningNode } from './options.ts';
+export { DbStore } from './store/db-store.ts';
 
 function validate(o: NodeOptions): void {
   if (!o.inMemory && !o.dataDir)

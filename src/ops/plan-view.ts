@@ -1,8 +1,29 @@
 /** A plan as shown to anyone (CLI `--json`, a controller's API): plain data, no secret in it, ever. */
 import type { RequestCount } from '../plan/observe.ts';
-import { hasChanges, isComplete, type PlanSummary, redact, summarize } from '../plan/plan.ts';
-import type { Action, Plan } from '../plan/types.ts';
-import type { PlanRun } from './plan.ts';
+import {
+  hasChanges,
+  isComplete,
+  type PlanOptions,
+  type PlanSummary,
+  redact,
+  summarize,
+} from '../plan/plan.ts';
+import type { Action, ObservedNode, Plan } from '../plan/types.ts';
+import type { MeshSpec } from '../spec/types.ts';
+
+/**
+ * What a view is made of: the parts of a prepared run it shows (a PlanRun is one). Named here, not
+ * taken from plan.ts, so the view stays below the operation that returns it; and no clients.
+ */
+export interface PlanViewInput {
+  file: string;
+  spec: MeshSpec;
+  options: PlanOptions;
+  observed: ObservedNode[];
+  plan: Plan;
+  /** per-node request counts of the observation */
+  observeRequests: Map<string, RequestCount>;
+}
 
 export interface NodeObservation {
   node: string;
@@ -38,7 +59,7 @@ export interface PlanView {
   databases_kept?: Array<{ node: string; db: string }>;
 }
 
-export function planView(run: PlanRun): PlanView {
+export function planView(run: PlanViewInput): PlanView {
   const p = run.plan;
   const nodes = run.spec.nodes.map((n): NodeObservation => {
     const o = run.observed.find((x) => x.node === n.name);

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { userError } from '../../core/errors.ts';
-import { startNode } from '../../node/index.ts';
-import { fileSink, isLogLevel, LEVELS } from '../../node/log.ts';
+import { fileSink, isLogLevel, LEVELS, startNode } from '../../node/index.ts';
 import type { Output } from '../boundary.ts';
 
 export function parseAdmin(spec: string): [string, string] {

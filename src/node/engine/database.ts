@@ -9,13 +9,21 @@ import {
   parseRev,
   parseRevId,
   pathFromRevisions,
-  type RevTree,
   winner,
 } from '../revs/tree.ts';
-import type { DbStore, DocRow, RevRow } from '../store/db-store.ts';
-import { type AttList, digestBytes, type FollowedAtt, resolveAttachments } from './attachments.ts';
+import type { DbStore, RevRow } from '../store/db-store.ts';
+import { type AttList, digestBytes, resolveAttachments } from './attachments.ts';
 import type { DesignFunctions } from './design.ts';
 import { type IncomingDoc, validateDocId } from './doc-parse.ts';
+import {
+  type DocState,
+  type FailedResult,
+  parseAtts,
+  toDocState,
+  type UpdateResult,
+  type WriteContext,
+  type WriteDoc,
+} from './doc-state.ts';
 import { badRequest, CouchHttpError } from './errors.ts';
 import { SeqCodec } from './seq.ts';
 import { validateBatch } from './validate.ts';
@@ -27,29 +35,6 @@ export interface DatabaseOptions {
   /** instance token for seqs, 22 chars [A-Za-z0-9_] */
   instanceToken?: string;
 }
-
-/** A document's full_doc_info: its tree, winner and current seq. */
-export interface DocState {
-  id: string;
-  seq: number;
-  tree: RevTree;
-  winner: string;
-  deleted: boolean;
-}
-
-export interface WriteDoc extends IncomingDoc {
-  followed?: Map<string, FollowedAtt>;
-}
-
-/** Who is writing (for hooks such as `_replicator`'s `owner`); `internal` marks the node's own writes. */
-export interface WriteContext {
-  user: { name: string | null; roles: string[] } | undefined;
-  newEdits?: boolean;
-  internal?: boolean;
-}
-
-export type FailedResult = { id: string; rev?: string; error: string; reason: string };
-export type UpdateResult = { ok: true; id: string; rev: string } | FailedResult;
 
 /** Splits a batch into runs of distinct doc ids, keeping order. */
 function distinctRuns<T extends { id?: string | undefined }>(items: T[]): T[][] {
@@ -86,6 +71,10 @@ function refusedAlone<T>(doc: WriteDoc, step: () => T): T | FailedResult {
 const DEFAULT_REVS_LIMIT = 1000;
 
 /** chttpd_db:validate_revs: a replicated (`new_edits: false`) doc must name its revision. */
+// the engine's document shapes, for the modules that use the engine through this one
+export type { DocState, FailedResult, UpdateResult, WriteContext, WriteDoc } from './doc-state.ts';
+export { parseAtts, toDocState };
+
 export const NEEDS_REV = 'When `new_edits: false`, the document needs `_rev` or `_revisions` specified';
 
 let lastStartTime = 0;
@@ -97,20 +86,6 @@ let lastStartTime = 0;
 function nextInstanceStartTime(clock: Clock): string {
   lastStartTime = Math.max(lastStartTime + 1, clock.now() * 1000);
   return String(lastStartTime);
-}
-
-export function toDocState(row: DocRow): DocState {
-  return {
-    id: row.id,
-    seq: row.seq,
-    tree: JSON.parse(row.tree) as RevTree,
-    winner: row.winner,
-    deleted: row.deleted === 1,
-  };
-}
-
-export function parseAtts(json: string | null): AttList {
-  return json ? (JSON.parse(json) as AttList) : [];
 }
 
 /**

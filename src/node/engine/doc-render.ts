@@ -1,11 +1,20 @@
 import { conflicts, deletedConflicts, parseRev, revisionsOf, revsInfo } from '../revs/tree.ts';
-import type { RevRow } from '../store/db-store.ts';
+import type { DbStore, RevRow } from '../store/db-store.ts';
 import { type AttList, type AttMeta, readAttData } from './attachments.ts';
-import { type Database, type DocState, parseAtts } from './database.ts';
+import { type DocState, parseAtts } from './doc-state.ts';
 
 export interface Viewer {
   name: string | null;
   roles: string[];
+}
+
+/**
+ * What rendering reads of a database: attachment bytes and the read hook (couch_db's after_doc_read).
+ * A Database is one; naming only these keeps this module below database.ts (validate.ts renders too).
+ */
+export interface RenderSource {
+  readonly store: DbStore;
+  readonly afterRead: ((doc: Record<string, unknown>, viewer: Viewer) => Record<string, unknown>) | undefined;
 }
 
 export interface RenderOptions {
@@ -40,7 +49,7 @@ function sincePos(attsSince: string[] | undefined): number {
   return max;
 }
 
-function renderAtt(db: Database, a: AttMeta, opts: RenderOptions, stub: boolean): string {
+function renderAtt(db: RenderSource, a: AttMeta, opts: RenderOptions, stub: boolean): string {
   const mode = opts.attachments;
   const head = `"content_type":${JSON.stringify(a.content_type)},"revpos":${a.revpos},"digest":${JSON.stringify(a.digest)}`;
   const enc = a.encoding ? `,"encoding":"${a.encoding}","encoded_length":${a.encoded_length}` : '';
@@ -56,7 +65,7 @@ function renderAtt(db: Database, a: AttMeta, opts: RenderOptions, stub: boolean)
  * Splices a stored revision into CouchDB's document JSON, in couch_doc:to_json_obj order:
  * _id, _rev, body, _deleted, _revisions, _revs_info, _conflicts, _deleted_conflicts, _local_seq, _attachments.
  */
-export function renderDoc(db: Database, state: DocState, rev: RevRow, opts: RenderOptions = {}): string {
+export function renderDoc(db: RenderSource, state: DocState, rev: RevRow, opts: RenderOptions = {}): string {
   let out = `{"_id":${JSON.stringify(state.id)},"_rev":${JSON.stringify(rev.rev)}`;
   const inner = rev.body.length > 2 ? rev.body.slice(1, -1) : '';
   if (inner) out += `,${inner}`;

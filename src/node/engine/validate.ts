@@ -1,8 +1,20 @@
 import { findRev, isLeaf, newEditParent, parseRev, parseRevId } from '../revs/tree.ts';
-import type { Database, DocState, UpdateResult, WriteContext, WriteDoc } from './database.ts';
-import type { Verdict } from './design.ts';
+import type { RevRow } from '../store/db-store.ts';
+import type { DesignFunctions, Verdict } from './design.ts';
 import type { AttIn } from './doc-parse.ts';
-import { renderDoc } from './doc-render.ts';
+import { type RenderSource, renderDoc } from './doc-render.ts';
+import type { DocState, UpdateResult, WriteContext, WriteDoc } from './doc-state.ts';
+
+/**
+ * What validation reads of the database being written: its name (the VDU's `userCtx.db`), design
+ * functions, `_security` and stored revisions (the `oldDoc`). Database is one; this module does not
+ * import it, since Database calls validateBatch inside its update transaction.
+ */
+export interface ValidateSource extends RenderSource {
+  readonly name: string;
+  readonly design: DesignFunctions | undefined;
+  getRev(id: string, rev: string): RevRow | undefined;
+}
 
 /**
  * CouchDB's validate_doc_update step (couch_db:validate_doc_update_int), run for one batch of
@@ -14,7 +26,7 @@ import { renderDoc } from './doc-render.ts';
  * Answers the refused documents with their per-document error.
  */
 export function validateBatch(
-  db: Database,
+  db: ValidateSource,
   docs: WriteDoc[],
   newEdits: boolean,
   wctx: WriteContext,
@@ -58,7 +70,7 @@ function toResult(doc: WriteDoc, v: Verdict, newEdits: boolean): UpdateResult | 
 
 /** `[newDoc, oldDoc]` of an interactive edit, or undefined when the edit conflicts (no VDU runs). */
 function interactivePair(
-  db: Database,
+  db: ValidateSource,
   doc: WriteDoc,
   id: string,
   state: DocState | undefined,
@@ -80,7 +92,7 @@ function replicatedLeaf(doc: WriteDoc): string | undefined {
 
 /** `[newDoc, oldDoc]` of a replicated write, or undefined when it is already stored or malformed. */
 function replicatedPair(
-  db: Database,
+  db: ValidateSource,
   doc: WriteDoc,
   id: string,
   state: DocState | undefined,
@@ -103,7 +115,7 @@ function replicatedPair(
   return [newDocJson(doc, id, leaf, `,"_revisions":${JSON.stringify(revisions)}`), old];
 }
 
-function renderRev(db: Database, state: DocState, rev: string): string | null {
+function renderRev(db: ValidateSource, state: DocState, rev: string): string | null {
   const row = db.getRev(state.id, rev);
   return row ? renderDoc(db, state, row, { revs: true }) : null;
 }

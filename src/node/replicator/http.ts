@@ -1,7 +1,7 @@
 import { CouchHttpError, notFound } from '../engine/errors.ts';
 import type { Ctx } from '../http/context.ts';
 import { sendJson } from '../http/respond.ts';
-import { requireServerAdmin } from '../http/routes/server.ts';
+import { requireServerAdmin } from '../http/routes/guards.ts';
 import type { ReplicatorApi } from './context.ts';
 import { isJsFilter } from './filter-code.ts';
 import type { DocRecord } from './processor.ts';

@@ -8,8 +8,8 @@ import { scanJson } from '../../json/scan.ts';
 import type { Ctx } from '../context.ts';
 import { checkRev, notFoundDoc } from '../doc-read.ts';
 import { methodNotAllowed, sendJson } from '../respond.ts';
-import { absoluteBase } from './db.ts';
-import { writeOne } from './doc.ts';
+import { writeOne } from './doc-write.ts';
+import { absoluteBase } from './guards.ts';
 
 /** `/{db}/{doc}/{attachment}`: raw GET/HEAD, standalone PUT and DELETE (each a new revision). */
 export async function routeAttachment(ctx: Ctx, db: Database, id: string, name: string): Promise<void> {

@@ -12,8 +12,8 @@
 import { badRequest, CouchHttpError } from '../../engine/errors.ts';
 import type { Ctx } from '../context.ts';
 import { methodNotAllowed, sendJson } from '../respond.ts';
-import { dbInfo } from './db.ts';
-import { requireServerAdmin } from './server.ts';
+import { dbInfo } from './db-info.ts';
+import { requireServerAdmin } from './guards.ts';
 
 const MAX_DBS_INFO_KEYS = 100;
 

@@ -5,7 +5,8 @@ import { renderLocal } from '../../engine/doc-render.ts';
 import { badRequest, notFound } from '../../engine/errors.ts';
 import type { Ctx } from '../context.ts';
 import { methodNotAllowed, sendJson } from '../respond.ts';
-import { checkSize, readDocBody } from './doc.ts';
+import { checkSize, readDocBody } from './doc-write.ts';
+import { absoluteBase } from './guards.ts';
 
 /** Local docs have no rev tree; CouchDB's ETag for them is a hash of the doc (25 base-32 chars). */
 function localEtag(id: string, rev: number, body: string): string {
@@ -36,7 +37,7 @@ export async function routeLocal(ctx: Ctx, db: Database, rest: string[]): Promis
       checkSize(ctx, doc);
       const r = db.putLocal(id, doc);
       const saved = db.store.getLocal(id);
-      const location = `http://${ctx.header('host') ?? 'localhost'}/${encodeURIComponent(db.name)}/${encodeURIComponent(id)}`;
+      const location = `${absoluteBase(ctx)}/${encodeURIComponent(db.name)}/${encodeURIComponent(id)}`;
       return sendJson(ctx.res, 201, r, {
         Location: location,
         ...(saved ? { ETag: localEtag(id, saved.rev, saved.body) } : {}),
@@ -53,5 +54,3 @@ export async function routeLocal(ctx: Ctx, db: Database, rest: string[]): Promis
       throw methodNotAllowed('DELETE,GET,HEAD,PUT');
   }
 }
-
-export { methodNotAllowed };

@@ -8,12 +8,7 @@ import type { Database } from '../../engine/database.ts';
 import { CouchHttpError } from '../../engine/errors.ts';
 import type { Ctx } from '../context.ts';
 import { methodNotAllowed, sendJson } from '../respond.ts';
-import { requireServerAdmin } from './server.ts';
-
-function requireJsonType(ctx: Ctx): void {
-  if (!/^application\/json\b/i.test(ctx.header('content-type') ?? ''))
-    throw new CouchHttpError(415, 'bad_content_type', 'Content-Type must be application/json');
-}
+import { requireJsonType, requireServerAdmin } from './guards.ts';
 
 /** `POST /{db}/_compact` and `POST /{db}/_compact/{ddoc}` -> 202 `{"ok":true}`. */
 export function compact(ctx: Ctx, db: Database, rest: string[]): void {

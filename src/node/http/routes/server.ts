@@ -1,15 +1,10 @@
-import { CouchHttpError, notFound, unauthorized } from '../../engine/errors.ts';
+import { CouchHttpError, notFound } from '../../engine/errors.ts';
 import { badCredentials, checkPassword, cookieHeader, hasAdmins, makeCookie } from '../auth.ts';
-import { type Ctx, isAdmin } from '../context.ts';
+import type { Ctx } from '../context.ts';
 import { methodNotAllowed, sendJson } from '../respond.ts';
 import { routeConfig } from './config.ts';
 import { dbsInfo, membership } from './dbs-info.ts';
-
-/** couch_httpd:verify_is_server_admin: 401 for anonymous and authenticated non-admins alike. */
-export function requireServerAdmin(ctx: Ctx): void {
-  if (isAdmin(ctx.user)) return;
-  throw unauthorized('You are not a server admin.');
-}
+import { requireServerAdmin } from './guards.ts';
 
 /** Server-level endpoints: `/`, `/_up`, `/_all_dbs`, `/_uuids`, `/_session`, `/_node/_local/_config`. */
 export async function routeServer(ctx: Ctx): Promise<void> {
