@@ -1,4 +1,4 @@
-import { compareRevs, parseRev } from '../node/revs/tree.ts';
+import { compareRevs, parseRev } from '../couchdb/tree.ts';
 import { isObject, type Json, type JsonObject } from './json.ts';
 
 /** One live (non-deleted) leaf revision as strategies see it: its rev and its body without `_` fields. */

@@ -1,4 +1,4 @@
-import { computeRevId } from '../revs/revid.ts';
+import { computeRevId } from '../../couchdb/revid.ts';
 import {
   findRev,
   leaves,
@@ -10,7 +10,7 @@ import {
   pathFromRevisions,
   type RevTree,
   winner,
-} from '../revs/tree.ts';
+} from '../../couchdb/tree.ts';
 import type { DbStore, DocRow, RevRow } from '../store/db-store.ts';
 import { type AttList, digestBytes, type FollowedAtt, resolveAttachments } from './attachments.ts';
 import type { DesignFunctions } from './design.ts';

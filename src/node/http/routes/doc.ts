@@ -1,8 +1,8 @@
+import { scanJson } from '../../../couchdb/json-scan.ts';
 import type { FollowedAtt } from '../../engine/attachments.ts';
 import type { Database, DocState, UpdateResult, WriteDoc } from '../../engine/database.ts';
 import { bodylessDoc, parseDoc, REV_SHAPE } from '../../engine/doc-parse.ts';
 import { badRequest, CouchHttpError, conflict } from '../../engine/errors.ts';
-import { scanJson } from '../../json/scan.ts';
 import type { Ctx } from '../context.ts';
 import {
   checkRev,

@@ -1,9 +1,8 @@
 /**
  * Revision trees, behaving like CouchDB 3.x `couch_key_tree` (merge, stem) and
- * `couch_doc:to_doc_info_path` (winner, conflicts). The tree format is pouchdb-merge's, and
- * pouchdb-merge walks it for us (traverseRevTree, rootToLeaf). Its merge, stem, winner and leaf
- * order are not used because they deviate from CouchDB; see tree.test.ts ("pouchdb-merge
- * deviations") for each one, shown against pouchdb-merge itself.
+ * `couch_doc:to_doc_info_path` (winner, conflicts). The tree format is pouchdb-merge's (walked by
+ * tree-walk.ts). pouchdb-merge's merge, stem, winner and leaf order deviate from CouchDB; see
+ * tree.test.ts ("pouchdb-merge deviations") for each one, shown against pouchdb-merge itself.
  *
  * What CouchDB does and this module reproduces:
  * - merge (couch_key_tree:merge/2): the path goes into the first root (roots sorted by pos, rev-id
@@ -18,7 +17,6 @@
  *   touched two roots), CouchDB instead rebuilds the tree from every leaf path cut to `revsLimit`,
  *   merged back in sorted order; so does this.
  */
-import { rootToLeaf, traverseRevTree } from 'pouchdb-merge';
 import {
   compareRevIds,
   parseRevId,
@@ -27,6 +25,7 @@ import {
   type RevPath,
   type RevTree,
 } from './tree-query.ts';
+import { rootToLeaf, traverseRevTree } from './tree-walk.ts';
 
 export * from './tree-query.ts';
 

@@ -23,7 +23,7 @@
  * and the md5 it keeps (the `digest` it reports) is the md5 of the gzip stream, not of the content.
  */
 import * as crypto from 'node:crypto';
-import { type JsonNode, scanJson } from '../json/scan.ts';
+import { type JsonNode, scanJson } from './json-scan.ts';
 
 export interface RevIdInput {
   /** The `_deleted` flag of the new revision. */

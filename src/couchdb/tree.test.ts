@@ -35,7 +35,7 @@ import {
   winner,
 } from './tree.ts';
 
-const SAMPLES = fileURLToPath(new URL('../../../test/fixtures/couchdb/samples/', import.meta.url));
+const SAMPLES = fileURLToPath(new URL('../../test/fixtures/couchdb/samples/', import.meta.url));
 
 // biome-ignore lint/suspicious/noExplicitAny: the samples are free-form JSON
 type Json = any;
