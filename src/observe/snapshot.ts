@@ -4,9 +4,10 @@
  * `_scheduler/docs` is the primary source: pending and crashing jobs are absent from
  * `_active_tasks` (REFERENCE A3, A7), which only refines the stats of running jobs (updated every 1 s).
  */
+
+import { type Seq, seqDistance, seqEquals } from '../couchdb/seq.ts';
 import { errorOf, lastCrash, nextRetryAt, parseTime, statsOf } from './backoff.ts';
 import { type DirectionRef, directionKey, type MeshLink } from './links.ts';
-import { type Seq, seqDistance, seqEquals } from './seq.ts';
 import type {
   ActiveTask,
   DbInfo,

@@ -184,6 +184,16 @@ export const CheckpointDocSchema = z.object({
 });
 export type CheckpointDoc = z.output<typeof CheckpointDocSchema>;
 
+/** The two checkpoint docs of one direction, as read on demand (null = 404). */
+export interface CheckpointPair {
+  link: string;
+  db: string;
+  from: string;
+  to: string;
+  source: CheckpointDoc | null;
+  target: CheckpointDoc | null;
+}
+
 /** Node-wide gauges of `/_node/_local/_stats/couch_replicator` (REFERENCE A6). */
 export interface ReplicatorStats {
   /** every numeric leaf by dotted path, e.g. `jobs.crashes`, `checkpoints.failure` */

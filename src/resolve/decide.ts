@@ -1,7 +1,8 @@
 import type { Clock } from '../core/clock.ts';
+import { sortByWinner } from '../couchdb/winner.ts';
 import { type ConflictsConfig, type StrategyConfig, strategyPart } from './config.ts';
 import { canonical, canonicalText, getPath, isObject, type JsonObject, unsafeNumberPath } from './json.ts';
-import { type FetchedLeaf, type Leaf, sortByWinner } from './leaf.ts';
+import type { FetchedLeaf, Leaf } from './leaf.ts';
 import { type BuildOptions, buildStrategy } from './strategies/index.ts';
 import { declined, type Strategy, type StrategyContext } from './strategy.ts';
 

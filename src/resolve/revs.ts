@@ -1,5 +1,5 @@
+import { parseRev } from '../couchdb/rev.ts';
 import { computeRevId } from '../couchdb/revid.ts';
-import { parseRev } from '../couchdb/tree.ts';
 import type { AttachmentStubs } from './leaf.ts';
 
 /**

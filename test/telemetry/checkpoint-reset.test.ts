@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { checkpointResetCommand } from '../../src/cli/commands/checkpoint.ts';
-import { seqNumber } from '../../src/observe/seq.ts';
+import { seqNumber } from '../../src/couchdb/seq.ts';
 import { cli, DB, direction, findingsOf, type Json, pollUntil, TelemetryMesh } from './helpers.ts';
 
 const DOCS = 300;

@@ -1,5 +1,6 @@
+import { sortByWinner, winnerOf } from '../../couchdb/winner.ts';
 import { canonicalText, getPath, type Json, type JsonObject, setPath } from '../json.ts';
-import { type Leaf, sortByWinner, winnerOf } from '../leaf.ts';
+import type { Leaf } from '../leaf.ts';
 import { decline, merged, type StrategyOutcome } from '../strategy.ts';
 import { latestLeaf } from './lww.ts';
 
