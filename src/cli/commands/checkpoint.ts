@@ -4,6 +4,7 @@ import { systemClock } from '../../core/clock.ts';
 import { userError } from '../../core/errors.ts';
 import type { CouchClient } from '../../couch/client.ts';
 import { isCouchError } from '../../couch/errors.ts';
+import { SERVER_WRITTEN_REPLICATION_FIELDS } from '../../couchdb/replicator-fields.ts';
 import { type CheckpointComparison, compareCheckpoints } from '../../health/rules-checkpoint.ts';
 import type { Finding } from '../../health/types.ts';
 import {
@@ -255,14 +256,7 @@ export interface ResetResult {
   recreated_rev: string;
 }
 
-const SERVER_FIELDS = [
-  '_rev',
-  '_replication_state',
-  '_replication_state_time',
-  '_replication_state_reason',
-  '_replication_stats',
-  '_replication_id',
-];
+const SERVER_FIELDS = ['_rev', ...SERVER_WRITTEN_REPLICATION_FIELDS];
 
 /** Polls (bounded, on the clock) until the scheduler no longer lists the doc's job. */
 async function jobGone(m: OpenMesh, deps: CliTelemetryDeps, node: string, docId: string): Promise<void> {
