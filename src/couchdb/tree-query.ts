@@ -3,7 +3,7 @@
  * re-exports everything here. Tree format is pouchdb-merge's (tree-types.ts); children are kept sorted by rev-id
  * bytes and roots by (pos, rev-id bytes), as couch_key_tree keeps them.
  */
-import { compareRevIds, compareRevs, parseRev } from './rev.ts';
+import { compareRevs, parseRev } from './rev.ts';
 import type { LeafInfo, RevNode, RevOpts, RevStatus, RevTree } from './tree-types.ts';
 import { traverseRevTree } from './tree-walk.ts';
 import { winnerOrder } from './winner.ts';
