@@ -2,6 +2,19 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { compareReplicationLogs, type ReplicationHistoryEntry } from './replication-log.ts';
 
+const common = (
+  seq: number,
+  history: ReplicationHistoryEntry[],
+  entry: ReplicationHistoryEntry,
+  side: string,
+) => ({
+  kind: 'common-ancestor',
+  seq,
+  history,
+  entry,
+  side,
+});
+
 const h = (session_id: string, recorded_seq?: number): ReplicationHistoryEntry =>
   recorded_seq === undefined ? { session_id } : { session_id, recorded_seq };
 
@@ -35,13 +48,7 @@ describe('compare_replication_logs', () => {
     const src = [h('s2', 30), h('t1', 12), h('s0', 5)];
     const tgt = [h('t1', 12), h('t0', 8)];
     const c = compareReplicationLogs({ session_id: 's2', history: src }, { session_id: 't9', history: tgt });
-    assert.deepEqual(c, {
-      kind: 'common-ancestor',
-      seq: 12,
-      history: [h('t0', 8)],
-      entry: h('t1', 12),
-      side: 'target',
-    });
+    assert.deepEqual(c, common(12, [h('t0', 8)], h('t1', 12), 'target'));
   });
 
   test('at each step the source head is tried before the target head (one step drops both heads)', () => {
@@ -49,18 +56,12 @@ describe('compare_replication_logs', () => {
       { session_id: 'x', history: [h('a', 1), h('b', 2)] },
       { session_id: 'y', history: [h('b', 2), h('a', 1)] },
     );
-    assert.deepEqual(c, {
-      kind: 'common-ancestor',
-      seq: 1,
-      history: [h('b', 2)],
-      entry: h('a', 1),
-      side: 'source',
-    });
+    assert.deepEqual(c, common(1, [h('b', 2)], h('a', 1), 'source'));
     const d = compareReplicationLogs(
       { session_id: 'x', history: [h('c', 3), h('d', 4), h('a', 1)] },
       { session_id: 'y', history: [h('a', 1)] },
     );
-    assert.deepEqual(d, { kind: 'common-ancestor', seq: 1, history: [], entry: h('a', 1), side: 'target' });
+    assert.deepEqual(d, common(1, [], h('a', 1), 'target'));
   });
 
   test('no shared session, or an empty history on either side: no common ancestry (recorded_seq default 0)', () => {

@@ -55,26 +55,26 @@ function compareRepHistory<H extends ReplicationHistoryEntry>(
 ): ReplicationLogsComparison<H> {
   // one step of the Erlang recursion per index: both lists lose their head together
   for (let i = 0; i < src.length && i < tgt.length; i++) {
-    const s = src[i] as H;
-    const t = tgt[i] as H;
-    if (hasSessionId(s.session_id, tgt, i))
-      return {
-        kind: 'common-ancestor',
-        seq: s.recorded_seq ?? LOWEST_SEQ,
-        history: src.slice(i + 1),
-        entry: s,
-        side: 'source',
-      };
-    if (hasSessionId(t.session_id, src, i + 1))
-      return {
-        kind: 'common-ancestor',
-        seq: t.recorded_seq ?? LOWEST_SEQ,
-        history: tgt.slice(i + 1),
-        entry: t,
-        side: 'target',
-      };
+    if (hasSessionId((src[i] as H).session_id, tgt, i)) return commonAncestor(src, i, 'source');
+    if (hasSessionId((tgt[i] as H).session_id, src, i + 1)) return commonAncestor(tgt, i, 'target');
   }
   return { kind: 'no-common-ancestry', seq: LOWEST_SEQ, history: [] };
+}
+
+/** The shared entry `history[i]`: its recorded_seq, and the history that follows it. */
+function commonAncestor<H extends ReplicationHistoryEntry>(
+  history: readonly H[],
+  i: number,
+  side: 'source' | 'target',
+): ReplicationLogsComparison<H> {
+  const entry = history[i] as H;
+  return {
+    kind: 'common-ancestor',
+    seq: entry.recorded_seq ?? LOWEST_SEQ,
+    history: history.slice(i + 1),
+    entry,
+    side,
+  };
 }
 
 /** `has_session_id/2` over `list` from index `from` on. */
