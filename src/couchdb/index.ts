@@ -11,5 +11,6 @@ export * from './replicator-fields.ts';
 export * from './revid.ts';
 export * from './seq.ts';
 export * from './tree.ts';
+export * from './tree-fast.ts';
 export * from './tree-walk.ts';
 export * from './winner.ts';

@@ -3,7 +3,6 @@ import {
   findRev,
   leaves,
   mergePath,
-  mergePathFast,
   newEditParent,
   parseRev,
   parseRevId,
@@ -11,6 +10,7 @@ import {
   type RevTree,
   winner,
 } from '../../couchdb/tree.ts';
+import { mergePathFast } from '../../couchdb/tree-fast.ts';
 import type { DbStore, DocRow, RevRow } from '../store/db-store.ts';
 import { type AttList, digestBytes, type FollowedAtt, resolveAttachments } from './attachments.ts';
 import type { DesignFunctions } from './design.ts';

@@ -1,5 +1,5 @@
 import { sortByWinner, winnerOf } from '../../couchdb/winner.ts';
-import { canonicalText, copyJson, getPath, type Json, type JsonObject, setPath } from '../json.ts';
+import { canonicalText, copyJson, getPath, type Json, setPath } from '../json.ts';
 import type { Leaf } from '../leaf.ts';
 import { decline, merged, type StrategyOutcome } from '../strategy.ts';
 import { latestLeaf } from './lww.ts';
