@@ -2,11 +2,11 @@
 // to read from seq arithmetic (CouchDB's seqs are opaque; couchdb/seq.ts). The node is shown through
 // a client that rewrites its seqs into another server's format: real node, foreign seq format.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { type ChangesResponse, dbPath, docPath } from '../../src/couch/index.ts';
 import { seqNumber } from '../../src/couchdb/seq.ts';
 import { type JsonObject, parseConflictsConfig, ResolverWorker } from '../../src/resolve/index.ts';
-import { createDb, startTestNode, type TestNode, writeConflicts } from './helpers.ts';
+import { createDb, suiteNode, type TestNode, writeConflicts } from './helpers.ts';
 
 /**
  * The node as a CouchDB 1.x server shows it: integer seqs, one per commit. CouchDB's updater commits
@@ -58,15 +58,10 @@ function couchDb1Client(n: TestNode, db: string, foreignLeaf: Record<string, unk
 }
 
 describe('resolver worker: seqs in a foreign format', () => {
-  let n: TestNode;
-  before(async () => {
-    n = await startTestNode('n');
-  });
-  after(async () => {
-    await n.close();
-  });
+  const node = suiteNode('n');
 
   it('one-shot: a leaf that shares a commit (and a seq) with our resolution is still resolved in the run', async () => {
+    const n = node();
     await createDb(n, 'onecommit');
     await writeConflicts(n, 'onecommit', 1, 2, (_i, l) => ({ v: l, updated_at: l }));
     const id = 'doc-0000';
