@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import * as pouch from 'pouchdb-merge';
+import { n, replicate, sample } from './test-support.ts';
 import {
   canonical,
   conflicts,
@@ -12,8 +13,6 @@ import {
   type RevTree,
   winner,
 } from './tree.ts';
-
-import { n, replicate, sample } from './tree-test-support.ts';
 
 describe('pouchdb-merge deviations corrected here (each shown against pouchdb-merge)', () => {
   const A = () => ({ status: 'available' as const });

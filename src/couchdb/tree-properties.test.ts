@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import * as pouch from 'pouchdb-merge';
+import { AV, allRevs, DEL } from './test-support.ts';
 import {
   canonical,
   compareRevIds,
@@ -23,8 +24,6 @@ import {
   stem,
   winner,
 } from './tree.ts';
-
-import { AV, allRevs, DEL } from './tree-test-support.ts';
 
 interface History {
   paths: RevPath[];

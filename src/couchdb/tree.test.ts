@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { AV, DEL, edit, type Json, MISSING, n, replicate, sample } from './test-support.ts';
 import {
   conflicts,
   deletedConflicts,
@@ -24,8 +25,6 @@ import {
   stem,
   winner,
 } from './tree.ts';
-
-import { AV, DEL, edit, type Json, MISSING, n, replicate, sample } from './tree-test-support.ts';
 
 describe('parseRev / parseRevId', () => {
   test('accepts N-hash, lowercases 32-hex ids as CouchDB prints them', () => {

@@ -106,7 +106,7 @@ export interface DirectionState {
   sourceSeq: Seq | null;
   sourceSeqOrigin: 'db-info' | 'job' | null;
   sourceInstance: string | null;
-  /** seq-prefix distance source - checkpointed, >= 0: a HEURISTIC (observe/seq.ts) */
+  /** seq-prefix distance source - checkpointed, >= 0: a HEURISTIC (couchdb/seq.ts) */
   lagEstimate: number | null;
   lagHeuristic: true;
   changesPending: number | null;
