@@ -69,9 +69,9 @@ function area(f: CpuProfileNode['callFrame'], extra: readonly AreaRule[]): strin
     const a = rule(u);
     if (a) return a;
   }
-  if (u.startsWith('src/node/json/')) return 'couchmesh JSON scanner (src/node/json)';
-  if (u.startsWith('src/node/revs/revid')) return 'couchmesh rev ids: term encoding + md5 (revs/revid)';
-  if (u.startsWith('src/node/revs/')) return 'couchmesh rev trees (revs/tree*)';
+  if (u.startsWith('src/couchdb/json-scan')) return 'couchmesh JSON scanner (src/couchdb/json-scan)';
+  if (u.startsWith('src/couchdb/revid')) return 'couchmesh rev ids: term encoding + md5 (couchdb/revid)';
+  if (u.startsWith('src/couchdb/tree')) return 'couchmesh rev trees (couchdb/tree*)';
   if (u.startsWith('src/node/store/') || u.includes('better-sqlite3'))
     return 'SQLite via better-sqlite3 (store/, native)';
   if (u.startsWith('src/node/engine/')) return 'couchmesh engine (engine/)';

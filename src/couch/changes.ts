@@ -1,11 +1,12 @@
+import type { Seq } from '../couchdb/seq.ts';
 import { CouchError, CouchErrorCode, type CouchErrorContext, httpError } from './errors.ts';
 import type { CouchRequester } from './requester.ts';
 import type { CouchStreamResponse } from './response.ts';
 import { networkError } from './transport.ts';
 import { dbPath, type Query } from './url.ts';
 
-/** A CouchDB update sequence: opaque string on 2.x/3.x clusters, a number on 1.x and PouchDB. */
-export type Seq = string | number;
+/** CouchDB update sequences: one type, in the core (couchdb/seq.ts). */
+export type { Seq };
 
 export interface ChangeRow<D = Record<string, unknown>> {
   /** null between `seq_interval` rows. */

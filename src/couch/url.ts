@@ -72,15 +72,5 @@ export function encodeQuery(query: Query | undefined): string {
   return parts.length ? `?${parts.join('&')}` : '';
 }
 
-/** `/db` with the name encoded (`a/b` -> `a%2Fb`, as CouchDB wants for names with slashes). */
-export function dbPath(db: string): string {
-  return `/${encodeURIComponent(db)}`;
-}
-
-/** `/db/id[/attachment]`: `_design/` and `_local/` prefixes keep their slash, the rest is encoded. */
-export function docPath(db: string, id: string, attachment?: string): string {
-  const m = /^(_design|_local)\/(.+)$/.exec(id);
-  const doc = m ? `${m[1]}/${encodeURIComponent(m[2] as string)}` : encodeURIComponent(id);
-  const att = attachment === undefined ? '' : `/${attachment.split('/').map(encodeURIComponent).join('/')}`;
-  return `${dbPath(db)}/${doc}${att}`;
-}
+// database and document paths are CouchDB's routing rules: one definition, in the core
+export { dbPath, docPath } from '../couchdb/paths.ts';

@@ -4,9 +4,10 @@
  */
 import type { MeshLink } from '../observe/links.ts';
 import type { NodeSnapshot } from '../observe/snapshot.ts';
+import type { CheckpointPair } from '../observe/types.ts';
 import { findingKey } from './diff.ts';
 import type { DirectionRule } from './finding.ts';
-import { type CheckpointPair, checkpointIntegrityRule } from './rules-checkpoint.ts';
+import { checkpointIntegrityRule } from './rules-checkpoint.ts';
 import { reducedRule, staleRule, unreachableRule } from './rules-node.ts';
 import { lagRule, rescanStormRule, stalledRule, writesFailingRule } from './rules-progress.ts';
 import { seqRegressionRule } from './rules-regression.ts';

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseCheckpointDoc } from '../observe/parse.ts';
 import { fixture } from '../observe/test-support.ts';
-import type { CheckpointDoc } from '../observe/types.ts';
-import { type CheckpointPair, checkpointIntegrityRule, compareCheckpoints } from './rules-checkpoint.ts';
+import type { CheckpointDoc, CheckpointPair } from '../observe/types.ts';
+import { checkpointIntegrityRule, compareCheckpoints } from './rules-checkpoint.ts';
 
 const ck = (name: string): CheckpointDoc => parseCheckpointDoc(fixture(name));
 const pair = (source: CheckpointDoc | null, target: CheckpointDoc | null): CheckpointPair => ({

@@ -1,24 +1,19 @@
 /**
  * Checkpoint integrity: the `_local/<rep id base>` docs on source and target (seed: "the live
  * checkpoint is stored in the _local/<replication_id> documents on source and target"; "regular
- * validation of checkpoint integrity"). Mirrors CouchDB's resume rule `compare_replication_logs`
- * (REFERENCE A4): same session_id -> resume from source_last_seq; else the newest history entry the
- * two share -> its recorded_seq; else "no common ancestry" -> re-scan from 0 / since_seq.
+ * validation of checkpoint integrity"), judged by CouchDB's resume rule `compare_replication_logs`
+ * (src/couchdb/replication-log.ts; REFERENCE A4): same session_id -> resume from source_last_seq;
+ * else the history walk's shared entry -> its recorded_seq; else "no common ancestry" -> re-scan
+ * from 0 / since_seq.
  */
-import { type Seq, seqEquals, seqNumber } from '../observe/seq.ts';
-import type { CheckpointDoc } from '../observe/types.ts';
+import { compareReplicationLogs } from '../couchdb/replication-log.ts';
+import { type Seq, seqEquals, seqNumber } from '../couchdb/seq.ts';
+import type { CheckpointDoc, CheckpointPair } from '../observe/types.ts';
 import { PLAYBOOK } from './playbook.ts';
 import type { Finding, Severity } from './types.ts';
 
-/** The two checkpoint docs of one direction, as read on demand (null = 404). */
-export interface CheckpointPair {
-  link: string;
-  db: string;
-  from: string;
-  to: string;
-  source: CheckpointDoc | null;
-  target: CheckpointDoc | null;
-}
+/** Re-exported for importers of its old place; the type lives in observe/types.ts. */
+export type { CheckpointPair };
 
 export type CheckpointComparison =
   | { outcome: 'same-session'; resumeSeq: Seq }
@@ -27,29 +22,36 @@ export type CheckpointComparison =
   | { outcome: 'no-common-ancestry' }
   | { outcome: 'missing'; missing: 'source' | 'target' | 'both' };
 
+/**
+ * CouchDB's compare_replication_logs over the pair (core), plus what only an observer checks: on
+ * the same session, whether both sides recorded the same source_last_seq (CouchDB writes both in
+ * one commit_to_both, so a difference means one write was lost or rolled back).
+ */
 export function compareCheckpoints(
   source: CheckpointDoc | null,
   target: CheckpointDoc | null,
 ): CheckpointComparison {
   if (!source || !target)
     return { outcome: 'missing', missing: !source && !target ? 'both' : !source ? 'source' : 'target' };
-  if (source.session_id === target.session_id)
-    return seqEquals(source.source_last_seq, target.source_last_seq)
-      ? { outcome: 'same-session', resumeSeq: source.source_last_seq }
-      : {
-          outcome: 'same-session-diverged',
-          sourceSeq: source.source_last_seq,
-          targetSeq: target.source_last_seq,
-        };
-  const onTarget = new Set(target.history.map((h) => h.session_id));
-  const common = source.history.find((h) => onTarget.has(h.session_id));
-  if (common)
-    return {
-      outcome: 'common-history',
-      sessionId: common.session_id,
-      resumeSeq: common.recorded_seq ?? null,
-    };
-  return { outcome: 'no-common-ancestry' };
+  const c = compareReplicationLogs(source, target);
+  switch (c.kind) {
+    case 'same-session':
+      return seqEquals(source.source_last_seq, target.source_last_seq)
+        ? { outcome: 'same-session', resumeSeq: c.seq }
+        : {
+            outcome: 'same-session-diverged',
+            sourceSeq: source.source_last_seq,
+            targetSeq: target.source_last_seq,
+          };
+    case 'common-ancestor':
+      return {
+        outcome: 'common-history',
+        sessionId: c.entry.session_id,
+        resumeSeq: c.entry.recorded_seq ?? null,
+      };
+    case 'no-common-ancestry':
+      return { outcome: 'no-common-ancestry' };
+  }
 }
 
 const direction = (p: CheckpointPair) => `${p.from}->${p.to}`;

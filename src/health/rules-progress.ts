@@ -1,9 +1,9 @@
 /**
  * Progress rules over a direction's time series: stalled, writes failing, lag, re-scan storm.
- * Seq arithmetic uses numeric prefixes and is labelled as a heuristic (observe/seq.ts); equality of
+ * Seq arithmetic uses numeric prefixes and is labelled as a heuristic (couchdb/seq.ts); equality of
  * two seqs from the same producer is exact.
  */
-import { type Seq, seqDistance, seqEquals, seqNumber } from '../observe/seq.ts';
+import { type Seq, seqDistance, seqEquals, seqNumber } from '../couchdb/seq.ts';
 import type { DirectionState } from '../observe/snapshot.ts';
 import { type DirectionContext, dirFinding, dur, label, last, trailingRun } from './finding.ts';
 import { PLAYBOOK } from './playbook.ts';

@@ -4,8 +4,8 @@
  * meaningful off clusters, where it is not "0"; REFERENCE A3), or a checkpoint ahead of its source.
  * Numeric comparisons use seq prefixes: a heuristic, stated in the evidence.
  */
-import type { Seq } from '../observe/seq.ts';
-import { seqNumber } from '../observe/seq.ts';
+import type { Seq } from '../couchdb/seq.ts';
+import { seqNumber } from '../couchdb/seq.ts';
 import type { DirectionState } from '../observe/snapshot.ts';
 import { type DirectionContext, dirFinding, iso, label, last } from './finding.ts';
 import { PLAYBOOK } from './playbook.ts';

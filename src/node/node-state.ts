@@ -2,6 +2,7 @@ import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Clock, systemClock } from '../core/clock.ts';
 import { type Random, systemRandom } from '../core/random.ts';
+import { scanJson } from '../couchdb/json-scan.ts';
 import { Database, type UpdateResult } from './engine/database.ts';
 import { DesignFunctions, type JsEnv } from './engine/design.ts';
 import { parseDoc } from './engine/doc-parse.ts';
@@ -13,7 +14,6 @@ import {
   type PasswordPolicy,
 } from './http/passwords.ts';
 import { DEFAULT_LIMITS, quickJsLoaded } from './js/sandbox.ts';
-import { scanJson } from './json/scan.ts';
 import { createLogger, type NodeLogger } from './log.ts';
 import type { NodeOptions } from './options.ts';
 import { DbStore } from './store/db-store.ts';

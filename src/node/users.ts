@@ -1,8 +1,8 @@
+import { scanJson } from '../couchdb/json-scan.ts';
 import type { WriteDoc } from './engine/database.ts';
 import { parseDoc } from './engine/doc-parse.ts';
 import { CouchHttpError } from './engine/errors.ts';
 import { hashFields } from './http/passwords.ts';
-import { scanJson } from './json/scan.ts';
 
 const forbidden = (reason: string) => new CouchHttpError(403, 'forbidden', reason);
 

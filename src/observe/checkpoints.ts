@@ -6,9 +6,8 @@
  */
 import type { CouchClient } from '../couch/client.ts';
 import { isCouchError } from '../couch/errors.ts';
-import type { CheckpointPair } from '../health/rules-checkpoint.ts';
 import { parseCheckpointDoc } from './parse.ts';
-import type { CheckpointDoc } from './types.ts';
+import type { CheckpointDoc, CheckpointPair } from './types.ts';
 
 /** `"abc123+continuous+create_target"` -> `"abc123"`. */
 export const repIdBase = (repId: string): string => repId.split('+')[0] as string;

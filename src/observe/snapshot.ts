@@ -4,9 +4,10 @@
  * `_scheduler/docs` is the primary source: pending and crashing jobs are absent from
  * `_active_tasks` (REFERENCE A3, A7), which only refines the stats of running jobs (updated every 1 s).
  */
+
+import { type Seq, seqDistance, seqEquals } from '../couchdb/seq.ts';
 import { errorOf, lastCrash, nextRetryAt, parseTime, statsOf } from './backoff.ts';
 import { type DirectionRef, directionKey, type MeshLink } from './links.ts';
-import { type Seq, seqDistance, seqEquals } from './seq.ts';
 import type {
   ActiveTask,
   DbInfo,
@@ -105,7 +106,7 @@ export interface DirectionState {
   sourceSeq: Seq | null;
   sourceSeqOrigin: 'db-info' | 'job' | null;
   sourceInstance: string | null;
-  /** seq-prefix distance source - checkpointed, >= 0: a HEURISTIC (observe/seq.ts) */
+  /** seq-prefix distance source - checkpointed, >= 0: a HEURISTIC (couchdb/seq.ts) */
   lagEstimate: number | null;
   lagHeuristic: true;
   changesPending: number | null;

@@ -5,6 +5,7 @@
  * `shared/couchdb/samples/` (see parse.test.ts) and the embedded node's `src/node/replicator/http.ts`.
  */
 import { z } from 'zod';
+import type { Seq } from '../couchdb/seq.ts';
 
 /** replicator.rst "States descriptions" (REFERENCE A2). */
 export const SCHEDULER_STATES = [
@@ -20,7 +21,8 @@ export type SchedulerState = (typeof SCHEDULER_STATES)[number];
 /** A scheduler state, or `unknown` when only a `_replicator` doc without `_replication_state` was seen. */
 export type DocState = SchedulerState | 'unknown';
 
-const seq = z.union([z.string(), z.number()]);
+/** An update seq as servers print it: the core's `Seq` (opaque string, or integer). */
+const seq = z.union([z.string(), z.number()]) satisfies z.ZodType<Seq>;
 const count = z.number().int().min(0);
 const nullableString = z.string().nullable().optional().default(null);
 
@@ -183,6 +185,16 @@ export const CheckpointDocSchema = z.object({
   history: z.array(CheckpointHistorySchema).default([]),
 });
 export type CheckpointDoc = z.output<typeof CheckpointDocSchema>;
+
+/** The two checkpoint docs of one direction, as read on demand (null = 404). */
+export interface CheckpointPair {
+  link: string;
+  db: string;
+  from: string;
+  to: string;
+  source: CheckpointDoc | null;
+  target: CheckpointDoc | null;
+}
 
 /** Node-wide gauges of `/_node/_local/_stats/couch_replicator` (REFERENCE A6). */
 export interface ReplicatorStats {

@@ -4,6 +4,7 @@
  */
 import { userError } from '../core/errors.ts';
 import type { CouchClient } from '../couch/client.ts';
+import { SERVER_WRITTEN_REPLICATION_FIELDS } from '../couchdb/replicator-fields.ts';
 import { deleteCheckpointDoc, repIdBase } from '../observe/checkpoints.ts';
 import type { CheckpointOptions } from './checkpoint.ts';
 import { clockOf, type MeshDeps } from './deps.ts';
@@ -26,14 +27,7 @@ export interface ResetResult {
   recreated_rev: string;
 }
 
-const SERVER_FIELDS = [
-  '_rev',
-  '_replication_state',
-  '_replication_state_time',
-  '_replication_state_reason',
-  '_replication_stats',
-  '_replication_id',
-];
+const SERVER_FIELDS = ['_rev', ...SERVER_WRITTEN_REPLICATION_FIELDS];
 
 /** Polls (bounded, on the clock) until the scheduler no longer lists the doc's job. */
 async function jobGone(m: OpenMesh, deps: MeshDeps, node: string, docId: string): Promise<void> {

@@ -2,11 +2,12 @@
  * The doctor operation: a few polls with the slow reads every time, both checkpoints of every
  * selected direction, the findings, and concrete next steps (the playbook), as data.
  */
+
+import { seqText } from '../couchdb/seq.ts';
 import { reasonHint } from '../health/playbook.ts';
 import type { Finding } from '../health/types.ts';
 import { type CheckpointRead, readCheckpoints, repIdBase } from '../observe/checkpoints.ts';
 import { directionKey, type MeshLink } from '../observe/links.ts';
-import { seqText } from '../observe/seq.ts';
 import type { DirectionState } from '../observe/snapshot.ts';
 import { mapLimit } from '../plan/observe.ts';
 import type { MeshDeps } from './deps.ts';

@@ -26,8 +26,6 @@ export interface BatchDeps {
   /** Attempts per document (the first one included) before it is reported failed. */
   maxAttempts: number;
   signal?: AbortSignal;
-  /** Counts, per `_bulk_docs`, the documents it changed (each moves to a new seq once), and whether any write failed. */
-  tally?: { docs: number; unclean: boolean };
 }
 
 const revsOf = (leaves: readonly FetchedLeaf[]) => leaves.map((l) => l.rev);
@@ -100,7 +98,6 @@ export async function processBatch(d: BatchDeps, ids: readonly string[]): Promis
     }
     // the audit first: a document whose entry could not be stored is not touched
     const refused = await d.audit.record([...plans.map((p) => p.entry), ...declines]);
-    if (refused.size && d.tally) d.tally.unclean = true;
     const writable = plans.filter((p) => !refused.has(p.entry._id));
     for (const p of plans)
       if (refused.has(p.entry._id)) {
@@ -112,10 +109,6 @@ export async function processBatch(d: BatchDeps, ids: readonly string[]): Promis
     for (const p of writable) {
       const o = results.get(p.docId) as WriteOutcome;
       d.stats.add('revisions', (o.mergedRev ? 1 : 0) + o.deleted.size);
-      if (d.tally) {
-        if (o.mergedRev || o.deleted.size) d.tally.docs++;
-        if (o.errors.length) d.tally.unclean = true;
-      }
       if (o.errors.length === 0) {
         wrote++;
         d.stats.add('resolved');

@@ -1,7 +1,16 @@
 import type { Clock } from '../core/clock.ts';
+import { sortByWinner } from '../couchdb/winner.ts';
 import { type ConflictsConfig, type StrategyConfig, strategyPart } from './config.ts';
-import { canonical, canonicalText, getPath, isObject, type JsonObject, unsafeNumberPath } from './json.ts';
-import { type FetchedLeaf, type Leaf, sortByWinner } from './leaf.ts';
+import {
+  canonical,
+  canonicalText,
+  getPath,
+  isObject,
+  type JsonObject,
+  jsonText,
+  unsafeNumberPath,
+} from './json.ts';
+import type { FetchedLeaf, Leaf } from './leaf.ts';
 import { type BuildOptions, buildStrategy } from './strategies/index.ts';
 import { declined, type Strategy, type StrategyContext } from './strategy.ts';
 
@@ -125,7 +134,7 @@ export class ConflictResolver {
     const body = normalise(r.body);
     const p = unsafeNumberPath(body);
     if (p) return no(`the merged body has a number that is not exact at ${p}`);
-    const text = JSON.stringify(body);
+    const text = jsonText(body);
     return { ...base, outcome: { ok: true, body, text, changed: text !== canonicalText(parent.body) } };
   }
 }

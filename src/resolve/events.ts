@@ -1,3 +1,5 @@
+import type { Seq } from '../couchdb/seq.ts';
+
 /** What a resolver reports as it goes (progress lines, logs, the CLI's summary). */
 export type ResolverEvent =
   | {
@@ -16,7 +18,7 @@ export type ResolverEvent =
   | { type: 'declined'; docId: string; strategy: string; reason: string; entry?: string }
   | { type: 'retry'; docId: string; reason: string }
   | { type: 'failed'; docId: string; reason: string }
-  | { type: 'checkpoint'; seq: string | number }
+  | { type: 'checkpoint'; seq: Seq }
   /** A batch failed (node unreachable, ...): continuous mode retries it after `retryInMs`. */
   | { type: 'error'; message: string; retryInMs?: number };
 

@@ -1,4 +1,6 @@
 /** Conflict resolution: pure strategies, the per-database worker, the audit trail and undo. */
+
+export { sortByWinner, winnerOf, winnerOrder } from '../couchdb/winner.ts';
 export { CouchAuditSink } from './audit/couch-sink.ts';
 export type { AuditEntry, AuditedLeaf, DeclineEntry, ResolutionEntry, UndoEntry } from './audit/entry.ts';
 export { NdjsonAuditSink } from './audit/ndjson-sink.ts';
@@ -18,7 +20,6 @@ export { LeafReader } from './io/fetch.ts';
 export type { Json, JsonObject } from './json.ts';
 export { canonical, canonicalText } from './json.ts';
 export type { FetchedLeaf, Leaf } from './leaf.ts';
-export { sortByWinner, winnerOf, winnerOrder } from './leaf.ts';
 export { planResolution, type ResolutionPlan } from './plan.ts';
 export { formatDetail, formatEntry, formatEvent, formatList, formatProgress, formatStats } from './report.ts';
 export { predictRev, tombstoneRev } from './revs.ts';

@@ -1,7 +1,8 @@
 import type { ChangesResponse, CouchClient, Seq } from '../couch/index.ts';
+import { sortByWinner } from '../couchdb/winner.ts';
 import type { ConflictResolver, Decision } from './decide.ts';
 import { LeafReader } from './io/fetch.ts';
-import { type FetchedLeaf, sortByWinner } from './leaf.ts';
+import type { FetchedLeaf } from './leaf.ts';
 
 /** A document in conflict: CouchDB's winner and the other live leaves (`_conflicts`). */
 export interface ConflictSummary {

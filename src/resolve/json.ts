@@ -1,19 +1,70 @@
 /**
- * Canonical JSON for merged bodies: keys inserted in sorted order (UTF-16 code units), so
- * `JSON.stringify` prints them sorted, except that array-index-like keys ("2", "10") come first in
- * numeric order, as JavaScript objects always put them; numbers as JavaScript prints them (`1.0` ->
- * `1`, `1e21` -> `1e+21`); no whitespace. The text is a function of the value alone, so two resolvers
- * computing the same value send the same bytes, and CouchDB (which hashes key order and integer vs
- * float) gives the same revision id on the same parent.
+ * Canonical JSON for merged bodies: keys inserted in sorted order (UTF-16 code units), so they print
+ * sorted, except that array-index-like keys ("2", "10") come first in numeric order, as JavaScript
+ * objects always put them; no whitespace. Numbers keep the lexeme the document was written with
+ * (`1.0`, `1e2`, `-0`, integers beyond 2^53: a `NumberText`), because CouchDB hashes the body text
+ * as its jiffy decoder read it (`1.0` is a float, `1` an integer: different rev ids) and gives the
+ * lexemes back to every reader; numbers a strategy computed print as JavaScript prints them. The text
+ * is a function of the value alone, so two resolvers computing the same value send the same bytes,
+ * and CouchDB gives the same revision id on the same parent.
  */
+import { scanJson, toValue } from '../couchdb/json-scan.ts';
 
-export type Json = null | boolean | number | string | Json[] | JsonObject;
+/**
+ * A number whose lexeme JavaScript would print differently (`1.0`, `1e2`, `-0`, `12345678901234567890`),
+ * kept as written. Its `toJSON` is the nearest double: a plain `JSON.stringify` (the audit trail)
+ * loses the lexeme, `jsonText` keeps it.
+ */
+export class NumberText {
+  constructor(readonly text: string) {}
+  valueOf(): number {
+    return Number(this.text);
+  }
+  toJSON(): number {
+    return Number(this.text);
+  }
+}
+
+export type Json = null | boolean | number | NumberText | string | Json[] | JsonObject;
 export interface JsonObject {
   [key: string]: Json;
 }
 
 export function isObject(v: unknown): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof NumberText);
+}
+
+/** A JSON number as a value: a plain number when JavaScript prints it back as written, else a NumberText. */
+const numberOf = (lexeme: string): number | NumberText => {
+  const n = Number(lexeme);
+  return String(n) === lexeme ? n : new NumberText(lexeme);
+};
+
+/** `JSON.parse`, except that numbers keep their lexeme (see NumberText). Throws JsonSyntaxError. */
+export function parseJsonLossless(text: string): Json {
+  return toValue(text, scanJson(text), numberOf) as Json;
+}
+
+/** The numeric value of a number or NumberText; undefined for anything else. */
+export function numericValue(v: Json | undefined): number | undefined {
+  if (typeof v === 'number') return v;
+  return v instanceof NumberText ? Number(v.text) : undefined;
+}
+
+/** A deep copy that keeps NumberTexts (structuredClone would turn them into plain objects). */
+export function copyJson<T extends Json>(v: T): T {
+  if (Array.isArray(v)) return v.map((x) => copyJson(x)) as T;
+  if (isObject(v)) {
+    const out: JsonObject = {};
+    for (const k of Object.keys(v)) out[k] = copyJson(v[k] as Json);
+    return out as T;
+  }
+  return v;
+}
+
+/** A deep copy as plain JavaScript values (what `JSON.parse` would give): for code that is not ours. */
+export function plainJson<T extends Json>(v: T): T {
+  return JSON.parse(JSON.stringify(v)) as T;
 }
 
 /**
@@ -22,6 +73,7 @@ export function isObject(v: unknown): v is JsonObject {
  * change the number, so strategies decline instead.
  */
 export function unsafeNumberPath(v: unknown, path = '$'): string | undefined {
+  // a NumberText is exact by construction: only numbers held as doubles can be unsafe
   // the common answer (every number safe) without building a path string per value
   if (!hasUnsafeNumber(v)) return undefined;
   if (typeof v === 'number')
@@ -52,9 +104,10 @@ function hasUnsafeNumber(v: unknown): boolean {
   return false;
 }
 
-/** A deep copy with every object's keys sorted; `-0` becomes `0`. */
+/** A deep copy with every object's keys sorted; a computed `-0` becomes `0` (a written `-0` stays). */
 export function canonical<T extends Json>(v: T): T {
   if (typeof v === 'number') return (Object.is(v, -0) ? 0 : v) as T;
+  if (v instanceof NumberText) return v;
   if (Array.isArray(v)) return v.map((x) => canonical(x)) as T;
   if (isObject(v)) {
     const out: JsonObject = {};
@@ -64,9 +117,26 @@ export function canonical<T extends Json>(v: T): T {
   return v;
 }
 
-/** The canonical text of a value (sorted keys at every level). */
+/** The canonical text of a value (sorted keys at every level, lexemes kept). */
 export function canonicalText(v: Json): string {
-  return JSON.stringify(canonical(v));
+  return jsonText(canonical(v));
+}
+
+/**
+ * `JSON.stringify` of a JSON value (keys in the object's own order), except that a NumberText prints
+ * its lexeme. Non-JSON members (undefined, functions) are skipped as JSON.stringify skips them.
+ */
+export function jsonText(v: unknown): string {
+  if (v instanceof NumberText) return v.text;
+  if (Array.isArray(v))
+    return `[${v.map((x) => (x === undefined || typeof x === 'function' ? 'null' : jsonText(x))).join(',')}]`;
+  if (typeof v === 'object' && v !== null) {
+    const parts: string[] = [];
+    for (const [k, x] of Object.entries(v))
+      if (x !== undefined && typeof x !== 'function') parts.push(`${JSON.stringify(k)}:${jsonText(x)}`);
+    return `{${parts.join(',')}}`;
+  }
+  return JSON.stringify(v);
 }
 
 /** Deep equality, ignoring key order. */

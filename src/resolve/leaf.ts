@@ -1,4 +1,4 @@
-import { compareRevs, parseRev } from '../node/revs/tree.ts';
+import { parseRev } from '../couchdb/rev.ts';
 import { isObject, type Json, type JsonObject } from './json.ts';
 
 /** One live (non-deleted) leaf revision as strategies see it: its rev and its body without `_` fields. */
@@ -14,30 +14,6 @@ export type AttachmentStubs = Record<string, JsonObject>;
 export interface FetchedLeaf extends Leaf {
   deleted: boolean;
   attachments?: AttachmentStubs;
-}
-
-/**
- * CouchDB's winner order (couch_doc:to_doc_info_path): live before deleted, then the higher rev
- * position, then the greater rev-id bytes. Negative when `a` wins over `b`.
- */
-export function winnerOrder(
-  a: { rev: string; deleted?: boolean },
-  b: { rev: string; deleted?: boolean },
-): number {
-  if (!!a.deleted !== !!b.deleted) return a.deleted ? 1 : -1;
-  return compareRevs(b.rev, a.rev);
-}
-
-/** The leaves sorted winner first (a copy). */
-export function sortByWinner<T extends { rev: string; deleted?: boolean }>(leaves: readonly T[]): T[] {
-  return [...leaves].sort(winnerOrder);
-}
-
-/** The CouchDB winner of a leaf set (undefined when empty). */
-export function winnerOf<T extends { rev: string; deleted?: boolean }>(leaves: readonly T[]): T | undefined {
-  let best: T | undefined;
-  for (const l of leaves) if (!best || winnerOrder(l, best) < 0) best = l;
-  return best;
 }
 
 /**

@@ -1,5 +1,5 @@
-import { computeRevId } from '../node/revs/revid.ts';
-import { parseRev } from '../node/revs/tree.ts';
+import { parseRev } from '../couchdb/rev.ts';
+import { computeRevId } from '../couchdb/revid.ts';
 import type { AttachmentStubs } from './leaf.ts';
 
 /**

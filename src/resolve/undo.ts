@@ -1,11 +1,11 @@
 import type { Clock } from '../core/clock.ts';
 import { userError } from '../core/errors.ts';
 import { type CouchClient, docPath } from '../couch/index.ts';
+import { sortByWinner } from '../couchdb/winner.ts';
 import { entryId, type ResolutionEntry, type UndoEntry } from './audit/entry.ts';
 import type { AuditSink } from './audit/sink.ts';
 import { LeafReader } from './io/fetch.ts';
 import { canonical, canonicalText, type JsonObject } from './json.ts';
-import { sortByWinner } from './leaf.ts';
 import { predictRev } from './revs.ts';
 
 export interface UndoOptions {

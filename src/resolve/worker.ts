@@ -1,6 +1,7 @@
 import { resolve as resolvePath } from 'node:path';
 import { type Clock, systemClock } from '../core/clock.ts';
-import { type CouchClient, dbPath, type Seq } from '../couch/index.ts';
+import type { CouchClient } from '../couch/index.ts';
+import type { Seq } from '../couchdb/seq.ts';
 import { CouchAuditSink } from './audit/couch-sink.ts';
 import { digest32 } from './audit/entry.ts';
 import { NdjsonAuditSink } from './audit/ndjson-sink.ts';
@@ -175,11 +176,8 @@ export class ResolverWorker {
     signal: AbortSignal | undefined,
     checkpoint: (force: boolean) => Promise<void> = async () => {},
   ): Promise<Seq> {
-    const tally = { docs: 0, unclean: false };
-    const deps = { ...this.deps, signal, tally };
+    const deps = { ...this.deps, signal };
     const { concurrency } = this.o.config;
-    // one-shot: the update seq before our first write, when the server's seqs count updates exactly
-    let start = mode === 'once' ? await this.linearUpdateSeq(signal) : undefined;
     const pageSize = this.o.pageSize ?? this.batchSize * concurrency;
     const limiter = new Limiter(concurrency);
     let failure: unknown;
@@ -227,17 +225,12 @@ export class ResolverWorker {
       since = page.last_seq;
       for (let i = 0; i < ids.length; i += this.batchSize) await launch(ids.slice(i, i + this.batchSize));
       tracker.mark(since);
-      const atEnd = page.results.length < pageSize || page.pending === 0;
-      // everything after `start` is a write made during this run: our own, unless the count says otherwise
-      const pastStart = start !== undefined && (linearSeq(page.last_seq) ?? -1) >= start;
-      const caughtUp = atEnd || pastStart;
+      const caughtUp = page.results.length < pageSize || page.pending === 0;
       if (caughtUp && mode === 'once') {
         await limiter.drain();
-        if (start !== undefined && failure === undefined) {
-          if (!tally.unclean && (await this.linearUpdateSeq(signal)) === start + tally.docs) break;
-          start = undefined; // someone else wrote meanwhile: scan on, and again, as usual
-          if (!atEnd) continue;
-        }
+        // Our own writes come back in the feed and are skipped by their known leaves; reading them is
+        // the only way to learn that nobody else wrote meanwhile: seqs are opaque (CouchDB 2+ sums
+        // shard copies, PouchDB counts revisions), so no seq arithmetic can tell (couchdb/seq.ts).
         if (progressed === 0 && ids.length === 0) break;
         progressed = 0;
         continue;
@@ -251,20 +244,6 @@ export class ResolverWorker {
     await limiter.drain();
     if (failure !== undefined && !signal?.aborted) throw failure;
     return since;
-  }
-
-  /**
-   * The database's update seq as a number when the server's seqs count document updates one by one
-   * (an integer seq, or the embedded node's `<n>-g1AAAA<token>`), and the audit is elsewhere: then
-   * `start + documents we wrote` equal to the seq after our writes means nobody else wrote meanwhile,
-   * and the one-shot scan need not read our own writes back from `_changes`. Undefined otherwise
-   * (CouchDB 2+'s seqs sum shard copies: no such arithmetic).
-   */
-  private async linearUpdateSeq(signal?: AbortSignal): Promise<number | undefined> {
-    const a = this.deps.audit;
-    if (a instanceof CouchAuditSink && a.db === this.o.db) return undefined;
-    const info = await this.o.client.get<{ update_seq?: Seq }>(dbPath(this.o.db), undefined, { signal });
-    return linearSeq(info.update_seq);
   }
 
   /** A batch; in follow mode a failed batch (node away) is retried with backoff until it passes. */
@@ -284,12 +263,6 @@ export class ResolverWorker {
     this.deps.emit({ type: 'error', message: msg(e), retryInMs: ms });
     await this.clock.sleep(ms, signal).catch(() => undefined);
   }
-}
-
-function linearSeq(seq: Seq | undefined): number | undefined {
-  if (typeof seq === 'number') return Number.isSafeInteger(seq) ? seq : undefined;
-  const m = typeof seq === 'string' ? /^(\d+)-g1AAAA[A-Za-z0-9_]{22}$/.exec(seq) : null;
-  return m ? Number(m[1]) : undefined;
 }
 
 const msg = (e: unknown) => (e instanceof Error ? e.message : String(e));

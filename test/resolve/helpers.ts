@@ -1,5 +1,7 @@
 // Shared helpers of the conflict-resolution tests: embedded nodes with a CouchClient each, continuous
 // `_replicator` links (delete them = partition, recreate = heal), conflict builders and bounded polling.
+
+import { after, before } from 'node:test';
 import { CouchClient, dbPath, docPath, isCouchError } from '../../src/couch/index.ts';
 import { startNode } from '../../src/node/index.ts';
 
@@ -26,6 +28,18 @@ export async function startTestNode(name: string): Promise<TestNode> {
       await node.close();
     },
   };
+}
+
+/** One node for the suite it is called in: started before its tests, closed after them. */
+export function suiteNode(name: string): () => TestNode {
+  let node: TestNode | undefined;
+  before(async () => {
+    node = await startTestNode(name);
+  });
+  after(async () => {
+    await node?.close();
+  });
+  return () => node as TestNode;
 }
 
 export async function createDb(n: TestNode, db: string): Promise<void> {

@@ -4,7 +4,7 @@
 // new checkpoint's only history entry starts at 0. The reset is refused without a terminal or --yes.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { seqNumber } from '../../src/observe/seq.ts';
+import { seqNumber } from '../../src/couchdb/seq.ts';
 import { checkpointReset } from '../../src/ops/checkpoint-reset.ts';
 import { cli, DB, direction, findingsOf, type Json, pollUntil, TelemetryMesh } from './helpers.ts';
 

@@ -1,16 +1,16 @@
 import { type Clock, systemClock } from '../../core/clock.ts';
-import { computeRevId } from '../revs/revid.ts';
+import { computeRevId } from '../../couchdb/revid.ts';
 import {
   findRev,
   leaves,
   mergePath,
-  mergePathFast,
   newEditParent,
   parseRev,
   parseRevId,
   pathFromRevisions,
   winner,
-} from '../revs/tree.ts';
+} from '../../couchdb/tree.ts';
+import { mergePathFast } from '../../couchdb/tree-fast.ts';
 import type { DbStore, RevRow } from '../store/db-store.ts';
 import { type AttList, digestBytes, resolveAttachments } from './attachments.ts';
 import type { DesignFunctions } from './design.ts';

@@ -1,6 +1,6 @@
-import { type JsonNode, scanJson, toValue } from '../json/scan.ts';
-import { BODY_UNDERSCORE_FIELDS } from '../revs/revid.ts';
-import { parseRevId } from '../revs/tree.ts';
+import { type JsonNode, scanJson, toValue } from '../../couchdb/json-scan.ts';
+import { BODY_UNDERSCORE_FIELDS } from '../../couchdb/revid.ts';
+import { parseRevId } from '../../couchdb/tree.ts';
 import { badRequest, CouchHttpError } from './errors.ts';
 
 /** One attachment as a client wrote it in `_attachments` (inline data, a stub, or `follows` in multipart). */

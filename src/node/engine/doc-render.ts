@@ -1,4 +1,4 @@
-import { conflicts, deletedConflicts, parseRev, revisionsOf, revsInfo } from '../revs/tree.ts';
+import { conflicts, deletedConflicts, parseRev, revisionsOf, revsInfo } from '../../couchdb/tree.ts';
 import type { DbStore, RevRow } from '../store/db-store.ts';
 import { type AttList, type AttMeta, readAttData } from './attachments.ts';
 import { type DocState, parseAtts } from './doc-state.ts';

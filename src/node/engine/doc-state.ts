@@ -1,7 +1,7 @@
 // The document shapes the engine passes around (a doc's state, a write, its result) and their
 // decoding from the store's rows. A leaf below database.ts, validate.ts and doc-render.ts, so those
 // can share the shapes without importing one another.
-import type { RevTree } from '../revs/tree.ts';
+import type { RevTree } from '../../couchdb/tree.ts';
 import type { DocRow } from '../store/db-store.ts';
 import type { AttList, FollowedAtt } from './attachments.ts';
 import type { IncomingDoc } from './doc-parse.ts';

@@ -4,6 +4,8 @@
  * deleted-and-recreated database is recognised as foreign and restarts the feed from 0 — what a
  * clustered CouchDB does when a seq names shard copies that no longer exist.
  */
+import type { Seq } from '../../couchdb/seq.ts';
+
 export class SeqCodec {
   private readonly suffix: string;
 
@@ -16,7 +18,7 @@ export class SeqCodec {
   }
 
   /** Parses `since`: 0, `now`, a bare integer, or a seq we (or another CouchDB) emitted. */
-  decode(since: string | number | undefined | null, current: number): number | undefined {
+  decode(since: Seq | undefined | null, current: number): number | undefined {
     if (since === undefined || since === null || since === '' || since === 0 || since === '0') return 0;
     if (since === 'now') return current;
     if (typeof since === 'number') return Number.isInteger(since) && since >= 0 ? since : undefined;

@@ -1,4 +1,4 @@
-import { findRev, isLeaf, newEditParent, parseRev, parseRevId } from '../revs/tree.ts';
+import { findRev, isLeaf, newEditParent, parseRev, parseRevId } from '../../couchdb/tree.ts';
 import type { RevRow } from '../store/db-store.ts';
 import type { DesignFunctions, Verdict } from './design.ts';
 import type { AttIn } from './doc-parse.ts';

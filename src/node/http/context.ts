@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type JsonNode, JsonSyntaxError, scanJson, toValue } from '../../couchdb/json-scan.ts';
 import { badRequest, CouchHttpError } from '../engine/errors.ts';
-import { type JsonNode, JsonSyntaxError, scanJson, toValue } from '../json/scan.ts';
 import type { NodeState } from '../node-state.ts';
 
 export interface UserCtx {

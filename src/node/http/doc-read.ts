@@ -1,9 +1,9 @@
+import { latestLeavesFrom, openRevsAllOrder, parseRev } from '../../couchdb/tree.ts';
 import { storedAttBytes } from '../engine/attachments.ts';
 import type { Database, DocState } from '../engine/database.ts';
 import { parseAtts } from '../engine/database.ts';
 import { followedAttachments, type RenderOptions, renderDoc } from '../engine/doc-render.ts';
 import { badRequest, CouchHttpError } from '../engine/errors.ts';
-import { latestLeavesFrom, openRevsAllOrder, parseRev } from '../revs/tree.ts';
 import type { Ctx } from './context.ts';
 import { buildMultipartRelated } from './multipart.ts';
 

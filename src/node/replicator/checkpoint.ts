@@ -1,10 +1,13 @@
 /**
  * Replication checkpoints in CouchDB's format (couch_replicator_scheduler_job:do_checkpoint) and
- * CouchDB's resume rule (compare_replication_logs): same session on both sides -> its
- * source_last_seq; else the newest history entry the two share -> its recorded_seq; else from
- * since_seq / 0 ("no common ancestry").
+ * CouchDB's resume rule (compare_replication_logs, in src/couchdb/replication-log.ts): same
+ * session on both sides -> its source_last_seq; else the history walk's shared entry -> its
+ * recorded_seq; else from since_seq / 0 ("no common ancestry").
  */
-export type Seq = string | number;
+import { compareReplicationLogs } from '../../couchdb/replication-log.ts';
+import type { Seq } from '../../couchdb/seq.ts';
+
+export type { Seq };
 
 export interface HistoryEntry {
   session_id: string;
@@ -33,20 +36,14 @@ export interface CheckpointDoc {
 
 export const MAX_HISTORY = 50;
 
+/** Where a job resumes: CouchDB's compare_replication_logs; undefined = no checkpoint pair or no common ancestry. */
 export function resumeSeq(
   source: CheckpointDoc | undefined,
   target: CheckpointDoc | undefined,
 ): { seq: Seq; history: HistoryEntry[] } | undefined {
   if (!source || !target) return undefined;
-  if (source.session_id === target.session_id)
-    return { seq: source.source_last_seq, history: source.history ?? [] };
-  const tgtSessions = new Set((target.history ?? []).map((h) => h.session_id));
-  const src = source.history ?? [];
-  for (let i = 0; i < src.length; i++) {
-    const h = src[i] as HistoryEntry;
-    if (tgtSessions.has(h.session_id)) return { seq: h.recorded_seq, history: src.slice(i) };
-  }
-  return undefined;
+  const c = compareReplicationLogs(source, target);
+  return c.kind === 'no-common-ancestry' ? undefined : { seq: c.seq, history: c.history };
 }
 
 /** RFC 1123 date as CouchDB writes it in histories: "Fri, 27 Nov 2026 16:03:21 GMT". */

@@ -1,4 +1,5 @@
 import { gunzipSync } from 'node:zlib';
+import { docIdPath as docPath } from '../../couchdb/paths.ts';
 import { buildMultipartRelated, parseMultipartMixed, parseMultipartRelated } from '../http/multipart.ts';
 import { type ChangeRow, type Peer, RepCrash } from './peer.ts';
 import type { Job } from './scheduler.ts';
@@ -8,10 +9,6 @@ type Doc = Record<string, unknown> & {
   _rev: string;
   _attachments?: Record<string, { stub?: boolean }>;
 };
-
-/** Doc ids in URLs: `_design/` keeps its slash, everything else is fully encoded (as CouchDB's replicator). */
-export const docPath = (id: string) =>
-  id.startsWith('_design/') ? `_design/${encodeURIComponent(id.slice(8))}` : encodeURIComponent(id);
 
 const hasStubs = (d: Doc) => Object.values(d._attachments ?? {}).some((a) => a.stub);
 

@@ -1,7 +1,7 @@
+import { scanJson } from '../../couchdb/json-scan.ts';
 import type { WriteContext, WriteDoc } from '../engine/database.ts';
 import { parseDoc } from '../engine/doc-parse.ts';
 import { CouchHttpError } from '../engine/errors.ts';
-import { scanJson } from '../json/scan.ts';
 import { parseRepDoc, RepDocError } from './rep-doc.ts';
 
 /**

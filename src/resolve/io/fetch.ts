@@ -1,4 +1,7 @@
-import { type CouchClient, dbPath, docPath, isCouchError } from '../../couch/index.ts';
+import { httpError } from '../../couch/errors.ts';
+import { type CouchClient, dbPath, docPath, isCouchError, type RequestOptions } from '../../couch/index.ts';
+import { JsonSyntaxError } from '../../couchdb/json-scan.ts';
+import { parseJsonLossless } from '../json.ts';
 import { type FetchedLeaf, toFetchedLeaf } from '../leaf.ts';
 
 type BulkGetAnswer = {
@@ -46,12 +49,12 @@ export class LeafReader {
     ids: readonly string[],
     signal?: AbortSignal,
   ): Promise<Map<string, FetchedLeaf[]>> {
-    const res = await this.client.post<BulkGetAnswer>(
-      `${dbPath(this.db)}/_bulk_get`,
-      { docs: ids.map((id) => ({ id })) },
-      undefined,
-      { signal },
-    );
+    const res = (await readLossless(this.client, {
+      method: 'POST',
+      path: `${dbPath(this.db)}/_bulk_get`,
+      body: { docs: ids.map((id) => ({ id })) },
+      signal,
+    })) as BulkGetAnswer;
     const out = new Map<string, FetchedLeaf[]>();
     for (const id of ids) out.set(id, []);
     for (const r of res.results ?? [])
@@ -78,15 +81,34 @@ export class LeafReader {
   /** `GET /db/doc?open_revs=all` as leaves (none when the doc does not exist). */
   async openRevsAll(id: string, signal?: AbortSignal): Promise<FetchedLeaf[]> {
     try {
-      const rows = await this.client.get<Array<{ ok?: Record<string, unknown> }>>(
-        docPath(this.db, id),
-        { open_revs: 'all' },
-        { signal, headers: { accept: 'application/json' } },
-      );
+      const rows = (await readLossless(this.client, {
+        path: docPath(this.db, id),
+        query: { open_revs: 'all' },
+        signal,
+        headers: { accept: 'application/json' },
+      })) as Array<{ ok?: Record<string, unknown> }>;
       return rows.filter((r) => r.ok).map((r) => toFetchedLeaf(r.ok as Record<string, unknown>));
     } catch (e) {
       if (isCouchError(e) && e.status === 404) return [];
       throw e;
     }
+  }
+}
+
+/**
+ * A JSON answer as `client.get`/`post` give it (CouchError on non-2xx), except that numbers keep
+ * their lexemes: a merged body must carry `1.0` back as `1.0` (see json.ts).
+ */
+async function readLossless(client: CouchClient, o: RequestOptions): Promise<unknown> {
+  const res = await client.request({ ...o, stream: false });
+  if (!res.ok) {
+    const ctx = { node: client.url, method: o.method ?? 'GET', path: o.path, attempts: res.attempts };
+    throw httpError(ctx, res.status, res.text()).withAttempts(res.attempts);
+  }
+  try {
+    return parseJsonLossless(res.text());
+  } catch (e) {
+    if (e instanceof JsonSyntaxError) return res.json(); // throws the client's protocol error
+    throw e;
   }
 }

@@ -1,4 +1,5 @@
 import { type CouchClient, dbPath } from '../../couch/index.ts';
+import { jsonText } from '../json.ts';
 import type { ResolutionPlan } from '../plan.ts';
 
 /** How one document's resolution write went. */
@@ -29,9 +30,11 @@ export async function writePlans(
   const docs = plans.flatMap((p) => p.docs);
   const out = new Map<string, WriteOutcome>();
   if (!docs.length) return out;
-  const res = await client.post<BulkAnswer>(`${dbPath(db)}/_bulk_docs`, { docs }, undefined, {
+  // sent as text: the merged bodies keep their number lexemes, so CouchDB computes the predicted revs
+  const res = await client.post<BulkAnswer>(`${dbPath(db)}/_bulk_docs`, jsonText({ docs }), undefined, {
     signal,
     idempotent: true,
+    headers: { 'content-type': 'application/json' },
   });
   let i = 0;
   for (const p of plans) {

@@ -2,7 +2,7 @@ import { isAbsolute, resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Clock } from '../../core/clock.ts';
 import { userError } from '../../core/errors.ts';
-import { isObject, type Json, type JsonObject } from '../json.ts';
+import { isObject, type Json, type JsonObject, plainJson } from '../json.ts';
 import type { Leaf } from '../leaf.ts';
 import {
   decline,
@@ -61,7 +61,8 @@ export async function loadCustomModule(
  */
 export function customStrategy(mod: CustomModule, timeoutMs: number, clock: Clock): Strategy {
   return async (leaves, context): Promise<StrategyOutcome> => {
-    const copies = leaves.map((l) => ({ rev: l.rev, body: structuredClone(l.body) }));
+    // user code gets plain JavaScript values (numbers as doubles), as JSON.parse would give them
+    const copies = leaves.map((l) => ({ rev: l.rev, body: plainJson(l.body) }));
     const stop = new AbortController();
     let result: unknown;
     try {

@@ -1,5 +1,6 @@
-import { getPath } from '../json.ts';
-import { type Leaf, sortByWinner } from '../leaf.ts';
+import { sortByWinner } from '../../couchdb/winner.ts';
+import { getPath, numericValue } from '../json.ts';
+import type { Leaf } from '../leaf.ts';
 import { decline, merged, type StrategyOutcome } from '../strategy.ts';
 
 export interface ExtremumSettings {
@@ -15,8 +16,8 @@ export interface ExtremumSettings {
 export function extremum(leaves: readonly Leaf[], s: ExtremumSettings, mode: 'max' | 'min'): StrategyOutcome {
   let best: { leaf: Leaf; v: number } | undefined;
   for (const leaf of sortByWinner(leaves)) {
-    const v = getPath(leaf.body, s.field);
-    if (typeof v !== 'number' || !Number.isFinite(v)) continue;
+    const v = numericValue(getPath(leaf.body, s.field));
+    if (v === undefined || !Number.isFinite(v)) continue;
     if (!best || (mode === 'max' ? v > best.v : v < best.v)) best = { leaf, v };
   }
   if (!best) return decline(`no leaf has a number in '${s.field}'`);

@@ -1,5 +1,6 @@
+import { sortByWinner } from '../../couchdb/winner.ts';
 import { isObject, type Json, type JsonObject } from '../json.ts';
-import { type Leaf, sortByWinner } from '../leaf.ts';
+import type { Leaf } from '../leaf.ts';
 import { decline, merged, type StrategyOutcome } from '../strategy.ts';
 import { toTime } from './time.ts';
 

@@ -1,5 +1,6 @@
-import { canonicalText, getPath, type Json, type JsonObject, setPath } from '../json.ts';
-import { type Leaf, sortByWinner, winnerOf } from '../leaf.ts';
+import { sortByWinner, winnerOf } from '../../couchdb/winner.ts';
+import { canonicalText, copyJson, getPath, type Json, setPath } from '../json.ts';
+import type { Leaf } from '../leaf.ts';
 import { decline, merged, type StrategyOutcome } from '../strategy.ts';
 import { latestLeaf } from './lww.ts';
 
@@ -25,7 +26,7 @@ export function union(leaves: readonly Leaf[], s: UnionSettings): StrategyOutcom
   } else base = winnerOf(leaves);
   if (!base) return decline('no live leaves');
   const ordered = [base, ...sortByWinner(leaves.filter((l) => l !== base))];
-  const out = structuredClone(base.body) as JsonObject;
+  const out = copyJson(base.body);
   for (const f of s.fields) {
     const items: Json[] = [];
     const seen = new Set<string>();

@@ -1,10 +1,10 @@
+import { scanJson } from '../../../couchdb/json-scan.ts';
 import type { AttList } from '../../engine/attachments.ts';
 import { readAttData } from '../../engine/attachments.ts';
 import type { Database, WriteDoc } from '../../engine/database.ts';
 import { parseAtts } from '../../engine/database.ts';
 import type { AttIn } from '../../engine/doc-parse.ts';
 import { CouchHttpError, conflict } from '../../engine/errors.ts';
-import { scanJson } from '../../json/scan.ts';
 import type { Ctx } from '../context.ts';
 import { checkRev, notFoundDoc } from '../doc-read.ts';
 import { methodNotAllowed, sendJson } from '../respond.ts';

@@ -1,8 +1,8 @@
+import { getEntry } from '../../../couchdb/json-scan.ts';
+import { findRev, parseRev, possibleAncestors } from '../../../couchdb/tree.ts';
 import { type Database, NEEDS_REV, type UpdateResult, type WriteDoc } from '../../engine/database.ts';
 import { parseDoc, validateDocId } from '../../engine/doc-parse.ts';
 import { badRequest, CouchHttpError } from '../../engine/errors.ts';
-import { getEntry } from '../../json/scan.ts';
-import { findRev, parseRev, possibleAncestors } from '../../revs/tree.ts';
 import type { Ctx } from '../context.ts';
 import { hasFollowingAtts, multipartDoc, openRevList, readRevision, renderOptions } from '../doc-read.ts';
 import { buildMultipartMixed, newBoundary } from '../multipart.ts';

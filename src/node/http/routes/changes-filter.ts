@@ -1,8 +1,8 @@
+import { leaves } from '../../../couchdb/tree.ts';
 import type { Database, DocState } from '../../engine/database.ts';
 import type { DesignFn } from '../../engine/design.ts';
 import { renderDoc } from '../../engine/doc-render.ts';
 import { badRequest, CouchHttpError } from '../../engine/errors.ts';
-import { leaves } from '../../revs/tree.ts';
 import type { Ctx } from '../context.ts';
 import { readSecurity } from '../security.ts';
 

@@ -1,9 +1,9 @@
+import { leaves } from '../../../couchdb/tree.ts';
 import type { Database, DocState } from '../../engine/database.ts';
 import { toDocState } from '../../engine/database.ts';
 import { renderDoc } from '../../engine/doc-render.ts';
 import { badRequest, CouchHttpError } from '../../engine/errors.ts';
 import { matchSelector, type Selector, selectorError } from '../../engine/selector.ts';
-import { leaves } from '../../revs/tree.ts';
 import type { DocRow } from '../../store/db-store.ts';
 import type { Ctx } from '../context.ts';
 import { baseHeaders, methodNotAllowed } from '../respond.ts';

@@ -1,10 +1,11 @@
 // Reading and writing one document, shared by the document, attachment and `_local` handlers (a
 // leaf: it imports no other route, so those handlers never import each other).
+
+import { scanJson } from '../../../couchdb/json-scan.ts';
 import type { FollowedAtt } from '../../engine/attachments.ts';
 import type { Database, UpdateResult, WriteDoc } from '../../engine/database.ts';
 import { parseDoc } from '../../engine/doc-parse.ts';
 import { badRequest, CouchHttpError, conflict } from '../../engine/errors.ts';
-import { scanJson } from '../../json/scan.ts';
 import type { Ctx } from '../context.ts';
 import { MultipartError, parseMultipartRelated } from '../multipart.ts';
 import { checkDbAdmin } from '../security.ts';

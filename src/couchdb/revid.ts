@@ -23,7 +23,8 @@
  * and the md5 it keeps (the `digest` it reports) is the md5 of the gzip stream, not of the content.
  */
 import * as crypto from 'node:crypto';
-import { type JsonNode, scanJson } from '../json/scan.ts';
+import { type JsonNode, scanJson } from './json-scan.ts';
+import { SERVER_WRITTEN_REPLICATION_FIELD_SET } from './replicator-fields.ts';
 
 export interface RevIdInput {
   /** The `_deleted` flag of the new revision. */
@@ -60,13 +61,7 @@ const CH_UNDERSCORE = 95;
  * Top-level `_` members that CouchDB keeps in the body (couch_doc:transfer_fields: the replicator's
  * state fields), and so hashes into the rev id. Every other `_` member is metadata, not body.
  */
-export const BODY_UNDERSCORE_FIELDS: ReadonlySet<string> = new Set([
-  '_replication_state',
-  '_replication_state_time',
-  '_replication_state_reason',
-  '_replication_id',
-  '_replication_stats',
-]);
+export const BODY_UNDERSCORE_FIELDS: ReadonlySet<string> = SERVER_WRITTEN_REPLICATION_FIELD_SET;
 
 // crypto.hash (one-shot, no Hash object) exists from Node 20.12; fall back to createHash before that.
 const md5Hex: (bytes: Buffer) => string =

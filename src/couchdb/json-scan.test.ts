@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { getEntry, type JsonNode, JsonSyntaxError, MAX_DEPTH, rawText, scanJson, toValue } from './scan.ts';
+import {
+  getEntry,
+  type JsonNode,
+  JsonSyntaxError,
+  MAX_DEPTH,
+  rawText,
+  scanJson,
+  toValue,
+} from './json-scan.ts';
 
 function throwsParse(text: string): boolean {
   try {

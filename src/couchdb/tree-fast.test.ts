@@ -1,15 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import {
-  mergePath,
-  mergePathFast,
-  type RevNode,
-  type RevOpts,
-  type RevPath,
-  type RevTree,
-  winner,
-} from './tree.ts';
+import { mergePath, type RevNode, type RevOpts, type RevPath, type RevTree, winner } from './tree.ts';
+import { mergePathFast } from './tree-fast.ts';
 
 // a few short ids so that paths meet existing nodes (and sometimes repeat an id) often
 const hashArb = fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', `${'0'.repeat(31)}1`, `${'f'.repeat(32)}`);

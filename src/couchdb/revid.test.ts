@@ -3,10 +3,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { getEntry, scanJson } from '../json/scan.ts';
+import { getEntry, scanJson } from './json-scan.ts';
 import { computeRevId, type RevIdInput, revIdTermBytes } from './revid.ts';
 
-const SAMPLES = fileURLToPath(new URL('../../../test/fixtures/couchdb/samples/', import.meta.url));
+const SAMPLES = fileURLToPath(new URL('../../test/fixtures/couchdb/samples/', import.meta.url));
 const VECTORS = `${SAMPLES}rev-id-vectors.json`;
 
 function sample(name: string): unknown {

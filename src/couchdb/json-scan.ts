@@ -89,13 +89,16 @@ export function rawText(text: string, node: JsonNode): string {
   return text.slice(node.s, node.e);
 }
 
-/** The plain JS value of a node, identical to what `JSON.parse(rawText(text, node))` returns. */
-export function toValue(text: string, node: JsonNode): unknown {
+/**
+ * The plain JS value of a node, identical to what `JSON.parse(rawText(text, node))` returns; with
+ * `number`, each number is what it makes of its lexeme instead (e.g. a value that keeps `1.0`).
+ */
+export function toValue(text: string, node: JsonNode, number?: (lexeme: string) => unknown): unknown {
   switch (node.t) {
     case 'str':
       return node.value;
     case 'num':
-      return Number(text.slice(node.s, node.e));
+      return number ? number(text.slice(node.s, node.e)) : Number(text.slice(node.s, node.e));
     case 'true':
       return true;
     case 'false':
@@ -105,7 +108,7 @@ export function toValue(text: string, node: JsonNode): unknown {
     case 'arr': {
       const items = node.items;
       const out = new Array<unknown>(items.length);
-      for (let i = 0; i < items.length; i++) out[i] = toValue(text, items[i]!);
+      for (let i = 0; i < items.length; i++) out[i] = toValue(text, items[i]!, number);
       return out;
     }
     case 'obj': {
@@ -114,13 +117,13 @@ export function toValue(text: string, node: JsonNode): unknown {
         if (k === '__proto__') {
           // JSON.parse creates an own property; plain assignment would set the prototype instead.
           Object.defineProperty(out, k, {
-            value: toValue(text, v),
+            value: toValue(text, v, number),
             writable: true,
             enumerable: true,
             configurable: true,
           });
         } else {
-          out[k] = toValue(text, v);
+          out[k] = toValue(text, v, number);
         }
       }
       return out;

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { crashBackoffMs, crashStreakMinMs, nextRetryAt } from './backoff.ts';
-import { seqDistance, seqEquals, seqNumber, seqText } from './seq.ts';
-import { fixture } from './test-support.ts';
+import { parseSeq, seqDistance, seqEquals, seqNumber, seqText } from './seq.ts';
+
+// db info `update_seq` of CouchDB 3.5.0 (test/fixtures/couchdb/samples, src/observe/fixtures)
+const COUCHDB_SEQ =
+  '7-g1AAAACfeJzLYWBgYMpgTmEQSs4vTc5ISTJ3MDQy1zMAQsMckFweC5BkaABS_4EgK4M5kTUXKMBumpZqbGBiiVUjPvMSGZLqoQYxgQ2yMExNszQywqojCwB27CkO';
 
 test('seqNumber: numeric prefix of real clustered seqs, numbers, "0"; null otherwise', () => {
-  const info = (fixture('db-info') as { update_seq: string }).update_seq;
-  assert.equal(seqNumber(info), 7);
+  assert.equal(seqNumber(COUCHDB_SEQ), 7);
   assert.equal(seqNumber('10000-g1AAAACleJzLYWBg'), 10000);
   assert.equal(seqNumber('0'), 0);
   assert.equal(seqNumber(42), 42);
@@ -24,20 +25,16 @@ test('seqEquals is exact on text; seqDistance is the prefix heuristic', () => {
   assert.ok(!seqEquals('6-abc', '6-abd'));
   assert.ok(seqEquals(null, null));
   assert.ok(!seqEquals(null, '0'));
+  assert.ok(seqEquals(COUCHDB_SEQ, `${COUCHDB_SEQ}`));
   assert.equal(seqDistance('10-x', '4-y'), 6);
   assert.equal(seqDistance('10-x', null), null);
   assert.equal(seqText(5), '5');
   assert.equal(seqText(undefined), null);
 });
 
-test('CouchDB crash backoff: 30 s × 2^min(n-1, 10)', () => {
-  assert.equal(crashBackoffMs(0), 0);
-  assert.equal(crashBackoffMs(1), 30_000);
-  assert.equal(crashBackoffMs(2), 60_000);
-  assert.equal(crashBackoffMs(11), 30_720_000);
-  assert.equal(crashBackoffMs(20), 30_720_000);
-  assert.equal(nextRetryAt('crashing', 3, 1000), 1000 + 120_000);
-  assert.deepEqual([0, 1, 2, 3, 4].map(crashStreakMinMs), [0, 0, 30_000, 90_000, 210_000]);
-  assert.equal(nextRetryAt('running', 3, 1000), null);
-  assert.equal(nextRetryAt('crashing', 3, null), null);
+test('parseSeq: strings as they are (opaque), non-negative integers; null otherwise', () => {
+  assert.equal(parseSeq(COUCHDB_SEQ), COUCHDB_SEQ);
+  assert.equal(parseSeq(12), 12);
+  assert.equal(parseSeq(0), 0);
+  for (const bad of [-1, 1.5, null, undefined, {}, [1], Number.NaN]) assert.equal(parseSeq(bad), null);
 });

@@ -1,9 +1,8 @@
 /**
  * Revision trees, behaving like CouchDB 3.x `couch_key_tree` (merge, stem) and
- * `couch_doc:to_doc_info_path` (winner, conflicts). The tree format is pouchdb-merge's, and
- * pouchdb-merge walks it for us (traverseRevTree, rootToLeaf). Its merge, stem, winner and leaf
- * order are not used because they deviate from CouchDB; see tree.test.ts ("pouchdb-merge
- * deviations") for each one, shown against pouchdb-merge itself.
+ * `couch_doc:to_doc_info_path` (winner, conflicts). The tree format is pouchdb-merge's (walked by
+ * tree-walk.ts). pouchdb-merge's merge, stem, winner and leaf order deviate from CouchDB; see
+ * tree.test.ts ("pouchdb-merge deviations") for each one, shown against pouchdb-merge itself.
  *
  * What CouchDB does and this module reproduces:
  * - merge (couch_key_tree:merge/2): the path goes into the first root (roots sorted by pos, rev-id
@@ -18,7 +17,6 @@
  *   touched two roots), CouchDB instead rebuilds the tree from every leaf path cut to `revsLimit`,
  *   merged back in sorted order; so does this.
  */
-import { rootToLeaf, traverseRevTree } from 'pouchdb-merge';
 import {
   compareRevIds,
   parseRevId,
@@ -27,21 +25,23 @@ import {
   type RevPath,
   type RevTree,
 } from './tree-query.ts';
+import { rootToLeaf, traverseRevTree } from './tree-walk.ts';
 
 export * from './tree-query.ts';
 
 export type MergeResult = 'new_leaf' | 'new_branch' | 'internal_node';
 export const DEFAULT_REVS_LIMIT = 1000;
 
-type Item = { hash: string; opts: RevOpts };
+/** One revision of a path, root first (shared with tree-fast.ts). */
+export type Item = { hash: string; opts: RevOpts };
 
-function normOpts(o: RevOpts): RevOpts {
+export function normOpts(o: RevOpts): RevOpts {
   const status = o.status === 'missing' ? 'missing' : 'available';
   return o.deleted ? { status, deleted: true } : { status };
 }
 
 /** Root-first items -> a linear chain of nodes. */
-function chain(items: readonly Item[]): RevNode {
+export function chain(items: readonly Item[]): RevNode {
   let node: RevNode | null = null;
   for (let i = items.length - 1; i >= 0; i--)
     node = [items[i]!.hash, { ...items[i]!.opts }, node ? [node] : []];
@@ -257,7 +257,7 @@ function stemOwned(tree: RevTree, limit: number): { tree: RevTree; stemmed: stri
   return { tree: out, stemmed: [...revSet(tree)].filter((r) => !kept.has(r)) };
 }
 
-function checkLimit(revsLimit: number): void {
+export function checkLimit(revsLimit: number): void {
   if (!Number.isSafeInteger(revsLimit) || revsLimit < 1)
     throw new RangeError(`invalid revs limit ${revsLimit}`);
 }
@@ -319,65 +319,4 @@ export function mergePaths(
 export function mergePath(tree: RevTree, path: RevPath, revsLimit = DEFAULT_REVS_LIMIT): MergeOutcome {
   const { results, ...rest } = mergePaths(tree, [path], revsLimit);
   return { ...rest, conflicts: results[0]! };
-}
-
-/**
- * `mergePath` + `winner` for the two cases nearly every write is, without canonicalising, merging
- * and stemming the whole tree: a new document (empty tree, a non-branching path), and an edit whose
- * path is `[parent, child]` with `parent` the only leaf of a linear tree (one root, no branch).
- * Undefined for anything else, and wherever CouchDB would do something special (repeated rev ids,
- * whose stem rebuilds the tree; a stored leaf known only by id): use `mergePath` then. Gives the same
- * tree, stemmed revs (same order) and winner as `mergePath` (tree-fast.test.ts checks it).
- */
-export function mergePathFast(
-  tree: RevTree,
-  path: RevPath,
-  revsLimit = DEFAULT_REVS_LIMIT,
-): { tree: RevTree; stemmed: string[]; winner: { rev: string; deleted: boolean } } | undefined {
-  checkLimit(revsLimit);
-  const items: Item[] = [];
-  let pos: number;
-  if (tree.length === 0) {
-    for (let n: RevNode | undefined = path.ids; n; n = n[2][0]) {
-      if (n[2].length > 1) return undefined;
-      items.push({ hash: n[0], opts: normOpts(n[1]) });
-    }
-    pos = path.pos;
-  } else {
-    const root = tree[0]!;
-    const child = path.ids[2][0];
-    if (tree.length !== 1 || path.ids[2].length !== 1 || !child || child[2].length !== 0) return undefined;
-    for (let n: RevNode = root.ids; ; n = n[2][0]!) {
-      if (n[2].length > 1) return undefined;
-      items.push({ hash: n[0], opts: normOpts(n[1]) });
-      if (n[2].length === 0) break;
-    }
-    const leaf = items[items.length - 1]!;
-    if (
-      root.pos + items.length - 1 !== path.pos ||
-      leaf.hash !== path.ids[0] ||
-      leaf.opts.status === 'missing'
-    )
-      return undefined;
-    items.push({ hash: child[0], opts: normOpts(child[1]) });
-    pos = root.pos;
-  }
-  const leaf = items[items.length - 1]!;
-  if (leaf.opts.status === 'missing') return undefined;
-  if (items.length > 1) {
-    const seen = new Set<string>();
-    for (const it of items) {
-      if (seen.has(it.hash)) return undefined;
-      seen.add(it.hash);
-    }
-  }
-  // a linear history keeps its last `revsLimit` revisions
-  const cut = Math.max(0, items.length - revsLimit);
-  const stemmed: string[] = [];
-  for (let i = 0; i < cut; i++) stemmed.push(`${pos + i}-${items[i]!.hash}`);
-  return {
-    tree: [{ pos: pos + cut, ids: chain(cut ? items.slice(cut) : items) }],
-    stemmed,
-    winner: { rev: `${pos + items.length - 1}-${leaf.hash}`, deleted: !!leaf.opts.deleted },
-  };
 }

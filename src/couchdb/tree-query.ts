@@ -1,102 +1,15 @@
 /**
  * Read-only queries over revision trees, with CouchDB 3.x orderings. Import from `tree.ts`, which
- * re-exports everything here. Tree format is pouchdb-merge's; children are kept sorted by rev-id
+ * re-exports everything here. Tree format is pouchdb-merge's (tree-types.ts); children are kept sorted by rev-id
  * bytes and roots by (pos, rev-id bytes), as couch_key_tree keeps them.
- *
- * Rev-id bytes (what CouchDB compares): `couch_doc:parse_revid/1` turns a 32-hex-char id into its
- * 16 md5 bytes and keeps any other id as its UTF-8 bytes; binaries compare bytewise.
  */
-import { traverseRevTree } from 'pouchdb-merge';
+import { compareRevs, parseRev } from './rev.ts';
+import type { LeafInfo, RevNode, RevOpts, RevStatus, RevTree } from './tree-types.ts';
+import { traverseRevTree } from './tree-walk.ts';
+import { winnerOrder } from './winner.ts';
 
-export interface RevOpts {
-  status?: 'available' | 'missing';
-  deleted?: boolean;
-}
-export type RevNode = [hash: string, opts: RevOpts, children: RevNode[]];
-export type RevPath = { pos: number; ids: RevNode };
-export type RevTree = RevPath[];
-export type RevStatus = 'available' | 'missing';
-
-export interface LeafInfo {
-  rev: string;
-  pos: number;
-  hash: string;
-  deleted: boolean;
-  status: RevStatus;
-}
-
-const HEX32 = /^[0-9a-fA-F]{32}$/;
-
-/**
- * A rev id (the part after `N-`) as CouchDB accepts it: 32 bytes must be hex (returned lowercase,
- * as CouchDB prints it back); any other non-empty string is kept as is. null when invalid.
- */
-export function parseRevId(id: unknown): string | null {
-  if (typeof id !== 'string' || id.length === 0) return null;
-  if (Buffer.byteLength(id) === 32) return HEX32.test(id) ? id.toLowerCase() : null;
-  return id;
-}
-
-/** `N-hash` with N a positive integer written without sign or leading zeros. null when invalid. */
-export function parseRev(rev: unknown): { pos: number; hash: string } | null {
-  if (typeof rev !== 'string') return null;
-  const dash = rev.indexOf('-');
-  const posText = rev.slice(0, dash);
-  if (dash <= 0 || !/^[1-9][0-9]*$/.test(posText)) return null;
-  const pos = Number(posText);
-  if (!Number.isSafeInteger(pos)) return null;
-  const hash = parseRevId(rev.slice(dash + 1));
-  return hash === null ? null : { pos, hash };
-}
-
-/** The bytes CouchDB compares for a rev id. */
-export function revIdBytes(hash: string): Buffer {
-  return HEX32.test(hash) ? Buffer.from(hash, 'hex') : Buffer.from(hash, 'utf8');
-}
-
-const ASCII = /^[ -~]*$/; // printable ASCII: string order is byte order
-
-/** 32 lowercase hex chars (how stored md5 rev ids look), checked without a regex. */
-function isLowerHex32(s: string): boolean {
-  if (s.length !== 32) return false;
-  for (let i = 0; i < 32; i++) {
-    const c = s.charCodeAt(i);
-    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
-  }
-  return true;
-}
-
-export function compareRevIds(a: string, b: string): number {
-  if (a === b) return 0;
-  // the usual case, two stored md5s: lowercase hex text order is byte order
-  if (isLowerHex32(a) && isLowerHex32(b)) return a < b ? -1 : 1;
-  // fast paths: two md5s (hex text order is byte order once lowercased), two ASCII non-md5 ids
-  const hexA = HEX32.test(a);
-  const hexB = HEX32.test(b);
-  if (hexA && hexB) {
-    const x = a.toLowerCase();
-    const y = b.toLowerCase();
-    return x < y ? -1 : x > y ? 1 : 0;
-  }
-  if (!hexA && !hexB && ASCII.test(a) && ASCII.test(b)) return a < b ? -1 : 1;
-  return Buffer.compare(revIdBytes(a), revIdBytes(b));
-}
-
-/** Ascending (pos, rev-id bytes): Erlang term order of `{Pos, RevId}`, used by fabric's open_revs sort. */
-export function compareRevs(a: string, b: string): number {
-  const da = a.indexOf('-');
-  const db = b.indexOf('-');
-  const pa = Number(a.slice(0, da));
-  const pb = Number(b.slice(0, db));
-  return pa !== pb ? pa - pb : compareRevIds(a.slice(da + 1), b.slice(db + 1));
-}
-
-/** couch_doc:to_doc_info_path/1 order: descending by {not deleted, pos, rev-id bytes}. */
-function winnerOrder(a: LeafInfo, b: LeafInfo): number {
-  if (a.deleted !== b.deleted) return a.deleted ? 1 : -1;
-  if (a.pos !== b.pos) return b.pos - a.pos;
-  return compareRevIds(b.hash, a.hash);
-}
+export * from './rev.ts';
+export type * from './tree-types.ts';
 
 const statusOf = (opts: RevOpts): RevStatus => (opts.status === 'missing' ? 'missing' : 'available');
 
