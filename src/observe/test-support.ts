@@ -4,7 +4,7 @@
  * same opaque seq suffixes, only ids / numeric prefixes / states changed.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MeshLink } from './links.ts';
@@ -28,7 +28,6 @@ export function fixture(name: string): unknown {
 export const SAMPLES_DIR = process.env.COUCHDB_SHARED_DIR
   ? join(process.env.COUCHDB_SHARED_DIR, 'samples')
   : fileURLToPath(new URL('../../test/fixtures/couchdb/samples/', import.meta.url));
-export const HAVE_SAMPLES = existsSync(SAMPLES_DIR);
 
 /** The body of a sample file (wrapped `{request,status,headers,body}` or bare). */
 export function sampleBody(file: string): { status: number; body: unknown } {
