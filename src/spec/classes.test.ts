@@ -22,8 +22,8 @@ describe('link classes: built-ins, overrides, user classes, checkpoint guidance'
       `${NODES}link_classes:\n  cellular: { checkpoint_interval: 30000 }\nlinks:\n  - { between: [n1, n2], class: lorawan, overrides: { checkpoint_interval: 2000 } }\n  - [n2, n3]\n`,
     );
     assert.deepEqual(r.lines, [
-      'mesh.yaml:8:36 warning link_classes.cellular.checkpoint_interval: checkpoint_interval 30000 ms is above the sensible range for cellular links — expected 5000–15000 ms (hint: the seed guidance: for unstable cellular or LoRaWAN links a checkpoint_interval between 5000 and 15000 ms balances durability with bandwidth conservation)',
-      'mesh.yaml:10:76 warning links[0].overrides.checkpoint_interval: checkpoint_interval 2000 ms is below the sensible range for lorawan links — expected 5000–15000 ms (hint: the seed guidance: for unstable cellular or LoRaWAN links a checkpoint_interval between 5000 and 15000 ms balances durability with bandwidth conservation)',
+      'mesh.yaml:8:36 warning link_classes.cellular.checkpoint_interval: checkpoint_interval 30000 ms is above the sensible range for cellular links — expected 5000–15000 ms (hint: for unstable cellular or LoRaWAN links a checkpoint_interval between 5000 and 15000 ms balances durability with bandwidth conservation)',
+      'mesh.yaml:10:76 warning links[0].overrides.checkpoint_interval: checkpoint_interval 2000 ms is below the sensible range for lorawan links — expected 5000–15000 ms (hint: for unstable cellular or LoRaWAN links a checkpoint_interval between 5000 and 15000 ms balances durability with bandwidth conservation)',
     ]);
     assert.equal(r.ok, true, 'warnings do not make the mesh invalid');
     assert.equal(r.spec?.link_classes.cellular?.params.checkpoint_interval, 30000);

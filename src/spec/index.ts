@@ -9,7 +9,7 @@ export {
   COUCHDB_DEFAULTS,
   REPLICATION_PARAMS,
   type ReplicationParams,
-  SEED_CHECKPOINT_RANGE,
+  UNSTABLE_LINK_CHECKPOINT_RANGE,
 } from './link-classes.ts';
 export { type LoadOptions, loadMeshFile, meshFilePath } from './load.ts';
 export { renderMermaid } from './mermaid.ts';

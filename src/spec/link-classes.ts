@@ -36,12 +36,12 @@ export const COUCHDB_DEFAULTS: ReplicationParams = {
   retries_per_request: 5,
 };
 
-/** The seed's guidance for unstable links. */
-export const SEED_CHECKPOINT_RANGE: CheckpointRange = {
+/** The recommended checkpoint interval for unstable links (the guidance couchmesh was built from). */
+export const UNSTABLE_LINK_CHECKPOINT_RANGE: CheckpointRange = {
   min: 5000,
   max: 15000,
   reason:
-    'the seed guidance: for unstable cellular or LoRaWAN links a checkpoint_interval between 5000 and 15000 ms balances durability with bandwidth conservation',
+    'for unstable cellular or LoRaWAN links a checkpoint_interval between 5000 and 15000 ms balances durability with bandwidth conservation',
 };
 
 export const BUILTIN_LINK_CLASSES: Readonly<Record<string, BuiltinLinkClass>> = {
@@ -68,7 +68,7 @@ export const BUILTIN_LINK_CLASSES: Readonly<Record<string, BuiltinLinkClass>> = 
       connection_timeout: 60000,
       retries_per_request: 10,
     },
-    checkpoint_range: SEED_CHECKPOINT_RANGE,
+    checkpoint_range: UNSTABLE_LINK_CHECKPOINT_RANGE,
   },
   lorawan: {
     description: 'very low bandwidth radio link: tiny batches, one connection, long timeouts',
@@ -79,7 +79,7 @@ export const BUILTIN_LINK_CLASSES: Readonly<Record<string, BuiltinLinkClass>> = 
       connection_timeout: 120000,
       retries_per_request: 10,
     },
-    checkpoint_range: SEED_CHECKPOINT_RANGE,
+    checkpoint_range: UNSTABLE_LINK_CHECKPOINT_RANGE,
   },
 };
 

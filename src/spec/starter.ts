@@ -33,7 +33,7 @@ defaults:
   class: lan             # class of links that name none: lan | wan | cellular | lorawan | your own
 
 # link_classes:          # override a built-in class or add your own (unset values: base class)
-#   cellular: { checkpoint_interval: 10000 }          # the seed's range for cellular: 5000–15000 ms
+#   cellular: { checkpoint_interval: 10000 }          # recommended for cellular: 5000–15000 ms
 #   satellite: { extends: wan, checkpoint_interval: 60000, worker_batch_size: 50 }
 
 links:
