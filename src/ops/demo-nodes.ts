@@ -18,7 +18,7 @@ export async function startDemoNodes(
   progress: DemoProgress,
 ): Promise<DemoNode[]> {
   const nodes: DemoNode[] = [];
-  const options = (port: number) => ({ port, inMemory: true, admins: { admin: o.password } });
+  const options = (port: number) => ({ port, inMemory: true as const, admins: { admin: o.password } });
   for (const [i, n] of spec.nodes.entries()) {
     const wanted = o.port === undefined ? portOf(n.url) : o.port === 0 ? 0 : o.port + i;
     let node: DemoNodeHandle;

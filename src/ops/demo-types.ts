@@ -2,7 +2,6 @@
  * The demo operation's data: its options, what it needs from the world, the progress events it
  * reports (a front end renders them; the operation never prints) and the running demo it returns.
  */
-import type { startNode } from '../node/index.ts';
 import type { ApplyOutcome } from './apply.ts';
 import type { MeshDeps } from './deps.ts';
 import type { PlanView } from './plan-view.ts';
@@ -21,12 +20,27 @@ export interface DemoOptions {
   timeoutMs?: number;
 }
 
-export type StartNode = typeof startNode;
-export type DemoNodeHandle = Awaited<ReturnType<StartNode>>;
+/** A running node as the demo needs it (what `startNode` of src/node returns). */
+export interface DemoNodeHandle {
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts one in-memory node listening on 127.0.0.1:`port` (0 = any free port); rejects with code
+ * `E_PORT_IN_USE` when the port is taken. The front end passes src/node's `startNode`: operations
+ * sit below the embedded node's entry in the layers (.dependency-cruiser.cjs), and a controller
+ * may start its nodes another way.
+ */
+export type StartNode = (options: {
+  port: number;
+  inMemory: true;
+  admins: Record<string, string>;
+}) => Promise<DemoNodeHandle>;
 
 export interface DemoDeps extends MeshDeps {
-  /** starts one embedded node (default: `startNode` of src/node; tests wrap it to watch the handles) */
-  startNode?: StartNode;
+  startNode: StartNode;
   /** publishes the admin password as COUCHMESH_PASSWORD (the CLI sets it in process.env) */
   setEnv?: (name: string, value: string) => void;
 }

@@ -11,7 +11,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { userError } from '../core/errors.ts';
 import type { CouchClient } from '../couch/client.ts';
-import { startNode } from '../node/index.ts';
 import { validateMesh } from '../spec/validate.ts';
 import { applyOperation } from './apply.ts';
 import { sampleReadings, waitForArrivals } from './demo-data.ts';
@@ -95,10 +94,9 @@ async function demo(
   deps.setEnv?.(PASSWORD_ENV, password);
 
   progress({ type: 'starting', count });
-  const start = deps.startNode ?? startNode;
   const nodes = await startDemoNodes(
     spec,
-    { port: options.port, password, start, started: res.started },
+    { port: options.port, password, start: deps.startNode, started: res.started },
     progress,
   );
   await demoClients(nodes, password, res.clients);

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { userError } from '../../core/errors.ts';
+import { startNode } from '../../node/index.ts';
 import { checkDemoNodeCount, runDemo } from '../../ops/demo.ts';
 import type { DemoRun } from '../../ops/demo-types.ts';
 import type { Env } from '../../ops/deps.ts';
@@ -37,7 +38,7 @@ export async function demoCommand(flags: DemoFlags, deps: DemoDeps): Promise<Dem
   const { out } = deps;
   const run = await runDemo(
     { nodes: flags.nodes, port: flags.port, timeoutMs: deps.timeoutMs },
-    { env: deps.env, ...(deps.setEnv ? { setEnv: deps.setEnv } : {}) },
+    { env: deps.env, startNode, ...(deps.setEnv ? { setEnv: deps.setEnv } : {}) },
     (e) => out(renderDemoEvent(e)),
   );
   try {
