@@ -27,7 +27,7 @@ describe('couchmesh demo', () => {
       text,
       /curl -u "admin:\$COUCHMESH_PASSWORD" 'http:\/\/127\.0\.0\.1:\d+\/sensors\/_all_docs\?include_docs=true'/,
     );
-    assert.match(text, /npx couchmesh plan -f \S+seed-mesh\.yaml/);
+    assert.match(text, /npx couchmesh plan -f \S+\/mesh\.yaml/);
     assert.match(text, /npx couchmesh graph -f /);
     assert.match(text, /COUCHMESH_PASSWORD is already set in your shell/);
     assert.equal(text.includes(password), false);
@@ -46,7 +46,7 @@ describe('couchmesh demo', () => {
       const text = lines.join('\n');
       assert.match(text, /port 25984 is busy: n1 uses \d+ instead/);
       assert.notEqual(r.nodes[0]?.url, 'http://127.0.0.1:25984');
-      assert.match(text, /the example mesh with the ports used instead: \S+seed-mesh\.yaml/);
+      assert.match(text, /the example mesh with the ports used instead: \S+\/mesh\.yaml/);
       assert.match(
         text,
         /export COUCHMESH_PASSWORD="\$\(cat \S+\/password\)" {3}# the demo's admin password \(never printed\)/,
