@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ApplyOutcome, NodeOutcome } from '../../ops/apply.ts';
 import type { PlanView } from '../../ops/plan-view.ts';
-import { incompleteError, renderOutcome } from './apply.ts';
+import { incompleteError, renderApplyEvent, renderOutcome } from './apply.ts';
 
 const node = (n: string, status: NodeOutcome['status'], over: Partial<NodeOutcome> = {}): NodeOutcome => ({
   node: n,
@@ -66,6 +66,15 @@ describe('apply view', () => {
     assert.equal(
       renderOutcome({ ...o, approved: false }, 'Destroy'),
       'Destroy cancelled: nothing was written.',
+    );
+  });
+});
+
+describe('apply progress', () => {
+  it('names the node a moved direction waits for', () => {
+    assert.equal(
+      renderApplyEvent({ type: 'waiting-for-stop', node: 'n2', id: 'couchmesh.m.db.n1--n2', to: 'n1' }),
+      '  couchmesh.m.db.n1--n2: waiting for n2 to stop the old job before creating it on n1…',
     );
   });
 });

@@ -1,12 +1,20 @@
 /** Human view of an apply's per-node outcome, and the coded error of a partial or failed apply. */
 import { userError } from '../../core/errors.ts';
-import type { ApplyOutcome } from '../../ops/apply.ts';
+import type { ApplyEvent, ApplyOutcome } from '../../ops/apply.ts';
 import type { RequestCount } from '../../plan/observe.ts';
 import { plural } from '../../spec/diagnostic.ts';
 import type { Output } from '../boundary.ts';
 
 const fmtRequests = (r: RequestCount) =>
   `${plural(r.reads + r.writes, 'request')}${r.writes ? `, ${r.writes} writing` : ''}`;
+
+/** One progress line of an apply, printed as it happens. */
+export function renderApplyEvent(e: ApplyEvent): string {
+  switch (e.type) {
+    case 'waiting-for-stop':
+      return `  ${e.id}: waiting for ${e.node} to stop the old job before creating it on ${e.to}…`;
+  }
+}
 
 /** Human view of the per-node results. */
 export function renderOutcome(o: ApplyOutcome, verb = 'Apply'): string {
