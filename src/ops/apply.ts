@@ -26,8 +26,8 @@ export interface NodeOutcome {
   applied: number;
   /** per-document failures (e.g. a 409 because the document changed since it was observed) */
   failures: NodeResult['failures'];
-  /** documents left alone because a foreign document holds their id */
-  blocked: Array<{ id?: string; message: string }>;
+  /** documents left alone: a foreign document holds their id, or (`waits_for`) their create waits for an unseen node */
+  blocked: Array<{ id?: string; message: string; waits_for?: string }>;
   /** the node could not be observed or written at all */
   error?: { code: string; message: string };
   /** HTTP requests of the apply step (the observation is counted in the plan's nodes) */
@@ -86,7 +86,11 @@ export async function executePlan(
     const requests = run.counter.since(before, n.name);
     const blocked = run.plan.errors
       .filter((e) => e.node === n.name)
-      .map((e) => (e.id ? { id: e.id, message: e.message } : { message: e.message }));
+      .map((e) => ({
+        ...(e.id ? { id: e.id } : {}),
+        message: e.message,
+        ...(e.waits_for ? { waits_for: e.waits_for } : {}),
+      }));
     const unreachable = run.plan.unreachable.find((u) => u.node === n.name);
     if (unreachable)
       return {

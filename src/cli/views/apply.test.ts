@@ -70,6 +70,24 @@ describe('apply view', () => {
   });
 });
 
+describe('blocked documents, by cause', () => {
+  it('a foreign id is BLOCKED; a create waiting for an unseen node is WITHHELD, naming it', () => {
+    const o = outcome([
+      node('n2', 'blocked', {
+        applied: 2,
+        blocked: [
+          { id: 'couchmesh.s.d.n1--n2', message: 'not ours' },
+          { id: 'couchmesh.s.d.n4--n2', message: 'not created', waits_for: 'n4' },
+        ],
+      }),
+    ]);
+    assert.match(
+      renderOutcome(o),
+      /n2: applied 2 changes; BLOCKED couchmesh\.s\.d\.n1--n2 \(a foreign document holds the id\); WITHHELD couchmesh\.s\.d\.n4--n2 \(n4 is unreachable and may still run them\)/,
+    );
+  });
+});
+
 describe('apply progress', () => {
   it('names the node a moved direction waits for', () => {
     assert.equal(
