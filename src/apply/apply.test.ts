@@ -2,20 +2,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CouchClient } from '../couch/client.ts';
 import { closedPort, faultServer, sendJson } from '../couch/test-support.ts';
-import type { ManagedReplication, Plan } from '../plan/types.ts';
+import type { ManagedReplication } from '../plan/types.ts';
 import { applyPlan } from './apply.ts';
+import { planOf as plan } from './test-support.ts';
 
 const doc = {} as ManagedReplication;
-const plan = (actions: Plan['actions']): Plan => ({
-  mesh: 'm',
-  actions,
-  drift: [],
-  orphans: [],
-  unreachable: [],
-  errors: [],
-  observed: 'x',
-  noop: 0,
-});
 
 test('one _bulk_docs per node; per-doc failures and a dead node are reported, the rest applied', async () => {
   const bodies: unknown[] = [];

@@ -4,13 +4,14 @@
  * to finish: it only does what is left).
  */
 import { readFileSync } from 'node:fs';
-import { type ApplyResult, applyPlan, type NodeResult } from '../apply/apply.ts';
+import { type ApplyEvent, type ApplyResult, applyPlan, type NodeResult } from '../apply/apply.ts';
 import { userError } from '../core/errors.ts';
 import type { RequestCount } from '../plan/observe.ts';
 import { hasChanges, redact } from '../plan/plan.ts';
 import { parseSavedPlan, type SavedPlan, staleness } from '../plan/saved.ts';
-import { DEFAULT_CONCURRENCY, type MeshDeps } from './deps.ts';
+import { clockOf, DEFAULT_CONCURRENCY, type MeshDeps } from './deps.ts';
 import { displayPath } from './display-path.ts';
+import { stopAwaiter } from './job-stop.ts';
 import { MeshInvalidError } from './mesh.ts';
 import { type PlanRun, preparePlan } from './plan.ts';
 import { type PlanView, planView } from './plan-view.ts';
@@ -25,8 +26,8 @@ export interface NodeOutcome {
   applied: number;
   /** per-document failures (e.g. a 409 because the document changed since it was observed) */
   failures: NodeResult['failures'];
-  /** documents left alone because a foreign document holds their id */
-  blocked: Array<{ id?: string; message: string }>;
+  /** documents left alone: a foreign document holds their id, or (`waits_for`) their create waits for an unseen node */
+  blocked: Array<{ id?: string; message: string; waits_for?: string }>;
   /** the node could not be observed or written at all */
   error?: { code: string; message: string };
   /** HTTP requests of the apply step (the observation is counted in the plan's nodes) */
@@ -51,23 +52,45 @@ export interface ApplyOutcome {
 /** Called with the plan before anything is written; returns whether to go on. */
 export type Review = (view: PlanView) => Promise<boolean>;
 
+export type { ApplyEvent };
+
+export interface ExecuteOptions {
+  /** how long a move waits for the old node's scheduler to drop the job (default 30 s) */
+  stopTimeoutMs?: number;
+  /** progress, as it happens (e.g. waiting for a node to stop a moved direction's old job) */
+  onEvent?: (e: ApplyEvent) => void;
+}
+
 /** Writes a prepared plan (one `_bulk_docs` per node) and says, node by node, what happened. */
 export async function executePlan(
   run: PlanRun,
   review: Review,
-  deps: Pick<MeshDeps, 'concurrency'>,
+  deps: Pick<MeshDeps, 'concurrency' | 'clock' | 'signal'>,
+  opts: ExecuteOptions = {},
 ): Promise<ApplyOutcome> {
   const view = planView(run);
   const approved = await review(view);
   const before = run.counter.snapshot();
   let result: ApplyResult = { ok: true, partial: false, nodes: [], applied: 0 };
   if (approved && hasChanges(run.plan))
-    result = await applyPlan(run.plan, run.clients, deps.concurrency ?? DEFAULT_CONCURRENCY);
+    result = await applyPlan(run.plan, run.clients, deps.concurrency ?? DEFAULT_CONCURRENCY, {
+      // a move creates on its new node only once the old node's scheduler dropped the job
+      awaitStop: stopAwaiter(run.clients, {
+        clock: clockOf(deps),
+        timeoutMs: opts.stopTimeoutMs,
+        signal: deps.signal,
+      }),
+      onEvent: opts.onEvent,
+    });
   const nodes = run.spec.nodes.map((n): NodeOutcome => {
     const requests = run.counter.since(before, n.name);
     const blocked = run.plan.errors
       .filter((e) => e.node === n.name)
-      .map((e) => (e.id ? { id: e.id, message: e.message } : { message: e.message }));
+      .map((e) => ({
+        ...(e.id ? { id: e.id } : {}),
+        message: e.message,
+        ...(e.waits_for ? { waits_for: e.waits_for } : {}),
+      }));
     const unreachable = run.plan.unreachable.find((u) => u.node === n.name);
     if (unreachable)
       return {
@@ -106,7 +129,7 @@ export async function executePlan(
   };
 }
 
-export interface ApplyFlags {
+export interface ApplyFlags extends ExecuteOptions {
   file?: string;
   prune?: boolean;
   /** a saved plan (`couchmesh plan --out`) */
@@ -171,7 +194,7 @@ export async function applyOperation(
           { plan: flags.planFile, reasons },
         );
     }
-    const outcome = await executePlan(prep, review, deps);
+    const outcome = await executePlan(prep, review, deps, flags);
     if (saved && flags.planFile) outcome.saved_plan = flags.planFile;
     return { validation: prep.validation, outcome };
   } finally {

@@ -8,7 +8,8 @@ import { SERVER_WRITTEN_REPLICATION_FIELDS } from '../couchdb/replicator-fields.
 import { deleteCheckpointDoc, repIdBase } from '../observe/checkpoints.ts';
 import type { CheckpointOptions } from './checkpoint.ts';
 import { clockOf, type MeshDeps } from './deps.ts';
-import { type DirectionJob, directionJob, needRepId, schedulerEntry } from './direction-job.ts';
+import { type DirectionJob, directionJob, needRepId } from './direction-job.ts';
+import { DEFAULT_STOP_TIMEOUT_MS, waitJobGone } from './job-stop.ts';
 import { type OpenMesh, selectLink, withMesh } from './mesh.ts';
 
 /** Asked before anything is deleted; false cancels (nothing changed). */
@@ -29,17 +30,13 @@ export interface ResetResult {
 
 const SERVER_FIELDS = ['_rev', ...SERVER_WRITTEN_REPLICATION_FIELDS];
 
-/** Polls (bounded, on the clock) until the scheduler no longer lists the doc's job. */
+/** Waits (bounded, on the clock) until the scheduler no longer lists the doc's job. */
 async function jobGone(m: OpenMesh, deps: MeshDeps, node: string, docId: string): Promise<void> {
   const client = m.clients.get(node) as CouchClient;
-  const clock = clockOf(deps);
-  for (let i = 0; i < 300; i++) {
-    if ((await schedulerEntry(client, docId)) === null) return;
-    await clock.sleep(100, deps.signal);
-  }
+  if (await waitJobGone(client, docId, { clock: clockOf(deps), signal: deps.signal })) return;
   throw userError(
     'E_RESET_STOP',
-    `the job of ${docId} on ${node} did not stop within 30 s`,
+    `the job of ${docId} on ${node} did not stop within ${DEFAULT_STOP_TIMEOUT_MS / 1000} s`,
     'check the node, then retry',
   );
 }

@@ -19,6 +19,7 @@ export * from './display-path.ts';
 export * from './doctor.ts';
 export * from './example-mesh.ts';
 export * from './grep-log.ts';
+export * from './job-stop.ts';
 export * from './mesh.ts';
 export * from './metrics.ts';
 export * from './plan.ts';

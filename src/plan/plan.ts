@@ -115,6 +115,18 @@ export function makePlan(desired: DesiredState, observed: ObservedNode[], opts: 
     }
     return undefined;
   };
+  /**
+   * The direction's other endpoint when it could not be observed. Either endpoint of a direction can
+   * drive it (pull on the target, push on the source, depending on the reachability declared when it
+   * was applied), so an unseen endpoint may hold the direction's doc and run its job: CouchDB would
+   * run both (`_replicator` docs are per node). Whether it does is not in the desired state (it
+   * depends on what was declared before), so the create waits until that node is seen again.
+   */
+  const unseenDriver = (d: DesiredState['docs'][number]): string | undefined => {
+    const { from, to } = d.body.couchmesh;
+    const other = d.node === to ? from : to;
+    return byNode.get(other)?.reachable === false ? other : undefined;
+  };
   if (!opts.destroy)
     for (const d of desired.docs) {
       wanted.add(`${d.node}\0${d.id}`);
@@ -133,7 +145,8 @@ export function makePlan(desired: DesiredState, observed: ObservedNode[], opts: 
             old_node: old.node,
             old_rev: old.rev,
           });
-        } else docActions.push({ kind: 'create-doc', node: d.node, id: d.id, mode: d.mode, doc: d.body });
+        } else if (unseenDriver(d)) plan.errors.push(withheld(d, unseenDriver(d) as string));
+        else docActions.push({ kind: 'create-doc', node: d.node, id: d.id, mode: d.mode, doc: d.body });
         continue;
       }
       const marker = markerOf(current.body);
@@ -212,6 +225,17 @@ export function makePlan(desired: DesiredState, observed: ObservedNode[], opts: 
       dbActions.unshift({ kind: 'create-db', node, db: '_replicator' });
   plan.actions = [...dbActions, ...docActions];
   return plan;
+}
+
+/** The blocked entry of a create withheld while the direction's other endpoint is unreachable. */
+function withheld(d: DesiredState['docs'][number], other: string): Plan['errors'][number] {
+  return {
+    node: d.node,
+    id: d.id,
+    message: `not created: ${other} is unreachable and may still run this direction (a doc there cannot be seen); creating it here could run it twice`,
+    hint: `bring ${other} back (or fix the network to it) and apply again: the doc is then moved or created`,
+    waits_for: other,
+  };
 }
 
 export function hasChanges(plan: Plan): boolean {

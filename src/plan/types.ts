@@ -133,8 +133,11 @@ export interface Plan {
   orphans: Array<{ node: string; id: string }>;
   /** nodes that could not be observed: nothing is planned for them */
   unreachable: Array<{ node: string; code: string; message: string }>;
-  /** problems that block parts of the plan (e.g. a foreign doc holds one of our ids) */
-  errors: Array<{ node: string; id?: string; message: string }>;
+  /**
+   * problems that block parts of the plan: a foreign doc holds one of our ids, or a create withheld
+   * because the direction's other endpoint (`waits_for`) is unreachable and may still drive it
+   */
+  errors: Array<{ node: string; id?: string; message: string; hint?: string; waits_for?: string }>;
   /** fingerprint of the observed state: a saved plan is refused when this no longer matches */
   observed: string;
   noop: number;

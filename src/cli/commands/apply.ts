@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { applyOperation, type Review } from '../../ops/apply.ts';
 import type { PlanView } from '../../ops/plan-view.ts';
 import type { Output } from '../boundary.ts';
-import { finish } from '../views/apply.ts';
+import { finish, renderApplyEvent } from '../views/apply.ts';
 import { renderPlan } from '../views/plan.ts';
 import { confirmOnTerminal, reportingInvalid, reportWarnings } from './shared.ts';
 
@@ -39,7 +39,12 @@ export function registerApply(program: Command, output: Output): void {
         const json = opts.json === true;
         const r = await reportingInvalid(output, json, () =>
           applyOperation(
-            { file: opts.file, prune: opts.prune, planFile },
+            {
+              file: opts.file,
+              prune: opts.prune,
+              planFile,
+              ...(json ? {} : { onEvent: (e) => output.out(renderApplyEvent(e)) }),
+            },
             { env: process.env },
             cliReview(output, { json, yes: opts.yes === true, saved: planFile !== undefined, verb: 'apply' }),
           ),

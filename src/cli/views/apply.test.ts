@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ApplyOutcome, NodeOutcome } from '../../ops/apply.ts';
 import type { PlanView } from '../../ops/plan-view.ts';
-import { incompleteError, renderOutcome } from './apply.ts';
+import { incompleteError, renderApplyEvent, renderOutcome } from './apply.ts';
 
 const node = (n: string, status: NodeOutcome['status'], over: Partial<NodeOutcome> = {}): NodeOutcome => ({
   node: n,
@@ -66,6 +66,33 @@ describe('apply view', () => {
     assert.equal(
       renderOutcome({ ...o, approved: false }, 'Destroy'),
       'Destroy cancelled: nothing was written.',
+    );
+  });
+});
+
+describe('blocked documents, by cause', () => {
+  it('a foreign id is BLOCKED; a create waiting for an unseen node is WITHHELD, naming it', () => {
+    const o = outcome([
+      node('n2', 'blocked', {
+        applied: 2,
+        blocked: [
+          { id: 'couchmesh.s.d.n1--n2', message: 'not ours' },
+          { id: 'couchmesh.s.d.n4--n2', message: 'not created', waits_for: 'n4' },
+        ],
+      }),
+    ]);
+    assert.match(
+      renderOutcome(o),
+      /n2: applied 2 changes; BLOCKED couchmesh\.s\.d\.n1--n2 \(a foreign document holds the id\); WITHHELD couchmesh\.s\.d\.n4--n2 \(n4 is unreachable and may still run them\)/,
+    );
+  });
+});
+
+describe('apply progress', () => {
+  it('names the node a moved direction waits for', () => {
+    assert.equal(
+      renderApplyEvent({ type: 'waiting-for-stop', node: 'n2', id: 'couchmesh.m.db.n1--n2', to: 'n1' }),
+      '  couchmesh.m.db.n1--n2: waiting for n2 to stop the old job before creating it on n1…',
     );
   });
 });

@@ -1,12 +1,32 @@
 /** Human view of an apply's per-node outcome, and the coded error of a partial or failed apply. */
 import { userError } from '../../core/errors.ts';
-import type { ApplyOutcome } from '../../ops/apply.ts';
+import type { ApplyEvent, ApplyOutcome, NodeOutcome } from '../../ops/apply.ts';
 import type { RequestCount } from '../../plan/observe.ts';
 import { plural } from '../../spec/diagnostic.ts';
 import type { Output } from '../boundary.ts';
 
 const fmtRequests = (r: RequestCount) =>
   `${plural(r.reads + r.writes, 'request')}${r.writes ? `, ${r.writes} writing` : ''}`;
+
+/** One progress line of an apply, printed as it happens. */
+export function renderApplyEvent(e: ApplyEvent): string {
+  switch (e.type) {
+    case 'waiting-for-stop':
+      return `  ${e.id}: waiting for ${e.node} to stop the old job before creating it on ${e.to}…`;
+  }
+}
+
+/** The blocked documents of a node, by cause. */
+function blockedText(n: NodeOutcome): string {
+  const ids = (bs: NodeOutcome['blocked']) => bs.map((b) => b.id ?? b.message).join(', ');
+  const foreign = n.blocked.filter((b) => !b.waits_for);
+  const parts = foreign.length ? [`BLOCKED ${ids(foreign)} (a foreign document holds the id)`] : [];
+  for (const node of new Set(n.blocked.flatMap((b) => (b.waits_for ? [b.waits_for] : []))))
+    parts.push(
+      `WITHHELD ${ids(n.blocked.filter((b) => b.waits_for === node))} (${node} is unreachable and may still run them)`,
+    );
+  return parts.join('; ');
+}
 
 /** Human view of the per-node results. */
 export function renderOutcome(o: ApplyOutcome, verb = 'Apply'): string {
@@ -24,9 +44,7 @@ export function renderOutcome(o: ApplyOutcome, verb = 'Apply'): string {
         lines.push(`  ${n.node}: UNREACHABLE, nothing written — ${n.error?.code}: ${n.error?.message}`);
         break;
       case 'blocked':
-        lines.push(
-          `  ${n.node}: applied ${plural(n.applied, 'change')}; BLOCKED ${n.blocked.map((b) => b.id ?? b.message).join(', ')} (a foreign document holds the id)`,
-        );
+        lines.push(`  ${n.node}: applied ${plural(n.applied, 'change')}; ${blockedText(n)}`);
         break;
       case 'failed': {
         const why = n.error

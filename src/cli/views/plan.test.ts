@@ -4,7 +4,7 @@ import { CommanderError } from 'commander';
 import type { PlanView } from '../../ops/plan-view.ts';
 import type { ManagedReplication } from '../../plan/types.ts';
 import { exitWith } from '../commands/shared.ts';
-import { renderPlan, summaryLine } from './plan.ts';
+import { incompleteReason, renderPlan, summaryLine } from './plan.ts';
 
 const doc = (cls: string) => ({ couchmesh: { class: cls } }) as unknown as ManagedReplication;
 
@@ -162,5 +162,23 @@ describe('plan view', () => {
       () => exitWith(2),
       (e: unknown) => e instanceof CommanderError && e.exitCode === 2 && e.message === '',
     );
+  });
+});
+
+describe('incomplete plan', () => {
+  it('says why: unreachable nodes, foreign ids, creates withheld for an unseen node (with its hint)', () => {
+    const v = view({
+      unreachable: [{ node: 'n4', code: 'E_COUCH_UNREACHABLE', message: 'refused' }],
+      errors: [
+        { node: 'n2', id: 'a', message: 'not ours' },
+        { node: 'n3', id: 'b', message: 'not created', hint: 'bring n4 back', waits_for: 'n4' },
+      ],
+      complete: false,
+    });
+    assert.equal(
+      incompleteReason(v),
+      '1 node unreachable (n4), 1 document blocked by foreign documents, 1 create withheld while n4 cannot be seen',
+    );
+    assert.match(renderPlan(v), /\n {2}n3 b: not created\n {4}hint: bring n4 back\n/);
   });
 });

@@ -71,7 +71,10 @@ export function renderPlan(v: PlanView): string {
   }
   if (v.errors.length) {
     lines.push('', 'Blocked (left as they are):');
-    for (const e of v.errors) lines.push(`  ${e.node}${e.id ? ` ${e.id}` : ''}: ${e.message}`);
+    for (const e of v.errors) {
+      lines.push(`  ${e.node}${e.id ? ` ${e.id}` : ''}: ${e.message}`);
+      if (e.hint) lines.push(`    hint: ${e.hint}`);
+    }
   }
   lines.push('');
   if (!v.changes && v.mode === 'destroy')
@@ -95,6 +98,12 @@ export function incompleteReason(v: PlanView): string {
     parts.push(
       `${plural(v.unreachable.length, 'node')} unreachable (${v.unreachable.map((u) => u.node).join(', ')})`,
     );
-  if (v.errors.length) parts.push(`${plural(v.errors.length, 'document')} blocked by foreign documents`);
+  const withheld = v.errors.filter((e) => e.waits_for);
+  const foreign = v.errors.length - withheld.length;
+  if (foreign) parts.push(`${plural(foreign, 'document')} blocked by foreign documents`);
+  if (withheld.length)
+    parts.push(
+      `${plural(withheld.length, 'create')} withheld while ${[...new Set(withheld.map((e) => e.waits_for))].join(', ')} cannot be seen`,
+    );
   return parts.join(', ');
 }

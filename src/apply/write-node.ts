@@ -1,0 +1,69 @@
+/** One node's share of an apply: its missing databases, then every document change in one `_bulk_docs`. */
+import type { CouchClient } from '../couch/client.ts';
+import { isCouchError } from '../couch/errors.ts';
+import type { Action } from '../plan/types.ts';
+
+export interface NodeResult {
+  node: string;
+  ok: boolean;
+  /** actions that took effect */
+  applied: number;
+  /** per-action failures (e.g. a 409 because the doc changed since the plan) */
+  failures: Array<{ id?: string; db?: string; error: string; reason: string }>;
+  /** the node could not be written at all */
+  error?: { code: string; message: string };
+  requests: number;
+}
+
+/** The `_bulk_docs` entry of an action (a move's first half: the delete on its old node). */
+function docFor(a: Action): Record<string, unknown> | undefined {
+  if (a.kind === 'create-doc') return { _id: a.id, ...a.doc };
+  if (a.kind === 'update-doc') return { _id: a.id, _rev: a.rev, ...a.doc };
+  if (a.kind === 'delete-doc') return { _id: a.id, _rev: a.rev, _deleted: true };
+  if (a.kind === 'move') return { _id: a.id, _rev: a.old_rev, _deleted: true };
+  return undefined;
+}
+
+export function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const x of items) {
+    const list = out.get(key(x)) ?? [];
+    list.push(x);
+    out.set(key(x), list);
+  }
+  return out;
+}
+
+/** Writes one node's actions: PUT each missing database (412 = already there), then one `_bulk_docs`. */
+export async function applyNode(node: string, actions: Action[], client: CouchClient): Promise<NodeResult> {
+  const r: NodeResult = { node, ok: true, applied: 0, failures: [], requests: 0 };
+  try {
+    for (const a of actions) {
+      if (a.kind !== 'create-db') continue;
+      r.requests++;
+      const res = await client.request({ method: 'PUT', path: `/${encodeURIComponent(a.db)}` });
+      if (res.status === 201 || res.status === 202 || res.status === 412) r.applied++;
+      else
+        r.failures.push({ db: a.db, error: String(res.status), reason: `could not create database ${a.db}` });
+    }
+    const docs = actions.map(docFor).filter((d): d is Record<string, unknown> => d !== undefined);
+    if (docs.length) {
+      r.requests++;
+      const results = await client.post<Array<{ id: string; ok?: boolean; error?: string; reason?: string }>>(
+        '/_replicator/_bulk_docs',
+        { docs },
+      );
+      for (const x of results) {
+        if (x.ok) r.applied++;
+        else r.failures.push({ id: x.id, error: x.error ?? 'error', reason: x.reason ?? '' });
+      }
+    }
+  } catch (e) {
+    r.error = {
+      code: isCouchError(e) ? e.code : 'E_APPLY',
+      message: e instanceof Error ? e.message : String(e),
+    };
+  }
+  r.ok = !r.error && r.failures.length === 0;
+  return r;
+}
