@@ -3,6 +3,7 @@
  * selected direction, the findings, and concrete next steps (the playbook), as data.
  */
 
+import { redactDeep } from '../core/redact.ts';
 import { seqText } from '../couchdb/seq.ts';
 import { reasonHint } from '../health/playbook.ts';
 import type { Finding } from '../health/types.ts';
@@ -13,6 +14,7 @@ import { mapLimit } from '../plan/observe.ts';
 import type { MeshDeps } from './deps.ts';
 import { grepLog, type LogMatches } from './grep-log.ts';
 import { type LinkChoice, selectLink, withMesh } from './mesh.ts';
+import { meshRedactor } from './mesh-secrets.ts';
 import { newPoller } from './poll.ts';
 
 export interface DoctorOptions extends Partial<LinkChoice> {
@@ -133,6 +135,7 @@ export async function doctorOperation(opts: DoctorOptions, deps: MeshDeps): Prom
           return [{ link: s.link, dirs: s.directions }];
         })()
       : m.links.map((l) => ({ link: l, dirs: [...l.directions] }));
+    const redact = meshRedactor(m);
     const poller = newPoller(m, deps, { slowIntervalMs: 0 });
     const samples = Math.max(1, opts.samples ?? 2);
     let requests = 0;
@@ -213,7 +216,7 @@ export async function doctorOperation(opts: DoctorOptions, deps: MeshDeps): Prom
           ? `grep couch_replicator couch.log | grep -E '${terms.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')}'`
           : null,
       };
-      if (opts.log && terms.length) dx.log = await grepLog(opts.log, terms);
+      if (opts.log && terms.length) dx.log = await grepLog(opts.log, terms, 20, redact);
       diagnoses.push(dx);
     }
     const report: DoctorReport = {
@@ -226,6 +229,8 @@ export async function doctorOperation(opts: DoctorOptions, deps: MeshDeps): Prom
       healthy_directions: healthyCount,
       requests,
     };
-    return report;
+    // a scheduler reason or a checkpoint error can quote a URL or a node's answer: the whole report
+    // (text and --json render from it) is masked, not only the log excerpts
+    return redactDeep(report, redact);
   });
 }
