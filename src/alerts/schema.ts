@@ -3,6 +3,8 @@
  * it from `--webhook URL` / `--alert-log FILE`). Durations are milliseconds, as elsewhere in mesh.yaml.
  */
 import { z } from 'zod';
+import { type HeaderSources, headersFromRefs } from './header-refs.ts';
+import { refuseUserinfo } from './webhook-url.ts';
 
 const severity = z.enum(['info', 'warning', 'critical']);
 
@@ -53,16 +55,20 @@ export type AlertsConfig = z.output<typeof AlertsConfigSchema>;
 export type WebhookSinkConfig = z.output<typeof WebhookSinkSchema>;
 export type LogSinkConfig = z.output<typeof LogSinkSchema>;
 
-/** The config the CLI flags describe. */
-export function alertsConfigFromFlags(flags: {
-  webhook?: string[];
-  alertLog?: string[];
-  minSeverity?: string;
-}): AlertsConfig {
+/**
+ * The config the CLI flags describe. `webhookHeader` (NAME=env:VAR / NAME=file:PATH, for every
+ * webhook) is resolved from `sources` now, so a missing variable fails before the first poll.
+ */
+export function alertsConfigFromFlags(
+  flags: { webhook?: string[]; webhookHeader?: string[]; alertLog?: string[]; minSeverity?: string },
+  sources: HeaderSources = { env: {} },
+): AlertsConfig {
+  for (const url of flags.webhook ?? []) refuseUserinfo(url);
+  const headers = flags.webhookHeader?.length ? headersFromRefs(flags.webhookHeader, sources) : undefined;
   return AlertsConfigSchema.parse({
     ...(flags.minSeverity ? { min_severity: flags.minSeverity } : {}),
     sinks: [
-      ...(flags.webhook ?? []).map((url) => ({ type: 'webhook', url })),
+      ...(flags.webhook ?? []).map((url) => ({ type: 'webhook', url, ...(headers ? { headers } : {}) })),
       ...(flags.alertLog ?? []).map((file) => ({ type: 'log', file })),
     ],
   });

@@ -7,10 +7,14 @@ import { request } from 'undici';
 import { type Clock, systemClock } from '../core/clock.ts';
 import { CouchmeshError } from '../core/errors.ts';
 import type { Random } from '../core/random.ts';
+import { redactor } from '../core/redact.ts';
 import { backoffDelay, isRetryableStatus, parseRetryAfter } from '../couch/retry.ts';
 import type { Severity } from '../health/types.ts';
 import type { WebhookSinkConfig } from './schema.ts';
 import type { AlertEvent, AlertSink } from './types.ts';
+import { displayUrl, refuseUserinfo } from './webhook-url.ts';
+
+export { displayUrl, refuseUserinfo };
 
 export interface WebhookOptions {
   url: string;
@@ -28,18 +32,13 @@ export interface WebhookOptions {
 
 const mathRandom: Random = { float: () => Math.random(), uuid: () => '' };
 
-/** The URL as shown in messages: origin + path, no query (tokens often live there), no userinfo. */
-export const displayUrl = (url: string) => {
-  const u = new URL(url);
-  return `${u.protocol}//${u.host}${u.pathname}`;
-};
-
 export class WebhookSink implements AlertSink {
   readonly name: string;
   readonly minSeverity: Severity;
   readonly #o: Required<Omit<WebhookOptions, 'onRetry' | 'minSeverity'>> & Pick<WebhookOptions, 'onRetry'>;
 
   constructor(o: WebhookOptions) {
+    refuseUserinfo(o.url);
     this.name = `webhook ${displayUrl(o.url)}`;
     this.minSeverity = o.minSeverity ?? 'warning';
     this.#o = {
@@ -100,7 +99,10 @@ export class WebhookSink implements AlertSink {
           retryAfter = parseRetryAfter(Array.isArray(h) ? h[0] : h, o.clock.now());
         }
       } catch (e) {
-        last = (e as { code?: string }).code ?? (e instanceof Error ? e.message : String(e));
+        // a client error may quote what it was given: header values never reach a message
+        last = redactor(Object.values(o.headers).map((value) => ({ value })))(
+          (e as { code?: string }).code ?? (e instanceof Error ? e.message : String(e)),
+        );
       }
       if (attempt > o.retries) break;
       const jitter = backoffDelay(attempt - 1, policy, o.random);

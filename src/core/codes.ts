@@ -94,6 +94,17 @@ const TELEMETRY_CODES = {
   E_RECONCILE_FAILED: user('the one-shot replication of a reconcile failed'),
   E_RECONCILE_TIMEOUT: user('the one-shot replication of a reconcile did not complete in time'),
   E_ALERT_WEBHOOK: user('an alert could not be delivered to a webhook'),
+  E_WEBHOOK_CREDENTIALS: user(
+    'a webhook URL carries user:password@ (never sent, and a secret on the command line)',
+    "remove 'user:password@' and pass the credentials as a header: --webhook-header 'Authorization=env:HOOK_AUTH'",
+  ),
+  E_WEBHOOK_HEADER: user(
+    '--webhook-header is not NAME=env:VARIABLE or NAME=file:PATH (values are never taken from the command line)',
+    "e.g. --webhook-header 'Authorization=env:HOOK_AUTH' or 'X-Token=file:/run/secrets/token'",
+  ),
+  E_WEBHOOK_HEADER_REF: user(
+    "a webhook header's reference gives no value (variable unset or empty, file unreadable or empty)",
+  ),
 };
 
 /** Conflict resolution, the audit trail, undo. */

@@ -18,6 +18,8 @@ export interface StatusOptions {
   intervalMs?: number;
   /** webhook URLs alert transitions are POSTed to (watch) */
   webhook?: string[];
+  /** NAME=env:VAR / NAME=file:PATH headers of every webhook (values resolved from deps.env / files) */
+  webhookHeader?: string[];
   /** NDJSON files alert transitions are appended to ('-' = stdout; watch) */
   alertLog?: string[];
   minSeverity?: string;
@@ -45,7 +47,7 @@ export async function statusOperation(
     const first = await poller.pollOnce(deps.signal);
     const times = await checkpointTimes(m, first.views);
     const reports: StatusReport[] = [statusReport(m, first, times)];
-    const alertsConfig = alertsConfigFromFlags(opts);
+    const alertsConfig = alertsConfigFromFlags(opts, deps);
     if (!opts.watch) {
       onEvent({ type: 'report', report: reports[0] as StatusReport, alerts: [] });
       return { reports, alerts: [], alertStats: [] };

@@ -25,6 +25,12 @@ export function registerStatus(program: Command, output: Output): void {
     )
     .addOption(
       new Option(
+        '--webhook-header <name=ref>',
+        'with --webhook: a request header whose value is read from a reference, NAME=env:VARIABLE or NAME=file:PATH (repeatable; never a literal value)',
+      ).argParser((v: string, prev: string[] = []) => [...prev, v]),
+    )
+    .addOption(
+      new Option(
         '--alert-log <file>',
         "with --watch: append each alert transition as a JSON line ('-' = stdout)",
       ).argParser((v: string, prev: string[] = []) => [...prev, v]),
@@ -46,6 +52,7 @@ export function registerStatus(program: Command, output: Output): void {
         json?: boolean;
         interval?: number;
         webhook?: string[];
+        webhookHeader?: string[];
         alertLog?: string[];
         minSeverity?: string;
         count?: number;
@@ -59,6 +66,7 @@ export function registerStatus(program: Command, output: Output): void {
           watch,
           ...(opts.interval ? { intervalMs: opts.interval } : {}),
           ...(opts.webhook ? { webhook: opts.webhook } : {}),
+          ...(opts.webhookHeader ? { webhookHeader: opts.webhookHeader } : {}),
           ...(opts.alertLog ? { alertLog: opts.alertLog } : {}),
           ...(opts.minSeverity ? { minSeverity: opts.minSeverity } : {}),
           ...(opts.count ? { count: opts.count } : {}),
