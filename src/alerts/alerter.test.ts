@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
 import { ManualClock } from '../core/clock.ts';
 import { seededRandom } from '../core/random.ts';
+import { redactor } from '../core/redact.ts';
 import { diffFindings } from '../health/diff.ts';
 import type { Finding, Severity } from '../health/types.ts';
 import { Alerter } from './alerter.ts';
@@ -204,5 +205,19 @@ describe('alerts config', () => {
       false,
     );
     assert.equal(AlertsConfigSchema.safeParse({ sinks: [{ type: 'email' }] }).success, false);
+  });
+});
+
+describe('alert redaction', () => {
+  test('every event is masked before a sink sees it: URL userinfo by default, known secrets when given', async () => {
+    const leaky = { ...finding('crashing', 'critical'), message: 'source http://admin:Pw-91z@h/db: Pw-91z' };
+    const plain = new Memory('plain');
+    await feed(new Alerter({ mesh: 'm', sinks: [plain] }), [[leaky]]);
+    assert.equal(plain.events[0]?.message, 'source http://admin:***@h/db: Pw-91z');
+    const masked = new Memory('masked');
+    await feed(new Alerter({ mesh: 'm', sinks: [masked], redact: redactor([{ value: 'Pw-91z' }]) }), [
+      [leaky],
+    ]);
+    assert.ok(!JSON.stringify(masked.events).includes('Pw-91z'));
   });
 });

@@ -8,6 +8,7 @@
  */
 import type { Clock } from '../core/clock.ts';
 import type { Random } from '../core/random.ts';
+import { maskUrlUserinfo, type Redactor, redactDeep } from '../core/redact.ts';
 import { type FindingDiff, findingKey } from '../health/diff.ts';
 import type { Finding, Severity } from '../health/types.ts';
 import { LogSink } from './log.ts';
@@ -24,6 +25,11 @@ export interface AlerterOptions {
    */
   resolveAfterPolls?: number;
   onError?: (sink: AlertSink, error: unknown, event: AlertEvent) => void;
+  /**
+   * Masks secrets in every event before any sink sees it (default: URL userinfo passwords). A
+   * finding quotes scheduler reasons and node answers; an alert goes to places logs are kept.
+   */
+  redact?: Redactor;
 }
 
 interface SinkState {
@@ -49,6 +55,7 @@ export class Alerter {
   readonly resolveAfterPolls: number;
   readonly #sinks: SinkState[];
   readonly #onError: AlerterOptions['onError'];
+  readonly #redact: Redactor;
   /** findings the alerter considers open (key -> the latest finding) */
   readonly #open = new Map<string, Finding>();
   /** open findings absent from the latest polls: key -> consecutive polls absent */
@@ -58,6 +65,7 @@ export class Alerter {
     this.mesh = o.mesh;
     this.resolveAfterPolls = Math.max(1, o.resolveAfterPolls ?? 2);
     this.#onError = o.onError;
+    this.#redact = o.redact ?? maskUrlUserinfo;
     this.#sinks = o.sinks.map((sink) => ({
       sink,
       told: new Map(),
@@ -81,7 +89,7 @@ export class Alerter {
     const t = this.#transitions([...diff.raised, ...diff.unchanged, ...diff.changed.map((c) => c.to)]);
     const all: AlertEvent[] = [];
     for (const s of this.#sinks) {
-      const events = this.#eventsFor(s, t, at);
+      const events = this.#eventsFor(s, t, at).map((e) => redactDeep(e, this.#redact));
       for (const e of events) this.#enqueue(s, e);
       all.push(...events);
     }

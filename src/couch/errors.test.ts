@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { inspect } from 'node:util';
 import { startNode } from '../node/index.ts';
 import { CouchClient } from './client.ts';
-import { CouchError, CouchErrorCode } from './errors.ts';
+import { CouchError, CouchErrorCode, httpError, withoutUserinfo } from './errors.ts';
 import type { CouchClientOptions } from './options.ts';
 import { closedPort, faultServer, RecordingClock } from './test-support.ts';
 
@@ -124,4 +124,16 @@ describe('errors never carry credentials', () => {
     assert.ok(events.length > 0);
     assertNoSecret('events', [JSON.stringify(events), inspect(events, { depth: 10 })]);
   });
+});
+
+it('errors render URLs without userinfo, in the message, node and data', () => {
+  const e = httpError(
+    { node: 'http://admin:Pw-7xq@127.0.0.1:5984', method: 'GET', path: '/db' },
+    500,
+    '{"error":"x","reason":"source http://admin:Pw-7xq@10.0.0.1/db failed"}',
+  );
+  const shown = JSON.stringify({ m: e.message, n: e.node, d: e.data, j: e.toJSON() });
+  assert.ok(!shown.includes('Pw-7xq'), shown);
+  assert.equal(e.node, 'http://127.0.0.1:5984');
+  assert.equal(withoutUserinfo('https://tok@h/x'), 'https://h/x');
 });

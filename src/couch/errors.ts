@@ -1,4 +1,5 @@
 import { CouchmeshError } from '../core/errors.ts';
+import { maskUrlUserinfo } from '../core/redact.ts';
 
 /**
  * Stable codes of every failure the CouchDB client reports. Programs branch on `code` (and `status`),
@@ -69,16 +70,21 @@ export class CouchError extends CouchmeshError {
   readonly attempts: number;
 
   constructor(code: CouchErrorCode, message: string, init: CouchErrorInit) {
-    super(code, message, {
+    // A node URL never carries userinfo here (parseNodeUrl refuses it), but an error is shown, logged
+    // and serialised: render every URL in it without a password whatever the caller passed (CouchDB's
+    // couch_util:url_strip_password does the same before logging a replication endpoint).
+    const node = withoutUserinfo(init.node);
+    const reason = init.reason === undefined ? undefined : maskUrlUserinfo(init.reason);
+    super(code, maskUrlUserinfo(message), {
       hint: init.hint,
       cause: init.cause,
       data: compact({
-        node: init.node,
+        node,
         method: init.method,
         path: init.path,
         status: init.status,
         error: init.error,
-        reason: init.reason,
+        reason,
         attempts: init.attempts ?? 1,
         retryAfterMs: init.retryAfterMs,
       }),
@@ -87,8 +93,8 @@ export class CouchError extends CouchmeshError {
     this.code = code;
     this.status = init.status;
     this.error = init.error;
-    this.reason = init.reason;
-    this.node = init.node;
+    this.reason = reason;
+    this.node = node;
     this.method = init.method;
     this.path = init.path;
     this.attempts = init.attempts ?? 1;
@@ -123,6 +129,11 @@ export class CouchError extends CouchmeshError {
 
 export function isCouchError(e: unknown, code?: CouchErrorCode): e is CouchError {
   return e instanceof CouchError && (code === undefined || e.code === code);
+}
+
+/** `http://u:pw@host:5984/x` -> `http://host:5984/x` (a base URL shown in errors names the node, not a user). */
+export function withoutUserinfo(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@\s]*@/i, '$1');
 }
 
 function compact(o: Record<string, unknown>): Record<string, unknown> {

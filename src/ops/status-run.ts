@@ -8,6 +8,7 @@ import { alertsConfigFromFlags } from '../alerts/schema.ts';
 import type { AlertEvent } from '../alerts/types.ts';
 import type { MeshDeps } from './deps.ts';
 import { withMesh } from './mesh.ts';
+import { meshRedactor } from './mesh-secrets.ts';
 import { newPoller } from './poll.ts';
 import { checkpointTimes, type StatusReport, statusReport } from './status.ts';
 
@@ -55,6 +56,7 @@ export async function statusOperation(
     const alerter = new Alerter({
       mesh: m.spec.mesh,
       resolveAfterPolls: alertsConfig.resolve_after_polls,
+      redact: meshRedactor(m),
       sinks: sinksFromConfig(alertsConfig, deps.clock ? { clock: deps.clock } : {}),
       onError: (sink, error) => onEvent({ type: 'alert-failed', sink: sink.name, error }),
     });
