@@ -6,6 +6,7 @@
 import { Alerter, sinksFromConfig } from '../alerts/alerter.ts';
 import { alertsConfigFromFlags } from '../alerts/schema.ts';
 import type { AlertEvent } from '../alerts/types.ts';
+import { redactDeep } from '../core/redact.ts';
 import type { MeshDeps } from './deps.ts';
 import { withMesh } from './mesh.ts';
 import { meshRedactor } from './mesh-secrets.ts';
@@ -47,7 +48,9 @@ export async function statusOperation(
     const poller = newPoller(m, deps, opts.intervalMs ? { intervalMs: opts.intervalMs } : {});
     const first = await poller.pollOnce(deps.signal);
     const times = await checkpointTimes(m, first.views);
-    const reports: StatusReport[] = [statusReport(m, first, times)];
+    // reasons and node errors are quoted in reports: masked like doctor's (text and --json render them)
+    const redact = meshRedactor(m);
+    const reports: StatusReport[] = [redactDeep(statusReport(m, first, times), redact)];
     const alertsConfig = alertsConfigFromFlags(opts, deps);
     if (!opts.watch) {
       onEvent({ type: 'report', report: reports[0] as StatusReport, alerts: [] });
@@ -56,7 +59,7 @@ export async function statusOperation(
     const alerter = new Alerter({
       mesh: m.spec.mesh,
       resolveAfterPolls: alertsConfig.resolve_after_polls,
-      redact: meshRedactor(m),
+      redact,
       sinks: sinksFromConfig(alertsConfig, deps.clock ? { clock: deps.clock } : {}),
       onError: (sink, error) => onEvent({ type: 'alert-failed', sink: sink.name, error }),
     });
@@ -72,7 +75,7 @@ export async function statusOperation(
       await poller.clock.sleep(poller.intervalMs, signal).catch(() => undefined);
       if (!signal.aborted)
         await poller.run(signal, async (r) => {
-          const report = statusReport(m, r, times, previous);
+          const report = redactDeep(statusReport(m, r, times, previous), redact);
           previous = r.views;
           reports.push(report);
           const events = alerter.handle(r.diff, r.at);

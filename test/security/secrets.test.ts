@@ -131,39 +131,12 @@ describe('security: no secret in any byte of output, alert, webhook body or file
     await run('doctor', '-f', wrong, '--interval', '50', '--json');
 
     // webhooks: credentials in the URL and literal header values are refused, never echoed
-    const inUrl = await run(
-      'status',
-      ...f,
-      '--watch',
-      '--count',
-      '1',
-      '--webhook',
-      hook.replace('//', `//hook:${URL_PW}@`),
-    );
+    const once = (...extra: string[]) => run('status', ...f, '--watch', '--count', '1', ...extra);
+    const inUrl = await once('--webhook', hook.replace('//', `//hook:${URL_PW}@`));
     assert.match(inUrl.o.stderr, /E_WEBHOOK_CREDENTIALS|userinfo/);
-    const literal = await run(
-      'status',
-      ...f,
-      '--watch',
-      '--count',
-      '1',
-      '--webhook',
-      hook,
-      '--webhook-header',
-      `Authorization=${LITERAL}`,
-    );
+    const literal = await once('--webhook', hook, '--webhook-header', `Authorization=${LITERAL}`);
     assert.notEqual(literal.code, 0);
-    const unset = await run(
-      'status',
-      ...f,
-      '--watch',
-      '--count',
-      '1',
-      '--webhook',
-      hook,
-      '--webhook-header',
-      'X-Token=env:NOT_SET_ANYWHERE',
-    );
+    const unset = await once('--webhook', hook, '--webhook-header', 'X-Token=env:NOT_SET_ANYWHERE');
     assert.match(unset.o.stderr, /NOT_SET_ANYWHERE/);
 
     // alerts to the local webhook (with a header from the environment) and to an --alert-log file
