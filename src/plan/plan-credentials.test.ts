@@ -102,7 +102,10 @@ test('an update that only changes credentials is a rotation, naming the node who
   assert.equal(s.rotate, 6);
   assert.equal(s.change, 0, 'never counted as a generic update');
 
-  const all = makePlan(desiredState(seed, () => 'everyone-new'), afterApply(seed));
+  const all = makePlan(
+    desiredState(seed, () => 'everyone-new'),
+    afterApply(seed),
+  );
   const u = all.actions.find((a) => a.kind === 'update-doc' && a.id === 'couchmesh.seed.sensors.n1--n2');
   assert.ok(u?.kind === 'update-doc');
   assert.deepEqual(u.rotates, ['n1', 'n2'], 'both endpoints rotate');
@@ -125,7 +128,11 @@ test('credentials changed with anything else is a generic update; a hand-edited 
   assert.equal(plan.actions.length, 1);
   const a = plan.actions[0];
   assert.ok(a?.kind === 'update-doc' && a.change === 'credentials');
-  assert.equal(plan.drift.length, 0, "a password is not in the ownership hash: it shows as rotation, not drift");
+  assert.equal(
+    plan.drift.length,
+    0,
+    'a password is not in the ownership hash: it shows as rotation, not drift',
+  );
 });
 
 test('a refused node fingerprints apart from a reachable empty one (a saved plan goes stale)', () => {

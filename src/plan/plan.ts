@@ -23,7 +23,9 @@ export function markerOf(body: Record<string, unknown>): OwnershipMarker | undef
 /** Fingerprint of one node's observation: reachability, databases, `_replicator` ids and revs. */
 export function fingerprintNode(n: ObservedNode): string {
   const h = createHash('sha256');
-  h.update(`${n.node}\0${n.reachable}${n.refused ? '\0refused' : ''}\0${[...n.databases].sort().join(',')}\0`);
+  h.update(
+    `${n.node}\0${n.reachable}${n.refused ? '\0refused' : ''}\0${[...n.databases].sort().join(',')}\0`,
+  );
   for (const d of [...n.replicator].sort((a, b) => (a.id < b.id ? -1 : 1))) h.update(`${d.id}@${d.rev}\0`);
   return h.digest('hex').slice(0, 16);
 }

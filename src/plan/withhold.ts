@@ -21,7 +21,8 @@ export function credentialsRef(node: NodeSpec): string {
 }
 
 /** Is this observed node one that answered and refused couchmesh's credentials? */
-export const isRefused = (o: ObservedNode | undefined): boolean => o?.reachable === true && o.refused === true;
+export const isRefused = (o: ObservedNode | undefined): boolean =>
+  o?.reachable === true && o.refused === true;
 
 /** The refused nodes of an observation, each with the fix (the reference to check). */
 export function refusedNodes(observed: ObservedNode[]): Plan['refused'] {

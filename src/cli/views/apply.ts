@@ -100,8 +100,8 @@ export function incompleteError(o: ApplyOutcome, verb: string) {
         : n.status === 'refused'
           ? `${n.node} refused couchmesh's credentials`
           : n.status === 'blocked'
-          ? `${n.node} has ${plural(n.blocked.length, 'blocked document')}`
-          : `${n.node} failed (${n.error?.code ?? n.failures.map((f) => f.error).join(', ')})`,
+            ? `${n.node} has ${plural(n.blocked.length, 'blocked document')}`
+            : `${n.node} failed (${n.error?.code ?? n.failures.map((f) => f.error).join(', ')})`,
     )
     .join(', ');
   return userError(
