@@ -98,29 +98,19 @@ export async function executePlan(
         ...(e.waits_for ? { waits_for: e.waits_for } : {}),
         ...(e.withheld ? { withheld: e.withheld } : {}),
       }));
+    // not observed (refused credentials or unreachable): nothing was planned there
     const refused = run.plan.refused.find((u) => u.node === n.name);
-    if (refused)
+    const unseen = refused ?? run.plan.unreachable.find((u) => u.node === n.name);
+    if (unseen)
       return {
         node: n.name,
-        status: 'refused',
+        status: refused ? 'refused' : 'unreachable',
         ok: false,
         applied: 0,
         failures: [],
         blocked,
-        error: redact({ code: refused.code, message: refused.message }),
-        hint: redact(refused.hint),
-        requests,
-      };
-    const unreachable = run.plan.unreachable.find((u) => u.node === n.name);
-    if (unreachable)
-      return {
-        node: n.name,
-        status: 'unreachable',
-        ok: false,
-        applied: 0,
-        failures: [],
-        blocked,
-        error: redact({ code: unreachable.code, message: unreachable.message }),
+        error: redact({ code: unseen.code, message: unseen.message }),
+        ...(refused ? { hint: redact(refused.hint) } : {}),
         requests,
       };
     const r = result.nodes.find((x) => x.node === n.name);

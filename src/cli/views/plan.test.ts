@@ -188,6 +188,8 @@ describe('incomplete plan', () => {
 });
 
 describe('credentials in the plan', () => {
+  /** a view with nothing but what a test adds */
+  const bare = { actions: [], drift: [], orphans: [], unreachable: [], errors: [] };
   const rotation = (node: string, id: string, rotates: string[]) => ({
     kind: 'update-doc' as const,
     node,
@@ -204,6 +206,7 @@ describe('credentials in the plan', () => {
 
   it('a rotation is one line per node whose credentials change, counted apart, never a generic update', () => {
     const v = view({
+      ...bare,
       actions: [
         rotation('n1', 'couchmesh.seed.sensors.n3--n1', ['n3']),
         rotation('n2', 'couchmesh.seed.sensors.n3--n2', ['n3']),
@@ -211,10 +214,6 @@ describe('credentials in the plan', () => {
         rotation('n3', 'couchmesh.seed.sensors.n4--n3', ['n4', 'n3']),
       ],
       summary: { ...view().summary, create_db: 0, add: 0, change: 0, rotate: 4, destroy: 0 },
-      drift: [],
-      orphans: [],
-      unreachable: [],
-      errors: [],
       complete: true,
     });
     const text = renderPlan(v);
@@ -229,10 +228,7 @@ describe('credentials in the plan', () => {
 
   it('a node that refused the credentials: its own section with the fix, the withheld docs, the reason', () => {
     const v = view({
-      actions: [],
-      drift: [],
-      orphans: [],
-      unreachable: [],
+      ...bare,
       refused: [
         {
           node: 'n1',
