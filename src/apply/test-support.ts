@@ -7,6 +7,7 @@ export const planOf = (actions: Plan['actions']): Plan => ({
   drift: [],
   orphans: [],
   unreachable: [],
+  refused: [],
   errors: [],
   observed: 'x',
   noop: 0,

@@ -16,7 +16,8 @@ import { MeshInvalidError } from './mesh.ts';
 import { type PlanRun, preparePlan } from './plan.ts';
 import { type PlanView, planView } from './plan-view.ts';
 
-export type NodeStatus = 'applied' | 'unchanged' | 'failed' | 'unreachable' | 'blocked';
+/** refused: the node refused couchmesh's credentials while observed (401/403): nothing written there */
+export type NodeStatus = 'applied' | 'unchanged' | 'failed' | 'unreachable' | 'refused' | 'blocked';
 
 export interface NodeOutcome {
   node: string;
@@ -26,10 +27,15 @@ export interface NodeOutcome {
   applied: number;
   /** per-document failures (e.g. a 409 because the document changed since it was observed) */
   failures: NodeResult['failures'];
-  /** documents left alone: a foreign document holds their id, or (`waits_for`) their create waits for an unseen node */
-  blocked: Array<{ id?: string; message: string; waits_for?: string }>;
+  /**
+   * documents left alone: a foreign document holds their id, or (`waits_for`) their write waits for
+   * a node that is unseen (`withheld: 'unreachable'`) or refused the credentials they carry ('refused')
+   */
+  blocked: Array<{ id?: string; message: string; waits_for?: string; withheld?: 'unreachable' | 'refused' }>;
   /** the node could not be observed or written at all */
   error?: { code: string; message: string };
+  /** status refused: what to check (the env/file reference of the credentials) */
+  hint?: string;
   /** HTTP requests of the apply step (the observation is counted in the plan's nodes) */
   requests: RequestCount;
 }
@@ -90,17 +96,21 @@ export async function executePlan(
         ...(e.id ? { id: e.id } : {}),
         message: e.message,
         ...(e.waits_for ? { waits_for: e.waits_for } : {}),
+        ...(e.withheld ? { withheld: e.withheld } : {}),
       }));
-    const unreachable = run.plan.unreachable.find((u) => u.node === n.name);
-    if (unreachable)
+    // not observed (refused credentials or unreachable): nothing was planned there
+    const refused = run.plan.refused.find((u) => u.node === n.name);
+    const unseen = refused ?? run.plan.unreachable.find((u) => u.node === n.name);
+    if (unseen)
       return {
         node: n.name,
-        status: 'unreachable',
+        status: refused ? 'refused' : 'unreachable',
         ok: false,
         applied: 0,
         failures: [],
         blocked,
-        error: redact({ code: unreachable.code, message: unreachable.message }),
+        error: redact({ code: unseen.code, message: unseen.message }),
+        ...(refused ? { hint: redact(refused.hint) } : {}),
         requests,
       };
     const r = result.nodes.find((x) => x.node === n.name);

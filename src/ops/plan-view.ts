@@ -29,6 +29,8 @@ export interface NodeObservation {
   node: string;
   url: string;
   reachable: boolean;
+  /** reachable, but it refused couchmesh's credentials (401/403): not observed, nothing written there */
+  refused?: boolean;
   error?: { code: string; message: string };
   /** couchmesh documents of this mesh found in the node's `_replicator` */
   managed_docs: number;
@@ -52,6 +54,8 @@ export interface PlanView {
   drift: Plan['drift'];
   orphans: Plan['orphans'];
   unreachable: Plan['unreachable'];
+  /** nodes that refused couchmesh's credentials, each with the fix (the env/file reference to check) */
+  refused: Plan['refused'];
   errors: Plan['errors'];
   /** fingerprint of the observed state */
   observed: string;
@@ -71,6 +75,7 @@ export function planView(run: PlanViewInput): PlanView {
       node: n.name,
       url: n.url,
       reachable: o?.reachable === true,
+      ...(o?.refused ? { refused: true } : {}),
       ...(o?.error ? { error: redact(o.error) } : {}),
       managed_docs: managed ?? 0,
       other_docs: (o?.replicator.length ?? 0) - (managed ?? 0),
@@ -90,6 +95,7 @@ export function planView(run: PlanViewInput): PlanView {
     drift: redact(p.drift),
     orphans: p.orphans,
     unreachable: redact(p.unreachable),
+    refused: redact(p.refused),
     errors: redact(p.errors),
     observed: p.observed,
   };

@@ -1,7 +1,7 @@
 /**
  * The plan operation: load + validate the mesh, resolve credentials, observe every node (bounded
- * concurrency; an unreachable node is recorded, not thrown) and make the plan (Terraform's
- * refresh + plan). `apply` and `destroy` start from the same prepared run.
+ * concurrency; an unreachable node, or one refusing our credentials, is recorded, not thrown) and
+ * make the plan (Terraform's refresh + plan). `apply` and `destroy` start from the same prepared run.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';

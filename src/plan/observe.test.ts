@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CouchClient } from '../couch/client.ts';
 import { closedPort } from '../couch/test-support.ts';
+import { startNode } from '../node/index.ts';
 import type { NodeSpec } from '../spec/types.ts';
 import { isWrite, mapLimit, observeNode, RequestCounter } from './observe.ts';
 
@@ -66,4 +67,34 @@ test('observeNode: a TypeError is a bug, not an unreachable node: it propagates 
   };
   await assert.rejects(observeNode(nodeAt(url), client), (e: unknown) => e instanceof TypeError && !!e.stack);
   await client.close();
+});
+
+test('observeNode: a node answering 401 to our password is refused (reachable), naming the reference to check', async () => {
+  const node = await startNode({ port: 0, inMemory: true, admins: { admin: 'the-right-one' } });
+  const spec = {
+    name: 'n1',
+    url: node.url,
+    auth: { username: 'admin', password_env: 'N1_PASSWORD' },
+  } as NodeSpec;
+  const wrong = new CouchClient({ url: node.url, retries: 0, auth: { username: 'admin', password: 'nope' } });
+  const right = new CouchClient({
+    url: node.url,
+    retries: 0,
+    auth: { username: 'admin', password: 'the-right-one' },
+  });
+  try {
+    const o = await observeNode(spec, wrong);
+    assert.equal(o.reachable, true);
+    assert.equal(o.refused, true);
+    assert.equal(o.error?.code, 'E_COUCH_AUTH');
+    assert.equal(o.credentials_ref, "the password of 'admin' in env N1_PASSWORD");
+    assert.doesNotMatch(JSON.stringify(o), /nope/);
+    const ok = await observeNode(spec, right);
+    assert.equal(ok.reachable, true);
+    assert.equal(ok.refused, undefined);
+    assert.ok(ok.databases.includes('_replicator'));
+  } finally {
+    await Promise.all([wrong.close(), right.close()]);
+    await node.close();
+  }
 });

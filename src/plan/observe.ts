@@ -1,11 +1,15 @@
 import { CouchClient } from '../couch/client.ts';
-import { isCouchError } from '../couch/errors.ts';
+import { CouchErrorCode, isCouchError } from '../couch/errors.ts';
 import type { ResponseEvent } from '../couch/events.ts';
 import type { CouchClientOptions } from '../couch/options.ts';
 import type { MeshSpec, NodeSpec } from '../spec/types.ts';
 import type { PasswordOf } from './desired.ts';
 import { isNodeFailure } from './node-failure.ts';
 import type { ObservedDoc, ObservedNode } from './types.ts';
+import { credentialsRef } from './withhold.ts';
+
+/** 401 (credentials refused) and 403 (not allowed): the node answered, it refused who we are. */
+const REFUSED = new Set<string>([CouchErrorCode.AUTH, CouchErrorCode.FORBIDDEN]);
 
 /** One client per node (pooled keep-alive), built from the mesh's node entries. */
 export function clientsFor(
@@ -83,7 +87,8 @@ interface AllDocs {
 /**
  * Observes one node with two requests, in parallel: `GET /_all_dbs` and one read of `_replicator`
  * (`_all_docs?include_docs=true`). An unreachable node (network or HTTP failure) is reported, not
- * thrown; any other exception is a bug and is thrown.
+ * thrown; so is a node that refused our credentials (401/403: `refused`, reachable, naming where
+ * the credentials come from); any other exception is a bug and is thrown.
  */
 export async function observeNode(
   node: NodeSpec,
@@ -107,9 +112,11 @@ export async function observeNode(
   } catch (e) {
     // only the node's failures are "unreachable": a bug (a TypeError...) propagates with its stack
     if (!isNodeFailure(e)) throw e;
+    const refused = REFUSED.has(e.code);
     return {
       node: node.name,
-      reachable: false,
+      reachable: refused,
+      ...(refused ? { refused, credentials_ref: credentialsRef(node) } : {}),
       error: { code: e.code, message: e.message },
       databases: [],
       replicator: [],

@@ -106,6 +106,7 @@ test('the old driving node unreachable at plan time: the create is withheld (blo
         'not created: n2 is unreachable and may still run this direction (a doc there cannot be seen); creating it here could run it twice',
       hint: 'bring n2 back (or fix the network to it) and apply again: the doc is then moved or created',
       waits_for: 'n2',
+      withheld: 'unreachable',
     },
   ]);
   assert.equal(summarize(p).blocked, 1);

@@ -180,12 +180,14 @@ test('summarize / isComplete / fingerprint', () => {
     create_db: 4,
     add: 10,
     change: 0,
+    rotate: 0,
     move: 0,
     destroy: 0,
     unchanged: 0,
     drift: 0,
     orphans: 0,
     unreachable: 0,
+    refused: 0,
     blocked: 0,
   });
   assert.equal(isComplete(plan), true);

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { ABSENT_FIELDS, jsonEqual, ownedHash, REPLICATION_FIELDS } from './desired.ts';
 import { isSecretKey, redact, redactString, SENSITIVE } from './redact.ts';
+import { rotatedNodes } from './rotation.ts';
 import type { Action, DesiredState, FieldChange, ObservedNode, OwnershipMarker, Plan } from './types.ts';
+import { refusedEndpoint, refusedNodes, withheldRefused, withheldUnseen } from './withhold.ts';
 
 /**
  * Fields compared between desired and observed: the replication fields we write, our ownership
@@ -21,7 +23,9 @@ export function markerOf(body: Record<string, unknown>): OwnershipMarker | undef
 /** Fingerprint of one node's observation: reachability, databases, `_replicator` ids and revs. */
 export function fingerprintNode(n: ObservedNode): string {
   const h = createHash('sha256');
-  h.update(`${n.node}\0${n.reachable}\0${[...n.databases].sort().join(',')}\0`);
+  h.update(
+    `${n.node}\0${n.reachable}${n.refused ? '\0refused' : ''}\0${[...n.databases].sort().join(',')}\0`,
+  );
   for (const d of [...n.replicator].sort((a, b) => (a.id < b.id ? -1 : 1))) h.update(`${d.id}@${d.rev}\0`);
   return h.digest('hex').slice(0, 16);
 }
@@ -79,6 +83,7 @@ export function makePlan(desired: DesiredState, observed: ObservedNode[], opts: 
     drift: [],
     orphans: [],
     unreachable: [],
+    refused: refusedNodes(observed),
     errors: [],
     observed: fingerprint(observed),
     noop: 0,
@@ -91,7 +96,14 @@ export function makePlan(desired: DesiredState, observed: ObservedNode[], opts: 
         code: o.error?.code ?? 'E_COUCH_UNREACHABLE',
         message: o.error?.message ?? 'unreachable',
       });
-  const usable = (node: string) => byNode.get(node)?.reachable === true;
+  // a node that refused our credentials was not observed either: nothing is planned there
+  const usable = (node: string) => byNode.get(node)?.reachable === true && !byNode.get(node)?.refused;
+  const refused = new Map(plan.refused.map((r) => [r.node, r]));
+  /** The entry withholding a write of `d` whose doc carries credentials a node just refused. */
+  const refusal = (d: DesiredState['docs'][number]) => {
+    const other = refusedEndpoint(d, refused);
+    return other ? withheldRefused(d, other, refused.get(other) as Plan['refused'][number]) : undefined;
+  };
 
   const dbActions: Action[] = [];
   const docActions: Action[] = [];
@@ -109,7 +121,7 @@ export function makePlan(desired: DesiredState, observed: ObservedNode[], opts: 
    */
   const elsewhere = (id: string, node: string): { node: string; rev: string } | undefined => {
     for (const o of observed) {
-      if (o.node === node || !o.reachable) continue;
+      if (o.node === node || !usable(o.node)) continue;
       const doc = docsOf.get(o.node)?.get(id);
       if (doc && markerOf(doc.body)?.mesh === desired.mesh) return { node: o.node, rev: doc.rev };
     }
@@ -134,8 +146,11 @@ export function makePlan(desired: DesiredState, observed: ObservedNode[], opts: 
       const current = docsOf.get(d.node)?.get(d.id);
       if (!current) {
         const old = elsewhere(d.id, d.node);
-        if (old) {
-          wanted.add(`${old.node}\0${d.id}`);
+        // a withheld move keeps its old doc (wanted): the direction runs from there meanwhile
+        if (old) wanted.add(`${old.node}\0${d.id}`);
+        const refusedBy = refusal(d);
+        if (refusedBy) plan.errors.push(refusedBy);
+        else if (old) {
           docActions.push({
             kind: 'move',
             node: d.node,
@@ -145,7 +160,7 @@ export function makePlan(desired: DesiredState, observed: ObservedNode[], opts: 
             old_node: old.node,
             old_rev: old.rev,
           });
-        } else if (unseenDriver(d)) plan.errors.push(withheld(d, unseenDriver(d) as string));
+        } else if (unseenDriver(d)) plan.errors.push(withheldUnseen(d, unseenDriver(d) as string));
         else docActions.push({ kind: 'create-doc', node: d.node, id: d.id, mode: d.mode, doc: d.body });
         continue;
       }
@@ -164,6 +179,11 @@ export function makePlan(desired: DesiredState, observed: ObservedNode[], opts: 
         plan.noop++;
         continue;
       }
+      const refusedBy = refusal(d);
+      if (refusedBy) {
+        plan.errors.push(refusedBy);
+        continue;
+      }
       const all: FieldChange[] = [];
       for (const k of changed) leafDiff(k, current.body[k], want[k], all);
       // the marker's hash follows every other change: show it only when nothing else changed
@@ -179,6 +199,7 @@ export function makePlan(desired: DesiredState, observed: ObservedNode[], opts: 
           diff: diff.filter((c) => HASHED.has(c.path.split('.')[0] as string)),
         });
       }
+      const rotates = rotatedNodes(current.body, d.body, changed);
       docActions.push({
         kind: 'update-doc',
         node: d.node,
@@ -189,11 +210,13 @@ export function makePlan(desired: DesiredState, observed: ObservedNode[], opts: 
         changed,
         diff,
         drift: edited,
+        change: rotates ? 'credentials' : 'fields',
+        ...(rotates ? { rotates } : {}),
       });
     }
 
   for (const o of observed) {
-    if (!o.reachable) continue;
+    if (!usable(o.node)) continue;
     for (const doc of o.replicator) {
       const marker = markerOf(doc.body);
       if (!marker || marker.mesh !== desired.mesh || wanted.has(`${o.node}\0${doc.id}`)) continue;
@@ -227,55 +250,6 @@ export function makePlan(desired: DesiredState, observed: ObservedNode[], opts: 
   return plan;
 }
 
-/** The blocked entry of a create withheld while the direction's other endpoint is unreachable. */
-function withheld(d: DesiredState['docs'][number], other: string): Plan['errors'][number] {
-  return {
-    node: d.node,
-    id: d.id,
-    message: `not created: ${other} is unreachable and may still run this direction (a doc there cannot be seen); creating it here could run it twice`,
-    hint: `bring ${other} back (or fix the network to it) and apply again: the doc is then moved or created`,
-    waits_for: other,
-  };
-}
-
-export function hasChanges(plan: Plan): boolean {
-  return plan.actions.length > 0;
-}
-
-export interface PlanSummary {
-  create_db: number;
-  add: number;
-  change: number;
-  /** docs moved to the direction's new driving node (delete there + create here) */
-  move: number;
-  destroy: number;
-  unchanged: number;
-  drift: number;
-  orphans: number;
-  unreachable: number;
-  blocked: number;
-}
-
-export function summarize(plan: Plan): PlanSummary {
-  const count = (k: Action['kind']) => plan.actions.filter((a) => a.kind === k).length;
-  return {
-    create_db: count('create-db'),
-    add: count('create-doc'),
-    change: count('update-doc'),
-    move: count('move'),
-    destroy: count('delete-doc'),
-    unchanged: plan.noop,
-    drift: plan.drift.length,
-    orphans: plan.orphans.length,
-    unreachable: plan.unreachable.length,
-    blocked: plan.errors.length,
-  };
-}
-
-/** A plan that covers every node and every desired document (nothing unreachable or blocked). */
-export function isComplete(plan: Plan): boolean {
-  return plan.unreachable.length === 0 && plan.errors.length === 0;
-}
-
+export { hasChanges, isComplete, type PlanSummary, summarize } from './summary.ts';
 export type { Action };
 export { redact, SENSITIVE };

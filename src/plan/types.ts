@@ -60,8 +60,17 @@ export interface ObservedDoc {
 
 export interface ObservedNode {
   node: string;
+  /** the node answered HTTP (false: a network failure, a timeout, an answer that is not CouchDB's) */
   reachable: boolean;
-  /** CouchError code + message when unreachable (never credentials) */
+  /**
+   * reachable, but it refused couchmesh's credentials (401, or 403 on the admin reads of an
+   * observation): nothing of its state was read, nothing is written there, and no doc carrying its
+   * credentials is written anywhere (they were just refused)
+   */
+  refused?: boolean;
+  /** where the refused credentials come from (`env X` or `file /path`, never a value): the fix to name */
+  credentials_ref?: string;
+  /** CouchError code + message when unreachable or refused (never credentials) */
   error?: { code: string; message: string };
   databases: string[];
   replicator: ObservedDoc[];
@@ -95,6 +104,13 @@ export type Action =
       diff: FieldChange[];
       /** the document was edited by hand (its fields no longer match the hash we stamped) */
       drift: boolean;
+      /**
+       * 'credentials': only the endpoints' credentials differ (desired and observed are equal with
+       * `auth` stripped) — a rotation, shown apart; 'fields': anything else
+       */
+      change: 'fields' | 'credentials';
+      /** with change 'credentials': the nodes whose credentials the update rotates */
+      rotates?: string[];
     }
   | {
       kind: 'delete-doc';
@@ -134,10 +150,23 @@ export interface Plan {
   /** nodes that could not be observed: nothing is planned for them */
   unreachable: Array<{ node: string; code: string; message: string }>;
   /**
-   * problems that block parts of the plan: a foreign doc holds one of our ids, or a create withheld
-   * because the direction's other endpoint (`waits_for`) is unreachable and may still drive it
+   * nodes that answered but refused couchmesh's credentials (401/403): nothing is planned for them,
+   * and every write carrying their credentials elsewhere is withheld (`errors`, `withheld: 'refused'`)
    */
-  errors: Array<{ node: string; id?: string; message: string; hint?: string; waits_for?: string }>;
+  refused: Array<{ node: string; code: string; message: string; hint: string }>;
+  /**
+   * problems that block parts of the plan: a foreign doc holds one of our ids, or a write withheld
+   * for the node `waits_for`: it is unreachable and may still drive the direction (`withheld:
+   * 'unreachable'`, creates only), or it refused the credentials the doc carries (`'refused'`)
+   */
+  errors: Array<{
+    node: string;
+    id?: string;
+    message: string;
+    hint?: string;
+    waits_for?: string;
+    withheld?: 'unreachable' | 'refused';
+  }>;
   /** fingerprint of the observed state: a saved plan is refused when this no longer matches */
   observed: string;
   noop: number;

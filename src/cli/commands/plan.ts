@@ -3,7 +3,7 @@ import { CouchmeshError, userError } from '../../core/errors.ts';
 import { planOperation } from '../../ops/plan.ts';
 import { plural } from '../../spec/diagnostic.ts';
 import type { Output } from '../boundary.ts';
-import { incompleteReason, renderPlan } from '../views/plan.ts';
+import { incompleteHint, incompleteReason, renderPlan } from '../views/plan.ts';
 import { exitWith, reportingInvalid, reportWarnings } from './shared.ts';
 
 /** `--detailed-exitcode` with managed documents no longer declared: exit 2, naming the fix. */
@@ -54,9 +54,7 @@ export function registerPlan(program: Command, output: Output): void {
           throw userError(
             'E_PLAN_INCOMPLETE',
             `the plan is incomplete: ${incompleteReason(r.view)}`,
-            r.view.unreachable.length
-              ? 'the other nodes are planned; check the listed nodes (URL, network, credentials) and plan again'
-              : 'rename or remove the foreign documents holding couchmesh ids, then plan again',
+            incompleteHint(r.view),
           );
         if (opts.detailedExitcode && r.view.changes) exitWith(2);
         // kept orphans still replicate: "no changes" would hide them from a script (Terraform's 2 = act)

@@ -88,6 +88,38 @@ describe('blocked documents, by cause', () => {
   });
 });
 
+describe('refused credentials', () => {
+  it('the refusing node says so with the fix; docs carrying its credentials are WITHHELD; exit error names it', () => {
+    const hint = "check the password of 'admin' in file /run/n1.pw, then apply again";
+    const o = outcome([
+      node('n1', 'refused', { error: { code: 'E_COUCH_AUTH', message: '401 unauthorized' }, hint }),
+      node('n2', 'blocked', {
+        applied: 2,
+        blocked: [
+          { id: 'couchmesh.s.d.n1--n2', message: 'not written', waits_for: 'n1', withheld: 'refused' },
+        ],
+      }),
+      node('n3', 'applied'),
+    ]);
+    const text = renderOutcome(o);
+    assert.match(
+      text,
+      /\n {2}n1: CREDENTIALS REFUSED, nothing written — E_COUCH_AUTH: 401 unauthorized\n {4}hint: check the password of 'admin' in file \/run\/n1\.pw, then apply again\n/,
+    );
+    assert.match(
+      text,
+      /n2: applied 2 changes; WITHHELD couchmesh\.s\.d\.n1--n2 \(they carry n1's credentials, which n1 refused\)/,
+    );
+    const e = incompleteError(o, 'apply');
+    assert.equal(e.code, 'E_APPLY_PARTIAL');
+    assert.equal(
+      e.message,
+      "apply partially done: n1 refused couchmesh's credentials, n2 has 1 blocked document",
+    );
+    assert.match(e.hint ?? '', /fix the listed nodes \(the credentials of n1: each refusal's hint names/);
+  });
+});
+
 describe('apply progress', () => {
   it('names the node a moved direction waits for', () => {
     assert.equal(

@@ -21,10 +21,17 @@ function blockedText(n: NodeOutcome): string {
   const ids = (bs: NodeOutcome['blocked']) => bs.map((b) => b.id ?? b.message).join(', ');
   const foreign = n.blocked.filter((b) => !b.waits_for);
   const parts = foreign.length ? [`BLOCKED ${ids(foreign)} (a foreign document holds the id)`] : [];
-  for (const node of new Set(n.blocked.flatMap((b) => (b.waits_for ? [b.waits_for] : []))))
-    parts.push(
-      `WITHHELD ${ids(n.blocked.filter((b) => b.waits_for === node))} (${node} is unreachable and may still run them)`,
-    );
+  for (const cause of ['unreachable', 'refused'] as const) {
+    const of = n.blocked.filter((b) => b.waits_for && (b.withheld ?? 'unreachable') === cause);
+    for (const node of new Set(of.map((b) => b.waits_for)))
+      parts.push(
+        `WITHHELD ${ids(of.filter((b) => b.waits_for === node))} (${
+          cause === 'refused'
+            ? `they carry ${node}'s credentials, which ${node} refused`
+            : `${node} is unreachable and may still run them`
+        })`,
+      );
+  }
   return parts.join('; ');
 }
 
@@ -42,6 +49,12 @@ export function renderOutcome(o: ApplyOutcome, verb = 'Apply'): string {
         break;
       case 'unreachable':
         lines.push(`  ${n.node}: UNREACHABLE, nothing written — ${n.error?.code}: ${n.error?.message}`);
+        break;
+      case 'refused':
+        lines.push(
+          `  ${n.node}: CREDENTIALS REFUSED, nothing written — ${n.error?.code}: ${n.error?.message}`,
+          ...(n.hint ? [`    hint: ${n.hint}`] : []),
+        );
         break;
       case 'blocked':
         lines.push(`  ${n.node}: applied ${plural(n.applied, 'change')}; ${blockedText(n)}`);
@@ -69,6 +82,14 @@ export function renderOutcome(o: ApplyOutcome, verb = 'Apply'): string {
   return lines.join('\n');
 }
 
+/** For refused credentials: what to check (each node's hint names the env variable or file). */
+function refusedFix(o: ApplyOutcome): string {
+  const refused = o.nodes.filter((n) => n.status === 'refused').map((n) => n.node);
+  return refused.length
+    ? ` (the credentials of ${refused.join(', ')}: each refusal's hint names the env variable or file to check)`
+    : '';
+}
+
 /** The exit-1 error of a partial or failed apply (after the per-node lines were printed). */
 export function incompleteError(o: ApplyOutcome, verb: string) {
   const why = o.nodes
@@ -76,17 +97,17 @@ export function incompleteError(o: ApplyOutcome, verb: string) {
     .map((n) =>
       n.status === 'unreachable'
         ? `${n.node} unreachable`
-        : n.status === 'blocked'
-          ? `${n.node} has ${plural(n.blocked.length, 'blocked document')}`
-          : `${n.node} failed (${n.error?.code ?? n.failures.map((f) => f.error).join(', ')})`,
+        : n.status === 'refused'
+          ? `${n.node} refused couchmesh's credentials`
+          : n.status === 'blocked'
+            ? `${n.node} has ${plural(n.blocked.length, 'blocked document')}`
+            : `${n.node} failed (${n.error?.code ?? n.failures.map((f) => f.error).join(', ')})`,
     )
     .join(', ');
   return userError(
     o.partial ? 'E_APPLY_PARTIAL' : 'E_APPLY_FAILED',
     `${verb} ${o.partial ? 'partially done' : 'failed'}: ${why}`,
-    o.partial
-      ? `the other nodes are done; fix the listed nodes and run 'couchmesh ${verb}' again (it only does what is left)`
-      : `fix the listed nodes and run 'couchmesh ${verb}' again`,
+    `${o.partial ? 'the other nodes are done; ' : ''}fix the listed nodes${refusedFix(o)} and run 'couchmesh ${verb}' again${o.partial ? ' (it only does what is left)' : ''}`,
     { failed: o.failed },
   );
 }

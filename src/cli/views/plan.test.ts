@@ -4,7 +4,7 @@ import { CommanderError } from 'commander';
 import type { PlanView } from '../../ops/plan-view.ts';
 import type { ManagedReplication } from '../../plan/types.ts';
 import { exitWith } from '../commands/shared.ts';
-import { incompleteReason, renderPlan, summaryLine } from './plan.ts';
+import { incompleteHint, incompleteReason, renderPlan, summaryLine } from './plan.ts';
 
 const doc = (cls: string) => ({ couchmesh: { class: cls } }) as unknown as ManagedReplication;
 
@@ -19,12 +19,14 @@ const view = (over: Partial<PlanView> = {}): PlanView => ({
     create_db: 1,
     add: 1,
     change: 1,
+    rotate: 0,
     move: 0,
     destroy: 1,
     unchanged: 6,
     drift: 1,
     orphans: 1,
     unreachable: 1,
+    refused: 0,
     blocked: 1,
   },
   nodes: [
@@ -64,6 +66,7 @@ const view = (over: Partial<PlanView> = {}): PlanView => ({
       changed: ['checkpoint_interval'],
       diff: [{ path: 'checkpoint_interval', from: 5000, to: 10000 }],
       drift: false,
+      change: 'fields',
     },
     { kind: 'delete-doc', node: 'n3', id: 'couchmesh.seed.sensors.n1--n3', rev: '2-b', reason: 'pruned' },
   ],
@@ -77,6 +80,7 @@ const view = (over: Partial<PlanView> = {}): PlanView => ({
   ],
   orphans: [{ node: 'n3', id: 'couchmesh.seed.sensors.n9--n3' }],
   unreachable: [{ node: 'n4', code: 'E_COUCH_UNREACHABLE', message: 'connect ECONNREFUSED' }],
+  refused: [],
   errors: [{ node: 'n2', id: 'couchmesh.seed.sensors.n4--n2', message: 'not ours' }],
   observed: 'abc',
   ...over,
@@ -180,5 +184,89 @@ describe('incomplete plan', () => {
       '1 node unreachable (n4), 1 document blocked by foreign documents, 1 create withheld while n4 cannot be seen',
     );
     assert.match(renderPlan(v), /\n {2}n3 b: not created\n {4}hint: bring n4 back\n/);
+  });
+});
+
+describe('credentials in the plan', () => {
+  /** a view with nothing but what a test adds */
+  const bare = { actions: [], drift: [], orphans: [], unreachable: [], errors: [] };
+  const rotation = (node: string, id: string, rotates: string[]) => ({
+    kind: 'update-doc' as const,
+    node,
+    id,
+    rev: '1-a',
+    mode: 'pull' as const,
+    doc: doc('cellular'),
+    changed: ['source', 'couchmesh'],
+    diff: [{ path: 'source.auth.basic.password', from: '(sensitive)', to: '(sensitive)' }],
+    drift: false,
+    change: 'credentials' as const,
+    rotates,
+  });
+
+  it('a rotation is one line per node whose credentials change, counted apart, never a generic update', () => {
+    const v = view({
+      ...bare,
+      actions: [
+        rotation('n1', 'couchmesh.seed.sensors.n3--n1', ['n3']),
+        rotation('n2', 'couchmesh.seed.sensors.n3--n2', ['n3']),
+        rotation('n4', 'couchmesh.seed.sensors.n3--n4', ['n3']),
+        rotation('n3', 'couchmesh.seed.sensors.n4--n3', ['n4', 'n3']),
+      ],
+      summary: { ...view().summary, create_db: 0, add: 0, change: 0, rotate: 4, destroy: 0 },
+      complete: true,
+    });
+    const text = renderPlan(v);
+    assert.match(text, /\n {2}~ rotate credentials for n3 on 4 docs \(on n1, n2, n3, n4\)\n/);
+    assert.match(text, /\n {2}~ rotate credentials for n4 on 1 doc \(on n3\)\n/);
+    assert.doesNotMatch(text, /~ update|sensitive/);
+    assert.match(
+      text,
+      /\nPlan: 0 to create db, 0 to add, 0 to change, 4 to rotate credentials, 0 to destroy\.$/,
+    );
+  });
+
+  it('a node that refused the credentials: its own section with the fix, the withheld docs, the reason', () => {
+    const v = view({
+      ...bare,
+      refused: [
+        {
+          node: 'n1',
+          code: 'E_COUCH_AUTH',
+          message: '401 unauthorized',
+          hint: "check the password of 'admin' in file /run/n1.pw (n1 answered 401: wrong or missing password), then apply again",
+        },
+      ],
+      errors: [
+        {
+          node: 'n2',
+          id: 'couchmesh.seed.sensors.n1--n2',
+          message:
+            "not written: the doc carries n1's credentials, which n1 refused (E_COUCH_AUTH); they are written nowhere",
+          hint: "check the password of 'admin' in file /run/n1.pw",
+          waits_for: 'n1',
+          withheld: 'refused',
+        },
+      ],
+      nodes: [{ ...(view().nodes[0] as PlanView['nodes'][number]), refused: true }],
+    });
+    const text = renderPlan(v);
+    assert.match(text, /^Plan for mesh 'seed' \(.*\): 0 of 1 node observed/);
+    assert.match(
+      text,
+      /\nCredentials refused \(nothing planned there; no doc carrying their credentials is written anywhere\):\n {2}n1 http:\/\/127\.0\.0\.1:1: E_COUCH_AUTH — 401 unauthorized\n {4}hint: check the password of 'admin' in file \/run\/n1\.pw/,
+    );
+    assert.match(
+      text,
+      /\n {2}n2 couchmesh\.seed\.sensors\.n1--n2: not written: the doc carries n1's credentials/,
+    );
+    assert.equal(
+      incompleteReason(v),
+      "1 node refused couchmesh's credentials (n1), 1 document withheld: they carry credentials n1 refused",
+    );
+    assert.match(
+      incompleteHint(v),
+      /^fix the credentials of n1 \(each refusal's hint names the env variable or file/,
+    );
   });
 });

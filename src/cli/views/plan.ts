@@ -32,21 +32,44 @@ function actionLine(a: Action): string {
   }
 }
 
+/**
+ * Rotations, one line per node whose credentials change: "~ rotate credentials for n3 on 4 docs
+ * (on n1, n2, n4)" — the docs' other fields are unchanged, so no per-field diff (it would only say
+ * `(sensitive) -> (sensitive)`).
+ */
+function rotationLines(actions: Action[]): string[] {
+  const docs = new Map<string, Set<string>>();
+  const holders = new Map<string, Set<string>>();
+  for (const a of actions)
+    if (a.kind === 'update-doc' && a.change === 'credentials')
+      for (const node of a.rotates ?? []) {
+        docs.set(node, (docs.get(node) ?? new Set()).add(`${a.node}\0${a.id}`));
+        holders.set(node, (holders.get(node) ?? new Set()).add(a.node));
+      }
+  return [...docs].map(
+    ([node, ids]) =>
+      `  ~ rotate credentials for ${node} on ${plural(ids.size, 'doc')} (on ${[...(holders.get(node) ?? [])].sort().join(', ')})`,
+  );
+}
+
 export function summaryLine(s: PlanSummary): string {
+  const rotate = s.rotate ? ` ${s.rotate} to rotate credentials,` : '';
   const move = s.move ? ` ${s.move} to move,` : '';
-  return `Plan: ${s.create_db} to create db, ${s.add} to add, ${s.change} to change,${move} ${s.destroy} to destroy.`;
+  return `Plan: ${s.create_db} to create db, ${s.add} to add, ${s.change} to change,${rotate}${move} ${s.destroy} to destroy.`;
 }
 
 /** The Terraform-like human view of a plan. */
 export function renderPlan(v: PlanView): string {
   const lines: string[] = [];
-  const reachable = v.nodes.filter((n) => n.reachable).length;
+  const reachable = v.nodes.filter((n) => n.reachable && !n.refused).length;
   lines.push(
     `${v.mode === 'destroy' ? 'Destroy plan' : 'Plan'} for mesh '${v.mesh}' (${displayPath(v.file)}): ${reachable} of ${plural(v.nodes.length, 'node')} observed`,
   );
   if (v.actions.length) {
     lines.push('');
-    for (const a of v.actions) lines.push(actionLine(a));
+    for (const a of v.actions)
+      if (a.kind !== 'update-doc' || a.change !== 'credentials') lines.push(actionLine(a));
+    lines.push(...rotationLines(v.actions));
   }
   if (v.drift.length) {
     lines.push('', 'Drift (managed documents edited by hand; the updates above put them back):');
@@ -67,6 +90,16 @@ export function renderPlan(v: PlanView): string {
     for (const u of v.unreachable) {
       const url = v.nodes.find((n) => n.node === u.node)?.url ?? '';
       lines.push(`  ${u.node} ${url}: ${u.code} — ${u.message}`);
+    }
+  }
+  if (v.refused.length) {
+    lines.push(
+      '',
+      'Credentials refused (nothing planned there; no doc carrying their credentials is written anywhere):',
+    );
+    for (const r of v.refused) {
+      const url = v.nodes.find((n) => n.node === r.node)?.url ?? '';
+      lines.push(`  ${r.node} ${url}: ${r.code} — ${r.message}`, `    hint: ${r.hint}`);
     }
   }
   if (v.errors.length) {
@@ -98,12 +131,29 @@ export function incompleteReason(v: PlanView): string {
     parts.push(
       `${plural(v.unreachable.length, 'node')} unreachable (${v.unreachable.map((u) => u.node).join(', ')})`,
     );
-  const withheld = v.errors.filter((e) => e.waits_for);
-  const foreign = v.errors.length - withheld.length;
+  if (v.refused.length)
+    parts.push(
+      `${plural(v.refused.length, 'node')} refused couchmesh's credentials (${v.refused.map((r) => r.node).join(', ')})`,
+    );
+  const refusedBy = v.errors.filter((e) => e.waits_for && e.withheld === 'refused');
+  const withheld = v.errors.filter((e) => e.waits_for && e.withheld !== 'refused');
+  const foreign = v.errors.length - withheld.length - refusedBy.length;
+  const names = (es: typeof v.errors) => [...new Set(es.map((e) => e.waits_for))].join(', ');
   if (foreign) parts.push(`${plural(foreign, 'document')} blocked by foreign documents`);
   if (withheld.length)
+    parts.push(`${plural(withheld.length, 'create')} withheld while ${names(withheld)} cannot be seen`);
+  if (refusedBy.length)
     parts.push(
-      `${plural(withheld.length, 'create')} withheld while ${[...new Set(withheld.map((e) => e.waits_for))].join(', ')} cannot be seen`,
+      `${plural(refusedBy.length, 'document')} withheld: they carry credentials ${names(refusedBy)} refused`,
     );
   return parts.join(', ');
+}
+
+/** What to do about an incomplete plan (the exit-1 hint). */
+export function incompleteHint(v: PlanView): string {
+  if (v.refused.length)
+    return `fix the credentials of ${v.refused.map((r) => r.node).join(', ')} (each refusal's hint names the env variable or file to check), then plan again; the other nodes are planned`;
+  return v.unreachable.length
+    ? 'the other nodes are planned; check the listed nodes (URL, network, credentials) and plan again'
+    : 'rename or remove the foreign documents holding couchmesh ids, then plan again';
 }
