@@ -60,10 +60,14 @@ const SECURITY_CODES = {
   E_CERTS_READ: user('certs: a certificate or key file cannot be read or is not PEM'),
   E_CERTS_HOSTS: user('certs issue: no host to put in the certificate (no node URL, no --host)'),
   E_CERTS_DAYS: user('certs: --days is not a positive whole number'),
-  E_TLS_CERT_EXPIRED: user("a node's TLS certificate (mesh.yaml tls.cert_file) has expired or is not valid yet"),
+  E_TLS_CERT_EXPIRED: user(
+    "a node's TLS certificate (mesh.yaml tls.cert_file) has expired or is not valid yet",
+  ),
   E_TLS_WRONG_CA: user("a node's TLS certificate was not issued by the CA mesh.yaml trusts (tls.ca_file)"),
   E_TLS_PEM: user("a node's TLS file (ca_file, cert_file, key_file) cannot be read or is not PEM"),
-  E_NODE_TLS: user('the embedded node was given a TLS option it cannot use (cert without key, unreadable PEM)'),
+  E_NODE_TLS: user(
+    'the embedded node was given a TLS option it cannot use (cert without key, unreadable PEM)',
+  ),
 };
 
 /** Topology as code: mesh files, plans, apply / destroy. */
