@@ -59,7 +59,8 @@ export async function inspectCert(pem: string, caPem: string | undefined, now: n
     eku: [...(eku?.usages ?? [])].map((u) => EKU_NAMES[String(u)] ?? String(u)),
     notBefore: cert.notBefore.toISOString(),
     notAfter: cert.notAfter.toISOString(),
-    daysLeft: Math.floor((notAfter - now) / DAY_MS),
+    // X.509 times have whole seconds: compare at that precision, so a fresh 90-day certificate shows 90
+    daysLeft: Math.floor((notAfter - Math.floor(now / 1000) * 1000) / DAY_MS),
     expired: now > notAfter,
     notYetValid: now < cert.notBefore.getTime(),
     issuedByCa: caPem === undefined ? undefined : await issuedBy(cert, parseCert(caPem)),
