@@ -4,12 +4,14 @@
  * certificate state (days left on the injected clock, issuer checked against the CA).
  */
 import { existsSync, readdirSync } from 'node:fs';
+import { basename } from 'node:path';
 import { userError } from '../core/errors.ts';
 import {
   type CertsStatus,
   caPaths,
   folderStatus,
   initCa,
+  isCertName,
   issueNode,
   type WrittenPair,
 } from '../security/index.ts';
@@ -25,7 +27,7 @@ export interface CertsWriteOptions {
   force?: boolean;
 }
 
-export function certsInit(dir: string, o: CertsWriteOptions, deps: CertsDeps): Promise<WrittenPair> {
+export async function certsInit(dir: string, o: CertsWriteOptions, deps: CertsDeps): Promise<WrittenPair> {
   return initCa(dir, { ...o, now: clockOf(deps).now() });
 }
 
@@ -45,7 +47,7 @@ export interface CertsIssueOptions extends CertsWriteOptions {
   spec?: MeshSpec;
 }
 
-export function certsIssue(
+export async function certsIssue(
   dir: string,
   node: string,
   o: CertsIssueOptions,
@@ -68,15 +70,20 @@ export function certsIssue(
 /** Node names of the certificates in a folder (`NAME.pem` beside `NAME.key`, the CA aside). */
 function namesInFolder(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  const ca = caPaths(dir).cert;
+  const ca = basename(caPaths(dir).cert);
   return readdirSync(dir)
-    .filter((f) => f.endsWith('.pem') && `${dir}/${f}` !== ca && f !== 'ca.pem')
+    .filter((f) => f.endsWith('.pem') && f !== ca)
     .map((f) => f.slice(0, -'.pem'.length))
+    .filter(isCertName)
     .sort();
 }
 
 /** Every node's certificate: the mesh's nodes when a spec is given (missing ones shown), else the folder's. */
-export function certsStatus(dir: string, spec: MeshSpec | undefined, deps: CertsDeps): Promise<CertsStatus> {
+export async function certsStatus(
+  dir: string,
+  spec: MeshSpec | undefined,
+  deps: CertsDeps,
+): Promise<CertsStatus> {
   const nodes = spec
     ? spec.nodes.map((n) => ({ name: n.name, host: urlHost(n.url) }))
     : namesInFolder(dir).map((name) => ({ name }));

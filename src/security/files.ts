@@ -17,9 +17,12 @@ export const caPaths = (dir: string): PairPaths => ({ cert: join(dir, 'ca.pem'),
 
 const NODE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
+/** Whether a node name can name certificate files (no separators, no leading dot, not the CA's). */
+export const isCertName = (node: string): boolean => NODE_NAME.test(node) && node !== 'ca';
+
 export function nodePaths(dir: string, node: string): PairPaths {
   // the name becomes a file name: no separators, no leading dot
-  if (!NODE_NAME.test(node) || node === 'ca')
+  if (!isCertName(node))
     throw userError(
       'E_USAGE',
       `'${node}' cannot name a certificate`,

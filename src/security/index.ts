@@ -11,6 +11,7 @@ export {
   type NodeCertStatus,
   type WrittenPair,
 } from './certs.ts';
-export { caPaths, nodePaths } from './files.ts';
+export { checkClientCert, clientTlsFor } from './client-tls.ts';
+export { caPaths, isCertName, nodePaths } from './files.ts';
 export { type CertInfo, inspectCert, issuedBy, parseCert } from './inspect.ts';
 export { type CertPair, createCa, issueCert, sanNames } from './pki.ts';
