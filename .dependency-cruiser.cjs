@@ -1,7 +1,7 @@
 // Layers and cycles, checked in CI (`npm run lint:deps`, .ci/run). The order, top to bottom:
 //   front ends  src/cli, src/daemon, web/           parse input, call one operation, render
 //   operations  src/ops                             plan, apply, destroy, status, doctor, ... (the API)
-//   domain      spec plan apply observe health alerts metrics resolve (+ a watch/poller folder)
+//   domain      spec plan apply observe health alerts metrics resolve security (+ a watch/poller folder)
 //   client      src/couch                           the CouchDB HTTP client
 //   core        src/couchdb (pure CouchDB model), src/core (seams: Clock, Random, errors)
 // A module may import its own layer and those below it. src/node (the embedded node) stands apart:
@@ -11,7 +11,7 @@
 
 const FRONT = '^(src/(cli|daemon)|web)/';
 const OPS = '^src/ops/';
-const DOMAIN = '^src/(spec|plan|apply|observe|health|alerts|metrics|resolve|watch|poller|poll)/';
+const DOMAIN = '^src/(spec|plan|apply|observe|health|alerts|metrics|resolve|watch|poller|poll|security)/';
 const CLIENT = '^src/couch/';
 const COUCHDB = '^src/couchdb/';
 const CORE = '^src/core/';

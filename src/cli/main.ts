@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { userError } from '../core/errors.ts';
 import { type Output, processOutput, reportError } from './boundary.ts';
 import { registerApply } from './commands/apply.ts';
+import { registerCerts } from './commands/certs.ts';
 import { registerCheckpoint } from './commands/checkpoint.ts';
 import { registerConflicts } from './commands/conflicts.ts';
 import { registerDemo } from './commands/demo.ts';
@@ -45,6 +46,7 @@ export function buildProgram(output: Output): Command {
   registerCheckpoint(program, output);
   registerReconcile(program, output);
   registerMetrics(program, output);
+  registerCerts(program, output);
   return program;
 }
 

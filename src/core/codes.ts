@@ -53,6 +53,23 @@ const NODE_CODES = {
   E_PORT_IN_USE: user('the port asked for is already in use', 'pick another --port, or 0 for any free port'),
 };
 
+/** The mesh PKI (`couchmesh certs`) and TLS between couchmesh and the nodes (`src/security`). */
+const SECURITY_CODES = {
+  E_CERTS_EXISTS: user('certs: the file exists and --force was not given'),
+  E_CERTS_NO_CA: user('certs: no mesh CA in the folder', 'create one with: couchmesh certs init'),
+  E_CERTS_READ: user('certs: a certificate or key file cannot be read or is not PEM'),
+  E_CERTS_HOSTS: user('certs issue: no host to put in the certificate (no node URL, no --host)'),
+  E_CERTS_DAYS: user('certs: --days is not a positive whole number'),
+  E_TLS_CERT_EXPIRED: user(
+    "a node's TLS certificate (mesh.yaml tls.cert_file) has expired or is not valid yet",
+  ),
+  E_TLS_WRONG_CA: user("a node's TLS certificate was not issued by the CA mesh.yaml trusts (tls.ca_file)"),
+  E_TLS_PEM: user("a node's TLS file (ca_file, cert_file, key_file) cannot be read or is not PEM"),
+  E_NODE_TLS: user(
+    'the embedded node was given a TLS option it cannot use (cert without key, unreadable PEM)',
+  ),
+};
+
 /** Topology as code: mesh files, plans, apply / destroy. */
 const TOPOLOGY_CODES = {
   E_MESH_NOT_FOUND: user('no mesh file at the given path', "run 'couchmesh init' to write a starter"),
@@ -138,6 +155,7 @@ export const CODES = {
   ...MESH_CODES,
   ...COUCH_CODES,
   ...NODE_CODES,
+  ...SECURITY_CODES,
   ...TOPOLOGY_CODES,
   ...TELEMETRY_CODES,
   ...CONFLICT_CODES,

@@ -2,6 +2,12 @@ import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { CouchError, CouchErrorCode, type CouchErrorContext } from './errors.ts';
 import { abortedError } from './retry.ts';
+import { tlsReason } from './tls-reason.ts';
+
+const tlsFix = (code: string) => {
+  const r = tlsReason(code);
+  return r ? `: ${r}` : '';
+};
 
 export type Headers = Record<string, string | string[] | undefined>;
 
@@ -65,7 +71,7 @@ export function networkError(
   if (CLOSED_CODES.has(code) && clientClosed)
     return new CouchError(CouchErrorCode.CLOSED, `${where}: the client is closed`, { ...ctx, cause: e });
   if (TLS_CODE.test(code))
-    return new CouchError(CouchErrorCode.TLS, `${where}: TLS handshake failed (${code})`, {
+    return new CouchError(CouchErrorCode.TLS, `${where}: TLS handshake failed (${code})${tlsFix(code)}`, {
       ...ctx,
       cause: e,
       hint: "check the node's certificate and the client tls options (ca, servername, rejectUnauthorized)",

@@ -10,7 +10,7 @@ import { ReplicatorService } from './replicator/service.ts';
 // The node's surface for the rest of couchmesh (only this module is imported from outside src/node):
 // what `couchmesh node` needs to set up logging, and the store the ingest bench writes through directly.
 export { fileSink, isLogLevel, LEVELS, type LogLevel } from './log.ts';
-export type { NodeOptions, RunningNode } from './options.ts';
+export type { NodeOptions, NodeTlsOptions, RunningNode } from './options.ts';
 export { DbStore } from './store/db-store.ts';
 
 function validate(o: NodeOptions): void {
@@ -22,6 +22,20 @@ function validate(o: NodeOptions): void {
     );
   if (o.port !== undefined && (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535))
     throw userError('E_PORT', `port must be 0..65535, got ${o.port}`);
+  if (o.tls) {
+    if (!o.tls.cert || !o.tls.key)
+      throw userError(
+        'E_NODE_TLS',
+        'TLS needs both a certificate and its key',
+        'pass --tls-cert FILE and --tls-key FILE',
+      );
+    if (o.tls.requireClientCert && !o.tls.ca)
+      throw userError(
+        'E_NODE_TLS',
+        'requiring client certificates needs the CA that signs them',
+        'pass --tls-ca FILE (the mesh CA: couchmesh certs init)',
+      );
+  }
   for (const [k, v] of [
     ['maxDocumentSize', o.maxDocumentSize],
     ['maxRequestRate', o.maxRequestRate],
@@ -46,13 +60,23 @@ export async function startNode(
   replicator.start();
   state.activeTasks.push(() => activeTasks(replicator));
   state.stats.set('couch_replicator', () => statsJson(replicator));
-  const server = createNodeServer(
-    state,
-    new Map([
-      ['_scheduler', schedulerRoute(replicator)],
-      ['_replicate', replicateRoute(replicator)],
-    ]),
-  );
+  const routes = new Map([
+    ['_scheduler', schedulerRoute(replicator)],
+    ['_replicate', replicateRoute(replicator)],
+  ]);
+  let server: ReturnType<typeof createNodeServer>;
+  try {
+    server = createNodeServer(state, routes);
+  } catch (e) {
+    // node:tls refuses a certificate or key it cannot parse, or a key that is not the certificate's
+    await replicator.close();
+    state.close();
+    throw userError(
+      'E_NODE_TLS',
+      `the TLS certificate or key cannot be used: ${(e as Error).message}`,
+      'pass PEM files made for each other, e.g. by couchmesh certs issue NODE',
+    );
+  }
   const host = options.host ?? '127.0.0.1';
   try {
     await new Promise<void>((resolve, reject) => {
@@ -72,7 +96,7 @@ export async function startNode(
     throw e;
   }
   const port = (server.address() as AddressInfo).port;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const url = `${options.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
   let closing: Promise<void> | undefined;
   return {
     url,

@@ -32,12 +32,27 @@ export interface NodeOptions {
   log?: (line: string) => void;
   /** Lowest level logged: debug, info (default), notice, warning, error (`[log] level`). */
   logLevel?: LogLevel;
+  /** Serve HTTPS instead of HTTP (CouchDB's `[ssl]` section); the node's URL becomes https://. */
+  tls?: NodeTlsOptions;
   /** The node's time (session cookies, db incarnations, the replicator's schedule, log lines). Default: the system clock. */
   clock?: Clock;
 }
 
+/** The node's TLS listener, as CouchDB's `[ssl] cert_file, key_file, cacert_file, verify_ssl_certificates`. */
+export interface NodeTlsOptions {
+  /** PEM certificate (chain) the node presents. */
+  cert: string | Buffer;
+  /** PEM private key of `cert`. */
+  key: string | Buffer;
+  /** PEM CA certificate(s) client certificates must chain to (needed by `requireClientCert`). */
+  ca?: string | Buffer | Array<string | Buffer>;
+  /** Mutual TLS: a client without a certificate signed by `ca` is refused in the handshake
+   *  (`[ssl] verify_ssl_certificates = true` + `fail_if_no_peer_cert = true`). */
+  requireClientCert?: boolean;
+}
+
 export interface RunningNode {
-  /** Base URL without credentials and without trailing slash, e.g. http://127.0.0.1:5984 */
+  /** Base URL without credentials and without trailing slash, e.g. http://127.0.0.1:5984 (https:// with `tls`) */
   readonly url: string;
   readonly port: number;
   /** Stops accepting requests, ends open feeds, closes every database file. */

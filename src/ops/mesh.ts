@@ -6,17 +6,18 @@
 import { readFileSync } from 'node:fs';
 import { CouchmeshError } from '../core/errors.ts';
 import type { CouchClient } from '../couch/client.ts';
-import type { CouchClientOptions } from '../couch/options.ts';
+import type { CouchClientOptions, TlsOptions } from '../couch/options.ts';
 import { type HealthThresholds, healthThresholdsFromSpec } from '../health/types.ts';
 import { directionKey, type MeshLink, meshLinks } from '../observe/links.ts';
 import type { PasswordOf } from '../plan/desired.ts';
 import { clientsFor } from '../plan/observe.ts';
+import { clientTlsFor } from '../security/client-tls.ts';
 import { resolveAuth } from '../spec/credentials.ts';
 import { plural } from '../spec/diagnostic.ts';
 import { loadMeshFile, meshFilePath } from '../spec/load.ts';
 import type { MeshSpec, NodeSpec } from '../spec/types.ts';
 import type { ValidationResult } from '../spec/validate.ts';
-import type { MeshDeps } from './deps.ts';
+import { clockOf, type MeshDeps } from './deps.ts';
 import { noSuchLink, selectionError } from './select-errors.ts';
 
 export interface OpenMesh {
@@ -76,7 +77,18 @@ export function openMesh(
     ...deps.client,
   };
   const perNode = opts.perNode;
-  const clients = clientsFor(spec, passwordOf, perNode ? (n) => ({ ...base, ...perNode(n) }) : base);
+  // mesh.yaml's tls (CA, client certificate, key) goes to every request of every operation; read
+  // and checked for all nodes before any client exists, so a bad file leaves nothing open
+  const now = clockOf(deps).now();
+  const tls = new Map<string, TlsOptions>();
+  for (const n of spec.nodes) {
+    const t = clientTlsFor(n, readFile, now);
+    if (t) tls.set(n.name, t);
+  }
+  const clients = clientsFor(spec, passwordOf, (n) => {
+    const t = tls.get(n.name);
+    return { ...base, ...perNode?.(n), ...(t ? { tls: t } : {}) };
+  });
   const thresholds = healthThresholdsFromSpec(spec.thresholds, deps.thresholds);
   return {
     ok: true,

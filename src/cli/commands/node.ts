@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { userError } from '../../core/errors.ts';
-import { fileSink, isLogLevel, LEVELS, startNode } from '../../node/index.ts';
+import { fileSink, isLogLevel, LEVELS, type NodeTlsOptions, startNode } from '../../node/index.ts';
 import type { Output } from '../boundary.ts';
 
 export function parseAdmin(spec: string): [string, string] {
@@ -22,6 +23,41 @@ export function parsePort(v: string): number {
   return n;
 }
 
+interface TlsFlags {
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsCa?: string;
+  requireClientCert?: boolean;
+}
+
+function readTlsFile(flag: string, path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw userError(
+      'E_NODE_TLS',
+      `${flag} ${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? e})`,
+    );
+  }
+}
+
+/** The TLS options of `couchmesh node`, read from the files its flags name (undefined: plain http). */
+export function nodeTlsFromFlags(f: TlsFlags): NodeTlsOptions | undefined {
+  if (!f.tlsCert && !f.tlsKey && !f.tlsCa && !f.requireClientCert) return undefined;
+  if (!f.tlsCert || !f.tlsKey)
+    throw userError(
+      'E_NODE_TLS',
+      'HTTPS needs --tls-cert and --tls-key together',
+      'make them with: couchmesh certs init && couchmesh certs issue NODE',
+    );
+  return {
+    cert: readTlsFile('--tls-cert', f.tlsCert),
+    key: readTlsFile('--tls-key', f.tlsKey),
+    ...(f.tlsCa ? { ca: readTlsFile('--tls-ca', f.tlsCa) } : {}),
+    ...(f.requireClientCert ? { requireClientCert: true } : {}),
+  };
+}
+
 export function registerNode(program: Command, output: Output): void {
   program
     .command('node')
@@ -40,18 +76,27 @@ export function registerNode(program: Command, output: Output): void {
     .option('--max-request-rate <n>', 'answer 429 + Retry-After above N requests per second', (v) =>
       Number(v),
     )
+    .option('--tls-cert <file>', "serve HTTPS with this PEM certificate (CouchDB's [ssl] cert_file)")
+    .option('--tls-key <file>', 'the PEM private key of --tls-cert')
+    .option('--tls-ca <file>', 'PEM CA that client certificates must chain to (the mesh CA)')
+    .option(
+      '--require-client-cert',
+      'mutual TLS: refuse, in the handshake, clients without a certificate from --tls-ca',
+    )
     .action(
-      async (opts: {
-        port: number;
-        host: string;
-        data?: string;
-        inMemory?: boolean;
-        admin?: string;
-        maxDocumentSize?: number;
-        maxRequestRate?: number;
-        logFile?: string;
-        logLevel: string;
-      }) => {
+      async (
+        opts: TlsFlags & {
+          port: number;
+          host: string;
+          data?: string;
+          inMemory?: boolean;
+          admin?: string;
+          maxDocumentSize?: number;
+          maxRequestRate?: number;
+          logFile?: string;
+          logLevel: string;
+        },
+      ) => {
         if (!isLogLevel(opts.logLevel))
           throw userError('E_LOG_LEVEL', `--log-level expects one of ${LEVELS.join(', ')}`);
         if (!opts.data && !opts.inMemory)
@@ -69,6 +114,7 @@ export function registerNode(program: Command, output: Output): void {
             'pass --admin USER:PASS or set COUCHMESH_ADMIN=USER:PASS',
           );
         const admins = Object.fromEntries([parseAdmin(adminSpec)]);
+        const tls = nodeTlsFromFlags(opts);
         const node = await startNode({
           port: opts.port,
           host: opts.host,
@@ -79,9 +125,11 @@ export function registerNode(program: Command, output: Output): void {
           maxRequestRate: opts.maxRequestRate,
           log: opts.logFile ? fileSink(opts.logFile) : (line) => process.stderr.write(`${line}\n`),
           logLevel: opts.logLevel,
+          ...(tls ? { tls } : {}),
         });
+        const mutual = tls?.requireClientCert ? ', client certificates required' : '';
         output.out(
-          `couchmesh node listening on ${node.url} (${opts.inMemory ? 'in memory' : `data in ${opts.data}`})`,
+          `couchmesh node listening on ${node.url} (${opts.inMemory ? 'in memory' : `data in ${opts.data}`}${mutual})`,
         );
         await waitForSignal();
         output.out('stopping…');

@@ -1,6 +1,8 @@
 import { createServer, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { CouchHttpError } from '../engine/errors.ts';
 import type { NodeState } from '../node-state.ts';
+import type { NodeTlsOptions } from '../options.ts';
 import { authenticate } from './auth.ts';
 import { Ctx } from './context.ts';
 import { RateLimiter } from './rate-limit.ts';
@@ -18,12 +20,16 @@ export type Handler = (ctx: Ctx) => Promise<void> | void;
 export function createNodeServer(node: NodeState, extraRoutes?: Map<string, Handler>): Server {
   const rate = node.options.maxRequestRate;
   const limiter = rate ? new RateLimiter(rate, () => node.clock.now()) : undefined;
-  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+  const onRequest = (req: Ctx['req'], res: Ctx['res']) => {
     const ctx = safeCtx(node, req, res);
     if (!ctx) return;
     if (node.logger.enabled('notice')) logRequest(ctx);
     void handle(ctx, limiter, extraRoutes).catch((e: unknown) => fail(ctx, e));
-  });
+  };
+  const tls = node.options.tls;
+  const server: Server = tls
+    ? createTlsServer({ keepAliveTimeout: 65_000, ...tlsServerOptions(tls) }, onRequest)
+    : createServer({ keepAliveTimeout: 65_000 }, onRequest);
   // slow clients: headers within 70 s, the whole request within 5 min (a body trickled byte by byte
   // cannot hold a connection for ever), and a cap on open connections ([chttpd] server_options)
   server.headersTimeout = 70_000;
@@ -43,6 +49,23 @@ export function createNodeServer(node: NodeState, extraRoutes?: Map<string, Hand
     );
   });
   return server;
+}
+
+/**
+ * node:tls options of the listener. With `requireClientCert`, as CouchDB's `[ssl]
+ * verify_ssl_certificates = true, fail_if_no_peer_cert = true`: the handshake itself fails for a
+ * client without a certificate signed by `ca` (no HTTP request is ever read from it).
+ */
+function tlsServerOptions(tls: NodeTlsOptions) {
+  const mutual = tls.requireClientCert === true;
+  return {
+    cert: tls.cert,
+    key: tls.key,
+    ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
+    requestCert: mutual,
+    rejectUnauthorized: mutual,
+    minVersion: 'TLSv1.2' as const,
+  };
 }
 
 function safeCtx(node: NodeState, req: Ctx['req'], res: Ctx['res']): Ctx | undefined {
