@@ -38,7 +38,8 @@ const TIMEOUT_CODES = new Set([
   'ETIMEDOUT',
 ]);
 const CLOSED_CODES = new Set(['UND_ERR_DESTROYED', 'UND_ERR_CLOSED']);
-const TLS_CODE = /CERT|^ERR_TLS_|^ERR_SSL_|^EPROTO$|SSL/;
+// UNABLE_TO_VERIFY_LEAF_SIGNATURE (a certificate from an untrusted CA) names no CERT or SSL
+const TLS_CODE = /CERT|^UNABLE_TO_VERIFY_|^ERR_TLS_|^ERR_SSL_|^EPROTO$|SSL/;
 
 function errorCode(e: unknown): string | undefined {
   const err = e as { code?: unknown; errors?: unknown[]; cause?: unknown };

@@ -6,6 +6,7 @@ import type { RepDefaults, RepSpec } from './rep-doc.ts';
 import type { Job, Scheduler } from './scheduler.ts';
 import type { SharedPool } from './shared-pool.ts';
 import type { ReplicatorCounters } from './stats.ts';
+import type { ReplicatorTlsSettings } from './tls.ts';
 
 /**
  * What a replication job (runner, transfer, peer client) uses of the node's replicator, and nothing
@@ -21,6 +22,9 @@ export interface JobContext {
   readonly clients: SharedPool<{ close(): Promise<void> }>;
   /** 429 AIMD cap (`max_backoff_interval_msec`): reaching it crashes the job with `max_backoff` */
   maxBackoffInterval(): number;
+  /** client certificate, trusted CAs and verification for https:// endpoints (`[replicator]` TLS keys,
+   *  see tls.ts); throws RepCrash when a configured file cannot be used */
+  tls(): ReplicatorTlsSettings;
 }
 
 /**

@@ -6,16 +6,36 @@ import type { JobContext } from './context.ts';
 import { type Peer, type PeerRequest, type PeerResponse, RepCrash } from './peer.ts';
 import type { RepEndpoint, RepSpec } from './rep-doc.ts';
 import type { SharedPool } from './shared-pool.ts';
+import type { ReplicatorTlsSettings } from './tls.ts';
+
+const TLS_SETTINGS =
+  " (this node's replicator: [replicator] cert_file, key_file, ssl_trusted_certificates_file; by default the node's own --tls-* files)";
+
+/** An endpoint whose TLS settings cannot be used: every exchange crashes the job with that reason. */
+function unusablePeer(url: string, crash: RepCrash): Peer {
+  const fail = () => Promise.reject(crash);
+  return { url, json: fail, raw: fail, welcome: fail, close: () => Promise.resolve() };
+}
 
 /**
  * A replication endpoint over couchmesh's CouchDB client, with the replicator's HTTP semantics
  * (couch_replicator_httpc): cookie session (POST /_session, as CouchDB's replicator logs in),
  * `retries_per_request` with 250 ms doubling for network errors and 5xx, `connection_timeout`,
  * `http_connections`, and CouchDB's 429 rate limiter (AIMD, apart from the retries) that crashes the
- * job with `max_backoff` when its interval reaches `max_backoff_interval_msec`.
+ * job with `max_backoff` when its interval reaches `max_backoff_interval_msec`. An https:// endpoint
+ * gets the node's replicator TLS settings (client certificate, trusted CAs: see tls.ts); a TLS
+ * failure crashes the job at once with a `tls_error` reason (retrying a refused handshake cannot help).
  */
 export function openPeer(ctx: JobContext, ep: RepEndpoint, spec: RepSpec, signal: AbortSignal): Peer {
   const u = new URL(ep.url);
+  let tls: ReplicatorTlsSettings | undefined;
+  if (u.protocol === 'https:')
+    try {
+      tls = ctx.tls();
+    } catch (e) {
+      if (e instanceof RepCrash) return unusablePeer(ep.url, e);
+      throw e;
+    }
   const segments = u.pathname.replace(/\/+$/, '').split('/');
   const dbSegment = segments.pop() ?? '';
   const base = `${u.origin}${segments.join('/')}`;
@@ -28,6 +48,7 @@ export function openPeer(ctx: JobContext, ep: RepEndpoint, spec: RepSpec, signal
     ep.auth ? createHash('sha256').update(ep.auth.password).digest('hex') : null,
     spec.connectionTimeout,
     Math.max(2, spec.httpConnections),
+    tls?.key ?? null,
   ]);
   const client = (ctx.clients as SharedPool<CouchClient>).acquire(key, (): CouchClient => {
     counters.inc('connection.creates');
@@ -36,6 +57,7 @@ export function openPeer(ctx: JobContext, ep: RepEndpoint, spec: RepSpec, signal
       ...(ep.auth
         ? { auth: { cookie: true as const, username: ep.auth.username, password: ep.auth.password } }
         : {}),
+      ...(tls ? { tls: tls.tls } : {}),
       timeoutMs: spec.connectionTimeout,
       connections: Math.max(2, spec.httpConnections),
       retries: 0,
@@ -80,6 +102,8 @@ export function openPeer(ctx: JobContext, ep: RepEndpoint, spec: RepSpec, signal
           throw new RepCrash(`unauthorized: unauthorized to access or create database ${ep.url}`);
         if (isCouchError(e) && e.code === CouchErrorCode.FORBIDDEN)
           throw new RepCrash(`forbidden: unauthorized to access or create database ${ep.url}`);
+        if (isCouchError(e) && e.code === CouchErrorCode.TLS)
+          throw new RepCrash(`tls_error: ${e.message}${TLS_SETTINGS}`);
         failure = isCouchError(e) ? e.message : String(e);
       }
       if (res?.status === 429) {

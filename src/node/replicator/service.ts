@@ -13,6 +13,7 @@ import { DEFAULT_SCHEDULER, type Job, Scheduler, type SchedulerConfig } from './
 import { SharedPool } from './shared-pool.ts';
 import { ReplicatorCounters } from './stats.ts';
 import { TaskSet } from './tasks.ts';
+import { ReplicatorTls } from './tls.ts';
 import { replicatorAfterRead, replicatorBeforeUpdate } from './validate.ts';
 
 const num = (v: string | undefined, d: number) =>
@@ -47,6 +48,8 @@ export class ReplicatorService implements ReplicatorApi {
         `couch_replicator: internal error: ${oneLine(e instanceof Error ? (e.stack ?? e.message) : String(e))}`,
       );
     this.tasks = new TaskSet(onError);
+    // a node serving TLS presents its own certificate to peers and trusts its own CA, unless [replicator] says otherwise
+    const tls = new ReplicatorTls(() => node.configSections.replicator, node.options.tls);
     this.jobContext = {
       clock,
       random,
@@ -54,6 +57,7 @@ export class ReplicatorService implements ReplicatorApi {
       logger: node.logger,
       clients: new SharedPool<{ close(): Promise<void> }>(),
       maxBackoffInterval: () => this.maxBackoffInterval(),
+      tls: () => tls.current(),
     };
     this.scheduler = new Scheduler({
       clock,
