@@ -1,0 +1,122 @@
+// SECURITY: doctor's security checks on real embedded nodes. A mesh with one password everywhere,
+// plain http on a cellular link, a foreign _replicator doc with `user:pw@` and a database made
+// public (its _security emptied by the admin: CouchDB 3 then lets anonymous requests read it) ->
+// each finding appears with its fix, in --json and text, doctor exits 2, and no secret is shown.
+// A clean mesh (own password per node, lan link, admin-only databases) -> no security finding.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startNode } from '../../src/node/index.ts';
+import { doctorOperation } from '../../src/ops/doctor.ts';
+import { SECURITY_FIX } from '../../src/security/checks.ts';
+import { cli, DB, type Json, TelemetryMesh, type TestNode } from '../telemetry/helpers.ts';
+
+const FOREIGN_PW = `foreignpw-${randomBytes(6).toString('hex')}`;
+
+describe('doctor security checks (embedded nodes)', () => {
+  const mesh = new TelemetryMesh();
+
+  before(async () => {
+    await mesh.start([{ name: 'n1' }, { name: 'n2' }], [['n1', 'n2']]);
+    // the link crosses a cellular network over plain http
+    writeFileSync(mesh.file, readFileSync(mesh.file, 'utf8').replace('  class: fast', '  class: cellular'));
+    await mesh.apply();
+    await mesh.ok('n1', 'PUT', '/_replicator/by-hand', {
+      source: `http://bob:${FOREIGN_PW}@127.0.0.1:9/elsewhere`,
+      target: 'http://127.0.0.1:9/other',
+    });
+    await mesh.ok('n2', 'PUT', `/${DB}/_security`, {});
+  });
+  after(() => mesh.close());
+
+  it('reports each finding with its fix and no secret', async () => {
+    const r = await doctorOperation({ file: mesh.file, samples: 1, intervalMs: 0 }, mesh.deps());
+    const by = (rule: string) => r.security.filter((f) => f.rule === rule);
+    assert.deepEqual(
+      by('shared-password').map((f) => f.evidence.nodes),
+      ['n1,n2'],
+    );
+    assert.deepEqual(
+      by('plain-http-link').map((f) => [f.link, f.evidence.class]),
+      [['n1--n2', 'cellular']],
+    );
+    assert.deepEqual(
+      by('url-credentials').map((f) => [f.node, f.evidence.doc_id, f.evidence.source]),
+      [['n1', 'by-hand', 'http://bob:***@127.0.0.1:9/elsewhere']],
+    );
+    assert.deepEqual(
+      by('public-db').map((f) => [f.node, f.db]),
+      [['n2', DB]],
+    );
+    // couchmesh's replication docs carry the nodes' admin credentials (no replication users yet)
+    assert.equal(by('one-admin-everywhere').length, 1);
+    assert.deepEqual(by('admin-party'), []);
+    for (const f of r.security) assert.equal(f.fix, SECURITY_FIX[f.rule]);
+    assert.equal(r.healthy, false);
+    const text = JSON.stringify(r);
+    assert.ok(!text.includes(FOREIGN_PW), 'the foreign password is masked');
+    assert.ok(!text.includes(mesh.password), 'the mesh password is never shown');
+  });
+
+  it('the CLI shows a Security section, --json carries it, exit 2', async () => {
+    const t = await cli(mesh, ['doctor', '-f', mesh.file, '--samples', '1', '--interval', '0']);
+    assert.equal(t.code, 2);
+    assert.match(t.o.all, /Security:/);
+    assert.match(t.o.all, /shared-password/);
+    assert.match(t.o.all, new RegExp(`fix: ${SECURITY_FIX['public-db'].slice(0, 30)}`));
+    const j = await cli(mesh, ['doctor', '-f', mesh.file, '--samples', '1', '--interval', '0', '--json']);
+    assert.equal(j.code, 2);
+    const report = JSON.parse(j.o.stdout) as Json;
+    assert.ok((report.security as Json[]).some((f) => f.rule === 'url-credentials'));
+    for (const out of [t.o.all, j.o.all]) {
+      assert.ok(!out.includes(FOREIGN_PW));
+      assert.ok(!out.includes(mesh.password));
+    }
+  });
+});
+
+describe('doctor security checks: a clean mesh', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'couchmesh-sec-clean-'));
+  const pw = { P1: `p1-${randomBytes(6).toString('hex')}`, P2: `p2-${randomBytes(6).toString('hex')}` };
+  const nodes: TestNode[] = [];
+  let file = '';
+
+  before(async () => {
+    for (const p of [pw.P1, pw.P2])
+      nodes.push(await startNode({ port: 0, inMemory: true, admins: { admin: p } }));
+    for (const [i, n] of nodes.entries()) {
+      const auth = `Basic ${Buffer.from(`admin:${i === 0 ? pw.P1 : pw.P2}`).toString('base64')}`;
+      const res = await fetch(`${n.url}/${DB}`, { method: 'PUT', headers: { authorization: auth } });
+      assert.ok(res.ok);
+    }
+    file = join(dir, 'mesh.yaml');
+    writeFileSync(
+      file,
+      `mesh: clean
+nodes:
+  a: { url: "${nodes[0]?.url}", auth: { username: admin, password_env: P1 } }
+  b: { url: "${nodes[1]?.url}", auth: { username: admin, password_env: P2 } }
+databases: [${DB}]
+defaults:
+  class: lan
+links:
+  - [a, b]
+`,
+    );
+  });
+  after(async () => {
+    await Promise.all(nodes.map((n) => n.close()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('has no security finding', async () => {
+    const r = await doctorOperation(
+      { file, samples: 1, intervalMs: 0 },
+      { env: pw, client: { retries: 0, timeoutMs: 3000 } },
+    );
+    assert.deepEqual(r.security, []);
+  });
+});
