@@ -2,7 +2,9 @@
 // plain http on a cellular link, a foreign _replicator doc with `user:pw@` and a database made
 // public (its _security emptied by the admin: CouchDB 3 then lets anonymous requests read it) ->
 // each finding appears with its fix, in --json and text, doctor exits 2, and no secret is shown.
-// A clean mesh (own password per node, lan link, admin-only databases) -> no security finding.
+// Nodes without admins (admin party), a replicator not verifying certificates and a certificate
+// folder with one node certificate expiring in 10 days -> those findings. A clean mesh (own password
+// per node, lan link, admin-only databases) -> no security finding.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,6 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startNode } from '../../src/node/index.ts';
 import { doctorOperation } from '../../src/ops/doctor.ts';
+import { initCa, issueNode } from '../../src/security/certs.ts';
 import { SECURITY_FIX } from '../../src/security/checks.ts';
 import { cli, DB, type Json, TelemetryMesh, type TestNode } from '../telemetry/helpers.ts';
 
@@ -118,5 +121,70 @@ links:
       { env: pw, client: { retries: 0, timeoutMs: 3000 } },
     );
     assert.deepEqual(r.security, []);
+  });
+});
+
+describe('doctor security checks: admin party, verification off, an expiring certificate', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'couchmesh-sec-party-'));
+  const certs = join(dir, 'certs');
+  const nodes: TestNode[] = [];
+  let file = '';
+
+  before(async () => {
+    for (let i = 0; i < 2; i++) nodes.push(await startNode({ port: 0, inMemory: true }));
+    // admin party: anyone may change the configuration
+    const res = await fetch(`${nodes[1]?.url}/_node/_local/_config/replicator/verify_ssl_certificates`, {
+      method: 'PUT',
+      body: JSON.stringify('false'),
+    });
+    assert.ok(res.ok);
+    const now = Date.now();
+    await initCa(certs, { now });
+    await issueNode(certs, 'a', { hosts: ['127.0.0.1'], now, days: 10 });
+    await issueNode(certs, 'b', { hosts: ['127.0.0.1'], now, days: 365 });
+    file = join(dir, 'mesh.yaml');
+    writeFileSync(
+      file,
+      `mesh: party
+nodes:
+  a: { url: "${nodes[0]?.url}" }
+  b: { url: "${nodes[1]?.url}" }
+databases: [${DB}]
+links:
+  - [a, b]
+`,
+    );
+  });
+  after(async () => {
+    await Promise.all(nodes.map((n) => n.close()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reports admin party per node, verification off on b, a certificate expiring', async () => {
+    const r = await doctorOperation(
+      { file, samples: 1, intervalMs: 0, certs },
+      { env: {}, client: { retries: 0, timeoutMs: 3000 } },
+    );
+    const rows = r.security.map((f) => [f.rule, f.node]);
+    assert.deepEqual(
+      rows.filter(([rule]) => rule === 'admin-party'),
+      [
+        ['admin-party', 'a'],
+        ['admin-party', 'b'],
+      ],
+    );
+    assert.deepEqual(
+      r.security.filter((f) => f.rule === 'tls-verify-off').map((f) => [f.node, f.evidence.value]),
+      [['b', 'false']],
+    );
+    assert.deepEqual(
+      r.security.filter((f) => f.rule === 'cert-expiring').map((f) => [f.node, f.severity]),
+      [['a', 'warning']],
+    );
+    // under admin party every database is open: said once, by admin-party
+    assert.deepEqual(
+      r.security.filter((f) => f.rule === 'public-db' || f.rule === 'shared-password'),
+      [],
+    );
   });
 });
