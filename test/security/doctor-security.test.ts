@@ -81,59 +81,71 @@ describe('doctor security checks (embedded nodes)', () => {
   });
 });
 
+/** Two embedded nodes `a` and `b` (admins as given, none: admin party) and a mesh file linking them. */
+class TwoNodes {
+  readonly dir = mkdtempSync(join(tmpdir(), 'couchmesh-sec-doctor-'));
+  readonly nodes: TestNode[] = [];
+  file = join(this.dir, 'mesh.yaml');
+
+  async start(
+    admins: Array<Record<string, string> | undefined>,
+    nodeExtra: string[],
+    rest = '',
+  ): Promise<void> {
+    for (const a of admins)
+      this.nodes.push(await startNode({ port: 0, inMemory: true, ...(a ? { admins: a } : {}) }));
+    const line = (n: string, i: number) => `  ${n}: { url: "${this.nodes[i]?.url}"${nodeExtra[i] ?? ''} }`;
+    writeFileSync(
+      this.file,
+      `mesh: m\nnodes:\n${line('a', 0)}\n${line('b', 1)}\ndatabases: [${DB}]\n${rest}links:\n  - [a, b]\n`,
+    );
+  }
+
+  doctor(env: Record<string, string>, certs?: string) {
+    return doctorOperation(
+      { file: this.file, samples: 1, intervalMs: 0, ...(certs ? { certs } : {}) },
+      { env, client: { retries: 0, timeoutMs: 3000 } },
+    );
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.nodes.map((n) => n.close()));
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
 describe('doctor security checks: a clean mesh', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'couchmesh-sec-clean-'));
   const pw = { P1: `p1-${randomBytes(6).toString('hex')}`, P2: `p2-${randomBytes(6).toString('hex')}` };
-  const nodes: TestNode[] = [];
-  let file = '';
+  const two = new TwoNodes();
 
   before(async () => {
-    for (const p of [pw.P1, pw.P2])
-      nodes.push(await startNode({ port: 0, inMemory: true, admins: { admin: p } }));
-    for (const [i, n] of nodes.entries()) {
+    await two.start(
+      [{ admin: pw.P1 }, { admin: pw.P2 }],
+      [', auth: { username: admin, password_env: P1 }', ', auth: { username: admin, password_env: P2 }'],
+      'defaults:\n  class: lan\n',
+    );
+    for (const [i, n] of two.nodes.entries()) {
       const auth = `Basic ${Buffer.from(`admin:${i === 0 ? pw.P1 : pw.P2}`).toString('base64')}`;
       const res = await fetch(`${n.url}/${DB}`, { method: 'PUT', headers: { authorization: auth } });
       assert.ok(res.ok);
     }
-    file = join(dir, 'mesh.yaml');
-    writeFileSync(
-      file,
-      `mesh: clean
-nodes:
-  a: { url: "${nodes[0]?.url}", auth: { username: admin, password_env: P1 } }
-  b: { url: "${nodes[1]?.url}", auth: { username: admin, password_env: P2 } }
-databases: [${DB}]
-defaults:
-  class: lan
-links:
-  - [a, b]
-`,
-    );
   });
-  after(async () => {
-    await Promise.all(nodes.map((n) => n.close()));
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => two.close());
 
   it('has no security finding', async () => {
-    const r = await doctorOperation(
-      { file, samples: 1, intervalMs: 0 },
-      { env: pw, client: { retries: 0, timeoutMs: 3000 } },
-    );
+    const r = await two.doctor(pw);
     assert.deepEqual(r.security, []);
   });
 });
 
 describe('doctor security checks: admin party, verification off, an expiring certificate', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'couchmesh-sec-party-'));
-  const certs = join(dir, 'certs');
-  const nodes: TestNode[] = [];
-  let file = '';
+  const two = new TwoNodes();
+  const certs = join(two.dir, 'certs');
 
   before(async () => {
-    for (let i = 0; i < 2; i++) nodes.push(await startNode({ port: 0, inMemory: true }));
+    await two.start([undefined, undefined], []);
     // admin party: anyone may change the configuration
-    const res = await fetch(`${nodes[1]?.url}/_node/_local/_config/replicator/verify_ssl_certificates`, {
+    const res = await fetch(`${two.nodes[1]?.url}/_node/_local/_config/replicator/verify_ssl_certificates`, {
       method: 'PUT',
       body: JSON.stringify('false'),
     });
@@ -142,29 +154,11 @@ describe('doctor security checks: admin party, verification off, an expiring cer
     await initCa(certs, { now });
     await issueNode(certs, 'a', { hosts: ['127.0.0.1'], now, days: 10 });
     await issueNode(certs, 'b', { hosts: ['127.0.0.1'], now, days: 365 });
-    file = join(dir, 'mesh.yaml');
-    writeFileSync(
-      file,
-      `mesh: party
-nodes:
-  a: { url: "${nodes[0]?.url}" }
-  b: { url: "${nodes[1]?.url}" }
-databases: [${DB}]
-links:
-  - [a, b]
-`,
-    );
   });
-  after(async () => {
-    await Promise.all(nodes.map((n) => n.close()));
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => two.close());
 
   it('reports admin party per node, verification off on b, a certificate expiring', async () => {
-    const r = await doctorOperation(
-      { file, samples: 1, intervalMs: 0, certs },
-      { env: {}, client: { retries: 0, timeoutMs: 3000 } },
-    );
+    const r = await two.doctor({}, certs);
     const rows = r.security.map((f) => [f.rule, f.node]);
     assert.deepEqual(
       rows.filter(([rule]) => rule === 'admin-party'),
