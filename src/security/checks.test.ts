@@ -109,6 +109,18 @@ describe('security checks', () => {
     assert.equal(f[0]?.evidence.http_urls, 'http://a:5984');
   });
 
+  it('verify_ssl_certificates = false matters only on a node replicating with an https node', () => {
+    const ends = [
+      { node: 'a', url: 'http://a:5984' },
+      { node: 'b', url: 'http://b:5984' },
+    ];
+    const off = { verifySslCertificates: 'false' };
+    const f = tlsVerifyOff(
+      clean({ links: [{ link: 'a--b', class: 'lan', ends }], nodes: [node('a', off), node('b', off)] }),
+    );
+    assert.deepEqual(f, []);
+  });
+
   it('TLS verification off: client option or [replicator] verify_ssl_certificates', () => {
     const f = tlsVerifyOff(
       clean({

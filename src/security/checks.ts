@@ -121,8 +121,21 @@ export function plainHttpLinks(f: SecurityFacts): SecurityFinding[] {
   });
 }
 
-/** Certificate verification off: couchmesh's client options, or a node's `[replicator] verify_ssl_certificates = false`. */
+/** Nodes linked to an `https://` node: the ones whose replicator speaks TLS. */
+function tlsReplicating(f: SecurityFacts): Set<string> {
+  const out = new Set<string>();
+  for (const l of f.links)
+    if (l.ends.some((e) => /^https:\/\//i.test(e.url))) for (const e of l.ends) out.add(e.node);
+  return out;
+}
+
+/**
+ * Certificate verification off: couchmesh's client options, or `[replicator] verify_ssl_certificates
+ * = false` on a node that replicates with an https node (CouchDB 3's default.ini ships `false`; on a
+ * mesh without TLS there is nothing to verify, and plain-http-link says what matters there).
+ */
 export function tlsVerifyOff(f: SecurityFacts): SecurityFinding[] {
+  const tls = tlsReplicating(f);
   const out: SecurityFinding[] = [];
   if (f.clientVerifyOff)
     out.push(
@@ -135,7 +148,7 @@ export function tlsVerifyOff(f: SecurityFacts): SecurityFinding[] {
       ),
     );
   for (const n of judged(f))
-    if (n.verifySslCertificates !== null && n.verifySslCertificates.trim().toLowerCase() === 'false')
+    if (tls.has(n.node) && n.verifySslCertificates?.trim().toLowerCase() === 'false')
       out.push(
         finding(
           'tls-verify-off',
