@@ -10,7 +10,8 @@ import { CouchClient } from '../couch/client.ts';
 import type { CouchResponse } from '../couch/response.ts';
 import { mapLimit } from '../plan/observe.ts';
 import { folderStatus } from '../security/certs.ts';
-import { endpointUrl, securityFindings } from '../security/checks.ts';
+import { securityFindings } from '../security/checks.ts';
+import { credentialsOf, endpointUrl, nodeOfUrl } from '../security/checks-endpoints.ts';
 import type {
   CertFacts,
   NodeSecurityFacts,
@@ -56,23 +57,6 @@ interface Gathered {
   facts: NodeSecurityFacts;
   /** managed docs' credentials: `node\0user\0password` -> doc ids */
   creds: Map<string, string[]>;
-}
-
-/** Which mesh node an endpoint URL points to (the longest node URL it starts with). */
-function nodeOfUrl(nodes: readonly NodeSpec[], url: string): NodeSpec | undefined {
-  const plain = url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, '$1');
-  return nodes
-    .filter((n) => plain === n.url || plain.startsWith(`${n.url}/`))
-    .sort((a, b) => b.url.length - a.url.length)[0];
-}
-
-function credentialsOf(e: unknown): { user: string; password: string } | null {
-  const basic = (e as { auth?: { basic?: { username?: unknown; password?: unknown } } } | null)?.auth?.basic;
-  if (typeof basic?.username === 'string' && typeof basic.password === 'string')
-    return { user: basic.username, password: basic.password };
-  const url = endpointUrl(e);
-  const m = url ? /^[a-z][a-z0-9+.-]*:\/\/([^/?#@:]*):([^/?#@]*)@/i.exec(url) : null;
-  return m ? { user: decodeURIComponent(m[1] ?? ''), password: decodeURIComponent(m[2] ?? '') } : null;
 }
 
 /** The security reads of the mesh and their findings (never throws for a node that fails). */

@@ -4,6 +4,7 @@
  * (CouchDB's couch_util:url_strip_password does the same before logging a replication endpoint).
  */
 import { maskUrlUserinfo } from '../core/redact.ts';
+import { endpointUrl } from './checks-endpoints.ts';
 import type {
   NodeSecurityFacts,
   SecurityFacts,
@@ -162,14 +163,6 @@ export function tlsVerifyOff(f: SecurityFacts): SecurityFinding[] {
 }
 
 const USERINFO_PASSWORD = /^[a-z][a-z0-9+.-]*:\/\/[^/?#@:\s]*:[^/?#@\s]*@/i;
-
-/** The URL of a `source`/`target` field (a string, or `{ url }`). */
-export function endpointUrl(e: unknown): string | null {
-  if (typeof e === 'string') return e;
-  if (e && typeof e === 'object' && typeof (e as { url?: unknown }).url === 'string')
-    return (e as { url: string }).url;
-  return null;
-}
 
 /** Foreign `_replicator` docs (no couchmesh marker) with `user:pass@` in a source or target URL. */
 export function urlCredentials(f: SecurityFacts): SecurityFinding[] {
