@@ -11,7 +11,9 @@ import { type CheckpointRead, readCheckpoints, repIdBase } from '../observe/chec
 import { directionKey, type MeshLink } from '../observe/links.ts';
 import type { DirectionState } from '../observe/snapshot.ts';
 import { mapLimit } from '../plan/observe.ts';
+import type { SecurityFinding } from '../security/checks-types.ts';
 import type { MeshDeps } from './deps.ts';
+import { scanSecurity } from './doctor-security.ts';
 import { grepLog, type LogMatches } from './grep-log.ts';
 import { type LinkChoice, selectLink, withMesh } from './mesh.ts';
 import { meshRedactor } from './mesh-secrets.ts';
@@ -25,6 +27,8 @@ export interface DoctorOptions extends Partial<LinkChoice> {
   samples?: number;
   /** ms between the polls (default 1000) */
   intervalMs?: number;
+  /** a certificate folder (`couchmesh certs`) whose certificates are checked for expiry */
+  certs?: string;
 }
 
 export interface DirectionDiagnosis {
@@ -67,6 +71,8 @@ export interface DoctorReport {
   directions: DirectionDiagnosis[];
   /** directions not shown because nothing is wrong with them (no LINK given) */
   healthy_directions: number;
+  /** the security checks (src/security/checks.ts): findings with evidence and a fix, no secret */
+  security: SecurityFinding[];
   requests: number;
 }
 
@@ -139,6 +145,9 @@ export async function doctorOperation(opts: DoctorOptions, deps: MeshDeps): Prom
     const poller = newPoller(m, deps, { slowIntervalMs: 0 });
     const samples = Math.max(1, opts.samples ?? 2);
     let requests = 0;
+    // the security reads run beside the polls (their own few requests per node)
+    const security = scanSecurity(m, opts.certs ? { certs: opts.certs } : {}, deps);
+    security.catch(() => undefined); // awaited below; a poll failing first must not leave it unhandled
     let r = await poller.pollOnce(deps.signal);
     requests += r.requests.total;
     for (let i = 1; i < samples; i++) {
@@ -219,14 +228,20 @@ export async function doctorOperation(opts: DoctorOptions, deps: MeshDeps): Prom
       if (opts.log && terms.length) dx.log = await grepLog(opts.log, terms, 20, redact);
       diagnoses.push(dx);
     }
+    const sec = await security;
+    requests += sec.requests;
     const report: DoctorReport = {
       mesh: m.spec.mesh,
       at: new Date(r.at).toISOString(),
       polls: samples,
-      healthy: nodeFindings.every((f) => f.severity === 'info') && diagnoses.every((x) => x.healthy),
+      healthy:
+        nodeFindings.every((f) => f.severity === 'info') &&
+        diagnoses.every((x) => x.healthy) &&
+        sec.findings.every((f) => f.severity === 'info'),
       node_findings: nodeFindings,
       directions: diagnoses,
       healthy_directions: healthyCount,
+      security: sec.findings,
       requests,
     };
     // a scheduler reason or a checkpoint error can quote a URL or a node's answer: the whole report

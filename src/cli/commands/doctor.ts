@@ -20,6 +20,7 @@ export function registerDoctor(program: Command, output: Output): void {
       '--log <file>',
       'a CouchDB log file: show its lines about the replication (couch_replicator entries)',
     )
+    .option('--certs <dir>', 'a certificate folder (couchmesh certs): check its certificates for expiry')
     .addOption(
       new Option('--samples <n>', 'polls to take (default 2)').argParser((v) => Number.parseInt(v, 10)),
     )
@@ -37,6 +38,7 @@ export function registerDoctor(program: Command, output: Output): void {
           db?: string;
           direction?: string;
           log?: string;
+          certs?: string;
           samples?: number;
           interval?: number;
           json?: boolean;
@@ -52,6 +54,7 @@ export function registerDoctor(program: Command, output: Output): void {
               ...(opts.db ? { db: opts.db } : {}),
               ...(opts.direction ? { direction: opts.direction } : {}),
               ...(opts.log ? { log: opts.log } : {}),
+              ...(opts.certs ? { certs: opts.certs } : {}),
               ...(opts.samples ? { samples: opts.samples } : {}),
               ...(opts.interval !== undefined ? { intervalMs: opts.interval } : {}),
             },

@@ -79,6 +79,21 @@ export function renderDoctor(r: DoctorReport, p: Paint): string {
         ),
       );
   }
+  if (r.security.length) {
+    lines.push('', p.bold('Security:'));
+    for (const f of r.security) {
+      const where = [f.node, f.link, f.db].filter(Boolean).join(' ');
+      lines.push(
+        `  ${severityColour(p, f.severity)(f.severity.toUpperCase())} ${f.rule}${where ? ` (${where})` : ''}: ${f.message}`,
+      );
+      const ev = Object.entries(f.evidence)
+        .filter(([, v]) => v !== null)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ');
+      if (ev) lines.push(p.grey(`    evidence: ${ev}`));
+      lines.push(`    fix: ${f.fix}`);
+    }
+  } else lines.push('', p.green('Security: no findings'));
   lines.push('');
   if (r.healthy_directions) lines.push(p.green(`${r.healthy_directions} other direction(s) healthy`));
   lines.push(r.healthy ? p.green('healthy: nothing to do') : p.yellow('problems found (exit code 2)'));
