@@ -7,7 +7,9 @@ const withDb = (entry: string) =>
 
 describe('databases[].security: the _security object as code', () => {
   it('fills absent groups and lists with empty ones (as CouchDB reads them)', () => {
-    const r = check(withDb('{ name: sensors, security: { admins: { names: [ops] }, members: { roles: [readers] } } }'));
+    const r = check(
+      withDb('{ name: sensors, security: { admins: { names: [ops] }, members: { roles: [readers] } } }'),
+    );
     assert.deepEqual(r.lines, []);
     assert.deepEqual(r.spec?.databases[0]?.security, {
       admins: { names: ['ops'], roles: [] },
@@ -27,7 +29,10 @@ describe('databases[].security: the _security object as code', () => {
     assert.match(r.lines[0] as string, /^mesh\.yaml:\d+:\d+ databases\[0\]\.security.*member/);
     const empty = check(withDb("{ name: sensors, security: { members: { roles: [''] } } }"));
     assert.equal(empty.ok, false);
-    assert.match(empty.lines[0] as string, /^mesh\.yaml:\d+:\d+ databases\[0\]\.security\.members\.roles\[0\]/);
+    assert.match(
+      empty.lines[0] as string,
+      /^mesh\.yaml:\d+:\d+ databases\[0\]\.security\.members\.roles\[0\]/,
+    );
     const notList = check(withDb('{ name: sensors, security: { admins: { names: ops } } }'));
     assert.equal(notList.ok, false);
     assert.match(notList.lines[0] as string, /databases\[0\]\.security\.admins\.names/);

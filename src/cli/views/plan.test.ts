@@ -21,6 +21,7 @@ const view = (over: Partial<PlanView> = {}): PlanView => ({
     change: 1,
     rotate: 0,
     move: 0,
+    security: 0,
     destroy: 1,
     unchanged: 6,
     drift: 1,
