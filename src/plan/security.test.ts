@@ -70,6 +70,16 @@ describe('_security as code: plan', () => {
     assert.deepEqual(p.actions, []);
   });
 
+  it("CouchDB 3's admin_only default of a new database is not drift", () => {
+    const adminOnly = { members: { roles: ['_admin'] }, admins: { roles: ['_admin'] } };
+    const p = makePlan(
+      desiredState(secured, pw),
+      observedWith(() => adminOnly),
+    );
+    assert.equal(p.actions.filter((a) => a.kind === 'set-security').length, 4);
+    assert.equal(p.drift.length, 0);
+  });
+
   it('a hand-edited object is drift, shown and put back', () => {
     const p = makePlan(
       desiredState(secured, pw),

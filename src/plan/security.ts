@@ -61,9 +61,22 @@ export function desiredSecurity(
 type SetSecurity = Extract<Action, { kind: 'set-security' }>;
 
 /**
+ * What a database's `_security` is when nobody set it: `{}` (CouchDB 2, `default_security =
+ * everyone`) or what CouchDB 3 writes at creation under `default_security = admin_only`.
+ */
+const DEFAULTS: readonly SecurityObject[] = [
+  canonicalSecurity({}),
+  canonicalSecurity({ members: { roles: ['_admin'] }, admins: { roles: ['_admin'] } }),
+];
+
+export const isDefaultSecurity = (observed: unknown): boolean =>
+  DEFAULTS.some((d) => securityDiff(observed, d).length === 0);
+
+/**
  * set-security actions for the usable nodes. A database missing on the node (created by the same
  * apply) gets its object right after creation. An existing database whose object differs from the
- * declared one and is not CouchDB's default (someone set it by hand, or another tool did) is drift.
+ * declared one and is not one of CouchDB's defaults (someone set it by hand, or another tool did)
+ * is drift.
  */
 export function planSecurity(
   desired: DesiredState,
@@ -81,7 +94,7 @@ export function planSecurity(
       noop++;
       continue;
     }
-    const edited = observed !== undefined && securityDiff(observed, canonicalSecurity({})).length > 0;
+    const edited = observed !== undefined && !isDefaultSecurity(observed);
     if (edited)
       drift.push({
         node,
