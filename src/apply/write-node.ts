@@ -1,4 +1,7 @@
-/** One node's share of an apply: its missing databases, then every document change in one `_bulk_docs`. */
+/**
+ * One node's share of an apply: its missing databases, their declared `_security` objects, then
+ * every document change in one `_bulk_docs`.
+ */
 import type { CouchClient } from '../couch/client.ts';
 import { isCouchError } from '../couch/errors.ts';
 import type { Action } from '../plan/types.ts';
@@ -34,7 +37,10 @@ export function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<stri
   return out;
 }
 
-/** Writes one node's actions: PUT each missing database (412 = already there), then one `_bulk_docs`. */
+/**
+ * Writes one node's actions: PUT each missing database (412 = already there), PUT each declared
+ * `_security` (after its database exists: CouchDB answers 404 for a missing one), then one `_bulk_docs`.
+ */
 export async function applyNode(node: string, actions: Action[], client: CouchClient): Promise<NodeResult> {
   const r: NodeResult = { node, ok: true, applied: 0, failures: [], requests: 0 };
   try {
@@ -45,6 +51,23 @@ export async function applyNode(node: string, actions: Action[], client: CouchCl
       if (res.status === 201 || res.status === 202 || res.status === 412) r.applied++;
       else
         r.failures.push({ db: a.db, error: String(res.status), reason: `could not create database ${a.db}` });
+    }
+    for (const a of actions) {
+      if (a.kind !== 'set-security') continue;
+      r.requests++;
+      // the whole object: CouchDB's PUT /{db}/_security replaces it (there is no partial update)
+      const res = await client.request({
+        method: 'PUT',
+        path: `/${encodeURIComponent(a.db)}/_security`,
+        body: a.security,
+      });
+      if (res.status === 200 || res.status === 201) r.applied++;
+      else
+        r.failures.push({
+          db: a.db,
+          error: String(res.status),
+          reason: `could not set the _security of ${a.db}`,
+        });
     }
     const docs = actions.map(docFor).filter((d): d is Record<string, unknown> => d !== undefined);
     if (docs.length) {

@@ -3,6 +3,7 @@ import { userError } from '../core/errors.ts';
 import { REPLICATION_PARAMS } from '../spec/link-classes.ts';
 import type { LinkSpec, MeshSpec, NodeSpec } from '../spec/types.ts';
 import { redact } from './redact.ts';
+import { desiredSecurity } from './security.ts';
 import type { DesiredDoc, DesiredState, Endpoint, ManagedReplication } from './types.ts';
 
 /** Resolves a node's password from its reference (env var or file); undefined when the node has no auth. */
@@ -177,5 +178,12 @@ export function desiredState(spec: MeshSpec, password: PasswordOf): DesiredState
     const [node, db] = k.split('\0') as [string, string];
     return { node, db };
   });
-  return { mesh: spec.mesh, nodes: spec.nodes.map((n) => n.name), databases, docs };
+  const security = desiredSecurity(spec, databases);
+  return {
+    mesh: spec.mesh,
+    nodes: spec.nodes.map((n) => n.name),
+    databases,
+    docs,
+    ...(security.length ? { security } : {}),
+  };
 }

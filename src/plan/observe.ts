@@ -5,6 +5,7 @@ import type { CouchClientOptions } from '../couch/options.ts';
 import type { MeshSpec, NodeSpec } from '../spec/types.ts';
 import type { PasswordOf } from './desired.ts';
 import { isNodeFailure } from './node-failure.ts';
+import { securedDbsOf } from './security.ts';
 import type { ObservedDoc, ObservedNode } from './types.ts';
 import { credentialsRef } from './withhold.ts';
 
@@ -86,7 +87,8 @@ interface AllDocs {
 
 /**
  * Observes one node with two requests, in parallel: `GET /_all_dbs` and one read of `_replicator`
- * (`_all_docs?include_docs=true`). An unreachable node (network or HTTP failure) is reported, not
+ * (`_all_docs?include_docs=true`), plus one `GET /{db}/_security` per database in `securedDbs`
+ * (those declaring a `_security` object: 404 = the database is not there yet). An unreachable node (network or HTTP failure) is reported, not
  * thrown; so is a node that refused our credentials (401/403: `refused`, reachable, naming where
  * the credentials come from); any other exception is a bug and is thrown.
  */
@@ -94,9 +96,11 @@ export async function observeNode(
   node: NodeSpec,
   client: CouchClient,
   signal?: AbortSignal,
+  securedDbs: readonly string[] = [],
 ): Promise<ObservedNode> {
+  const requests = 2 + securedDbs.length;
   try {
-    const [dbs, rep] = await Promise.all([
+    const [dbs, rep, security] = await Promise.all([
       client.get<string[]>('/_all_dbs', undefined, signal ? { signal } : {}),
       client
         .get<AllDocs>('/_replicator/_all_docs', { include_docs: true }, signal ? { signal } : {})
@@ -104,11 +108,19 @@ export async function observeNode(
           if (isCouchError(e) && e.status === 404) return { rows: [] } as AllDocs; // no _replicator yet
           throw e;
         }),
+      readSecurity(client, securedDbs, signal),
     ]);
     const replicator: ObservedDoc[] = rep.rows
       .filter((r) => r.doc && !r.id.startsWith('_design/'))
       .map((r) => ({ id: r.id, rev: r.value.rev, body: r.doc as Record<string, unknown> }));
-    return { node: node.name, reachable: true, databases: dbs, replicator, requests: 2 };
+    return {
+      node: node.name,
+      reachable: true,
+      databases: dbs,
+      replicator,
+      ...(securedDbs.length ? { security } : {}),
+      requests,
+    };
   } catch (e) {
     // only the node's failures are "unreachable": a bug (a TypeError...) propagates with its stack
     if (!isNodeFailure(e)) throw e;
@@ -120,9 +132,32 @@ export async function observeNode(
       error: { code: e.code, message: e.message },
       databases: [],
       replicator: [],
-      requests: 2,
+      requests,
     };
   }
+}
+
+/** `GET /{db}/_security` of each database, in parallel; a missing database (404) has no entry. */
+async function readSecurity(
+  client: CouchClient,
+  dbs: readonly string[],
+  signal?: AbortSignal,
+): Promise<Record<string, Record<string, unknown>>> {
+  const out: Record<string, Record<string, unknown>> = {};
+  await Promise.all(
+    dbs.map(async (db) => {
+      try {
+        out[db] = await client.get<Record<string, unknown>>(
+          `/${encodeURIComponent(db)}/_security`,
+          undefined,
+          signal ? { signal } : {},
+        );
+      } catch (e) {
+        if (!(isCouchError(e) && e.status === 404)) throw e;
+      }
+    }),
+  );
+  return out;
 }
 
 /** Observes every node, at most `concurrency` at a time. */
@@ -131,7 +166,9 @@ export async function observeMesh(
   clients: Map<string, CouchClient>,
   concurrency = 8,
 ): Promise<ObservedNode[]> {
-  return mapLimit(spec.nodes, concurrency, (n) => observeNode(n, clients.get(n.name) as CouchClient));
+  return mapLimit(spec.nodes, concurrency, (n) =>
+    observeNode(n, clients.get(n.name) as CouchClient, undefined, securedDbsOf(spec, n.name)),
+  );
 }
 
 export async function mapLimit<T, R>(

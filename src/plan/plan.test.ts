@@ -182,6 +182,7 @@ test('summarize / isComplete / fingerprint', () => {
     change: 0,
     rotate: 0,
     move: 0,
+    security: 0,
     destroy: 0,
     unchanged: 0,
     drift: 0,

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { ABSENT_FIELDS, jsonEqual, ownedHash, REPLICATION_FIELDS } from './desired.ts';
 import { isSecretKey, redact, redactString, SENSITIVE } from './redact.ts';
 import { rotatedNodes } from './rotation.ts';
+import { canonicalSecurity, planSecurity } from './security.ts';
 import type { Action, DesiredState, FieldChange, ObservedNode, OwnershipMarker, Plan } from './types.ts';
 import { refusedEndpoint, refusedNodes, withheldRefused, withheldUnseen } from './withhold.ts';
 
@@ -27,6 +28,9 @@ export function fingerprintNode(n: ObservedNode): string {
     `${n.node}\0${n.reachable}${n.refused ? '\0refused' : ''}\0${[...n.databases].sort().join(',')}\0`,
   );
   for (const d of [...n.replicator].sort((a, b) => (a.id < b.id ? -1 : 1))) h.update(`${d.id}@${d.rev}\0`);
+  // observed `_security` objects (only of databases declaring one: absent otherwise, fingerprint unchanged)
+  for (const db of Object.keys(n.security ?? {}).sort())
+    h.update(`sec:${db}=${JSON.stringify(canonicalSecurity(n.security?.[db]))}\0`);
   return h.digest('hex').slice(0, 16);
 }
 
@@ -241,8 +245,18 @@ export function makePlan(desired: DesiredState, observed: ObservedNode[], opts: 
     }
   }
 
+  // a database's declared `_security`, after its creation (both are in the node's create-db-first order)
+  if (!opts.destroy) {
+    const sec = planSecurity(desired, byNode, usable);
+    docActions.push(...sec.actions);
+    plan.drift.push(...sec.drift);
+    plan.noop += sec.noop;
+  }
+
   // documents go into `_replicator`: create it first where it is missing (CouchDB 3 does not always)
-  const writesDocs = new Set(docActions.filter((a) => a.kind !== 'delete-doc').map((a) => a.node));
+  const writesDocs = new Set(
+    docActions.filter((a) => a.kind !== 'delete-doc' && a.kind !== 'set-security').map((a) => a.node),
+  );
   for (const node of writesDocs)
     if (!byNode.get(node)?.databases.includes('_replicator'))
       dbActions.unshift({ kind: 'create-db', node, db: '_replicator' });

@@ -14,6 +14,8 @@ export interface PlanSummary {
   rotate: number;
   /** docs moved to the direction's new driving node (delete there + create here) */
   move: number;
+  /** `_security` objects set (declared in mesh.yaml, different on the node) */
+  security: number;
   destroy: number;
   unchanged: number;
   drift: number;
@@ -32,6 +34,7 @@ export function summarize(plan: Plan): PlanSummary {
     change: count('update-doc') - rotations(plan),
     rotate: rotations(plan),
     move: count('move'),
+    security: count('set-security'),
     destroy: count('delete-doc'),
     unchanged: plan.noop,
     drift: plan.drift.length,

@@ -1,3 +1,5 @@
+import type { SecurityObject } from '../spec/security.ts';
+
 /**
  * The planner's vocabulary (Terraform-style): desired state, observed state, and a typed plan with
  * a closed set of actions. Everything here is plain data so plans can be saved (`--out plan.json`),
@@ -50,6 +52,8 @@ export interface DesiredState {
   /** databases that must exist on each node */
   databases: Array<{ node: string; db: string }>;
   docs: DesiredDoc[];
+  /** declared `_security` objects (canonical), per node carrying the database; absent = none declared */
+  security?: Array<{ node: string; db: string; security: SecurityObject }>;
 }
 
 export interface ObservedDoc {
@@ -74,6 +78,11 @@ export interface ObservedNode {
   error?: { code: string; message: string };
   databases: string[];
   replicator: ObservedDoc[];
+  /**
+   * `GET /{db}/_security` of the databases declaring one (as the node answered); a database missing
+   * on the node has no entry
+   */
+  security?: Record<string, Record<string, unknown>>;
   /** requests this observation cost */
   requests: number;
 }
@@ -136,7 +145,23 @@ export type Action =
       old_node: string;
       /** the rev of the doc on `old_node` */
       old_rev: string;
-    };
+    }
+  | SetSecurityAction;
+
+/**
+ * Sets a database's `_security` (PUT /{db}/_security, the whole object: CouchDB has no partial
+ * update). Only for databases whose `_security` mesh.yaml declares; `drift`: the node's object was
+ * set by someone else (not CouchDB's empty default) and is put back.
+ */
+export type SetSecurityAction = {
+  kind: 'set-security';
+  node: string;
+  db: string;
+  security: SecurityObject;
+  /** the lists that differ, e.g. `members.roles: [] -> [readers]` */
+  diff: FieldChange[];
+  drift: boolean;
+};
 
 export type ActionKind = Action['kind'];
 

@@ -1,6 +1,6 @@
 import type { ResolveContext } from './context.ts';
 import { isMapping } from './nodes.ts';
-import { DatabaseEntrySchema } from './schema.ts';
+import { DatabaseEntrySchema, DatabaseObjectSchema } from './schema.ts';
 import type { DatabaseSpec } from './types.ts';
 import { describeValue, parseAt } from './zod-issues.ts';
 
@@ -32,7 +32,9 @@ export function checkDatabases(raw: unknown, { sink }: ResolveContext): Database
       });
       return;
     }
-    const parsed = parseAt(DatabaseEntrySchema, entry, ['databases', i], sink);
+    // a mapping is parsed as one, so a bad `security` list is reported at its own path, not the union's
+    const schema = isMapping(entry) ? DatabaseObjectSchema : DatabaseEntrySchema;
+    const parsed = parseAt(schema, entry, ['databases', i], sink);
     if (parsed === undefined) return;
     const db: DatabaseSpec = typeof parsed === 'string' ? { name: parsed } : { name: parsed.name };
     if (typeof parsed !== 'string') {

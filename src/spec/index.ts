@@ -13,6 +13,7 @@ export {
 } from './link-classes.ts';
 export { type LoadOptions, loadMeshFile, meshFilePath } from './load.ts';
 export { renderMermaid } from './mermaid.ts';
+export type { SecurityGroup, SecurityObject } from './security.ts';
 export { STARTER_MESH } from './starter.ts';
 export { DEFAULT_THRESHOLDS, type Thresholds } from './thresholds.ts';
 export type * from './types.ts';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { withHint } from './hints.ts';
 import { BUILTIN_CLASS_NAMES, REPLICATION_PARAMS } from './link-classes.ts';
+import { SecuritySchema } from './security.ts';
 import { ThresholdsSchema } from './thresholds.ts';
 
 /**
@@ -83,7 +84,7 @@ const LooseSettings = (description: string) =>
 
 export const DatabaseObjectSchema = z.strictObject({
   name: DatabaseName,
-  security: LooseSettings('_security object settings (validated by a later release)'),
+  security: SecuritySchema.optional(),
   conflicts: LooseSettings('conflict-resolution settings (validated by a later release)'),
 });
 

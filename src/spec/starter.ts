@@ -27,7 +27,7 @@ nodes:
 
 databases:
   - sensors
-  # - { name: events, security: {}, conflicts: {} }   # settings used by later releases
+  # - { name: events, security: { members: { roles: [readers] } } }   # _security set and kept by apply
 
 defaults:
   class: lan             # class of links that name none: lan | wan | cellular | lorawan | your own

@@ -1,4 +1,5 @@
 import type { CheckpointRange, ReplicationParams } from './link-classes.ts';
+import type { SecurityObject } from './security.ts';
 import type { Thresholds } from './thresholds.ts';
 
 /**
@@ -50,8 +51,8 @@ export interface TlsRefs {
 
 export interface DatabaseSpec {
   name: string;
-  /** Accepted as written; validated by the SECURITY issue. */
-  security?: Record<string, unknown>;
+  /** The declared `_security` object (absent: couchmesh never touches the database's `_security`). */
+  security?: SecurityObject;
   /** Accepted as written; validated by the CONFLICTS issue. */
   conflicts?: Record<string, unknown>;
 }

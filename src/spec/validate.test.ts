@@ -152,14 +152,18 @@ describe('validateMesh: every problem, with file:line:column, path, expectation 
     ]);
   });
 
-  it('keeps database settings for later issues (security, conflicts)', () => {
+  it('keeps database settings (security filled in, conflicts for a later issue)', () => {
     const r = check(
       `${NODES.replace('[sensors]', '\n  - sensors\n  - { name: events, security: { members: { roles: [r] } }, conflicts: { strategy: x } }')}links: [[n1, n2], [n2, n3]]\n`,
     );
     assert.deepEqual(r.lines, []);
     assert.deepEqual(r.spec?.databases, [
       { name: 'sensors' },
-      { name: 'events', security: { members: { roles: ['r'] } }, conflicts: { strategy: 'x' } },
+      {
+        name: 'events',
+        security: { admins: { names: [], roles: [] }, members: { names: [], roles: ['r'] } },
+        conflicts: { strategy: 'x' },
+      },
     ]);
   });
 

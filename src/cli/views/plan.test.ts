@@ -21,6 +21,7 @@ const view = (over: Partial<PlanView> = {}): PlanView => ({
     change: 1,
     rotate: 0,
     move: 0,
+    security: 0,
     destroy: 1,
     unchanged: 6,
     drift: 1,
@@ -166,6 +167,40 @@ describe('plan view', () => {
       () => exitWith(2),
       (e: unknown) => e instanceof CommanderError && e.exitCode === 2 && e.message === '',
     );
+  });
+});
+
+describe('_security in the plan', () => {
+  it('one line per node and database, drift shown with its lists, counted in the summary', () => {
+    const diff = [{ path: 'members.roles', from: ['everyone'], to: ['readers'] }];
+    const security = { admins: { names: [], roles: [] }, members: { names: [], roles: ['readers'] } };
+    const text = renderPlan(
+      view({
+        actions: [
+          {
+            kind: 'set-security',
+            node: 'n1',
+            db: 'sensors',
+            security,
+            diff: [{ path: 'members.roles', from: [], to: ['readers'] }],
+            drift: false,
+          },
+          { kind: 'set-security', node: 'n2', db: 'sensors', security, diff, drift: true },
+        ],
+        drift: [{ node: 'n2', id: 'sensors/_security', fields: ['members'], diff }],
+        summary: { ...view().summary, security: 2 },
+      }),
+    );
+    assert.match(text, /^ {2}~ security sensors on n1: members\.roles \[\] -> \[readers\]$/m);
+    assert.match(
+      text,
+      /^ {2}~ security sensors on n2: repairs drift: members\.roles \[everyone\] -> \[readers\]$/m,
+    );
+    assert.match(
+      text,
+      /! drift sensors\/_security on n2: members\.roles is \[everyone\], declared \[readers\]/,
+    );
+    assert.match(text, /Plan: 1 to create db, 1 to add, 1 to change, 2 to set security, 1 to destroy\./);
   });
 });
 

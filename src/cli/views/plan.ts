@@ -11,6 +11,9 @@ const fmtValue = (v: unknown): string =>
 
 const fmtChange = (c: FieldChange) => `${c.path}: ${fmtValue(c.from)} -> ${fmtValue(c.to)}`;
 
+/** A `_security` list as written in mesh.yaml: `[readers, ops]`. */
+const fmtList = (v: unknown) => `[${(Array.isArray(v) ? v : []).join(', ')}]`;
+
 const DELETE_REASON = {
   destroy: 'destroy',
   pruned: 'no longer declared: --prune',
@@ -29,6 +32,8 @@ function actionLine(a: Action): string {
       return `  - delete ${a.id} on ${a.node} (${DELETE_REASON[a.reason]})`;
     case 'move':
       return `  ~> move  ${a.old_node} -> ${a.node}  ${a.id} (now ${a.mode}: deleted on ${a.old_node} first, then created on ${a.node})`;
+    case 'set-security':
+      return `  ~ security ${a.db} on ${a.node}: ${a.drift ? 'repairs drift: ' : ''}${a.diff.map((c) => `${c.path} ${fmtList(c.from)} -> ${fmtList(c.to)}`).join(', ')}`;
   }
 }
 
@@ -55,7 +60,8 @@ function rotationLines(actions: Action[]): string[] {
 export function summaryLine(s: PlanSummary): string {
   const rotate = s.rotate ? ` ${s.rotate} to rotate credentials,` : '';
   const move = s.move ? ` ${s.move} to move,` : '';
-  return `Plan: ${s.create_db} to create db, ${s.add} to add, ${s.change} to change,${rotate}${move} ${s.destroy} to destroy.`;
+  const security = s.security ? ` ${s.security} to set security,` : '';
+  return `Plan: ${s.create_db} to create db, ${s.add} to add, ${s.change} to change,${rotate}${move}${security} ${s.destroy} to destroy.`;
 }
 
 /** The Terraform-like human view of a plan. */
@@ -73,10 +79,13 @@ export function renderPlan(v: PlanView): string {
   }
   if (v.drift.length) {
     lines.push('', 'Drift (managed documents edited by hand; the updates above put them back):');
-    for (const d of v.drift)
+    for (const d of v.drift) {
+      // a `_security` drift (`sensors/_security`) shows its lists as mesh.yaml writes them
+      const fmt = d.id.endsWith('/_security') ? fmtList : fmtValue;
       lines.push(
-        `  ! drift ${d.id} on ${d.node}: ${d.diff.map((c) => `${c.path} is ${fmtValue(c.from)}, declared ${fmtValue(c.to)}`).join('; ')}`,
+        `  ! drift ${d.id} on ${d.node}: ${d.diff.map((c) => `${c.path} is ${fmt(c.from)}, declared ${fmt(c.to)}`).join('; ')}`,
       );
+    }
   }
   if (v.orphans.length) {
     lines.push(
