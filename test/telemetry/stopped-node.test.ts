@@ -118,15 +118,16 @@ describe('telemetry: a stopped node', () => {
     );
     await alerter.flush();
     assert.ok(settled(), 'every raised finding is resolved');
-    // the outage's findings: one raised and one resolved each, whatever the number of polls in between
-    for (const key of [
-      'node-unreachable||||n2',
-      'crashing|n1--n2|sensors|n2->n1|',
-      'crashing|n2--n3|sensors|n2->n3|',
-    ]) {
-      assert.equal(count(key, 'raised'), 1, `${key}: raised once`);
-      assert.equal(count(key, 'resolved'), 1, `${key}: resolved once`);
+    // no duplicate alerts, whatever the number of polls in between: per finding, raised and resolved
+    // alternate (a loaded machine may see a crashing job recover and crash again while n2 restarts: that
+    // is a second raise, after a resolve, never two raises in a row)
+    for (const key of new Set(events.map((e) => e.key))) {
+      const seq = events.filter((e) => e.key === key && e.event !== 'changed').map((e) => e.event);
+      seq.forEach((ev, i) =>
+        assert.equal(ev, i % 2 === 0 ? 'raised' : 'resolved', `${key}: ${seq.join(', ')}`),
+      );
     }
+    assert.equal(count('node-unreachable||||n2', 'raised'), 1, 'n2 went down once: one unreachable alert');
     const keys = new Set(events.map((e) => e.key));
     assert.ok(keys.has('node-unreachable||||n2'));
     assert.ok(keys.has('crashing|n1--n2|sensors|n2->n1|'));
