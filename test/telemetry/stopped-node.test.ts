@@ -123,9 +123,8 @@ describe('telemetry: a stopped node', () => {
     // is a second raise, after a resolve, never two raises in a row)
     for (const key of new Set(events.map((e) => e.key))) {
       const seq = events.filter((e) => e.key === key && e.event !== 'changed').map((e) => e.event);
-      seq.forEach((ev, i) =>
-        assert.equal(ev, i % 2 === 0 ? 'raised' : 'resolved', `${key}: ${seq.join(', ')}`),
-      );
+      const alternating = seq.map((_, i) => (i % 2 === 0 ? 'raised' : 'resolved'));
+      assert.deepEqual(seq, alternating, key);
     }
     assert.equal(count('node-unreachable||||n2', 'raised'), 1, 'n2 went down once: one unreachable alert');
     const keys = new Set(events.map((e) => e.key));
