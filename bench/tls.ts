@@ -18,11 +18,13 @@
 //
 //   npm run bench:tls                                   # defaults: --docs=10000 --writes=100 --nodes=100
 //   npm run bench:tls -- --docs=2000 --writes=20 --nodes=10 --rounds=1   # a quick check
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { parse } from 'yaml';
 import { executePlan } from '../src/ops/apply.ts';
+import { EXAMPLE_MESH } from '../src/ops/example-mesh.ts';
 import { preparePlan } from '../src/ops/plan.ts';
 import { makeDocs, toBatches } from './lib/docs.ts';
 import { int, loadNote, median, pass, ratio } from './lib/format.ts';
@@ -51,13 +53,10 @@ const N_NODES = arg('nodes', 100);
 const PASSWORD = 'bench-admin-password';
 const GOAL_RATIO = 0.7;
 const SEED_BATCH = 500;
-const MESH_LINKS: Array<[number, number]> = [
-  [1, 2],
-  [2, 3],
-  [3, 1],
-  [3, 4],
-  [4, 2],
-];
+// the seed mesh's links (N1<->N2, N2<->N3, N3<->N1, N3<->N4, N4<->N2), read from the example itself
+const MESH_LINKS = (
+  parse(readFileSync(EXAMPLE_MESH, 'utf8')) as { links: Array<[string, string]> }
+).links.map((l) => l.map((n) => Number(n.slice(1))) as [number, number]);
 const TRANSPORTS: Transport[] = ['plain', 'mtls'];
 
 const tmp = mkdtempSync(join(tmpdir(), 'couchmesh-bench-tls-'));
@@ -155,13 +154,15 @@ async function writeToVisible(t: Transport, nodes: BenchNode[], id: string, on: 
   const ids = encodeURIComponent(JSON.stringify([id]));
   const t0 = performance.now();
   const seen = nodes.map(async (n, i) => {
-    for (;;) {
+    // a mesh whose replications fail (e.g. a TLS error in _scheduler/docs) must stop the bench, not hang it
+    for (let tries = 0; tries < 3; tries++) {
       const since = encodeURIComponent(String(seqs[i]?.update_seq));
       const r = await c.call<{ results: unknown[] }>(
         `${n.url}/sensors/_changes?feed=longpoll&filter=_doc_ids&doc_ids=${ids}&since=${since}&timeout=10000`,
       );
       if (r.results.length) return;
     }
+    throw new Error(`${t}: ${id} not visible on ${n.url} after 30 s`);
   });
   await c.call(`${on.url}/sensors/${id}`, 'PUT', { type: 'reading', station: 'mesh', temperature_c: 20 });
   await Promise.all(seen);
