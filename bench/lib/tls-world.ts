@@ -5,7 +5,6 @@ import { readFileSync } from 'node:fs';
 import type { TLSSocket } from 'node:tls';
 import { Agent, request } from 'undici';
 import { type RunningNode, startNode } from '../../src/node/index.ts';
-import type { NodeState } from '../../src/node/node-state.ts';
 import { initCa, issueNode } from '../../src/security/index.ts';
 
 export type Transport = 'plain' | 'mtls';
@@ -38,7 +37,7 @@ export async function makePki(dir: string, names: string[]): Promise<Map<string,
   return out;
 }
 
-export type BenchNode = RunningNode & { state: NodeState };
+export type BenchNode = Awaited<ReturnType<typeof startNode>>;
 
 /** An in-memory node with a server admin; with `pem`, HTTPS that refuses clients without a mesh certificate. */
 export async function startBenchNode(password: string, pem?: Pem): Promise<BenchNode> {
