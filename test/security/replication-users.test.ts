@@ -99,8 +99,12 @@ describe('replication users on embedded nodes', () => {
     const plan = await cli(mesh, ['plan', '-f', mesh.file]);
     assert.match(plan.o.stdout, /~ user couchmesh-repl-n2 on n1 \(rotate password, password \(sensitive\)\)/);
     assert.match(plan.o.stdout, /~ rotate credentials for n2 on/);
-    const { code, o } = await cli(mesh, ['apply', '-f', mesh.file, '--yes']);
+    // an unrelated change waits for apply: rotate-credentials writes only the rotation
+    await mesh.ok('n3', 'PUT', `/${DB}/_security`, { members: { roles: ['couchmesh-replicator', 'x'] } });
+    const { code, o } = await cli(mesh, ['rotate-credentials', '-f', mesh.file, '--yes']);
     assert.equal(code, 0, o.all);
+    assert.ok(!o.all.includes(pw('n2')), 'the new password is never shown');
+    assert.doesNotMatch(o.stdout, /security sensors on n3/);
     assert.equal(await getAs(mesh.url('n1'), 'couchmesh-repl-n2', pw('n2')), 200);
 
     await mesh.ok('n1', 'PUT', `/${DB}/after-1`, { v: 1 });
@@ -118,5 +122,18 @@ describe('replication users on embedded nodes', () => {
     assert.equal((await mesh.replicator('n2')).get(id).source.auth.basic.password, pw('n2'));
     assert.notEqual(now.info.checkpointed_source_seq, '0');
     assert.equal(now.info.revisions_checked, ckpt.info.revisions_checked + 1);
+    // what is left is the unrelated change only
+    const left = await cli(mesh, ['plan', '-f', mesh.file, '--json']);
+    assert.deepEqual(
+      JSON.parse(left.o.stdout).actions.map((a: Json) => `${a.kind} ${a.node}`),
+      ['set-security n3'],
+    );
+  });
+
+  it('rotate-credentials on a mesh without replication users is refused with a hint', async () => {
+    writeFileSync(mesh.file, mesh.text.replace(/\nreplication_users:.*\n/, '\n'));
+    const { code, o } = await cli(mesh, ['rotate-credentials', '-f', mesh.file, '--yes']);
+    assert.equal(code, 1, o.all);
+    assert.match(o.stderr, /declares no replication_users/);
   });
 });
