@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
+import { pbkdf2Sync } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { hashFields } from '../node/http/passwords.ts';
 import { desiredState } from './desired.ts';
 import { makePlan } from './plan.ts';
 import { observedEmpty, pw, seed } from './test-support.ts';
@@ -41,7 +41,15 @@ describe('replication users in the plan', () => {
 
   it('a user with the declared password and role is a no-op; another password is a rotation', async () => {
     const u = desired.users?.[0] as NonNullable<typeof desired.users>[number];
-    const doc = { ...hashFields(u.password, 10), roles: ['couchmesh-replicator'] };
+    // the fields CouchDB 3 writes (couch_users_db:before_doc_update)
+    const doc = {
+      password_scheme: 'pbkdf2',
+      pbkdf2_prf: 'sha256',
+      iterations: 10,
+      salt: 'abc',
+      derived_key: pbkdf2Sync(u.password, 'abc', 10, 32, 'sha256').toString('hex'),
+      roles: ['couchmesh-replicator'],
+    };
     assert.equal(await passwordMatches(doc, u.password), true);
     assert.equal(await passwordMatches(doc, 'other'), false);
     const seen = (ok: boolean, roles = ['couchmesh-replicator']): Map<string, ObservedNode> =>
