@@ -5,6 +5,7 @@
 import type { CouchClient } from '../couch/client.ts';
 import { isCouchError } from '../couch/errors.ts';
 import type { Action } from '../plan/types.ts';
+import { userDoc, userDocPath } from '../plan/users.ts';
 
 export interface NodeResult {
   node: string;
@@ -51,6 +52,19 @@ export async function applyNode(node: string, actions: Action[], client: CouchCl
       if (res.status === 201 || res.status === 202 || res.status === 412) r.applied++;
       else
         r.failures.push({ db: a.db, error: String(res.status), reason: `could not create database ${a.db}` });
+    }
+    for (const a of actions) {
+      if (a.kind !== 'set-user') continue;
+      r.requests++;
+      // before the docs that authenticate as the user; the node hashes the password (couch_users_db)
+      const res = await client.request({ method: 'PUT', path: userDocPath(a.name), body: userDoc(a) });
+      if (res.status === 201 || res.status === 202) r.applied++;
+      else
+        r.failures.push({
+          id: `org.couchdb.user:${a.name}`,
+          error: String(res.status),
+          reason: `could not set user ${a.name}`,
+        });
     }
     for (const a of actions) {
       if (a.kind !== 'set-security') continue;

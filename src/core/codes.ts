@@ -79,6 +79,10 @@ const TOPOLOGY_CODES = {
   E_PLAN_FILE: user('a saved plan that cannot be read or is not a couchmesh plan'),
   E_PLAN_OPTIONS: user('an option that would change what a saved plan says'),
   E_PLAN_STALE: user('the mesh file or a node changed since the saved plan was made; nothing was written'),
+  E_NO_REPLICATION_USERS: user(
+    "rotate-credentials: the mesh declares no replication_users (replication docs carry the nodes' own credentials)",
+    'declare replication_users: { password_env: REPL_{NODE} } in mesh.yaml, then couchmesh apply',
+  ),
   E_PLAN_INCOMPLETE: user('plan --detailed-exitcode: some nodes could not be planned'),
   E_PLAN_ORPHANS: user(
     'plan --detailed-exitcode: managed documents no longer declared are kept (exit 2)',

@@ -28,5 +28,6 @@ export * from './plan-view.ts';
 export * from './poll.ts';
 export * from './reconcile.ts';
 export * from './reconcile-doc.ts';
+export * from './rotate.ts';
 export * from './status.ts';
 export * from './status-run.ts';

@@ -7,7 +7,13 @@ import type { OpenMesh } from './mesh.ts';
 
 export function meshSecrets(m: Pick<OpenMesh, 'spec' | 'passwordOf'>): KnownSecret[] {
   const out: KnownSecret[] = [];
-  for (const n of m.spec.nodes) {
+  // the nodes' own credentials and their replication users' (`replication_users:`)
+  const repl = m.spec.replication_users ?? {};
+  const all = [
+    ...m.spec.nodes,
+    ...m.spec.nodes.flatMap((n) => (repl[n.name] ? [{ ...n, auth: repl[n.name] }] : [])),
+  ];
+  for (const n of all) {
     if (!n.auth) continue;
     let value: string | undefined;
     try {

@@ -57,7 +57,12 @@ export async function preparePlan(flags: PlanFlags, deps: MeshDeps): Promise<Pre
     const meshSha256 = createHash('sha256').update(readFileSync(m.file)).digest('hex');
     const options: PlanOptions = { prune: flags.prune === true, destroy: flags.destroy === true };
     const desired = desiredState(m.spec, m.passwordOf);
-    const observed = await observeMesh(m.spec, m.clients, deps.concurrency ?? DEFAULT_CONCURRENCY);
+    const observed = await observeMesh(
+      m.spec,
+      m.clients,
+      deps.concurrency ?? DEFAULT_CONCURRENCY,
+      desired.users,
+    );
     const plan = makePlan(desired, observed, options);
     return {
       ok: true,

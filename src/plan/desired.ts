@@ -5,6 +5,7 @@ import type { LinkSpec, MeshSpec, NodeSpec } from '../spec/types.ts';
 import { redact } from './redact.ts';
 import { desiredSecurity } from './security.ts';
 import type { DesiredDoc, DesiredState, Endpoint, ManagedReplication } from './types.ts';
+import { desiredUsers } from './users.ts';
 
 /** Resolves a node's password from its reference (env var or file); undefined when the node has no auth. */
 export type PasswordOf = (node: NodeSpec) => string | undefined;
@@ -135,9 +136,12 @@ function directionDoc(
 ): DesiredDoc {
   const where = placement(from, to);
   const p = link.params;
+  // with replication users, both endpoints are reached as the driving node's user, never as admin
+  const repl = spec.replication_users?.[where.node];
+  const as = (n: NodeSpec): NodeSpec => (repl ? { ...n, auth: repl } : n);
   const fields = {
-    source: endpoint(from, db, password),
-    target: endpoint(to, db, password),
+    source: endpoint(as(from), db, password),
+    target: endpoint(as(to), db, password),
     continuous: true,
     create_target: false,
     checkpoint_interval: p.checkpoint_interval,
@@ -179,11 +183,13 @@ export function desiredState(spec: MeshSpec, password: PasswordOf): DesiredState
     return { node, db };
   });
   const security = desiredSecurity(spec, databases);
+  const users = desiredUsers(spec, docs);
   return {
     mesh: spec.mesh,
     nodes: spec.nodes.map((n) => n.name),
     databases,
     docs,
     ...(security.length ? { security } : {}),
+    ...(users.length ? { users } : {}),
   };
 }

@@ -6,7 +6,8 @@ import type { MeshSpec, NodeSpec } from '../spec/types.ts';
 import type { PasswordOf } from './desired.ts';
 import { isNodeFailure } from './node-failure.ts';
 import { securedDbsOf } from './security.ts';
-import type { ObservedDoc, ObservedNode } from './types.ts';
+import type { DesiredUser, ObservedDoc, ObservedNode } from './types.ts';
+import { readUsers } from './users.ts';
 import { credentialsRef } from './withhold.ts';
 
 /** 401 (credentials refused) and 403 (not allowed): the node answered, it refused who we are. */
@@ -97,10 +98,11 @@ export async function observeNode(
   client: CouchClient,
   signal?: AbortSignal,
   securedDbs: readonly string[] = [],
+  users: readonly DesiredUser[] = [],
 ): Promise<ObservedNode> {
-  const requests = 2 + securedDbs.length;
+  const requests = 2 + securedDbs.length + users.length;
   try {
-    const [dbs, rep, security] = await Promise.all([
+    const [dbs, rep, security, seenUsers] = await Promise.all([
       client.get<string[]>('/_all_dbs', undefined, signal ? { signal } : {}),
       client
         .get<AllDocs>('/_replicator/_all_docs', { include_docs: true }, signal ? { signal } : {})
@@ -109,6 +111,7 @@ export async function observeNode(
           throw e;
         }),
       readSecurity(client, securedDbs, signal),
+      readUsers(client, users, signal),
     ]);
     const replicator: ObservedDoc[] = rep.rows
       .filter((r) => r.doc && !r.id.startsWith('_design/'))
@@ -119,6 +122,7 @@ export async function observeNode(
       databases: dbs,
       replicator,
       ...(securedDbs.length ? { security } : {}),
+      ...(users.length ? { users: seenUsers } : {}),
       requests,
     };
   } catch (e) {
@@ -165,9 +169,16 @@ export async function observeMesh(
   spec: MeshSpec,
   clients: Map<string, CouchClient>,
   concurrency = 8,
+  users: readonly DesiredUser[] = [],
 ): Promise<ObservedNode[]> {
   return mapLimit(spec.nodes, concurrency, (n) =>
-    observeNode(n, clients.get(n.name) as CouchClient, undefined, securedDbsOf(spec, n.name)),
+    observeNode(
+      n,
+      clients.get(n.name) as CouchClient,
+      undefined,
+      securedDbsOf(spec, n.name),
+      users.filter((u) => u.node === n.name),
+    ),
   );
 }
 

@@ -183,6 +183,7 @@ test('summarize / isComplete / fingerprint', () => {
     rotate: 0,
     move: 0,
     security: 0,
+    users: 0,
     destroy: 0,
     unchanged: 0,
     drift: 0,

@@ -4,6 +4,7 @@ import { isSecretKey, redact, redactString, SENSITIVE } from './redact.ts';
 import { rotatedNodes } from './rotation.ts';
 import { canonicalSecurity, planSecurity } from './security.ts';
 import type { Action, DesiredState, FieldChange, ObservedNode, OwnershipMarker, Plan } from './types.ts';
+import { planUsers } from './users.ts';
 import { refusedEndpoint, refusedNodes, withheldRefused, withheldUnseen } from './withhold.ts';
 
 /**
@@ -31,6 +32,8 @@ export function fingerprintNode(n: ObservedNode): string {
   // observed `_security` objects (only of databases declaring one: absent otherwise, fingerprint unchanged)
   for (const db of Object.keys(n.security ?? {}).sort())
     h.update(`sec:${db}=${JSON.stringify(canonicalSecurity(n.security?.[db]))}\0`);
+  for (const [name, u] of Object.entries(n.users ?? {}).sort())
+    h.update(`user:${name}@${u.rev}:${u.password_ok}\0`);
   return h.digest('hex').slice(0, 16);
 }
 
@@ -247,6 +250,10 @@ export function makePlan(desired: DesiredState, observed: ObservedNode[], opts: 
 
   // a database's declared `_security`, after its creation (both are in the node's create-db-first order)
   if (!opts.destroy) {
+    // replication users first: the docs written below authenticate as them
+    const users = planUsers(desired.users ?? [], byNode, usable);
+    dbActions.push(...users.actions);
+    plan.noop += users.noop;
     const sec = planSecurity(desired, byNode, usable);
     docActions.push(...sec.actions);
     plan.drift.push(...sec.drift);
@@ -255,11 +262,17 @@ export function makePlan(desired: DesiredState, observed: ObservedNode[], opts: 
 
   // documents go into `_replicator`: create it first where it is missing (CouchDB 3 does not always)
   const writesDocs = new Set(
-    docActions.filter((a) => a.kind !== 'delete-doc' && a.kind !== 'set-security').map((a) => a.node),
+    docActions
+      .filter((a) => a.kind === 'create-doc' || a.kind === 'update-doc' || a.kind === 'move')
+      .map((a) => a.node),
   );
   for (const node of writesDocs)
     if (!byNode.get(node)?.databases.includes('_replicator'))
       dbActions.unshift({ kind: 'create-db', node, db: '_replicator' });
+  // `_users` (CouchDB 3 creates it at cluster setup, a bare node may not have it)
+  for (const node of new Set(dbActions.filter((a) => a.kind === 'set-user').map((a) => a.node)))
+    if (!byNode.get(node)?.databases.includes('_users'))
+      dbActions.unshift({ kind: 'create-db', node, db: '_users' });
   plan.actions = [...dbActions, ...docActions];
   return plan;
 }

@@ -4,6 +4,7 @@
  * comparison is order- and duplicate-insensitive; fields of the observed object other than
  * admins/members are not ours and are not compared.
  */
+import { REPLICATOR_ROLE } from '../spec/replication-users.ts';
 import type { SecurityGroup, SecurityObject } from '../spec/security.ts';
 import type { MeshSpec } from '../spec/types.ts';
 import type { Action, DesiredState, FieldChange, ObservedNode, Plan } from './types.ts';
@@ -39,7 +40,10 @@ export function securityDiff(observed: unknown, declared: SecurityObject): Field
 
 /** The databases of `node` that declare a `_security` object (those its links carry). */
 export function securedDbsOf(spec: MeshSpec, node: string): string[] {
-  const secured = new Set(spec.databases.filter((d) => d.security).map((d) => d.name));
+  // with replication users every mesh database gets a `_security` (their role as members)
+  const secured = new Set(
+    spec.databases.filter((d) => d.security || spec.replication_users).map((d) => d.name),
+  );
   const out = new Set<string>();
   for (const l of spec.links)
     if (l.nodes.includes(node)) for (const db of l.databases) if (secured.has(db)) out.add(db);
@@ -52,9 +56,14 @@ export function desiredSecurity(
   databases: DesiredState['databases'],
 ): NonNullable<DesiredState['security']> {
   const declared = new Map(spec.databases.map((d) => [d.name, d.security]));
+  const repl = spec.replication_users !== undefined;
   return databases.flatMap(({ node, db }) => {
-    const security = declared.get(db);
-    return security ? [{ node, db, security: canonicalSecurity(security) }] : [];
+    const security = declared.get(db) ?? (repl ? canonicalSecurity({}) : undefined);
+    if (!security) return [];
+    const out = canonicalSecurity(security);
+    // replication users must read and write the database: members by role (couch_db:check_is_member)
+    if (repl) out.members.roles = [...new Set([...out.members.roles, REPLICATOR_ROLE])].sort();
+    return [{ node, db, security: out }];
   });
 }
 

@@ -16,6 +16,8 @@ export interface PlanSummary {
   move: number;
   /** `_security` objects set (declared in mesh.yaml, different on the node) */
   security: number;
+  /** replication users created or updated (`replication_users:`) */
+  users: number;
   destroy: number;
   unchanged: number;
   drift: number;
@@ -35,6 +37,7 @@ export function summarize(plan: Plan): PlanSummary {
     rotate: rotations(plan),
     move: count('move'),
     security: count('set-security'),
+    users: count('set-user'),
     destroy: count('delete-doc'),
     unchanged: plan.noop,
     drift: plan.drift.length,

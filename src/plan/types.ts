@@ -54,6 +54,16 @@ export interface DesiredState {
   docs: DesiredDoc[];
   /** declared `_security` objects (canonical), per node carrying the database; absent = none declared */
   security?: Array<{ node: string; db: string; security: SecurityObject }>;
+  /** replication users each node must accept (`replication_users:`); absent = none declared */
+  users?: DesiredUser[];
+}
+
+/** A replication user on a node: `_users` doc `org.couchdb.user:<name>`, role couchmesh-replicator. */
+export interface DesiredUser {
+  node: string;
+  name: string;
+  /** a secret: shown only as `(sensitive)` */
+  password: string;
 }
 
 export interface ObservedDoc {
@@ -83,6 +93,12 @@ export interface ObservedNode {
    * on the node has no entry
    */
   security?: Record<string, Record<string, unknown>>;
+  /**
+   * `GET /_users/org.couchdb.user:<name>` of the replication users the node must accept, with
+   * `password_ok`: the desired password matches the doc's pbkdf2 fields (checked locally); a
+   * missing user has no entry
+   */
+  users?: Record<string, { rev: string; roles: string[]; password_ok: boolean }>;
   /** requests this observation cost */
   requests: number;
 }
@@ -146,7 +162,23 @@ export type Action =
       /** the rev of the doc on `old_node` */
       old_rev: string;
     }
-  | SetSecurityAction;
+  | SetSecurityAction
+  | SetUserAction;
+
+/**
+ * Creates or updates a replication user (PUT /_users/org.couchdb.user:<name>, `type: 'user'`,
+ * roles `[couchmesh-replicator]`, never `_admin`). `change`: create, password (a rotation: the
+ * password no longer matches), roles (someone changed them).
+ */
+export type SetUserAction = {
+  kind: 'set-user';
+  node: string;
+  name: string;
+  /** the current rev (absent: a new user) */
+  rev?: string;
+  password: string;
+  change: 'create' | 'password' | 'roles';
+};
 
 /**
  * Sets a database's `_security` (PUT /{db}/_security, the whole object: CouchDB has no partial

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { withHint } from './hints.ts';
 import { BUILTIN_CLASS_NAMES, REPLICATION_PARAMS } from './link-classes.ts';
+import { ReplicationUsersSchema } from './replication-users.ts';
 import { SecuritySchema } from './security.ts';
 import { ThresholdsSchema } from './thresholds.ts';
 
@@ -199,6 +200,7 @@ export const MeshFileSchema = z
       description: 'links: [n1, n2], { between: [n1, n2], … } or { generate: full-mesh|ring|star, … }',
     }),
     thresholds: ThresholdsSchema.optional(),
+    replication_users: ReplicationUsersSchema.optional(),
   })
   .meta({ title: 'couchmesh mesh.yaml', description: 'a declared peer-to-peer CouchDB replication mesh' });
 

@@ -18,6 +18,11 @@ export interface MeshSpec {
   /** Unordered pairs, each once; in source order (an entry's generated links in generator order). */
   links: LinkSpec[];
   thresholds: Thresholds;
+  /**
+   * Least-privilege replication users (opt-in): per node, the credentials reference of its
+   * `couchmesh-repl-<node>` user; absent = replication docs carry the nodes' own `auth`.
+   */
+  replication_users?: Record<string, AuthRef>;
 }
 
 export type Role = 'edge' | 'relay' | 'hub';

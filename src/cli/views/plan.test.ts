@@ -22,6 +22,7 @@ const view = (over: Partial<PlanView> = {}): PlanView => ({
     rotate: 0,
     move: 0,
     security: 0,
+    users: 0,
     destroy: 1,
     unchanged: 6,
     drift: 1,

@@ -34,8 +34,16 @@ function actionLine(a: Action): string {
       return `  ~> move  ${a.old_node} -> ${a.node}  ${a.id} (now ${a.mode}: deleted on ${a.old_node} first, then created on ${a.node})`;
     case 'set-security':
       return `  ~ security ${a.db} on ${a.node}: ${a.drift ? 'repairs drift: ' : ''}${a.diff.map((c) => `${c.path} ${fmtList(c.from)} -> ${fmtList(c.to)}`).join(', ')}`;
+    case 'set-user':
+      return `  ${a.change === 'create' ? '+' : '~'} user ${a.name} on ${a.node} (${USER_CHANGE[a.change]}, password (sensitive))`;
   }
 }
+
+const USER_CHANGE = {
+  create: 'new, role couchmesh-replicator',
+  password: 'rotate password',
+  roles: 'roles back to [couchmesh-replicator]',
+} as const;
 
 /**
  * Rotations, one line per node whose credentials change: "~ rotate credentials for n3 on 4 docs
@@ -61,7 +69,8 @@ export function summaryLine(s: PlanSummary): string {
   const rotate = s.rotate ? ` ${s.rotate} to rotate credentials,` : '';
   const move = s.move ? ` ${s.move} to move,` : '';
   const security = s.security ? ` ${s.security} to set security,` : '';
-  return `Plan: ${s.create_db} to create db, ${s.add} to add, ${s.change} to change,${rotate}${move}${security} ${s.destroy} to destroy.`;
+  const users = s.users ? ` ${s.users} to set users,` : '';
+  return `Plan: ${s.create_db} to create db, ${s.add} to add, ${s.change} to change,${rotate}${move}${security}${users} ${s.destroy} to destroy.`;
 }
 
 /** The Terraform-like human view of a plan. */

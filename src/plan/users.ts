@@ -1,0 +1,106 @@
+/**
+ * Replication users as code: every node a replication reaches must hold the driving node's
+ * `couchmesh-repl-<node>` user (`_users` doc, role couchmesh-replicator, never `_admin`). Whether a
+ * user's password is the declared one is checked locally against the doc's pbkdf2 fields (CouchDB
+ * stores `derived_key`, `salt`, `iterations`, `pbkdf2_prf`: couch_passwords:pbkdf2), so a re-plan
+ * is a no-op without sending the password anywhere.
+ */
+import { pbkdf2, timingSafeEqual } from 'node:crypto';
+import { promisify } from 'node:util';
+import type { CouchClient } from '../couch/client.ts';
+import { isCouchError } from '../couch/errors.ts';
+import { REPLICATOR_ROLE } from '../spec/replication-users.ts';
+import type { MeshSpec } from '../spec/types.ts';
+import type { DesiredDoc, DesiredUser, ObservedNode, SetUserAction } from './types.ts';
+
+const pbkdf2Async = promisify(pbkdf2);
+
+export const userDocPath = (name: string) => `/_users/${encodeURIComponent(`org.couchdb.user:${name}`)}`;
+
+/** The users each doc needs: its driving node's user, on both of its endpoints' nodes. */
+export function desiredUsers(spec: MeshSpec, docs: readonly DesiredDoc[]): DesiredUser[] {
+  if (!spec.replication_users) return [];
+  const out = new Map<string, DesiredUser>();
+  for (const d of docs) {
+    const basic = d.body.source.auth?.basic;
+    if (!basic) continue;
+    for (const node of [d.body.couchmesh.from, d.body.couchmesh.to])
+      out.set(`${node}\0${basic.username}`, { node, name: basic.username, password: basic.password });
+  }
+  return [...out.values()].sort((a, b) =>
+    a.node === b.node ? (a.name < b.name ? -1 : 1) : a.node < b.node ? -1 : 1,
+  );
+}
+
+/** Does `password` match a `_users` doc's pbkdf2 fields? (Other schemes: no, the doc is rewritten.) */
+export async function passwordMatches(doc: Record<string, unknown>, password: string): Promise<boolean> {
+  const { password_scheme, derived_key, salt, iterations } = doc;
+  if (password_scheme !== 'pbkdf2' || typeof derived_key !== 'string' || typeof salt !== 'string')
+    return false;
+  if (typeof iterations !== 'number' || iterations < 1) return false;
+  // CouchDB 3 writes pbkdf2_prf sha256; a doc without it is CouchDB 2's sha1
+  const prf = doc.pbkdf2_prf === undefined ? 'sha1' : String(doc.pbkdf2_prf);
+  if (prf !== 'sha1' && prf !== 'sha256' && prf !== 'sha512') return false;
+  const want = Buffer.from(derived_key, 'hex');
+  const got = await pbkdf2Async(password, salt, iterations, want.length, prf);
+  return want.length > 0 && timingSafeEqual(want, got);
+}
+
+/** Reads the node's replication users (404 = missing: no entry), checking each password locally. */
+export async function readUsers(
+  client: CouchClient,
+  users: readonly DesiredUser[],
+  signal?: AbortSignal,
+): Promise<NonNullable<ObservedNode['users']>> {
+  const out: NonNullable<ObservedNode['users']> = {};
+  await Promise.all(
+    users.map(async (u) => {
+      try {
+        const doc = await client.get<Record<string, unknown>>(
+          userDocPath(u.name),
+          undefined,
+          signal ? { signal } : {},
+        );
+        const roles = Array.isArray(doc.roles)
+          ? doc.roles.filter((r): r is string => typeof r === 'string')
+          : [];
+        out[u.name] = { rev: String(doc._rev), roles, password_ok: await passwordMatches(doc, u.password) };
+      } catch (e) {
+        if (!(isCouchError(e) && e.status === 404)) throw e;
+      }
+    }),
+  );
+  return out;
+}
+
+/** set-user actions for the usable nodes: missing users, wrong passwords (rotation), changed roles. */
+export function planUsers(
+  users: readonly DesiredUser[],
+  byNode: Map<string, ObservedNode>,
+  usable: (node: string) => boolean,
+): { actions: SetUserAction[]; noop: number } {
+  const actions: SetUserAction[] = [];
+  let noop = 0;
+  for (const u of users) {
+    if (!usable(u.node)) continue;
+    const seen = byNode.get(u.node)?.users?.[u.name];
+    const base = { kind: 'set-user' as const, node: u.node, name: u.name, password: u.password };
+    if (!seen) actions.push({ ...base, change: 'create' });
+    else if (seen.roles.length !== 1 || seen.roles[0] !== REPLICATOR_ROLE)
+      actions.push({ ...base, rev: seen.rev, change: 'roles' });
+    else if (!seen.password_ok) actions.push({ ...base, rev: seen.rev, change: 'password' });
+    else noop++;
+  }
+  return { actions, noop };
+}
+
+/** The `_users` doc written for a set-user action (the node hashes the password: couch_users_db). */
+export function userDoc(a: SetUserAction): Record<string, unknown> {
+  return {
+    ...(a.rev ? { _rev: a.rev } : {}),
+    name: a.name,
+    type: 'user',
+    roles: [REPLICATOR_ROLE],
+    password: a.password,
+  };
+}
