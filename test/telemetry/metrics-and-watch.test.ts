@@ -40,11 +40,18 @@ describe('telemetry: metrics and status --watch', () => {
     const text = await until('metrics with docs written', async () => {
       if (!url) return undefined;
       const t = await (await fetch(`${url}/metrics`)).text();
-      // the checkpoint age needs two polls that saw the same checkpoint
-      return /couchmesh_link_docs_written\{[^}]*direction="n1->n2"[^}]*\} 12/.test(t) &&
-        /couchmesh_link_checkpoint_age_seconds\{[^}]*direction="n1->n2"/.test(t)
-        ? t
-        : undefined;
+      // the checkpoint age needs two polls that saw the same checkpoint. A crashing job is retried
+      // when its backoff ends and reports `running` until it crashes again (couch_replicator_scheduler
+      // does the same; src/node/replicator/scheduler-step.ts `start`): under load that attempt can be
+      // the one a poll sees (n2 then holds 2 running jobs, 0 crashing), so wait for a poll that saw
+      // both crashing directions between two attempts.
+      const settled = [
+        /couchmesh_link_docs_written\{[^}]*direction="n1->n2"[^}]*\} 12/,
+        /couchmesh_link_checkpoint_age_seconds\{[^}]*direction="n1->n2"/,
+        /couchmesh_link_state\{[^}]*direction="n2->n3"[^}]*state="crashing"\} 1/,
+        /couchmesh_link_state\{[^}]*direction="n3->n2"[^}]*state="crashing"\} 1/,
+      ];
+      return settled.every((re) => re.test(t)) ? t : undefined;
     });
     ac.abort();
     await run;
@@ -65,8 +72,10 @@ describe('telemetry: metrics and status --watch', () => {
     // changes_pending: present when the job reports one (CouchDB may report null)
     assert.match(text, /# TYPE couchmesh_link_changes_pending gauge/);
     assert.ok(line(/^couchmesh_node_reachable\{mesh="t",node="n3"\} 1$/));
-    assert.ok(line(/^couchmesh_node_jobs\{mesh="t",node="n2",state="running"\} 1$/));
-    assert.ok(line(/^couchmesh_node_jobs\{mesh="t",node="n2",state="crashing"\} 1$/));
+    // on failure, show the states the poll saw instead
+    const seen = text.split('\n').filter((l) => /^couchmesh_(node_jobs|link_state)\{.*\} [1-9]/.test(l));
+    assert.ok(line(/^couchmesh_node_jobs\{mesh="t",node="n2",state="running"\} 1$/), seen.join('\n'));
+    assert.ok(line(/^couchmesh_node_jobs\{mesh="t",node="n2",state="crashing"\} 1$/), seen.join('\n'));
     assert.ok(line(/^couchmesh_findings\{mesh="t",severity="critical"\} [1-9]/));
     assert.match(text, /# HELP couchmesh_link_lag_changes .*HEURISTIC/);
     assert.match(text, /# TYPE couchmesh_link_state gauge/);
