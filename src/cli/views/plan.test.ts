@@ -23,6 +23,7 @@ const view = (over: Partial<PlanView> = {}): PlanView => ({
     move: 0,
     security: 0,
     users: 0,
+    config: 0,
     destroy: 1,
     unchanged: 6,
     drift: 1,
