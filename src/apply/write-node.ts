@@ -70,11 +70,17 @@ export async function applyNode(node: string, actions: Action[], client: CouchCl
     for (const a of actions) {
       if (a.kind !== 'set-config') continue;
       r.requests++;
-      // CouchDB's `_config` takes a JSON string and answers the old value (200)
-      const res = await client.request({ method: 'PUT', path: configPath(a.section, a.key), body: a.value });
+      // CouchDB's `_config` takes a JSON string (encoded here: a string body is sent as is) and
+      // answers the old value (200)
+      const res = await client.request({
+        method: 'PUT',
+        path: configPath(a.section, a.key),
+        body: JSON.stringify(a.value),
+      });
       if (res.status === 200) r.applied++;
       else
         r.failures.push({
+          id: `_config/${a.section}/${a.key}`,
           error: String(res.status),
           reason: `could not set [${a.section}] ${a.key}`,
         });
