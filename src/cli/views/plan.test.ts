@@ -206,6 +206,23 @@ describe('_security in the plan', () => {
   });
 });
 
+describe('_config in the plan', () => {
+  it('one line per key, the old value or (unset), counted in the summary', () => {
+    const text = renderPlan(
+      view({
+        actions: [
+          { kind: 'set-config', node: 'n1', section: 'replicator', key: 'cert_file', value: '/etc/n1.crt' },
+          { kind: 'set-config', node: 'n3', section: 'ssl', key: 'enable', value: 'true', from: 'false' },
+        ],
+        summary: { ...view().summary, config: 2 },
+      }),
+    );
+    assert.match(text, /^ {2}~ config n1 \[replicator\] cert_file: \(unset\) -> \/etc\/n1\.crt$/m);
+    assert.match(text, /^ {2}~ config n3 \[ssl\] enable: false -> true$/m);
+    assert.match(text, /1 to change, 2 to set config, 1 to destroy\./);
+  });
+});
+
 describe('incomplete plan', () => {
   it('says why: unreachable nodes, foreign ids, creates withheld for an unseen node (with its hint)', () => {
     const v = view({
