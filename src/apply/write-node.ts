@@ -4,6 +4,7 @@
  */
 import type { CouchClient } from '../couch/client.ts';
 import { isCouchError } from '../couch/errors.ts';
+import { configPath } from '../plan/config.ts';
 import type { Action } from '../plan/types.ts';
 import { userDoc, userDocPath } from '../plan/users.ts';
 
@@ -64,6 +65,24 @@ export async function applyNode(node: string, actions: Action[], client: CouchCl
           id: `org.couchdb.user:${a.name}`,
           error: String(res.status),
           reason: `could not set user ${a.name}`,
+        });
+    }
+    for (const a of actions) {
+      if (a.kind !== 'set-config') continue;
+      r.requests++;
+      // CouchDB's `_config` takes a JSON string (encoded here: a string body is sent as is) and
+      // answers the old value (200)
+      const res = await client.request({
+        method: 'PUT',
+        path: configPath(a.section, a.key),
+        body: JSON.stringify(a.value),
+      });
+      if (res.status === 200) r.applied++;
+      else
+        r.failures.push({
+          id: `_config/${a.section}/${a.key}`,
+          error: String(res.status),
+          reason: `could not set [${a.section}] ${a.key}`,
         });
     }
     for (const a of actions) {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { userError } from '../core/errors.ts';
 import { REPLICATION_PARAMS } from '../spec/link-classes.ts';
 import type { LinkSpec, MeshSpec, NodeSpec } from '../spec/types.ts';
+import { desiredConfig } from './config.ts';
 import { redact } from './redact.ts';
 import { desiredSecurity } from './security.ts';
 import type { DesiredDoc, DesiredState, Endpoint, ManagedReplication } from './types.ts';
@@ -184,6 +185,7 @@ export function desiredState(spec: MeshSpec, password: PasswordOf): DesiredState
   });
   const security = desiredSecurity(spec, databases);
   const users = desiredUsers(spec, docs);
+  const config = desiredConfig(spec);
   return {
     mesh: spec.mesh,
     nodes: spec.nodes.map((n) => n.name),
@@ -191,5 +193,6 @@ export function desiredState(spec: MeshSpec, password: PasswordOf): DesiredState
     docs,
     ...(security.length ? { security } : {}),
     ...(users.length ? { users } : {}),
+    ...(config.length ? { config } : {}),
   };
 }

@@ -3,10 +3,11 @@ import { CouchErrorCode, isCouchError } from '../couch/errors.ts';
 import type { ResponseEvent } from '../couch/events.ts';
 import type { CouchClientOptions } from '../couch/options.ts';
 import type { MeshSpec, NodeSpec } from '../spec/types.ts';
+import { desiredConfig, readConfig } from './config.ts';
 import type { PasswordOf } from './desired.ts';
 import { isNodeFailure } from './node-failure.ts';
 import { securedDbsOf } from './security.ts';
-import type { DesiredUser, ObservedDoc, ObservedNode } from './types.ts';
+import type { DesiredConfig, DesiredUser, ObservedDoc, ObservedNode } from './types.ts';
 import { readUsers } from './users.ts';
 import { credentialsRef } from './withhold.ts';
 
@@ -99,10 +100,11 @@ export async function observeNode(
   signal?: AbortSignal,
   securedDbs: readonly string[] = [],
   users: readonly DesiredUser[] = [],
+  config: readonly DesiredConfig[] = [],
 ): Promise<ObservedNode> {
-  const requests = 2 + securedDbs.length + users.length;
+  const requests = 2 + securedDbs.length + users.length + config.length;
   try {
-    const [dbs, rep, security, seenUsers] = await Promise.all([
+    const [dbs, rep, security, seenUsers, seenConfig] = await Promise.all([
       client.get<string[]>('/_all_dbs', undefined, signal ? { signal } : {}),
       client
         .get<AllDocs>('/_replicator/_all_docs', { include_docs: true }, signal ? { signal } : {})
@@ -112,6 +114,7 @@ export async function observeNode(
         }),
       readSecurity(client, securedDbs, signal),
       readUsers(client, users, signal),
+      readConfig(client, config, signal),
     ]);
     const replicator: ObservedDoc[] = rep.rows
       .filter((r) => r.doc && !r.id.startsWith('_design/'))
@@ -123,6 +126,7 @@ export async function observeNode(
       replicator,
       ...(securedDbs.length ? { security } : {}),
       ...(users.length ? { users: seenUsers } : {}),
+      ...(config.length ? { config: seenConfig } : {}),
       requests,
     };
   } catch (e) {
@@ -171,6 +175,7 @@ export async function observeMesh(
   concurrency = 8,
   users: readonly DesiredUser[] = [],
 ): Promise<ObservedNode[]> {
+  const config = desiredConfig(spec);
   return mapLimit(spec.nodes, concurrency, (n) =>
     observeNode(
       n,
@@ -178,6 +183,7 @@ export async function observeMesh(
       undefined,
       securedDbsOf(spec, n.name),
       users.filter((u) => u.node === n.name),
+      config.filter((c) => c.node === n.name),
     ),
   );
 }

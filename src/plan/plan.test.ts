@@ -184,6 +184,7 @@ test('summarize / isComplete / fingerprint', () => {
     move: 0,
     security: 0,
     users: 0,
+    config: 0,
     destroy: 0,
     unchanged: 0,
     drift: 0,

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { planConfig } from './config.ts';
 import { ABSENT_FIELDS, jsonEqual, ownedHash, REPLICATION_FIELDS } from './desired.ts';
 import { isSecretKey, redact, redactString, SENSITIVE } from './redact.ts';
 import { rotatedNodes } from './rotation.ts';
@@ -34,6 +35,7 @@ export function fingerprintNode(n: ObservedNode): string {
     h.update(`sec:${db}=${JSON.stringify(canonicalSecurity(n.security?.[db]))}\0`);
   for (const [name, u] of Object.entries(n.users ?? {}).sort())
     h.update(`user:${name}@${u.rev}:${u.password_ok}\0`);
+  for (const [key, v] of Object.entries(n.config ?? {}).sort()) h.update(`config:${key}=${v}\0`);
   return h.digest('hex').slice(0, 16);
 }
 
@@ -258,6 +260,10 @@ export function makePlan(desired: DesiredState, observed: ObservedNode[], opts: 
     docActions.push(...sec.actions);
     plan.drift.push(...sec.drift);
     plan.noop += sec.noop;
+    // the node's own TLS settings (`couch_tls`): the replicator reads them live, before any doc runs
+    const config = planConfig(desired.config ?? [], byNode, usable);
+    dbActions.push(...config.actions);
+    plan.noop += config.noop;
   }
 
   // documents go into `_replicator`: create it first where it is missing (CouchDB 3 does not always)

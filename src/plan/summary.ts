@@ -18,6 +18,8 @@ export interface PlanSummary {
   security: number;
   /** replication users created or updated (`replication_users:`) */
   users: number;
+  /** `_config` values set (`nodes[].couch_tls`) */
+  config: number;
   destroy: number;
   unchanged: number;
   drift: number;
@@ -38,6 +40,7 @@ export function summarize(plan: Plan): PlanSummary {
     move: count('move'),
     security: count('set-security'),
     users: count('set-user'),
+    config: count('set-config'),
     destroy: count('delete-doc'),
     unchanged: plan.noop,
     drift: plan.drift.length,

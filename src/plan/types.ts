@@ -56,6 +56,16 @@ export interface DesiredState {
   security?: Array<{ node: string; db: string; security: SecurityObject }>;
   /** replication users each node must accept (`replication_users:`); absent = none declared */
   users?: DesiredUser[];
+  /** `_config` values declared per node (`nodes[].couch_tls`); absent = none declared */
+  config?: DesiredConfig[];
+}
+
+/** One `_config` value a node must hold (strings, as CouchDB's config stores them). */
+export interface DesiredConfig {
+  node: string;
+  section: string;
+  key: string;
+  value: string;
 }
 
 /** A replication user on a node: `_users` doc `org.couchdb.user:<name>`, role couchmesh-replicator. */
@@ -99,6 +109,8 @@ export interface ObservedNode {
    * missing user has no entry
    */
   users?: Record<string, { rev: string; roles: string[]; password_ok: boolean }>;
+  /** the declared `_config` keys as the node holds them (`section/key` -> value); unset = no entry */
+  config?: Record<string, string>;
   /** requests this observation cost */
   requests: number;
 }
@@ -163,7 +175,21 @@ export type Action =
       old_rev: string;
     }
   | SetSecurityAction
-  | SetUserAction;
+  | SetUserAction
+  | SetConfigAction;
+
+/**
+ * Sets one `_config` value (PUT /_node/_local/_config/<section>/<key>, a JSON string): only keys
+ * mesh.yaml declares (`nodes[].couch_tls`), never another. `from`: the node's value (absent: unset).
+ */
+export type SetConfigAction = {
+  kind: 'set-config';
+  node: string;
+  section: string;
+  key: string;
+  value: string;
+  from?: string;
+};
 
 /**
  * Creates or updates a replication user (PUT /_users/org.couchdb.user:<name>, `type: 'user'`,

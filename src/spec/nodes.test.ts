@@ -158,4 +158,22 @@ links: [[n1, n2]]
       'mesh.yaml:3:3 nodes: got a list — expected a mapping of node name -> { url, auth, … } (hint: write nodes as `n1: { url: … }` entries, not as a list)',
     ]);
   });
+
+  it('couch_tls: kept as declared, the files never checked here (they live on the node)', () => {
+    const r = check(
+      mesh('{ url: "http://h", couch_tls: { cert_file: /etc/c.pem, key_file: /etc/k.pem, verify: true } }'),
+    );
+    assert.deepEqual(r.lines, []);
+    assert.deepEqual(r.spec?.nodes[0]?.couch_tls, {
+      cert_file: '/etc/c.pem',
+      key_file: '/etc/k.pem',
+      verify: true,
+    });
+  });
+
+  it('couch_tls: a certificate without its key, an unknown key, a verify that is not a boolean', () => {
+    assert.equal(check(mesh('{ url: "http://h", couch_tls: { cert_file: /c.pem } }')).lines.length, 1);
+    assert.equal(check(mesh('{ url: "http://h", couch_tls: { password: x } }')).lines.length, 1);
+    assert.equal(check(mesh('{ url: "http://h", couch_tls: { verify: "yes" } }')).lines.length, 1);
+  });
 });

@@ -1,7 +1,7 @@
 import { type ResolveContext, resolvePath } from './context.ts';
 import type { PathSeg } from './diagnostic.ts';
 import { Name, NodeSchema } from './schema.ts';
-import type { AuthRef, NodeSpec, TlsRefs } from './types.ts';
+import type { AuthRef, CouchTls, NodeSpec, TlsRefs } from './types.ts';
 import { checkNodeUrl } from './url.ts';
 import { describeValue, parseLenient } from './zod-issues.ts';
 
@@ -70,6 +70,7 @@ export function checkNodes(raw: unknown, ctx: ResolveContext): NodesResult {
         });
       node.tls = tls;
     }
+    if (parsed.couch_tls) node.couch_tls = checkCouchTls(parsed.couch_tls, [...path, 'couch_tls'], ctx);
     result.nodes.set(name, node);
   }
   reportMissingEnv(missingEnv, ctx);
@@ -171,4 +172,14 @@ function checkTls(tls: TlsRefs, path: PathSeg[], ctx: ResolveContext): TlsRefs |
     out[k] = file;
   }
   return ok ? out : undefined;
+}
+
+/** `couch_tls`: a key file without its certificate (or the reverse) is refused, as CouchDB needs both. */
+function checkCouchTls(t: CouchTls, path: PathSeg[], { sink }: ResolveContext): CouchTls {
+  if ((t.cert_file === undefined) !== (t.key_file === undefined))
+    sink.error('E_TLS', path, 'couch_tls has only one of cert_file and key_file', {
+      expected: 'both cert_file and key_file (the replicator client certificate and its key)',
+      hint: 'add the missing file path (a path on the node), or remove the other',
+    });
+  return { ...t };
 }

@@ -60,6 +60,24 @@ export const TlsSchema = z
 
 export const ROLES = ['edge', 'relay', 'hub'] as const;
 
+/**
+ * TLS settings couchmesh writes into the node's own `[replicator]` config (paths ON THE NODE, never
+ * read by couchmesh): CouchDB's replicator presents cert_file/key_file to every endpoint and checks
+ * them against ssl_trusted_certificates_file when verify_ssl_certificates is true.
+ */
+export const CouchTlsSchema = z
+  .strictObject({
+    cert_file: z.string().min(1).optional().meta({ description: '[replicator] cert_file: path on the node' }),
+    key_file: z.string().min(1).optional().meta({ description: '[replicator] key_file: path on the node' }),
+    ca_file: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: '[replicator] ssl_trusted_certificates_file: path on the node' }),
+    verify: z.boolean().optional().meta({ description: '[replicator] verify_ssl_certificates' }),
+  })
+  .meta({ description: "TLS settings set in the node's [replicator] config by apply (files on the node)" });
+
 export const NodeSchema = z
   .strictObject({
     url: withHint(
@@ -77,6 +95,7 @@ export const NodeSchema = z
       { hint: 'write true or false (YAML 1.2 reads yes/no as strings)' },
     ),
     tls: TlsSchema.optional(),
+    couch_tls: CouchTlsSchema.optional(),
   })
   .meta({ description: 'a CouchDB node of the mesh' });
 

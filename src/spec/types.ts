@@ -37,6 +37,16 @@ export interface NodeSpec {
   reachable: boolean;
   auth?: AuthRef;
   tls?: TlsRefs;
+  /** TLS settings written into the node's `[replicator]` config (paths on the node, not read here) */
+  couch_tls?: CouchTls;
+}
+
+/** `nodes[].couch_tls`: the node's own replicator TLS settings, set through `_config` by apply. */
+export interface CouchTls {
+  cert_file?: string;
+  key_file?: string;
+  ca_file?: string;
+  verify?: boolean;
 }
 
 /** Exactly one of password_env / password_file is set. Resolve with `resolveAuth` where needed. */

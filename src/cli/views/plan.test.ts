@@ -23,6 +23,7 @@ const view = (over: Partial<PlanView> = {}): PlanView => ({
     move: 0,
     security: 0,
     users: 0,
+    config: 0,
     destroy: 1,
     unchanged: 6,
     drift: 1,
@@ -202,6 +203,23 @@ describe('_security in the plan', () => {
       /! drift sensors\/_security on n2: members\.roles is \[everyone\], declared \[readers\]/,
     );
     assert.match(text, /Plan: 1 to create db, 1 to add, 1 to change, 2 to set security, 1 to destroy\./);
+  });
+});
+
+describe('_config in the plan', () => {
+  it('one line per key, the old value or (unset), counted in the summary', () => {
+    const text = renderPlan(
+      view({
+        actions: [
+          { kind: 'set-config', node: 'n1', section: 'replicator', key: 'cert_file', value: '/etc/n1.crt' },
+          { kind: 'set-config', node: 'n3', section: 'ssl', key: 'enable', value: 'true', from: 'false' },
+        ],
+        summary: { ...view().summary, config: 2 },
+      }),
+    );
+    assert.match(text, /^ {2}~ config n1 \[replicator\] cert_file: \(unset\) -> \/etc\/n1\.crt$/m);
+    assert.match(text, /^ {2}~ config n3 \[ssl\] enable: false -> true$/m);
+    assert.match(text, /1 to change, 2 to set config, 1 to destroy\./);
   });
 });
 

@@ -36,6 +36,8 @@ function actionLine(a: Action): string {
       return `  ~ security ${a.db} on ${a.node}: ${a.drift ? 'repairs drift: ' : ''}${a.diff.map((c) => `${c.path} ${fmtList(c.from)} -> ${fmtList(c.to)}`).join(', ')}`;
     case 'set-user':
       return `  ${a.change === 'create' ? '+' : '~'} user ${a.name} on ${a.node} (${USER_CHANGE[a.change]}, password (sensitive))`;
+    case 'set-config':
+      return `  ~ config ${a.node} [${a.section}] ${a.key}: ${a.from ?? '(unset)'} -> ${a.value}`;
   }
 }
 
@@ -70,7 +72,8 @@ export function summaryLine(s: PlanSummary): string {
   const move = s.move ? ` ${s.move} to move,` : '';
   const security = s.security ? ` ${s.security} to set security,` : '';
   const users = s.users ? ` ${s.users} to set users,` : '';
-  return `Plan: ${s.create_db} to create db, ${s.add} to add, ${s.change} to change,${rotate}${move}${security}${users} ${s.destroy} to destroy.`;
+  const config = s.config ? ` ${s.config} to set config,` : '';
+  return `Plan: ${s.create_db} to create db, ${s.add} to add, ${s.change} to change,${rotate}${move}${security}${users}${config} ${s.destroy} to destroy.`;
 }
 
 /** The Terraform-like human view of a plan. */
