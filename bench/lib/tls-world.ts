@@ -4,7 +4,7 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { readFileSync } from 'node:fs';
 import type { TLSSocket } from 'node:tls';
 import { Agent, request } from 'undici';
-import { type RunningNode, startNode } from '../../src/node/index.ts';
+import { startNode } from '../../src/node/index.ts';
 import { initCa, issueNode } from '../../src/security/index.ts';
 
 export type Transport = 'plain' | 'mtls';
