@@ -1,29 +1,15 @@
 import type { Command } from 'commander';
 import { destroyOperation } from '../../ops/destroy.ts';
 import type { Output } from '../boundary.ts';
-import { finish } from '../views/apply.ts';
-import { cliReview } from './apply.ts';
-import { reportingInvalid, reportWarnings } from './shared.ts';
+import { registerReviewed } from './reviewed.ts';
 
 export function registerDestroy(program: Command, output: Output): void {
-  program
-    .command('destroy')
-    .description(
+  registerReviewed(program, output, {
+    name: 'destroy',
+    description:
       'remove every replication document couchmesh owns for this mesh (databases and data are kept)',
-    )
-    .option('-f, --file <path>', 'mesh file (default: $COUCHMESH_FILE or ./mesh.yaml)')
-    .option('-y, --yes', 'do not ask for confirmation')
-    .option('--json', 'print the plan and per-node results as JSON (never secrets)')
-    .action(async (opts: { file?: string; yes?: boolean; json?: boolean }) => {
-      const json = opts.json === true;
-      const r = await reportingInvalid(output, json, () =>
-        destroyOperation(
-          { file: opts.file },
-          { env: process.env },
-          cliReview(output, { json, yes: opts.yes === true, saved: false, verb: 'destroy' }),
-        ),
-      );
-      reportWarnings(r.validation, output, json);
-      finish(r.outcome, output, json, 'destroy');
-    });
+    verb: 'destroy',
+    question: 'destroy',
+    run: destroyOperation,
+  });
 }
