@@ -1,5 +1,6 @@
 // Layers and cycles, checked in CI (`npm run lint:deps`, .ci/run). The order, top to bottom:
-//   front ends  src/cli, src/daemon, web/           parse input, call one operation, render
+//   front ends  src/cli, src/api, web/              parse input, call one operation, render
+//   controller  src/controller                      the long-running loops (`couchmesh run`) over operations
 //   operations  src/ops                             plan, apply, destroy, status, doctor, ... (the API)
 //   domain      spec plan apply observe health alerts metrics resolve security (+ a watch/poller folder)
 //   client      src/couch                           the CouchDB HTTP client
@@ -9,7 +10,8 @@
 // it, by front ends, tests and benches. Tests and benches sit above everything but never drive the
 // CLI's commands (they call operations). Type-only imports count: a layer is about what code knows.
 
-const FRONT = '^(src/(cli|daemon)|web)/';
+const FRONT = '^(src/(cli|daemon|api)|web)/';
+const CONTROLLER = '^src/controller/';
 const OPS = '^src/ops/';
 const DOMAIN = '^src/(spec|plan|apply|observe|health|alerts|metrics|resolve|watch|poller|poll|security)/';
 const CLIENT = '^src/couch/';
@@ -107,10 +109,16 @@ module.exports = {
       CORE,
     ]),
     ...layer(
+      'controller',
+      'The controller runs operations in loops; it never imports a front end.',
+      CONTROLLER,
+      [OPS, DOMAIN, CLIENT, COUCHDB, CORE],
+    ),
+    ...layer(
       'front-end',
-      'Front ends call operations (and below); they see only the entry of the embedded node.',
+      "Front ends call the controller and operations (and below); they see only the embedded node's entry.",
       FRONT,
-      [OPS, DOMAIN, CLIENT, COUCHDB, CORE, NODE_ENTRY],
+      [CONTROLLER, OPS, DOMAIN, CLIENT, COUCHDB, CORE, NODE_ENTRY],
     ),
     ...layer(
       'node',

@@ -1,0 +1,114 @@
+/**
+ * The controller as its front ends see it (HTTP API, dashboard, `couchmesh run`'s log): a snapshot
+ * of everything it knows, a stream of what changes, and the few commands an operator may trigger.
+ * The controller (`src/controller`) implements `ControllerHandle`; `src/api` serves it. Everything
+ * here is plain JSON-safe data, already redacted (no secret ever reaches a front end).
+ */
+import type { Finding } from '../health/types.ts';
+import type { StatusReport } from '../ops/status.ts';
+
+/** A node of the live graph (mesh.yaml's role and region; the URL without userinfo). */
+export interface GraphNode {
+  name: string;
+  url: string;
+  role: 'edge' | 'relay' | 'hub';
+  region: string | null;
+}
+
+/** A replication direction of the live graph. `via` names relay nodes when FAILOVER reroutes it. */
+export interface GraphDirection {
+  direction: string;
+  link: string;
+  db: string;
+  from: string;
+  to: string;
+  via: string[];
+}
+
+/** One thing the controller did (or, with --dry-run, would have done). */
+export interface ControllerAction {
+  id: string;
+  at: string;
+  /** the loop that acted */
+  loop: 'drift' | 'remediate' | 'resolve' | 'deep-check' | 'operator';
+  /** what it did: `apply`, `restart-job`, `reset-checkpoints`, `reconcile`, `resolve`, `undo` … */
+  kind: string;
+  /** the work-queue key it acted on: `direction:n1->n2/sensors`, `db:sensors@n1`, `mesh` … */
+  target: string;
+  outcome: 'done' | 'failed' | 'declined' | 'dry-run' | 'rate-limited';
+  detail: string;
+  /** the finding that triggered it, when one did */
+  finding?: string;
+  /** the audit record it wrote, when it wrote one */
+  audit_id?: string;
+}
+
+/** A resolution of one conflicted document, as the dashboard lists it (the audit entry's summary). */
+export interface ResolutionSummary {
+  at: string;
+  db: string;
+  node: string;
+  doc_id: string;
+  strategy: string;
+  winner: string;
+  losers: string[];
+  audit_id: string;
+  undone: boolean;
+}
+
+/** Conflicts of one database on one node. */
+export interface ConflictCounts {
+  db: string;
+  node: string;
+  /** documents with `_conflicts` at the last look */
+  conflicted: number;
+  /** resolutions since the controller started (grows only) */
+  resolved_total: number;
+  declined_total: number;
+  at: string;
+}
+
+export interface ControllerSnapshot {
+  mesh: string;
+  started_at: string;
+  /** bumps on every change, so clients can tell a stale snapshot */
+  generation: number;
+  dry_run: boolean;
+  nodes: GraphNode[];
+  directions: GraphDirection[];
+  /** the latest poll (null before the first) */
+  status: StatusReport | null;
+  findings: Finding[];
+  conflicts: ConflictCounts[];
+  /** newest last, bounded */
+  resolutions: ResolutionSummary[];
+  /** newest last, bounded */
+  actions: ControllerAction[];
+  /** the latest drift plan: pending changes by action kind (empty when the mesh is as declared) */
+  drift: { at: string; changes: Record<string, number> } | null;
+}
+
+export type ControllerEvent =
+  | { type: 'poll'; generation: number; status: StatusReport }
+  | { type: 'finding'; generation: number; change: 'raised' | 'changed' | 'resolved'; finding: Finding }
+  | { type: 'action'; generation: number; action: ControllerAction }
+  | { type: 'conflicts'; generation: number; counts: ConflictCounts }
+  | { type: 'resolution'; generation: number; resolution: ResolutionSummary }
+  | { type: 'drift'; generation: number; drift: NonNullable<ControllerSnapshot['drift']> };
+
+/** What an operator may ask for (the dashboard puts each behind a confirmation). */
+export interface ControllerCommands {
+  resetCheckpoint(direction: string, db: string): Promise<ControllerAction>;
+  reconcile(direction: string, db: string): Promise<ControllerAction>;
+  undoResolution(db: string, auditId: string): Promise<ControllerAction>;
+}
+
+export interface ControllerHandle extends ControllerCommands {
+  snapshot(): ControllerSnapshot;
+  /** every event after the call; returns the unsubscribe function */
+  subscribe(listener: (e: ControllerEvent) => void): () => void;
+  /** Prometheus text exposition (the same registry as `couchmesh metrics`) */
+  metrics(): Promise<{ contentType: string; body: string }>;
+  /** the live graph as Mermaid (as `couchmesh graph` prints it, routes included) */
+  mermaid(): string;
+}
