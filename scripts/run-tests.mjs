@@ -2,7 +2,8 @@
 // Runs node's built-in test runner over every *.test.ts below the given folders (default: src, test
 // and scripts; a file named instead of a folder is run as it is). Node 20's `--test` does not expand globs, so we collect the files here.
 //
-// Output: scripts/test-reporter.mjs (one line per file, every failure in full, a totals line).
+// Output: scripts/test-reporter.mjs (a line per file for up to 40 files, else a line per folder; every
+// failure in full; a totals line). TEST_REPORTER=files forces a line per file.
 // `--verbose` or TEST_REPORTER=tap gives node's raw TAP; TEST_REPORTER=spec (or dot) picks that
 // built-in reporter; a `--test-reporter=...` of your own is passed through untouched.
 // `--suffix=.fixture.ts` collects other files (the reporter's own test runs its fixtures that way,
@@ -42,7 +43,7 @@ if (files.length === 0) {
 function reporterArgs() {
   if (extra.some((a) => a.startsWith('--test-reporter'))) return [];
   const chosen = verbose ? 'tap' : (process.env.TEST_REPORTER ?? 'compact');
-  if (chosen === 'compact') {
+  if (chosen === 'compact' || chosen === 'files') {
     const own = join(dirname(fileURLToPath(import.meta.url)), 'test-reporter.mjs');
     return [`--test-reporter=${own}`, '--test-reporter-destination=stdout'];
   }
@@ -54,6 +55,8 @@ const concurrency = process.env.TEST_CONCURRENCY ?? '2';
 // that outer run: node marks its children with NODE_TEST_CONTEXT.
 const env = { ...process.env };
 delete env.NODE_TEST_CONTEXT;
+// The compact reporter prints a line per file for small runs, a line per folder for the whole tree.
+env.COUCHMESH_TEST_FILE_COUNT = String(files.length);
 const res = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...reporterArgs(), ...extra, ...files],

@@ -1,7 +1,10 @@
 // A compact reporter for node:test (the reporters API: an async generator over the runner's events).
-// One line per test file while the run goes, then the full story of every failure (name path, message,
-// expected/actual, stack, and the file's captured stdout/stderr), then one totals line. A green run of
-// the whole tree stays under 200 lines; the default TAP reporter prints ~6,800.
+// While the run goes: a line for every failing file at once, and a progress line every PROGRESS_EVERY
+// files. At the end: one line per folder (files, tests, time, slowest file), the full story of every
+// failure (name path, message, expected/actual, stack, and the file's captured stdout/stderr), then one
+// totals line. A green run of the whole tree (~200 files) stays near 60 lines; the default TAP reporter
+// prints ~7,000. Runs of up to 40 files (scripts/run-tests.mjs says how many) and `TEST_REPORTER=files`
+// print a line per file instead of the progress lines.
 //
 // Node 20 runs each file in its own process and reports the file itself as a test at nesting 0 whose
 // name is the file path (its test:pass/fail only when the file reported no test, e.g. it crashed on
@@ -75,6 +78,22 @@ function failureReport(path, f) {
   return out.join('');
 }
 
+const PROGRESS_EVERY = 20;
+const PER_FILE =
+  process.env.TEST_REPORTER === 'files' || Number(process.env.COUCHMESH_TEST_FILE_COUNT ?? 0) <= 40;
+const folderOf = (path) => path.slice(0, Math.max(0, path.lastIndexOf('/'))) || '.';
+
+/** One line per folder: how many files and tests, failures, summed time and the slowest file. */
+function folderLines(folders) {
+  const rows = [...folders.entries()].sort(([a], [b]) => a.localeCompare(b));
+  const width = Math.max(...rows.map(([d]) => d.length));
+  return rows.map(([dir, d]) => {
+    const bad = d.failedFiles ? `  ${d.failedFiles} FAILED` : '';
+    const slow = d.slowest ? `  slowest ${d.slowest.name} ${seconds(d.slowest.ms)}` : '';
+    return `${d.failedFiles ? 'FAIL' : 'ok  '}  ${dir.padEnd(width)}  ${String(d.files).padStart(3)} files  ${String(d.tests).padStart(4)} tests  ${seconds(d.ms).padStart(6)}${bad}${slow}\n`;
+  });
+}
+
 export default async function* compactReporter(source) {
   const files = new Map();
   const failed = [];
@@ -84,6 +103,7 @@ export default async function* compactReporter(source) {
   let current;
   const notes = [];
   const nodeCounts = {};
+  const folders = new Map();
   const fileOf = (key) => {
     if (!files.has(key)) files.set(key, newFile());
     return files.get(key);
@@ -109,7 +129,19 @@ export default async function* compactReporter(source) {
       totals.failedFiles++;
       failed.push([path, f]);
     }
-    return fileLine(path, f, done.ms, done.ok);
+    const dir = folderOf(path);
+    const d = folders.get(dir) ?? { files: 0, tests: 0, failedFiles: 0, ms: 0, slowest: null };
+    folders.set(dir, d);
+    d.files++;
+    d.tests += f.tests;
+    d.ms += done.ms ?? 0;
+    if (!done.ok) d.failedFiles++;
+    if (!d.slowest || (done.ms ?? 0) > d.slowest.ms)
+      d.slowest = { name: path.slice(dir.length + 1), ms: done.ms ?? 0 };
+    if (PER_FILE || !done.ok) return fileLine(path, f, done.ms, done.ok);
+    if (totals.files % PROGRESS_EVERY !== 0) return '';
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    return `..  ${totals.files} files, ${totals.tests} tests, ${totals.failedFiles} failed files so far  ${seconds(ms)}\n`;
   };
 
   for await (const { type, data } of source) {
@@ -184,6 +216,7 @@ export default async function* compactReporter(source) {
     }
   }
   for (const key of [...files.keys()]) yield finish(key);
+  if (!PER_FILE && folders.size) yield `\n${folderLines(folders).join('')}`;
 
   for (const [path, f] of failed) yield failureReport(path, f);
   // Node's own closing counts, as a check on ours.
