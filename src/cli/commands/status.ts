@@ -8,6 +8,24 @@ import { alertLine, renderStatus, watchLine } from '../views/status.ts';
 import { renderStatusFit } from '../views/status-fit.ts';
 import { exitWith, reportingInvalid, untilStopped } from './shared.ts';
 
+const HELP_AFTER = `
+Exit status with --exit-status (for scripts and monitoring checks, as a Nagios plugin):
+  0  OK        no warning or critical finding among those shown
+  1  WARNING   a warning finding shown
+  2  CRITICAL  a critical finding shown (a node unreachable, a job failed, crashing for 2 min, ...)
+  3  UNKNOWN   the status could not be read (bad mesh file, unknown --link): 'couchmesh: MESSAGE' on
+               stderr ({"error": {"code": ...}} with --json)
+  70           a bug in couchmesh (its stack on stderr)
+Without --exit-status: 0 once the report is printed, 1 a command error (couchmesh's usual codes).
+
+--problems, --link and --state keep rows (text and --json) and decide the exit status; the summary
+line, its counts and the alerts always cover the whole mesh. On a terminal --watch fits the screen:
+columns are dropped by priority, rows that do not fit collapse into '… N more'.
+
+Alerts resolve once a finding has been absent from 2 polls and clear for 30 s, and, for a
+crash-looping job, for longer than its CouchDB backoff (30 s x 2^(crashes-1)): a job restarting
+every 30 s raises one alert, not one per restart.`;
+
 /** `--exit-status` when the status could not be read at all (Nagios' UNKNOWN). */
 const STATUS_EXIT_UNKNOWN = 3;
 
@@ -17,6 +35,7 @@ export function registerStatus(program: Command, output: Output): void {
     .description(
       'one line per link and direction: state, reason, lag (~ heuristic), pending, docs written, failures, checkpoint age; findings',
     )
+    .addHelpText('after', HELP_AFTER)
     .option('-f, --file <path>', 'mesh file (default: $COUCHMESH_FILE or ./mesh.yaml)')
     .option('-w, --watch', 'poll every observe_interval_ms until Ctrl-C; send alert transitions to the sinks')
     .option('--json', 'print the report as JSON (with --watch: one JSON object per poll)')
