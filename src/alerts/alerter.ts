@@ -11,7 +11,7 @@ import type { Random } from '../core/random.ts';
 import { maskUrlUserinfo, type Redactor, redactDeep } from '../core/redact.ts';
 import { type FindingDiff, findingKey } from '../health/diff.ts';
 import type { Finding, Severity } from '../health/types.ts';
-import { ClearHold, type Transitions } from './hysteresis.ts';
+import { ClearHold, type ClearPolicy, type Transitions } from './hysteresis.ts';
 import { LogSink } from './log.ts';
 import type { AlertsConfig } from './schema.ts';
 import { type AlertEvent, type AlertEventType, type AlertSink, alertEvent, atLeast } from './types.ts';
@@ -73,6 +73,11 @@ export class Alerter {
       sent: 0,
       failed: 0,
     }));
+  }
+
+  /** when an open alert resolves (hysteresis.ts) */
+  get clearPolicy(): ClearPolicy {
+    return this.#hold.policy;
   }
 
   get sinks(): readonly AlertSink[] {
@@ -175,4 +180,25 @@ export function sinksFromConfig(
       ? WebhookSink.fromConfig(s, c.min_severity, seams)
       : new LogSink(s.file, s.min_severity ?? c.min_severity),
   );
+}
+
+/**
+ * The alerter a config describes (its sinks, resolve hold and minimum severities): what `status
+ * --watch` runs, and what the controller runs for the same `alerts` settings.
+ */
+export function alerterFromConfig(
+  c: AlertsConfig,
+  o: Omit<AlerterOptions, 'sinks' | 'resolveAfterPolls' | 'minClearMs' | 'holdForBackoff'> & {
+    clock?: Clock;
+    random?: Random;
+  },
+): Alerter {
+  const { clock, random, ...rest } = o;
+  return new Alerter({
+    ...rest,
+    sinks: sinksFromConfig(c, { ...(clock ? { clock } : {}), ...(random ? { random } : {}) }),
+    resolveAfterPolls: c.resolve_after_polls,
+    minClearMs: c.resolve_min_clear_ms,
+    holdForBackoff: c.resolve_after_backoff,
+  });
 }

@@ -9,8 +9,9 @@ import { N1N2, POLL, type Point, series, TH } from '../health/test-support.ts';
 import { withDefaults } from '../health/types.ts';
 import { crashingDoc, T0, twoNodeLink } from '../observe/test-support.ts';
 import { HealthBook } from '../watch/health-book.ts';
-import { Alerter } from './alerter.ts';
+import { Alerter, alerterFromConfig } from './alerter.ts';
 import { backoffOf, ClearHold } from './hysteresis.ts';
+import { AlertsConfigSchema } from './schema.ts';
 
 const EVERY = 10_000;
 
@@ -126,5 +127,18 @@ describe('alert hysteresis', () => {
     const r = hold.next(gone, 6_000);
     assert.equal(r.resolved.length, 1, 'clear for 5 s');
     assert.equal(r.since.get('crashing|a--b|d|a->b|'), 0, 'raised at 0');
+  });
+
+  test('the alerts config turns the hold on by default (status --watch and the controller)', () => {
+    assert.deepEqual(alerterFromConfig(AlertsConfigSchema.parse({}), { mesh: 'm' }).clearPolicy, {
+      afterPolls: 2,
+      minClearMs: 30_000,
+      backoff: true,
+    });
+    assert.deepEqual(new Alerter({ mesh: 'm', sinks: [] }).clearPolicy, {
+      afterPolls: 2,
+      minClearMs: 0,
+      backoff: false,
+    });
   });
 });

@@ -3,7 +3,7 @@
  * `watch` a poll every interval until the signal (or `count`), alert transitions sent to the
  * configured sinks. Each report is handed to `onEvent` as it is made (a front end renders it).
  */
-import { Alerter, sinksFromConfig } from '../alerts/alerter.ts';
+import { alerterFromConfig } from '../alerts/alerter.ts';
 import { alertsConfigFromFlags } from '../alerts/schema.ts';
 import type { AlertEvent } from '../alerts/types.ts';
 import { redactDeep } from '../core/redact.ts';
@@ -79,13 +79,10 @@ export async function statusOperation(
       onEvent({ type: 'report', report: reports[0] as StatusReport, alerts: [] });
       return done(reports, [], []);
     }
-    const alerter = new Alerter({
+    const alerter = alerterFromConfig(alertsConfig, {
       mesh: m.spec.mesh,
-      resolveAfterPolls: alertsConfig.resolve_after_polls,
-      minClearMs: alertsConfig.resolve_min_clear_ms,
-      holdForBackoff: alertsConfig.resolve_after_backoff,
       redact,
-      sinks: sinksFromConfig(alertsConfig, deps.clock ? { clock: deps.clock } : {}),
+      ...(deps.clock ? { clock: deps.clock } : {}),
       onError: (sink, error) => onEvent({ type: 'alert-failed', sink: sink.name, error }),
     });
     const alerts: AlertEvent[] = alerter.handle(first.diff, first.at);
