@@ -17,8 +17,12 @@ export interface StatusFilter {
   states?: readonly string[];
 }
 
-/** Monitoring-check exit codes (Nagios plugin convention: OK, WARNING, CRITICAL). */
-export const STATUS_EXIT = { ok: 0, warning: 1, critical: 2 } as const;
+/**
+ * `status --exit-status` codes, the Nagios plugin convention a monitoring check expects: OK, WARNING,
+ * CRITICAL, and UNKNOWN when the status could not be read at all (a user error, which exits 1 — the
+ * CLI's usual code, core/codes.ts EXIT — without the flag; a bug stays 70 either way).
+ */
+export const STATUS_EXIT = { ok: 0, warning: 1, critical: 2, unknown: 3 } as const;
 
 export const isFiltering = (f: StatusFilter | undefined): f is StatusFilter =>
   f !== undefined && (f.problems === true || (f.links?.length ?? 0) > 0 || (f.states?.length ?? 0) > 0);

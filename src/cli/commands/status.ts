@@ -1,6 +1,8 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { isCouchmeshError } from '../../core/errors.ts';
 import { DIRECTION_STATES } from '../../metrics/exporter.ts';
+import type { StatusReport } from '../../ops/status.ts';
+import { STATUS_EXIT } from '../../ops/status-filter.ts';
 import { type StatusEvent, type StatusOptions, statusOperation } from '../../ops/status-run.ts';
 import { type Output, reportError } from '../boundary.ts';
 import { paint } from '../views/paint.ts';
@@ -25,9 +27,6 @@ columns are dropped by priority, rows that do not fit collapse into '… N more'
 Alerts resolve once a finding has been absent from 2 polls and clear for 30 s, and, for a
 crash-looping job, for longer than its CouchDB backoff (30 s x 2^(crashes-1)): a job restarting
 every 30 s raises one alert, not one per restart.`;
-
-/** `--exit-status` when the status could not be read at all (Nagios' UNKNOWN). */
-const STATUS_EXIT_UNKNOWN = 3;
 
 export function registerStatus(program: Command, output: Output): void {
   program
@@ -140,6 +139,16 @@ export function registerStatus(program: Command, output: Output): void {
         };
         if (!watch && (options.webhook || options.alertLog))
           output.err('couchmesh: --webhook / --alert-log only send alerts with --watch');
+        // on a terminal the watch view is redrawn to its size, at each poll and when it is resized
+        let lastFrame: StatusReport | undefined;
+        const frame = (r: StatusReport) =>
+          output.out(
+            `\x1b[2J\x1b[H${renderStatusFit(r, p, { width: process.stdout.columns ?? 80, height: process.stdout.rows ?? 24 })}`,
+          );
+        const onResize = () => {
+          if (lastFrame) frame(lastFrame);
+        };
+        if (watch && tty && !json) process.stdout.on('resize', onResize);
         const show = (e: StatusEvent) => {
           if (e.type === 'alert-failed') {
             output.err(`couchmesh: alert to ${e.sink} failed: ${(e.error as Error).message}`);
@@ -150,18 +159,17 @@ export function registerStatus(program: Command, output: Output): void {
             output.out(JSON.stringify(watch ? { ...r, alerts: e.alerts } : r, null, watch ? 0 : 2));
             return;
           }
-          if (watch && tty)
-            output.out(
-              `\x1b[2J\x1b[H${renderStatusFit(r, p, { width: process.stdout.columns ?? 80, height: process.stdout.rows ?? 24 })}`,
-            );
-          else if (watch && r.poll > 1) output.out(watchLine(r));
+          if (watch && tty) {
+            lastFrame = r;
+            frame(r);
+          } else if (watch && r.poll > 1) output.out(watchLine(r));
           else output.out(renderStatus(r, p));
           for (const a of e.alerts) output.out(alertLine(a, p));
         };
         const run = () =>
           reportingInvalid(output, json, () =>
             untilStopped((signal) => statusOperation(options, { env: process.env, signal }, show)),
-          );
+          ).finally(() => process.stdout.off('resize', onResize));
         if (!opts.exitStatus) {
           await run();
           return;
@@ -173,7 +181,7 @@ export function registerStatus(program: Command, output: Output): void {
         } catch (e) {
           if (!isCouchmeshError(e) || e.kind !== 'user') throw e;
           reportError(e, output, json);
-          code = STATUS_EXIT_UNKNOWN;
+          code = STATUS_EXIT.unknown;
         }
         if (code !== 0) exitWith(code);
       },
