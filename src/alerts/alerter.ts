@@ -11,9 +11,10 @@ import type { Random } from '../core/random.ts';
 import { maskUrlUserinfo, type Redactor, redactDeep } from '../core/redact.ts';
 import { type FindingDiff, findingKey } from '../health/diff.ts';
 import type { Finding, Severity } from '../health/types.ts';
+import { ClearHold, type ClearPolicy, type Transitions } from './hysteresis.ts';
 import { LogSink } from './log.ts';
 import type { AlertsConfig } from './schema.ts';
-import { type AlertEvent, type AlertSink, alertEvent, atLeast } from './types.ts';
+import { type AlertEvent, type AlertEventType, type AlertSink, alertEvent, atLeast } from './types.ts';
 import { WebhookSink } from './webhook.ts';
 
 export interface AlerterOptions {
@@ -24,7 +25,12 @@ export interface AlerterOptions {
    * crashing job that is briefly running between two retries is not "resolved" and "raised" again.
    */
   resolveAfterPolls?: number;
-  onError?: (sink: AlertSink, error: unknown, event: AlertEvent) => void;
+  /** ... and clear for at least this long, on the poll times (default 0: polls alone decide) */
+  minClearMs?: number;
+  /** ... and, for a crash-looping job, for longer than its current CouchDB backoff (default false) */
+  holdForBackoff?: boolean;
+  /** `event` is undefined for a failed refresh (a re-send of firing alerts) */
+  onError?: (sink: AlertSink, error: unknown, event: AlertEvent | undefined) => void;
   /**
    * Masks secrets in every event before any sink sees it (default: URL userinfo passwords). A
    * finding quotes scheduler reasons and node answers; an alert goes to places logs are kept.
@@ -41,29 +47,23 @@ interface SinkState {
   failed: number;
 }
 
-/** What changed for the alerter this poll, after the resolve delay. */
-interface Transitions {
-  raised: Finding[];
-  changed: Array<{ from: Finding; to: Finding }>;
-  /** open before and still present, same severity */
-  still: Finding[];
-  resolved: Finding[];
-}
-
 export class Alerter {
   readonly mesh: string;
   readonly resolveAfterPolls: number;
   readonly #sinks: SinkState[];
   readonly #onError: AlerterOptions['onError'];
   readonly #redact: Redactor;
-  /** findings the alerter considers open (key -> the latest finding) */
-  readonly #open = new Map<string, Finding>();
-  /** open findings absent from the latest polls: key -> consecutive polls absent */
-  readonly #absent = new Map<string, number>();
+  /** which findings are open, and when they resolve (hysteresis.ts) */
+  readonly #hold: ClearHold;
 
   constructor(o: AlerterOptions) {
     this.mesh = o.mesh;
-    this.resolveAfterPolls = Math.max(1, o.resolveAfterPolls ?? 2);
+    this.#hold = new ClearHold({
+      afterPolls: o.resolveAfterPolls ?? 2,
+      minClearMs: o.minClearMs ?? 0,
+      backoff: o.holdForBackoff ?? false,
+    });
+    this.resolveAfterPolls = this.#hold.policy.afterPolls;
     this.#onError = o.onError;
     this.#redact = o.redact ?? maskUrlUserinfo;
     this.#sinks = o.sinks.map((sink) => ({
@@ -73,6 +73,11 @@ export class Alerter {
       sent: 0,
       failed: 0,
     }));
+  }
+
+  /** when an open alert resolves (hysteresis.ts) */
+  get clearPolicy(): ClearPolicy {
+    return this.#hold.policy;
   }
 
   get sinks(): readonly AlertSink[] {
@@ -86,59 +91,37 @@ export class Alerter {
 
   /** Queues the events of one poll (its findings diff); returns the events queued, all sinks. */
   handle(diff: FindingDiff, at: number): AlertEvent[] {
-    const t = this.#transitions([...diff.raised, ...diff.unchanged, ...diff.changed.map((c) => c.to)]);
+    const t = this.#hold.next(diff, at);
     const all: AlertEvent[] = [];
     for (const s of this.#sinks) {
       const events = this.#eventsFor(s, t, at).map((e) => redactDeep(e, this.#redact));
       for (const e of events) this.#enqueue(s, e);
       all.push(...events);
+      // sinks whose receiver forgets silent alerts (Alertmanager's resolve_timeout) re-send what fires
+      const sink = s.sink;
+      if (sink.refresh) this.#run(s, () => sink.refresh?.(at) ?? Promise.resolve(), undefined);
     }
     return all;
-  }
-
-  #transitions(current: readonly Finding[]): Transitions {
-    const t: Transitions = { raised: [], changed: [], still: [], resolved: [] };
-    const now = new Map(current.map((f) => [findingKey(f), f]));
-    for (const [k, f] of now) {
-      const before = this.#open.get(k);
-      this.#absent.delete(k);
-      if (!before) t.raised.push(f);
-      else if (before.severity !== f.severity) t.changed.push({ from: before, to: f });
-      else t.still.push(f);
-      this.#open.set(k, f);
-    }
-    for (const [k, f] of this.#open) {
-      if (now.has(k)) continue;
-      const n = (this.#absent.get(k) ?? 0) + 1;
-      if (n < this.resolveAfterPolls) {
-        this.#absent.set(k, n);
-        continue;
-      }
-      this.#absent.delete(k);
-      this.#open.delete(k);
-      t.resolved.push(f);
-    }
-    return t;
   }
 
   #eventsFor(s: SinkState, t: Transitions, at: number): AlertEvent[] {
     const out: AlertEvent[] = [];
     const min = s.sink.minSeverity;
+    const ev = (event: AlertEventType, f: Finding, previous?: Severity) =>
+      alertEvent(event, f, this.mesh, at, previous, t.since.get(findingKey(f)));
     const raise = (f: Finding, previous?: Severity) => {
       const k = findingKey(f);
       const told = s.told.get(k);
       if (!atLeast(f.severity, min)) {
         // eased below the sink's threshold: for that sink the problem is over
         if (told) {
-          out.push(alertEvent('resolved', { ...f, severity: told }, this.mesh, at));
+          out.push(ev('resolved', { ...f, severity: told }));
           s.told.delete(k);
         }
         return;
       }
       if (told === f.severity) return;
-      out.push(
-        alertEvent(told ? 'changed' : 'raised', f, this.mesh, at, told ? (previous ?? told) : undefined),
-      );
+      out.push(ev(told ? 'changed' : 'raised', f, told ? (previous ?? told) : undefined));
       s.told.set(k, f.severity);
     };
     for (const f of t.raised) raise(f);
@@ -149,17 +132,22 @@ export class Alerter {
       const k = findingKey(f);
       const told = s.told.get(k);
       if (!told) continue;
-      out.push(alertEvent('resolved', { ...f, severity: told }, this.mesh, at));
+      out.push(ev('resolved', { ...f, severity: told }));
       s.told.delete(k);
     }
     return out;
   }
 
   #enqueue(s: SinkState, e: AlertEvent): void {
+    this.#run(s, () => s.sink.send(e), e);
+  }
+
+  /** Runs one delivery on the sink's ordered queue; counts it when it carried an event. */
+  #run(s: SinkState, deliver: () => Promise<void>, e: AlertEvent | undefined): void {
     s.queue = s.queue.then(async () => {
       try {
-        await s.sink.send(e);
-        s.sent++;
+        await deliver();
+        if (e) s.sent++;
       } catch (err) {
         s.failed++;
         try {
@@ -192,4 +180,25 @@ export function sinksFromConfig(
       ? WebhookSink.fromConfig(s, c.min_severity, seams)
       : new LogSink(s.file, s.min_severity ?? c.min_severity),
   );
+}
+
+/**
+ * The alerter a config describes (its sinks, resolve hold and minimum severities): what `status
+ * --watch` runs, and what the controller runs for the same `alerts` settings.
+ */
+export function alerterFromConfig(
+  c: AlertsConfig,
+  o: Omit<AlerterOptions, 'sinks' | 'resolveAfterPolls' | 'minClearMs' | 'holdForBackoff'> & {
+    clock?: Clock;
+    random?: Random;
+  },
+): Alerter {
+  const { clock, random, ...rest } = o;
+  return new Alerter({
+    ...rest,
+    sinks: sinksFromConfig(c, { ...(clock ? { clock } : {}), ...(random ? { random } : {}) }),
+    resolveAfterPolls: c.resolve_after_polls,
+    minClearMs: c.resolve_min_clear_ms,
+    holdForBackoff: c.resolve_after_backoff,
+  });
 }

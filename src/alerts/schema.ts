@@ -27,8 +27,20 @@ export const WebhookSinkSchema = z
     backoff_base_ms: z.number().int().min(1).default(500),
     backoff_max_ms: z.number().int().min(1).default(30_000),
     min_severity: severity.optional(),
+    format: z.enum(['json', 'alertmanager']).default('json').meta({
+      description:
+        "json: couchmesh's alert event; alertmanager: Alertmanager's POST /api/v2/alerts body (point url at it)",
+    }),
+    repeat_ms: z.number().int().min(1000).default(60_000).meta({
+      description:
+        'alertmanager: firing alerts are re-sent this often (Alertmanager resolves an alert it has not heard of for resolve_timeout, 5 min by default)',
+    }),
+    generator_url: z
+      .url({ protocol: /^https?$/ })
+      .optional()
+      .meta({ description: 'alertmanager: generatorURL of every alert (e.g. the dashboard)' }),
   })
-  .meta({ description: 'JSON POST per alert event, retried with jittered exponential backoff' });
+  .meta({ description: 'one POST per alert event, retried with jittered exponential backoff' });
 
 export const LogSinkSchema = z
   .strictObject({
@@ -47,6 +59,14 @@ export const AlertsConfigSchema = z
       .min(1)
       .default(2)
       .meta({ description: 'a finding is resolved once absent from this many consecutive polls' }),
+    resolve_min_clear_ms: z.number().int().min(0).default(30_000).meta({
+      description:
+        "... and clear for at least this long (default 30 s: CouchDB's first crash backoff, so a job restarting every 30 s does not flap)",
+    }),
+    resolve_after_backoff: z.boolean().default(true).meta({
+      description:
+        '... and, for a crash-looping job, clear for longer than its current scheduler backoff (30 s x 2^(crashes-1))',
+    }),
     sinks: z.array(z.discriminatedUnion('type', [WebhookSinkSchema, LogSinkSchema])).default([]),
   })
   .meta({ description: 'where health findings are sent when they are raised, change severity or clear' });
@@ -60,7 +80,14 @@ export type LogSinkConfig = z.output<typeof LogSinkSchema>;
  * webhook) is resolved from `sources` now, so a missing variable fails before the first poll.
  */
 export function alertsConfigFromFlags(
-  flags: { webhook?: string[]; webhookHeader?: string[]; alertLog?: string[]; minSeverity?: string },
+  flags: {
+    webhook?: string[];
+    webhookHeader?: string[];
+    /** `json` (default) or `alertmanager`, for every webhook */
+    webhookFormat?: string;
+    alertLog?: string[];
+    minSeverity?: string;
+  },
   sources: HeaderSources = { env: {} },
 ): AlertsConfig {
   for (const url of flags.webhook ?? []) refuseUserinfo(url);
@@ -68,7 +95,12 @@ export function alertsConfigFromFlags(
   return AlertsConfigSchema.parse({
     ...(flags.minSeverity ? { min_severity: flags.minSeverity } : {}),
     sinks: [
-      ...(flags.webhook ?? []).map((url) => ({ type: 'webhook', url, ...(headers ? { headers } : {}) })),
+      ...(flags.webhook ?? []).map((url) => ({
+        type: 'webhook',
+        url,
+        ...(headers ? { headers } : {}),
+        ...(flags.webhookFormat ? { format: flags.webhookFormat } : {}),
+      })),
       ...(flags.alertLog ?? []).map((file) => ({ type: 'log', file })),
     ],
   });

@@ -15,6 +15,8 @@ export interface AlertEvent {
   mesh: string;
   /** ISO-8601 time of the poll that saw the transition */
   at: string;
+  /** ISO-8601 time the alert was first raised (Alertmanager's startsAt) */
+  raised_at?: string;
   /** the finding's severity (for `resolved`: the severity it had) */
   severity: Severity;
   /** for `changed`: the severity before */
@@ -39,6 +41,7 @@ export function alertEvent(
   mesh: string,
   at: number,
   previous?: Severity,
+  raisedAt?: number,
 ): AlertEvent {
   return {
     type: 'couchmesh.alert',
@@ -46,6 +49,7 @@ export function alertEvent(
     key: findingKey(f),
     mesh,
     at: new Date(at).toISOString(),
+    ...(raisedAt !== undefined ? { raised_at: new Date(raisedAt).toISOString() } : {}),
     severity: f.severity,
     ...(previous ? { previous_severity: previous } : {}),
     rule: f.rule,
@@ -66,5 +70,7 @@ export interface AlertSink {
   /** events of findings below this severity are not sent (a resolved one only if its raise was sent) */
   readonly minSeverity: Severity;
   send(event: AlertEvent): Promise<void>;
+  /** called once per poll after its events: a sink may re-send what is still firing */
+  refresh?(at: number): Promise<void>;
   close?(): Promise<void>;
 }

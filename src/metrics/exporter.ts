@@ -3,16 +3,22 @@
  * changes pending, docs written, write failures, checkpoint age and consecutive crashes; per node
  * whether it answered and its replication jobs by state; plus the open findings and the poll's own
  * cost. Values come from the poller's latest result: CouchDB's per-job counters restart with each
- * job run, so they are exported as gauges, not counters. Served on 127.0.0.1 by `couchmesh metrics`
- * (and later by the controller) — one registry per exporter, never the global one.
+ * job run, so the run's own values are gauges, and running totals across runs (totals.ts) are the
+ * counters (`_total`). Conflict counts (conflicts.ts) and the controller's and HTTP API's metrics
+ * (controller.ts) share the registry. Served on 127.0.0.1 by `couchmesh metrics` and by the
+ * controller — one registry per exporter, never the global one.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import { userError } from '../core/errors.ts';
 import type { Severity } from '../health/types.ts';
 import { SCHEDULER_STATES } from '../observe/types.ts';
 import type { PollResult } from '../watch/poller.ts';
+import { ConflictMetrics } from './conflicts.ts';
+import { ControllerMetrics, HttpMetrics } from './controller.ts';
+import { safeLabel } from './labels.ts';
+import { RunningTotals } from './totals.ts';
 
 /** Every state a direction can be in (scheduler states + `unknown` unobserved + `missing` no doc). */
 export const DIRECTION_STATES = [...SCHEDULER_STATES, 'unknown', 'missing'] as const;
@@ -24,10 +30,23 @@ export class MeshMetrics {
   readonly registry = new Registry();
   readonly mesh: string;
   readonly #g: ReturnType<typeof gauges>;
+  readonly #c: ReturnType<typeof counters>;
+  readonly #written = new RunningTotals();
+  readonly #failures = new RunningTotals();
+  /** conflicted docs per database and node (the controller's conflict loop sets them) */
+  readonly conflicts: ConflictMetrics;
+  /** the controller's actions, reconcile errors and queue depth */
+  readonly controller: ControllerMetrics;
+  /** the HTTP API's requests and errors by route */
+  readonly http: HttpMetrics;
 
   constructor(mesh: string) {
     this.mesh = mesh;
     this.#g = gauges(this.registry);
+    this.#c = counters(this.registry);
+    this.conflicts = new ConflictMetrics(this.registry, mesh);
+    this.controller = new ControllerMetrics(this.registry, mesh);
+    this.http = new HttpMetrics(this.registry, mesh);
   }
 
   /** Replaces every series with the values of `r` (series of gone links / nodes disappear). */
@@ -48,6 +67,12 @@ export class MeshMetrics {
         set(g.failures, d.docWriteFailures);
         set(g.checkpointAge, d.checkpointAge === null ? null : d.checkpointAge / 1000);
         if (d.observed) g.crashes.set(l, d.errorCount);
+        // counters are never reset: a total across job runs, grown by what each poll adds
+        const key = `${v.link}|${v.db}|${d.direction}`;
+        const run = d.repId === null ? null : `${d.repId}@${d.jobStart ?? ''}`;
+        const safe = Object.fromEntries(Object.entries(l).map(([k, x]) => [k, safeLabel(x)]));
+        this.#c.written.inc(safe, this.#written.add(key, { run, value: d.docsWritten }));
+        this.#c.failures.inc(safe, this.#failures.add(key, { run, value: d.docWriteFailures }));
       }
     for (const s of r.snapshots) {
       g.reachable.set({ mesh, node: s.node }, s.reachable ? 1 : 0);
@@ -70,6 +95,21 @@ export class MeshMetrics {
   metrics(): Promise<string> {
     return this.registry.metrics();
   }
+}
+
+function counters(registry: Registry) {
+  const dir = (name: string, help: string) =>
+    new Counter({ name, help, labelNames: [...DIR_LABELS], registers: [registry] });
+  return {
+    written: dir(
+      'couchmesh_link_docs_written_total',
+      'docs written by a link direction across replication job runs (CouchDB resets docs_written when a job restarts; this total only grows)',
+    ),
+    failures: dir(
+      'couchmesh_link_doc_write_failures_total',
+      'doc write failures of a link direction across replication job runs (only grows)',
+    ),
+  };
 }
 
 function gauges(registry: Registry) {

@@ -3,7 +3,7 @@
  * `watch` a poll every interval until the signal (or `count`), alert transitions sent to the
  * configured sinks. Each report is handed to `onEvent` as it is made (a front end renders it).
  */
-import { Alerter, sinksFromConfig } from '../alerts/alerter.ts';
+import { alerterFromConfig } from '../alerts/alerter.ts';
 import { alertsConfigFromFlags } from '../alerts/schema.ts';
 import type { AlertEvent } from '../alerts/types.ts';
 import { redactDeep } from '../core/redact.ts';
@@ -12,6 +12,7 @@ import { withMesh } from './mesh.ts';
 import { meshRedactor } from './mesh-secrets.ts';
 import { newPoller } from './poll.ts';
 import { checkpointTimes, type StatusReport, statusReport } from './status.ts';
+import { filterReport, resolveLinks, type StatusFilter, statusExitCode } from './status-filter.ts';
 
 export interface StatusOptions {
   file?: string;
@@ -22,11 +23,15 @@ export interface StatusOptions {
   webhook?: string[];
   /** NAME=env:VAR / NAME=file:PATH headers of every webhook (values resolved from deps.env / files) */
   webhookHeader?: string[];
+  /** body of every webhook: `json` (default) or `alertmanager` (POST /api/v2/alerts) */
+  webhookFormat?: string;
   /** NDJSON files alert transitions are appended to ('-' = stdout; watch) */
   alertLog?: string[];
   minSeverity?: string;
   /** watch: stop after this many polls */
   count?: number;
+  /** rows shown (and the exit status); alerts and `summary` always cover the whole mesh */
+  filter?: StatusFilter;
 }
 
 export type StatusEvent =
@@ -37,6 +42,8 @@ export interface StatusRun {
   reports: StatusReport[];
   alerts: AlertEvent[];
   alertStats: Array<{ sink: string; sent: number; failed: number }>;
+  /** exit status of the last report (status-filter.ts: 0 ok, 1 warning, 2 critical) */
+  exitCode: number;
 }
 
 export async function statusOperation(
@@ -45,22 +52,37 @@ export async function statusOperation(
   onEvent: (e: StatusEvent) => void = () => {},
 ): Promise<StatusRun> {
   return withMesh(opts, deps, async (m) => {
+    const filter = opts.filter?.links?.length
+      ? {
+          ...opts.filter,
+          links: resolveLinks(
+            opts.filter.links,
+            m.spec.links.map((l) => l.key),
+          ),
+        }
+      : opts.filter;
+    const view = (r: StatusReport) => filterReport(r, filter);
+    const done = (reports: StatusReport[], alerts: AlertEvent[], alertStats: StatusRun['alertStats']) => ({
+      reports,
+      alerts,
+      alertStats,
+      exitCode: statusExitCode(reports.at(-1) ?? { findings: [] }),
+    });
     const poller = newPoller(m, deps, opts.intervalMs ? { intervalMs: opts.intervalMs } : {});
     const first = await poller.pollOnce(deps.signal);
     const times = await checkpointTimes(m, first.views);
     // reasons and node errors are quoted in reports: masked like doctor's (text and --json render them)
     const redact = meshRedactor(m);
-    const reports: StatusReport[] = [redactDeep(statusReport(m, first, times), redact)];
+    const reports: StatusReport[] = [view(redactDeep(statusReport(m, first, times), redact))];
     const alertsConfig = alertsConfigFromFlags(opts, deps);
     if (!opts.watch) {
       onEvent({ type: 'report', report: reports[0] as StatusReport, alerts: [] });
-      return { reports, alerts: [], alertStats: [] };
+      return done(reports, [], []);
     }
-    const alerter = new Alerter({
+    const alerter = alerterFromConfig(alertsConfig, {
       mesh: m.spec.mesh,
-      resolveAfterPolls: alertsConfig.resolve_after_polls,
       redact,
-      sinks: sinksFromConfig(alertsConfig, deps.clock ? { clock: deps.clock } : {}),
+      ...(deps.clock ? { clock: deps.clock } : {}),
       onError: (sink, error) => onEvent({ type: 'alert-failed', sink: sink.name, error }),
     });
     const alerts: AlertEvent[] = alerter.handle(first.diff, first.at);
@@ -70,12 +92,11 @@ export async function statusOperation(
     let previous = first.views;
     let polls = 1;
     try {
-      if (opts.count !== undefined && polls >= opts.count)
-        return { reports, alerts, alertStats: alerter.stats() };
+      if (opts.count !== undefined && polls >= opts.count) return done(reports, alerts, alerter.stats());
       await poller.clock.sleep(poller.intervalMs, signal).catch(() => undefined);
       if (!signal.aborted)
         await poller.run(signal, async (r) => {
-          const report = redactDeep(statusReport(m, r, times, previous), redact);
+          const report = view(redactDeep(statusReport(m, r, times, previous), redact));
           previous = r.views;
           reports.push(report);
           const events = alerter.handle(r.diff, r.at);
@@ -87,6 +108,6 @@ export async function statusOperation(
     } finally {
       await alerter.close();
     }
-    return { reports, alerts, alertStats: alerter.stats() };
+    return done(reports, alerts, alerter.stats());
   });
 }

@@ -63,6 +63,16 @@ export interface StatusReport {
   nodes: NodeRow[];
   directions: DirectionRow[];
   findings: Finding[];
+  /** set when rows were filtered (status-filter.ts); `summary` still counts the whole mesh */
+  filtered?: StatusFiltered;
+}
+
+/** What a filtered report says about its filter. */
+export interface StatusFiltered {
+  problems: boolean;
+  links: string[];
+  states: string[];
+  shown: { directions: number; nodes: number; findings: number };
 }
 
 /** Checkpoint times read from `_local` docs (status reads the source side once per direction). */

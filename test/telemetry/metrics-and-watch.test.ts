@@ -79,6 +79,9 @@ describe('telemetry: metrics and status --watch', () => {
     assert.ok(line(/^couchmesh_findings\{mesh="t",severity="critical"\} [1-9]/));
     assert.match(text, /# HELP couchmesh_link_lag_changes .*HEURISTIC/);
     assert.match(text, /# TYPE couchmesh_link_state gauge/);
+    // the running total across job runs is a counter; n1's 12 docs reached n2 through n1->n2
+    assert.match(text, /# TYPE couchmesh_link_docs_written_total counter/);
+    assert.match(text, /^couchmesh_link_docs_written_total\{[^}]*direction="n1->n2"[^}]*\} 12$/m);
     assert.ok(!text.includes(mesh.password));
   });
 
@@ -111,5 +114,24 @@ describe('telemetry: metrics and status --watch', () => {
       'raised n3->n2',
     ]);
     assert.deepEqual(run.alertStats, [{ sink: `log ${log}`, sent: events.length, failed: 0 }]);
+  });
+
+  it('status filters and --exit-status: rows filtered, summary whole, exit status of what is shown', async () => {
+    const crashing = await until('n2--n3 crashing (no target db on n3)', async () => {
+      const run = await statusOperation({ file: mesh.file, filter: { states: ['crashing'] } }, mesh.deps());
+      return run.reports[0]?.directions.length ? run : undefined;
+    });
+    const r = crashing.reports[0];
+    assert.ok(r?.directions.every((d) => d.state === 'crashing' && d.link === 'n2--n3'));
+    assert.equal(r?.summary.directions, 4, 'the summary counts every direction');
+    assert.ok(crashing.exitCode >= 1, `a crash loop is a warning or critical: ${crashing.exitCode}`);
+    const healthy = await statusOperation({ file: mesh.file, filter: { links: ['n2--n1'] } }, mesh.deps());
+    assert.deepEqual(healthy.reports[0]?.filtered?.links, ['n1--n2']);
+    assert.deepEqual(healthy.reports[0]?.directions.map((d) => d.direction).sort(), ['n1->n2', 'n2->n1']);
+    assert.equal(healthy.exitCode, 0, JSON.stringify(healthy.reports[0]?.findings));
+    await assert.rejects(
+      statusOperation({ file: mesh.file, filter: { links: ['n1--n9'] } }, mesh.deps()),
+      (e: { code?: string }) => e.code === 'E_NO_SUCH_LINK',
+    );
   });
 });

@@ -6,7 +6,13 @@ import { findingLine, type Paint, stateColour, table } from './paint.ts';
 
 const num = (n: number | null, prefix = '') => (n === null ? '?' : `${prefix}${n}`);
 
-export function renderStatus(r: StatusReport, p: Paint): string {
+/** The first line: nodes up, directions by state, findings (always the whole mesh). */
+export function summaryLine(r: StatusReport, p: Paint): string {
+  return summaryParts(r, p).join('');
+}
+
+/** The summary in three parts: mesh + nodes + directions by state, findings, the poll's cost. */
+export function summaryParts(r: StatusReport, p: Paint): [string, string, string] {
   const s = r.summary;
   const states = Object.entries(s.by_state)
     .sort(([, a], [, b]) => b - a)
@@ -19,69 +25,96 @@ export function renderStatus(r: StatusReport, p: Paint): string {
     `${f.info} info`,
   ].join(', ');
   const down = r.nodes.filter((n) => !n.reachable).map((n) => n.node);
-  const lines = [
-    p.bold(
-      `mesh ${r.mesh}: ${s.nodes_reachable}/${s.nodes} nodes up${down.length ? ` (down: ${down.join(', ')})` : ''}, ${s.directions} directions: `,
-    ) +
-      `${states || 'none'} — findings: ${findings}` +
-      p.grey(`  (poll #${r.poll} at ${iso(Date.parse(r.at))}: ${s.requests} requests, ${s.poll_ms} ms)`),
-    '',
+  return [
+    `${p.bold(`mesh ${r.mesh}: ${s.nodes_reachable}/${s.nodes} nodes up${down.length ? ` (down: ${down.join(', ')})` : ''}, ${s.directions} directions: `)}${states || 'none'}`,
+    ` — findings: ${findings}`,
+    p.grey(`  (poll #${r.poll} at ${iso(Date.parse(r.at))}: ${s.requests} requests, ${s.poll_ms} ms)`),
   ];
-  const header = [
-    'LINK',
-    'DB',
-    'DIRECTION',
-    'STATE',
-    'LAG',
-    'PENDING',
-    'WRITTEN',
-    'FAILURES',
-    'CKPT AGE',
-    'REASON',
+}
+
+/** What a filter hid, one line (null when nothing was filtered). */
+export function filterLine(r: StatusReport, p: Paint): string | null {
+  const f = r.filtered;
+  if (!f) return null;
+  const by = [
+    f.problems ? 'problems' : '',
+    f.links.length ? `link ${f.links.join(', ')}` : '',
+    f.states.length ? `state ${f.states.join(', ')}` : '',
+  ].filter(Boolean);
+  return p.grey(
+    `filtered (${by.join('; ')}): ${f.shown.directions} of ${r.summary.directions} directions, ${f.shown.findings} findings shown; the summary counts everything`,
+  );
+}
+
+export const STATUS_HEADER = [
+  'LINK',
+  'DB',
+  'DIRECTION',
+  'STATE',
+  'LAG',
+  'PENDING',
+  'WRITTEN',
+  'FAILURES',
+  'CKPT AGE',
+  'REASON',
+] as const;
+
+/** The plain-text cells of one direction, in STATUS_HEADER order. */
+export function directionCells(d: DirectionRow): string[] {
+  const written =
+    d.docs_written === null
+      ? '?'
+      : `${d.docs_written}${d.docs_written_per_s !== null ? ` (${d.docs_written_per_s}/s)` : ''}`;
+  const age =
+    d.checkpoint_age_ms === null
+      ? '?'
+      : `${d.checkpoint_age_basis === 'observed' ? '≥' : ''}${dur(d.checkpoint_age_ms)}`;
+  const reason = d.reason
+    ? `${d.reason}${d.error_count ? ` (${d.error_count} crash${d.error_count === 1 ? '' : 'es'}${d.next_retry_at ? `, retry ≥ ${iso(Date.parse(d.next_retry_at))}` : ''})` : ''}`
+    : d.confidence === 'reduced'
+      ? 'reduced confidence (no _scheduler API)'
+      : '';
+  return [
+    d.link,
+    d.db,
+    d.direction,
+    d.state,
+    num(d.lag_estimate, '~'),
+    num(d.changes_pending),
+    written,
+    num(d.doc_write_failures),
+    age,
+    reason,
   ];
-  const body = r.directions.map((d) => {
-    const written =
-      d.docs_written === null
-        ? '?'
-        : `${d.docs_written}${d.docs_written_per_s !== null ? ` (${d.docs_written_per_s}/s)` : ''}`;
-    const age =
-      d.checkpoint_age_ms === null
-        ? '?'
-        : `${d.checkpoint_age_basis === 'observed' ? '≥' : ''}${dur(d.checkpoint_age_ms)}`;
-    const reason = d.reason
-      ? `${d.reason}${d.error_count ? ` (${d.error_count} crash${d.error_count === 1 ? '' : 'es'}${d.next_retry_at ? `, retry ≥ ${iso(Date.parse(d.next_retry_at))}` : ''})` : ''}`
-      : d.confidence === 'reduced'
-        ? 'reduced confidence (no _scheduler API)'
-        : '';
-    return [
-      d.link,
-      d.db,
-      d.direction,
-      d.state,
-      num(d.lag_estimate, '~'),
-      num(d.changes_pending),
-      written,
-      num(d.doc_write_failures),
-      age,
-      reason,
-    ];
-  });
+}
+
+/** Colour of a cell of column `header` (applied after padding). */
+export function cellColour(p: Paint, d: DirectionRow, header: string, text: string): string {
+  if (header === 'STATE') return stateColour(p, d.state)(text);
+  if (header === 'FAILURES' && (d.doc_write_failures ?? 0) > 0) return p.yellow(text);
+  if (header === 'REASON') return p.red(text);
+  return text;
+}
+
+export const LAG_LEGEND =
+  'LAG ~: source update_seq − checkpointed_source_seq by seq prefix (a heuristic); ≥: a lower bound';
+
+/** Findings worth a line (stale telemetry at info level is the poll's own noise). */
+export const shownFindings = (r: StatusReport) =>
+  r.findings.filter((x) => x.severity !== 'info' || x.rule !== 'stale-telemetry');
+
+export function renderStatus(r: StatusReport, p: Paint): string {
+  const filtered = filterLine(r, p);
+  const lines = [summaryLine(r, p), ...(filtered ? [filtered] : []), ''];
+  const body = r.directions.map(directionCells);
   lines.push(
-    ...table([header, ...body], (ri, ci, text) => {
+    ...table([[...STATUS_HEADER], ...body], (ri, ci, text) => {
       if (ri === 0) return p.bold(text);
-      const d = r.directions[ri - 1] as DirectionRow;
-      if (ci === 3) return stateColour(p, d.state)(text);
-      if (ci === 7 && (d.doc_write_failures ?? 0) > 0) return p.yellow(text);
-      if (ci === 9) return p.red(text);
-      return text;
+      return cellColour(p, r.directions[ri - 1] as DirectionRow, STATUS_HEADER[ci] as string, text);
     }),
   );
-  lines.push(
-    p.grey(
-      'LAG ~: source update_seq − checkpointed_source_seq by seq prefix (a heuristic); ≥: a lower bound',
-    ),
-  );
-  const shown = r.findings.filter((x) => x.severity !== 'info' || x.rule !== 'stale-telemetry');
+  lines.push(p.grey(LAG_LEGEND));
+  const shown = shownFindings(r);
   if (shown.length) {
     lines.push('', p.bold('findings:'));
     for (const x of shown) lines.push(`  ${findingLine(x, p)}`);
