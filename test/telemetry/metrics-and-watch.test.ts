@@ -44,8 +44,10 @@ describe('telemetry: metrics and status --watch', () => {
       // when its backoff ends and reports `running` until it crashes again (couch_replicator_scheduler
       // does the same; src/node/replicator/scheduler-step.ts `start`): under load that attempt can be
       // the one a poll sees (n2 then holds 2 running jobs, 0 crashing), so wait for a poll that saw
-      // both crashing directions between two attempts.
+      // both crashing directions between two attempts. The crash count comes from `_scheduler/jobs`
+      // and the state from `_scheduler/docs`, read one after the other: wait for both to agree.
       const settled = [
+        /couchmesh_link_crash_count\{[^}]*direction="n2->n3"[^}]*\} [1-9]/,
         /couchmesh_link_docs_written\{[^}]*direction="n1->n2"[^}]*\} 12/,
         /couchmesh_link_checkpoint_age_seconds\{[^}]*direction="n1->n2"/,
         /couchmesh_link_state\{[^}]*direction="n2->n3"[^}]*state="crashing"\} 1/,
