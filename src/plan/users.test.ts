@@ -9,9 +9,12 @@ import { passwordMatches, planUsers } from './users.ts';
 
 const spec = {
   ...seed,
-  replication_users: Object.fromEntries(
-    seed.nodes.map((n) => [n.name, { username: `couchmesh-repl-${n.name}`, password_env: 'R' }]),
-  ),
+  replication_users: {
+    per: 'node' as const,
+    users: Object.fromEntries(
+      seed.nodes.map((n) => [n.name, { username: `couchmesh-repl-${n.name}`, password_env: 'R' }]),
+    ),
+  },
 };
 
 describe('replication users in the plan', () => {
@@ -64,10 +67,10 @@ describe('replication users in the plan', () => {
         ],
       ]);
     assert.deepEqual(
-      planUsers([u], seen(true), () => true),
+      planUsers([u], seen(true), () => true, 'seed'),
       { actions: [], noop: 1 },
     );
-    assert.equal(planUsers([u], seen(false), () => true).actions[0]?.change, 'password');
-    assert.equal(planUsers([u], seen(true, ['_admin']), () => true).actions[0]?.change, 'roles');
+    assert.equal(planUsers([u], seen(false), () => true, 'seed').actions[0]?.change, 'password');
+    assert.equal(planUsers([u], seen(true, ['_admin']), () => true, 'seed').actions[0]?.change, 'roles');
   });
 });

@@ -5,6 +5,8 @@ import type { DiagnosticSink } from './sink.ts';
 export interface ReferenceChecks {
   env: Readonly<Record<string, string | undefined>>;
   fileExists(path: string): boolean;
+  /** A file's mode bits and size, and whether we may read it (undefined: missing); absent = exists only. */
+  fileStat?(path: string): { readable: boolean; mode: number; size: number } | undefined;
 }
 
 export interface ValidateOptions {

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { userError } from '../core/errors.ts';
 import { type ValidationResult, validateMesh } from './validate.ts';
@@ -38,6 +38,23 @@ export function loadMeshFile(file: string, options: LoadOptions): ValidationResu
   return validateMesh(text, {
     file,
     baseDir: dirname(resolve(file)),
-    references: options.checkReferences ? { env: options.env, fileExists: existsSync } : undefined,
+    references: options.checkReferences ? { env: options.env, fileExists: existsSync, fileStat } : undefined,
   });
+}
+
+/** Mode, size and readability of a secret file (validate warns about 0644 and refuses unreadable ones). */
+function fileStat(path: string): { readable: boolean; mode: number; size: number } | undefined {
+  let st: ReturnType<typeof statSync>;
+  try {
+    st = statSync(path);
+  } catch {
+    return undefined;
+  }
+  let readable = true;
+  try {
+    accessSync(path, constants.R_OK);
+  } catch {
+    readable = false;
+  }
+  return { readable, mode: Number(st.mode) & 0o777, size: Number(st.size) };
 }
