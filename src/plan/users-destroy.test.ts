@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { desiredState } from './desired.ts';
 import { makePlan } from './plan.ts';
-import { observedEmpty, pw, seed } from './test-support.ts';
+import { observedEmpty, pw, seed, withNodeUsers } from './test-support.ts';
 import type { ObservedNode } from './types.ts';
 import { withoutReplicationMembers } from './users-destroy.ts';
 
@@ -35,15 +35,7 @@ describe('destroy and replication users', () => {
   });
 
   it('per node: deletes the users marked with this mesh, never one marked otherwise or unmarked', () => {
-    const spec = {
-      ...seed,
-      replication_users: {
-        per: 'node' as const,
-        users: Object.fromEntries(
-          seed.nodes.map((n) => [n.name, { username: `couchmesh-repl-${n.name}`, password_env: 'R' }]),
-        ),
-      },
-    };
+    const spec = withNodeUsers(seed);
     const desired = desiredState(spec, (n) => (n.auth?.username === 'admin' ? pw() : `repl-${n.name}`));
     const observed = observedEmpty(spec).map((o): ObservedNode => {
       const users: NonNullable<ObservedNode['users']> = {};
