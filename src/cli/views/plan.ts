@@ -43,11 +43,11 @@ function actionLine(a: Action): string {
   }
 }
 
-/** `new, role couchmesh-replicator` (per node) or `new, no role: a member by name` (per link). */
+/** `new, role couchmesh-replicator` (per node) or `new, no role: member by name` (per link). */
 function userChange(a: Extract<Action, { kind: 'set-user' }>): string {
   if (a.change === 'password') return 'rotate password';
   if (a.change === 'roles') return `roles back to ${fmtList(a.roles)}`;
-  return a.roles.length ? `new, role ${a.roles.join(', ')}` : 'new, no role: a member by name';
+  return a.roles.length ? `new, role ${a.roles.join(', ')}` : 'new, no role: member by name';
 }
 
 /**
@@ -143,7 +143,7 @@ export function renderPlan(v: PlanView): string {
   else lines.push(summaryLine(v.summary));
   if (v.mode === 'destroy' && v.databases_kept?.length)
     lines.push(
-      `Databases are kept (${[...new Set(v.databases_kept.map((d) => d.db))].join(', ')} on ${[...new Set(v.databases_kept.map((d) => d.node))].join(', ')}): destroy removes only couchmesh's replication documents, never data.`,
+      `Databases are kept (${[...new Set(v.databases_kept.map((d) => d.db))].join(', ')} on ${[...new Set(v.databases_kept.map((d) => d.node))].join(', ')}): destroy removes only couchmesh's replication documents (and replication users), never data.`,
     );
   return lines.join('\n');
 }
