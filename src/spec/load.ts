@@ -15,6 +15,8 @@ export interface LoadOptions {
   env: Readonly<Record<string, string | undefined>>;
   /** Check that password_env variables are set and referenced files exist (plan/apply need them; graph does not). */
   checkReferences: boolean;
+  /** with checkReferences: the replication users' passwords too (default true; only plan/apply use them) */
+  replicationUsers?: boolean;
 }
 
 /** Reads and validates a mesh file (the I/O edge around the pure validateMesh). */
@@ -38,7 +40,14 @@ export function loadMeshFile(file: string, options: LoadOptions): ValidationResu
   return validateMesh(text, {
     file,
     baseDir: dirname(resolve(file)),
-    references: options.checkReferences ? { env: options.env, fileExists: existsSync, fileStat } : undefined,
+    references: options.checkReferences
+      ? {
+          env: options.env,
+          fileExists: existsSync,
+          fileStat,
+          replicationUsers: options.replicationUsers !== false,
+        }
+      : undefined,
   });
 }
 

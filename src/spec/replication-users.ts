@@ -127,7 +127,8 @@ export function resolveReplicationUsers(
         hint: `put {${input.per.toUpperCase()}} in the ${key === 'password_env' ? 'variable name' : 'file path'}: one password per ${input.per}`,
       },
     );
-  if (ctx.references) checkReplicationRefs(out, usedOwners(out.per, nodes, links), [...path, key], ctx);
+  if (ctx.references && ctx.references.replicationUsers !== false)
+    checkReplicationRefs(out, usedOwners(out.per, nodes, links), [...path, key], ctx);
   return out;
 }
 

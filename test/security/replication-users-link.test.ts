@@ -15,6 +15,7 @@ import { startNode } from '../../src/node/index.ts';
 import { applyOperation } from '../../src/ops/apply.ts';
 import { destroyOperation } from '../../src/ops/destroy.ts';
 import { doctorOperation } from '../../src/ops/doctor.ts';
+import { MeshInvalidError, openMesh } from '../../src/ops/mesh.ts';
 import { planOperation } from '../../src/ops/plan.ts';
 import { rotateOperation } from '../../src/ops/rotate.ts';
 import { type Json, poll, type TestNode } from '../topology/helpers.ts';
@@ -188,5 +189,20 @@ describe('replication users per link (embedded nodes)', () => {
     assert.equal((await req('c', 'GET', '/sensors/s-1')).status, 200);
     const left = await destroyOperation({ file }, deps(), yes);
     assert.deepEqual(left.outcome?.plan.actions, [], 'a second destroy does nothing');
+  });
+
+  it('without the replication passwords: plan names each missing variable; status-like opens still work', async () => {
+    const bare = { env: { P: ADMIN }, client: { retries: 0 } };
+    const e = await planOperation({ file }, bare).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
+    assert.ok(e instanceof MeshInvalidError);
+    const d = e.validation.diagnostics.find((x) => x.code === 'E_CREDENTIAL_ENV');
+    assert.match(d?.message ?? '', /variables not set: REPL_A__B, REPL_B__C$/);
+    // status, doctor, metrics never use those passwords: they open the mesh all the same
+    const opened = openMesh({ file }, bare);
+    assert.equal(opened.ok, true);
+    if (opened.ok) await opened.mesh.close();
   });
 });
