@@ -114,6 +114,23 @@ export async function applyNode(node: string, actions: Action[], client: CouchCl
         else r.failures.push({ id: x.id, error: x.error ?? 'error', reason: x.reason ?? '' });
       }
     }
+    // destroy: a replication user goes once the docs authenticating as it are gone (404: already)
+    for (const a of actions) {
+      if (a.kind !== 'delete-user') continue;
+      r.requests++;
+      const res = await client.request({
+        method: 'DELETE',
+        path: userDocPath(a.name),
+        query: { rev: a.rev },
+      });
+      if (res.status === 200 || res.status === 202 || res.status === 404) r.applied++;
+      else
+        r.failures.push({
+          id: `org.couchdb.user:${a.name}`,
+          error: String(res.status),
+          reason: `could not delete user ${a.name}`,
+        });
+    }
   } catch (e) {
     r.error = {
       code: isCouchError(e) ? e.code : 'E_APPLY',

@@ -29,6 +29,9 @@ export const MESH_CODES = {
   E_AUTH: user('auth names no password reference, or both password_env and password_file'),
   E_CREDENTIAL_ENV: user("the environment variable holding a node's password is not set"),
   E_CREDENTIAL_FILE: user('a password file that is missing, unreadable or empty'),
+  E_REPLICATION_USERS: user(
+    'replication_users: a password template naming the wrong owner ({LINK} with per: node)',
+  ),
   E_TLS: user('tls with only one of cert_file and key_file'),
   E_TLS_FILE: user('a tls file that does not exist'),
   E_NO_DATABASES: user('the mesh, or a link, carries no databases'),
@@ -46,6 +49,10 @@ export const MESH_WARNINGS = {
   W_CHECKPOINT_RANGE: { meaning: "a checkpoint_interval outside its link class's sensible range" },
   W_THRESHOLDS: { meaning: 'lag_warning_changes above lag_critical_changes' },
   W_TLS_HTTP: { meaning: 'tls set on a node whose URL is http://, so it is not used' },
+  W_REPL_SHARED_PASSWORD: {
+    meaning: 'a replication_users password template without {NODE}/{LINK}: one password for all',
+  },
+  W_SECRET_FILE_MODE: { meaning: 'a password file readable by other users (not 0600)' },
   W_NO_LINKS: { meaning: 'the mesh declares no links: nothing will replicate' },
   W_ISOLATED_NODE: { meaning: 'a node that is in no link' },
   W_GENERATOR_EMPTY: { meaning: 'a generator that generates no links' },

@@ -7,12 +7,10 @@ import type { OpenMesh } from './mesh.ts';
 
 export function meshSecrets(m: Pick<OpenMesh, 'spec' | 'passwordOf'>): KnownSecret[] {
   const out: KnownSecret[] = [];
-  // the nodes' own credentials and their replication users' (`replication_users:`)
-  const repl = m.spec.replication_users ?? {};
-  const all = [
-    ...m.spec.nodes,
-    ...m.spec.nodes.flatMap((n) => (repl[n.name] ? [{ ...n, auth: repl[n.name] }] : [])),
-  ];
+  // the nodes' own credentials and the replication users' (`replication_users:`, per node or link)
+  const repl = Object.values(m.spec.replication_users?.users ?? {});
+  const first = m.spec.nodes[0];
+  const all = [...m.spec.nodes, ...(first ? repl.map((auth) => ({ ...first, auth })) : [])];
   for (const n of all) {
     if (!n.auth) continue;
     let value: string | undefined;

@@ -58,6 +58,8 @@ export interface OpenOptions {
   clientDefaults?: Partial<CouchClientOptions>;
   /** per-node client options over `deps.client` (plan/apply: a request counter per node) */
   perNode?: (node: NodeSpec) => Partial<CouchClientOptions>;
+  /** check the replication users' password references (plan, apply, destroy, rotate: they write them) */
+  replicationPasswords?: boolean;
 }
 
 export function openMesh(
@@ -66,7 +68,11 @@ export function openMesh(
   opts: OpenOptions = {},
 ): { ok: true; mesh: OpenMesh } | { ok: false; validation: ValidationResult } {
   const file = meshFilePath(flags.file, deps.env);
-  const validation = loadMeshFile(file, { env: deps.env, checkReferences: true });
+  const validation = loadMeshFile(file, {
+    env: deps.env,
+    checkReferences: true,
+    replicationUsers: opts.replicationPasswords === true,
+  });
   if (!validation.ok || !validation.spec) return { ok: false, validation };
   const spec = validation.spec;
   const readFile = deps.readFile ?? ((p: string) => readFileSync(p, 'utf8'));

@@ -50,6 +50,7 @@ export async function preparePlan(flags: PlanFlags, deps: MeshDeps): Promise<Pre
   const opened = openMesh(flags, deps, {
     clientDefaults: {},
     perNode: (n) => ({ onResponse: counter.hook(n.name, deps.client?.onResponse) }),
+    replicationPasswords: true,
   });
   if (!opened.ok) return opened;
   const m = opened.mesh;

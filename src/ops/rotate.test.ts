@@ -7,6 +7,8 @@ const user = (change: 'create' | 'password' | 'roles'): Action => ({
   kind: 'set-user',
   node: 'n1',
   name: 'couchmesh-repl-n2',
+  mesh: 'm',
+  roles: ['couchmesh-replicator'],
   password: 'p',
   change,
 });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { userError } from '../core/errors.ts';
 import { REPLICATION_PARAMS } from '../spec/link-classes.ts';
+import { replicationUserOf } from '../spec/replication-users.ts';
 import type { LinkSpec, MeshSpec, NodeSpec } from '../spec/types.ts';
 import { desiredConfig } from './config.ts';
 import { redact } from './redact.ts';
@@ -137,8 +138,9 @@ function directionDoc(
 ): DesiredDoc {
   const where = placement(from, to);
   const p = link.params;
-  // with replication users, both endpoints are reached as the driving node's user, never as admin
-  const repl = spec.replication_users?.[where.node];
+  // with replication users, both endpoints are reached as the driving node's (or the link's) user,
+  // never as admin
+  const repl = replicationUserOf(spec, link, where.node);
   const as = (n: NodeSpec): NodeSpec => (repl ? { ...n, auth: repl } : n);
   const fields = {
     source: endpoint(as(from), db, password),

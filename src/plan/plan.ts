@@ -6,6 +6,7 @@ import { rotatedNodes } from './rotation.ts';
 import { canonicalSecurity, planSecurity } from './security.ts';
 import type { Action, DesiredState, FieldChange, ObservedNode, OwnershipMarker, Plan } from './types.ts';
 import { planUsers } from './users.ts';
+import { planUserRemoval } from './users-destroy.ts';
 import { refusedEndpoint, refusedNodes, withheldRefused, withheldUnseen } from './withhold.ts';
 
 /**
@@ -253,7 +254,7 @@ export function makePlan(desired: DesiredState, observed: ObservedNode[], opts: 
   // a database's declared `_security`, after its creation (both are in the node's create-db-first order)
   if (!opts.destroy) {
     // replication users first: the docs written below authenticate as them
-    const users = planUsers(desired.users ?? [], byNode, usable);
+    const users = planUsers(desired.users ?? [], byNode, usable, desired.mesh);
     dbActions.push(...users.actions);
     plan.noop += users.noop;
     const sec = planSecurity(desired, byNode, usable);
@@ -264,6 +265,10 @@ export function makePlan(desired: DesiredState, observed: ObservedNode[], opts: 
     const config = planConfig(desired.config ?? [], byNode, usable);
     dbActions.push(...config.actions);
     plan.noop += config.noop;
+  } else {
+    // destroy: the replication users this mesh created, and their `_security` entries
+    const gone = planUserRemoval(desired, byNode, usable);
+    docActions.push(...gone.security, ...gone.users);
   }
 
   // documents go into `_replicator`: create it first where it is missing (CouchDB 3 does not always)

@@ -4,7 +4,7 @@
  * comparison is order- and duplicate-insensitive; fields of the observed object other than
  * admins/members are not ours and are not compared.
  */
-import { REPLICATOR_ROLE } from '../spec/replication-users.ts';
+import { replicationMembers } from '../spec/replication-users.ts';
 import type { SecurityGroup, SecurityObject } from '../spec/security.ts';
 import type { MeshSpec } from '../spec/types.ts';
 import type { Action, DesiredState, FieldChange, ObservedNode, Plan } from './types.ts';
@@ -61,8 +61,11 @@ export function desiredSecurity(
     const security = declared.get(db) ?? (repl ? canonicalSecurity({}) : undefined);
     if (!security) return [];
     const out = canonicalSecurity(security);
-    // replication users must read and write the database: members by role (couch_db:check_is_member)
-    if (repl) out.members.roles = [...new Set([...out.members.roles, REPLICATOR_ROLE])].sort();
+    // replication users must read and write the database: members by role (per node) or by name
+    // (per link: only its link's users), as couch_db:check_is_member checks both
+    const add = replicationMembers(spec, node, db);
+    out.members.names = [...new Set([...out.members.names, ...add.names])].sort();
+    out.members.roles = [...new Set([...out.members.roles, ...add.roles])].sort();
     return [{ node, db, security: out }];
   });
 }

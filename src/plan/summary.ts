@@ -41,7 +41,7 @@ export function summarize(plan: Plan): PlanSummary {
     security: count('set-security'),
     users: count('set-user'),
     config: count('set-config'),
-    destroy: count('delete-doc'),
+    destroy: count('delete-doc') + count('delete-user'),
     unchanged: plan.noop,
     drift: plan.drift.length,
     orphans: plan.orphans.length,

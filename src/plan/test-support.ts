@@ -63,3 +63,14 @@ export function afterApply(spec: MeshSpec): ObservedNode[] {
     requests: 2,
   }));
 }
+
+/** `spec` with `replication_users: { per: node }` (password variable R for all). */
+export const withNodeUsers = (spec: MeshSpec): MeshSpec => ({
+  ...spec,
+  replication_users: {
+    per: 'node',
+    users: Object.fromEntries(
+      spec.nodes.map((n) => [n.name, { username: `couchmesh-repl-${n.name}`, password_env: 'R' }]),
+    ),
+  },
+});

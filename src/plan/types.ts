@@ -72,6 +72,8 @@ export interface DesiredConfig {
 export interface DesiredUser {
   node: string;
   name: string;
+  /** `[couchmesh-replicator]` per node; `[]` per link (a member by name, of its link's databases only) */
+  roles: string[];
   /** a secret: shown only as `(sensitive)` */
   password: string;
 }
@@ -106,9 +108,10 @@ export interface ObservedNode {
   /**
    * `GET /_users/org.couchdb.user:<name>` of the replication users the node must accept, with
    * `password_ok`: the desired password matches the doc's pbkdf2 fields (checked locally); a
-   * missing user has no entry
+   * missing user has no entry; `mesh`: the mesh whose apply created it (the doc's `couchmesh.mesh`
+   * marker; absent = someone else created it, and destroy never deletes it)
    */
-  users?: Record<string, { rev: string; roles: string[]; password_ok: boolean }>;
+  users?: Record<string, { rev: string; roles: string[]; password_ok: boolean; mesh?: string }>;
   /** the declared `_config` keys as the node holds them (`section/key` -> value); unset = no entry */
   config?: Record<string, string>;
   /** requests this observation cost */
@@ -176,7 +179,21 @@ export type Action =
     }
   | SetSecurityAction
   | SetUserAction
+  | DeleteUserAction
   | SetConfigAction;
+
+/**
+ * Deletes a replication user this mesh created (its `_users` doc carries the mesh's marker):
+ * `destroy` only, after the node's replication docs are gone. A user someone else created is never
+ * deleted.
+ */
+export type DeleteUserAction = {
+  kind: 'delete-user';
+  node: string;
+  name: string;
+  rev: string;
+  reason: 'destroy';
+};
 
 /**
  * Sets one `_config` value (PUT /_node/_local/_config/<section>/<key>, a JSON string): only keys
@@ -193,7 +210,7 @@ export type SetConfigAction = {
 
 /**
  * Creates or updates a replication user (PUT /_users/org.couchdb.user:<name>, `type: 'user'`,
- * roles `[couchmesh-replicator]`, never `_admin`). `change`: create, password (a rotation: the
+ * roles `[couchmesh-replicator]` per node, none per link, never `_admin`). `change`: create, password (a rotation: the
  * password no longer matches), roles (someone changed them).
  */
 export type SetUserAction = {
@@ -202,6 +219,10 @@ export type SetUserAction = {
   name: string;
   /** the current rev (absent: a new user) */
   rev?: string;
+  /** the mesh, stamped into the doc (`couchmesh: { mesh }`): destroy deletes only users so marked */
+  mesh: string;
+  /** `[couchmesh-replicator]` (per node) or `[]` (per link: a member by name) */
+  roles: string[];
   password: string;
   change: 'create' | 'password' | 'roles';
 };

@@ -3,16 +3,11 @@ import { pbkdf2Sync } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { desiredState } from './desired.ts';
 import { makePlan } from './plan.ts';
-import { observedEmpty, pw, seed } from './test-support.ts';
+import { observedEmpty, pw, seed, withNodeUsers } from './test-support.ts';
 import type { ObservedNode } from './types.ts';
 import { passwordMatches, planUsers } from './users.ts';
 
-const spec = {
-  ...seed,
-  replication_users: Object.fromEntries(
-    seed.nodes.map((n) => [n.name, { username: `couchmesh-repl-${n.name}`, password_env: 'R' }]),
-  ),
-};
+const spec = withNodeUsers(seed);
 
 describe('replication users in the plan', () => {
   const desired = desiredState(spec, (n) => (n.auth?.username === 'admin' ? pw() : `repl-${n.name}`));
@@ -64,10 +59,10 @@ describe('replication users in the plan', () => {
         ],
       ]);
     assert.deepEqual(
-      planUsers([u], seen(true), () => true),
+      planUsers([u], seen(true), () => true, 'seed'),
       { actions: [], noop: 1 },
     );
-    assert.equal(planUsers([u], seen(false), () => true).actions[0]?.change, 'password');
-    assert.equal(planUsers([u], seen(true, ['_admin']), () => true).actions[0]?.change, 'roles');
+    assert.equal(planUsers([u], seen(false), () => true, 'seed').actions[0]?.change, 'password');
+    assert.equal(planUsers([u], seen(true, ['_admin']), () => true, 'seed').actions[0]?.change, 'roles');
   });
 });

@@ -1,6 +1,7 @@
 /**
  * Replication users as code: every node a replication reaches must hold the driving node's
- * `couchmesh-repl-<node>` user (`_users` doc, role couchmesh-replicator, never `_admin`). Whether a
+ * `couchmesh-repl-<node>` user (per link: the link's `couchmesh-repl-<a>--<b>`; a `_users` doc,
+ * role couchmesh-replicator per node, none per link, never `_admin`). Whether a
  * user's password is the declared one is checked locally against the doc's pbkdf2 fields (CouchDB
  * stores `derived_key`, `salt`, `iterations`, `pbkdf2_prf`: couch_passwords:pbkdf2), so a re-plan
  * is a no-op without sending the password anywhere.
@@ -9,7 +10,7 @@ import { pbkdf2, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { CouchClient } from '../couch/client.ts';
 import { isCouchError } from '../couch/errors.ts';
-import { REPLICATOR_ROLE } from '../spec/replication-users.ts';
+import { replicationRoles } from '../spec/replication-users.ts';
 import type { MeshSpec } from '../spec/types.ts';
 import type { DesiredDoc, DesiredUser, ObservedNode, SetUserAction } from './types.ts';
 
@@ -17,15 +18,21 @@ const pbkdf2Async = promisify(pbkdf2);
 
 export const userDocPath = (name: string) => `/_users/${encodeURIComponent(`org.couchdb.user:${name}`)}`;
 
-/** The users each doc needs: its driving node's user, on both of its endpoints' nodes. */
+/** The users each doc needs: its driving node's (or link's) user, on both of its endpoints' nodes. */
 export function desiredUsers(spec: MeshSpec, docs: readonly DesiredDoc[]): DesiredUser[] {
   if (!spec.replication_users) return [];
+  const roles = replicationRoles(spec.replication_users.per);
   const out = new Map<string, DesiredUser>();
   for (const d of docs) {
     const basic = d.body.source.auth?.basic;
     if (!basic) continue;
     for (const node of [d.body.couchmesh.from, d.body.couchmesh.to])
-      out.set(`${node}\0${basic.username}`, { node, name: basic.username, password: basic.password });
+      out.set(`${node}\0${basic.username}`, {
+        node,
+        name: basic.username,
+        roles,
+        password: basic.password,
+      });
   }
   return [...out.values()].sort((a, b) =>
     a.node === b.node ? (a.name < b.name ? -1 : 1) : a.node < b.node ? -1 : 1,
@@ -64,7 +71,13 @@ export async function readUsers(
         const roles = Array.isArray(doc.roles)
           ? doc.roles.filter((r): r is string => typeof r === 'string')
           : [];
-        out[u.name] = { rev: String(doc._rev), roles, password_ok: await passwordMatches(doc, u.password) };
+        const marker = doc.couchmesh as { mesh?: unknown } | undefined;
+        out[u.name] = {
+          rev: String(doc._rev),
+          roles,
+          password_ok: await passwordMatches(doc, u.password),
+          ...(typeof marker?.mesh === 'string' ? { mesh: marker.mesh } : {}),
+        };
       } catch (e) {
         if (!(isCouchError(e) && e.status === 404)) throw e;
       }
@@ -78,29 +91,43 @@ export function planUsers(
   users: readonly DesiredUser[],
   byNode: Map<string, ObservedNode>,
   usable: (node: string) => boolean,
+  mesh: string,
 ): { actions: SetUserAction[]; noop: number } {
   const actions: SetUserAction[] = [];
   let noop = 0;
+  const sameRoles = (a: readonly string[], b: readonly string[]) =>
+    [...new Set(a)].sort().join('\0') === [...new Set(b)].sort().join('\0');
   for (const u of users) {
     if (!usable(u.node)) continue;
     const seen = byNode.get(u.node)?.users?.[u.name];
-    const base = { kind: 'set-user' as const, node: u.node, name: u.name, password: u.password };
+    const base = {
+      kind: 'set-user' as const,
+      node: u.node,
+      name: u.name,
+      mesh,
+      roles: u.roles,
+      password: u.password,
+    };
     if (!seen) actions.push({ ...base, change: 'create' });
-    else if (seen.roles.length !== 1 || seen.roles[0] !== REPLICATOR_ROLE)
-      actions.push({ ...base, rev: seen.rev, change: 'roles' });
+    else if (!sameRoles(seen.roles, u.roles)) actions.push({ ...base, rev: seen.rev, change: 'roles' });
     else if (!seen.password_ok) actions.push({ ...base, rev: seen.rev, change: 'password' });
     else noop++;
   }
   return { actions, noop };
 }
 
-/** The `_users` doc written for a set-user action (the node hashes the password: couch_users_db). */
+/**
+ * The `_users` doc written for a set-user action (the node hashes the password: couch_users_db).
+ * `couchmesh.mesh` marks it as this mesh's: destroy deletes only users so marked (CouchDB keeps
+ * extra fields of a user doc as they are).
+ */
 export function userDoc(a: SetUserAction): Record<string, unknown> {
   return {
     ...(a.rev ? { _rev: a.rev } : {}),
     name: a.name,
     type: 'user',
-    roles: [REPLICATOR_ROLE],
+    roles: a.roles,
     password: a.password,
+    couchmesh: { mesh: a.mesh },
   };
 }

@@ -5,6 +5,10 @@ import type { DiagnosticSink } from './sink.ts';
 export interface ReferenceChecks {
   env: Readonly<Record<string, string | undefined>>;
   fileExists(path: string): boolean;
+  /** A file's mode bits and size, and whether we may read it (undefined: missing); absent = exists only. */
+  fileStat?(path: string): { readable: boolean; mode: number; size: number } | undefined;
+  /** false: leave the replication users' passwords unchecked (status, doctor: they do not use them) */
+  replicationUsers?: boolean;
 }
 
 export interface ValidateOptions {

@@ -1,10 +1,10 @@
 import { resolveLinkClasses } from './classes.ts';
-import { type ResolveContext, resolvePath } from './context.ts';
+import type { ResolveContext } from './context.ts';
 import { checkDatabases } from './databases.ts';
 import { DEFAULT_LINK_CLASS } from './link-classes.ts';
 import { resolveLinks } from './links.ts';
 import { checkNodes, isMapping } from './nodes.ts';
-import { ReplicationUsersSchema, replicationUsers } from './replication-users.ts';
+import { resolveReplicationUsers } from './replication-users.ts';
 import { DefaultsSchema, MeshNameSchema, TOP_LEVEL_KEYS } from './schema.ts';
 import { didYouMean, listNames } from './suggest.ts';
 import { DEFAULT_THRESHOLDS, type Thresholds, ThresholdsSchema } from './thresholds.ts';
@@ -66,15 +66,11 @@ export function resolveMesh(raw: unknown, ctx: ResolveContext): MeshSpec | undef
           });
     }
   }
-  const repl =
+  const users =
     raw.replication_users === undefined
       ? undefined
-      : parseAt(ReplicationUsersSchema, raw.replication_users, ['replication_users'], sink);
+      : resolveReplicationUsers(raw.replication_users, nodes.nodes, links, ctx);
   if (mesh === undefined || !thresholds) return undefined;
-  const users = repl && replicationUsers(repl, nodes.names);
-  if (users)
-    for (const u of Object.values(users))
-      if (u.password_file !== undefined) u.password_file = resolvePath(ctx, u.password_file);
   return {
     mesh,
     nodes: [...nodes.nodes.values()],

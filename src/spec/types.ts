@@ -18,11 +18,15 @@ export interface MeshSpec {
   /** Unordered pairs, each once; in source order (an entry's generated links in generator order). */
   links: LinkSpec[];
   thresholds: Thresholds;
-  /**
-   * Least-privilege replication users (opt-in): per node, the credentials reference of its
-   * `couchmesh-repl-<node>` user; absent = replication docs carry the nodes' own `auth`.
-   */
-  replication_users?: Record<string, AuthRef>;
+  /** Least-privilege replication users (opt-in); absent = replication docs carry the nodes' own `auth`. */
+  replication_users?: ReplicationUsersSpec;
+}
+
+/** `replication_users:` resolved: one credentials reference per owner (a node, or a link key `a--b`). */
+export interface ReplicationUsersSpec {
+  per: 'node' | 'link';
+  /** owner -> its `couchmesh-repl-<owner>` user (every node, or every link) */
+  users: Record<string, AuthRef>;
 }
 
 export type Role = 'edge' | 'relay' | 'hub';

@@ -141,4 +141,49 @@ describe('couchmesh schema', () => {
     assert.equal(o.stdout, readFileSync(join(examples, 'mesh.schema.json'), 'utf8'));
     assert.equal(JSON.parse(o.stdout).properties.mesh.type, 'string');
   });
+
+  it('replication users: names every missing password variable and file, warns about a 0644 file, never a value', async () => {
+    const base =
+      'mesh: t\nnodes:\n  a: { url: http://a }\n  b: { url: http://b }\n  c: { url: http://c }\ndatabases: [d]\nlinks:\n  - [a, b]\n  - [b, c]\n';
+    process.env.CM_REPL_A__B = 'repl-value-never-shown';
+    try {
+      const env = write(
+        'repl-env.yaml',
+        `${base}replication_users: { per: link, password_env: "CM_REPL_{LINK}" }\n`,
+      );
+      const o = capture();
+      assert.equal(await main(['validate', '-f', env], o), 1);
+      assert.match(
+        o.stdout,
+        /replication_users\.password_env: replication-user password variable not set: CM_REPL_B__C .*hint: export CM_REPL_B__C=/,
+      );
+      assert.ok(!o.all.includes('repl-value-never-shown'));
+      assert.equal(await main(['validate', '-f', env, '--skip-credentials'], capture()), 0);
+
+      writeFileSync(join(dir, 'repl-a--b.txt'), 'pw\n', { mode: 0o644 });
+      writeFileSync(join(dir, 'repl-b--c.txt'), 'pw\n', { mode: 0o600 });
+      const files = write(
+        'repl-file.yaml',
+        `${base}replication_users: { per: link, password_file: "repl-{link}.txt" }\n`,
+      );
+      const ok = capture();
+      assert.equal(await main(['validate', '-f', files], ok), 0, ok.all);
+      assert.match(ok.stdout, /valid \(1 warning\) — .*; replication users per link \(2 users\)$/m);
+      assert.match(
+        ok.stdout,
+        /warning replication_users\.password_file: replication-user password file readable by other users: .*repl-a--b\.txt \(hint: chmod 600 /,
+      );
+      const missing = write(
+        'repl-missing.yaml',
+        `${base}replication_users: { per: link, password_file: "nope-{link}.txt" }\n`,
+      );
+      const m = capture();
+      assert.equal(await main(['validate', '-f', missing, '--json'], m), 1);
+      const codes = JSON.parse(m.stdout).diagnostics.map((d: { code: string }) => d.code);
+      assert.deepEqual(codes, ['E_CREDENTIAL_FILE']);
+      assert.match(m.stdout, /files missing: .*nope-a--b\.txt, .*nope-b--c\.txt/);
+    } finally {
+      delete process.env.CM_REPL_A__B;
+    }
+  });
 });

@@ -26,8 +26,13 @@ export function renderValidation(r: ValidationResult): string {
     const s = r.spec;
     const warnings = r.warnings ? ` (${plural(r.warnings, 'warning')})` : '';
     const dbs = s.databases.map((d) => d.name).join(', ');
+    const repl = s.replication_users;
+    // references only: which users, never where a password is or what it is
+    const users = repl
+      ? `; replication users per ${repl.per} (${plural(Object.keys(repl.users).length, 'user')})`
+      : '';
     lines.push(
-      `${r.file}: valid${warnings} — mesh '${s.mesh}': ${plural(s.nodes.length, 'node')}, ${plural(s.links.length, 'link')}, ${plural(s.databases.length, 'database')} (${dbs})`,
+      `${r.file}: valid${warnings} — mesh '${s.mesh}': ${plural(s.nodes.length, 'node')}, ${plural(s.links.length, 'link')}, ${plural(s.databases.length, 'database')} (${dbs})${users}`,
     );
   }
   return lines.join('\n');

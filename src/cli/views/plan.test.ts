@@ -159,7 +159,7 @@ describe('plan view', () => {
     assert.match(destroy, /- delete couchmesh\.seed\.sensors\.n2--n1 on n1 \(destroy\)/);
     assert.match(
       destroy,
-      /Databases are kept \(sensors on n1, n2\): destroy removes only couchmesh's replication documents, never data\./,
+      /Databases are kept \(sensors on n1, n2\): destroy removes only couchmesh's replication documents \(and replication users\), never data\./,
     );
   });
 

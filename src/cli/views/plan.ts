@@ -35,17 +35,20 @@ function actionLine(a: Action): string {
     case 'set-security':
       return `  ~ security ${a.db} on ${a.node}: ${a.drift ? 'repairs drift: ' : ''}${a.diff.map((c) => `${c.path} ${fmtList(c.from)} -> ${fmtList(c.to)}`).join(', ')}`;
     case 'set-user':
-      return `  ${a.change === 'create' ? '+' : '~'} user ${a.name} on ${a.node} (${USER_CHANGE[a.change]}, password (sensitive))`;
+      return `  ${a.change === 'create' ? '+' : '~'} user ${a.name} on ${a.node} (${userChange(a)}, password (sensitive))`;
+    case 'delete-user':
+      return `  - delete user ${a.name} on ${a.node} (${DELETE_REASON[a.reason]})`;
     case 'set-config':
       return `  ~ config ${a.node} [${a.section}] ${a.key}: ${a.from ?? '(unset)'} -> ${a.value}`;
   }
 }
 
-const USER_CHANGE = {
-  create: 'new, role couchmesh-replicator',
-  password: 'rotate password',
-  roles: 'roles back to [couchmesh-replicator]',
-} as const;
+/** `new, role couchmesh-replicator` (per node) or `new, no role: member by name` (per link). */
+function userChange(a: Extract<Action, { kind: 'set-user' }>): string {
+  if (a.change === 'password') return 'rotate password';
+  if (a.change === 'roles') return `roles back to ${fmtList(a.roles)}`;
+  return a.roles.length ? `new, role ${a.roles.join(', ')}` : 'new, no role: member by name';
+}
 
 /**
  * Rotations, one line per node whose credentials change: "~ rotate credentials for n3 on 4 docs
@@ -140,7 +143,7 @@ export function renderPlan(v: PlanView): string {
   else lines.push(summaryLine(v.summary));
   if (v.mode === 'destroy' && v.databases_kept?.length)
     lines.push(
-      `Databases are kept (${[...new Set(v.databases_kept.map((d) => d.db))].join(', ')} on ${[...new Set(v.databases_kept.map((d) => d.node))].join(', ')}): destroy removes only couchmesh's replication documents, never data.`,
+      `Databases are kept (${[...new Set(v.databases_kept.map((d) => d.db))].join(', ')} on ${[...new Set(v.databases_kept.map((d) => d.node))].join(', ')}): destroy removes only couchmesh's replication documents (and replication users), never data.`,
     );
   return lines.join('\n');
 }

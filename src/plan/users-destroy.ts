@@ -1,0 +1,73 @@
+/**
+ * `destroy` and the replication users: delete the users this mesh created (their `_users` doc
+ * carries `couchmesh.mesh`, stamped by apply) and take out of each mesh database's `_security` the
+ * members apply added for them (the shared role per node, the link users' names per link). A user
+ * of the same name that someone else created (no marker, or another mesh's) is never touched.
+ */
+import { canonicalSecurity, securityDiff } from './security.ts';
+import type { DeleteUserAction, DesiredState, ObservedNode, SetSecurityAction } from './types.ts';
+
+/**
+ * CouchDB reads empty members as "anyone may read" (couch_db:check_is_member): a database left
+ * with no members once ours are gone is made admin-only, as CouchDB 3 creates it
+ * (`default_security = admin_only`), never public.
+ */
+const ADMIN_ONLY = ['_admin'];
+
+/** The `_security` object without the replication users' entries (undefined: nothing of ours in it). */
+export function withoutReplicationMembers(
+  observed: unknown,
+  names: ReadonlySet<string>,
+  roles: ReadonlySet<string>,
+): ReturnType<typeof canonicalSecurity> | undefined {
+  const cur = canonicalSecurity(observed);
+  const members = {
+    names: cur.members.names.filter((n) => !names.has(n)),
+    roles: cur.members.roles.filter((r) => !roles.has(r)),
+  };
+  if (members.names.length === cur.members.names.length && members.roles.length === cur.members.roles.length)
+    return undefined;
+  if (!members.names.length && !members.roles.length) {
+    members.roles = ADMIN_ONLY;
+    const admins =
+      cur.admins.names.length || cur.admins.roles.length ? cur.admins : { names: [], roles: ADMIN_ONLY };
+    return { admins, members };
+  }
+  return { admins: cur.admins, members };
+}
+
+/** destroy's share for replication users: their `_security` entries out, then the users themselves. */
+export function planUserRemoval(
+  desired: DesiredState,
+  byNode: Map<string, ObservedNode>,
+  usable: (node: string) => boolean,
+): { security: SetSecurityAction[]; users: DeleteUserAction[] } {
+  const wanted = desired.users ?? [];
+  const names = new Set(wanted.map((u) => u.name));
+  const roles = new Set(wanted.flatMap((u) => u.roles));
+  const security: SetSecurityAction[] = [];
+  if (names.size)
+    for (const { node, db } of desired.security ?? []) {
+      if (!usable(node)) continue;
+      const observed = byNode.get(node)?.security?.[db];
+      if (observed === undefined) continue; // the database is not there: nothing to take out
+      const next = withoutReplicationMembers(observed, names, roles);
+      if (next)
+        security.push({
+          kind: 'set-security',
+          node,
+          db,
+          security: next,
+          diff: securityDiff(observed, next),
+          drift: false,
+        });
+    }
+  const users: DeleteUserAction[] = [];
+  for (const u of wanted) {
+    if (!usable(u.node)) continue;
+    const seen = byNode.get(u.node)?.users?.[u.name];
+    if (seen?.mesh === desired.mesh)
+      users.push({ kind: 'delete-user', node: u.node, name: u.name, rev: seen.rev, reason: 'destroy' });
+  }
+  return { security, users };
+}
