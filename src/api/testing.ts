@@ -154,8 +154,11 @@ export class FakeController implements ControllerHandle {
     return this.#command('reconcile', direction, db, 'reconcile', `direction:${direction}/${db}`);
   }
 
-  undoResolution(db: string, auditId: string) {
-    return this.#command('undoResolution', db, auditId, 'undo', `db:${db}/${auditId}`);
+  async undoResolution(db: string, auditId: string) {
+    const action = await this.#command('undoResolution', db, auditId, 'undo', `db:${db}/${auditId}`);
+    const done = this.#snap.resolutions.find((r) => r.db === db && r.audit_id === auditId);
+    if (done) this.emit({ type: 'resolution', resolution: { ...done, undone: true } });
+    return action;
   }
 }
 

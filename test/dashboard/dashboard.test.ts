@@ -127,6 +127,7 @@ test('a conflict appears, then the controller resolves it; its resolution can be
   await page.locator('.dialog .result').waitFor();
   if (world.calls) assert.deepEqual(world.calls.at(-1), { command: 'undoResolution', args: [db, audit] });
   await page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
+  await page.locator(`[data-resolution="${audit}"][data-undone="true"]`).waitFor();
 });
 
 test('the Mermaid export of the live graph', async () => {

@@ -19,7 +19,7 @@ function Summary({ snap }: { snap: ControllerSnapshot }) {
   return (
     <div class="summary">
       <p>Select an arrow to see its direction.</p>
-      <dl class="facts">
+      <dl class="facts one">
         <div>
           <dt>nodes reachable</dt>
           <dd>{s ? `${s.nodes_reachable} / ${s.nodes}` : '–'}</dd>

@@ -144,7 +144,8 @@ export function Graph({ snap, selected, onSelect }: Props) {
             <text x={p.x} y={p.y + 5} class="node-label">
               {n.name}
             </text>
-            <text x={p.x} y={p.y + R + 16} class="node-role">
+            {/* the role sits on the outer side of the node, away from the links between rows */}
+            <text x={p.x} y={p.y < HEIGHT / 2 ? p.y - R - 8 : p.y + R + 16} class="node-role">
               {reachable ? n.role : `${n.role} · unreachable`}
             </text>
           </g>

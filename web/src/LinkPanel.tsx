@@ -6,7 +6,7 @@
 import type { ControllerSnapshot, GraphDirection } from '../../src/controller/view.ts';
 import { command } from './api.ts';
 import { lagText } from './Graph.tsx';
-import { directionHealth, findingsOf, rowOf, unreachableNodes } from './health.ts';
+import { diagnosisOf, directionHealth, HEALTH_WORD, rowOf, unreachableNodes } from './health.ts';
 import { dirKey, type Sample } from './store.ts';
 import { type Pending, Sparkline, StateStrip } from './widgets.tsx';
 
@@ -23,7 +23,7 @@ export function LinkPanel({ snap, direction: d, history, ask }: Props) {
   const row = rowOf(snap.status, d);
   const health = directionHealth(d, row, snap.findings, unreachableNodes(snap.status, snap.findings));
   const reasons = [...new Set(history.map((h) => h.reason).filter((r): r is string => r !== null))].slice(-4);
-  const findings = findingsOf(snap.findings, d);
+  const findings = diagnosisOf(snap.findings, d);
   const base = `/api/v1/directions/${enc(d.direction)}/${enc(d.db)}`;
   const cmd = (kind: 'reset-checkpoint' | 'reconcile', title: string, body: string) => () =>
     ask({
@@ -47,35 +47,8 @@ export function LinkPanel({ snap, direction: d, history, ask }: Props) {
   return (
     <div class="link-panel" data-panel={dirKey(d)}>
       <div class="link-title">
-        <span class={`badge health-${health}`}>{health}</span>
+        <span class={`badge health-${health}`}>{HEALTH_WORD[health]}</span>
         <strong>{d.direction}</strong> <span class="muted">{d.db}</span>
-      </div>
-      <dl class="facts">
-        {facts.map(([k, v]) => (
-          <div key={k}>
-            <dt>{k}</dt>
-            <dd title={v}>{v}</dd>
-          </div>
-        ))}
-      </dl>
-      <StateStrip states={history.map((h) => h.state)} />
-      <Sparkline label="docs/s" values={history.map((h) => h.rate)} />
-      <Sparkline label="lag" values={history.map((h) => h.lag)} />
-      <div class="reasons">
-        <h3>Crash reasons</h3>
-        {reasons.length ? reasons.map((r) => <p key={r}>{r}</p>) : <p class="muted">none seen</p>}
-      </div>
-      <div class="diagnosis">
-        <h3>Diagnosis</h3>
-        {findings.length ? (
-          findings.map((f) => (
-            <p key={f.rule} class={`sev-${f.severity}`}>
-              <strong>{f.rule}</strong> {f.message} <em>{f.playbook}</em>
-            </p>
-          ))
-        ) : (
-          <p class="muted">no open finding</p>
-        )}
       </div>
       <div class="buttons">
         <button
@@ -98,6 +71,33 @@ export function LinkPanel({ snap, direction: d, history, ask }: Props) {
         >
           Reconcile…
         </button>
+      </div>
+      <dl class="facts">
+        {facts.map(([k, v]) => (
+          <div key={k}>
+            <dt>{k}</dt>
+            <dd title={v}>{v}</dd>
+          </div>
+        ))}
+      </dl>
+      <StateStrip states={history.map((h) => h.state)} />
+      <Sparkline label="docs/s" values={history.map((h) => h.rate)} />
+      <Sparkline label="lag" values={history.map((h) => h.lag)} />
+      <div class="reasons">
+        <h3>Crash reasons</h3>
+        {reasons.length ? reasons.map((r) => <p key={r}>{r}</p>) : <p class="muted">none seen</p>}
+      </div>
+      <div class="diagnosis">
+        <h3>Diagnosis</h3>
+        {findings.length ? (
+          findings.map((f) => (
+            <p key={`${f.rule}|${f.node}`} class={`sev-${f.severity}`}>
+              <strong>{f.rule}</strong> {f.message} <em>{f.playbook}</em>
+            </p>
+          ))
+        ) : (
+          <p class="muted">no open finding</p>
+        )}
       </div>
     </div>
   );

@@ -21,6 +21,20 @@ export function findingsOf(findings: readonly Finding[], d: GraphDirection): Fin
   return findings.filter((f) => f.direction === d.direction && (f.db === null || f.db === d.db));
 }
 
+/** The direction's findings and those of the nodes it runs through (the diagnosis of its panel). */
+export function diagnosisOf(findings: readonly Finding[], d: GraphDirection): Finding[] {
+  const nodes = new Set([d.from, d.to, ...d.via]);
+  return [...findingsOf(findings, d), ...findings.filter((f) => f.node !== null && nodes.has(f.node))];
+}
+
+/** What the panel's badge says. */
+export const HEALTH_WORD: Record<Health, string> = {
+  ok: 'healthy',
+  warn: 'warning',
+  bad: 'critical',
+  unknown: 'unknown',
+};
+
 export function unreachableNodes(status: StatusReport | null, findings: readonly Finding[]): Set<string> {
   const out = new Set(status?.nodes.filter((n) => !n.reachable).map((n) => n.node));
   for (const f of findings) if (f.rule === 'node-unreachable' && f.node) out.add(f.node);

@@ -7,10 +7,11 @@
 import type { GraphNode } from '../../src/controller/view.ts';
 
 export const WIDTH = 860;
-export const HEIGHT = 420;
+export const HEIGHT = 460;
 const TOP = 56;
 const BOTTOM = 36;
 const PER_COLUMN = 6;
+const PAD = 40;
 const ROLE_ORDER = { hub: 0, relay: 1, edge: 2 } as const;
 
 export interface Column {
@@ -38,7 +39,9 @@ export function layout(nodes: readonly GraphNode[]): Layout {
       const sub = Math.floor(j / rows);
       const row = j % rows;
       const x = i * width + (width * (sub + 0.5)) / subs;
-      const y = TOP + ((HEIGHT - TOP - BOTTOM) * (row + 0.5)) / rows;
+      // rows spread over the whole height: the first and last a node's height from the edges
+      const span = HEIGHT - TOP - BOTTOM - 2 * PAD;
+      const y = rows === 1 ? (TOP + HEIGHT - BOTTOM) / 2 : TOP + PAD + (span * row) / (rows - 1);
       at.set(n.name, { x, y });
     });
     return { region, x: i * width, width };
