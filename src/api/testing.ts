@@ -98,6 +98,20 @@ export class FakeController implements ControllerHandle {
     return e;
   }
 
+  /**
+   * Routes a direction through relays (what FAILOVER will do). No ControllerEvent carries routes,
+   * so clients see it in the next snapshot (a reconnect, or GET /api/v1/snapshot).
+   */
+  reroute(direction: string, db: string, via: string[]): void {
+    this.#snap = {
+      ...this.#snap,
+      generation: this.#snap.generation + 1,
+      directions: this.#snap.directions.map((d) =>
+        d.direction === direction && d.db === db ? { ...d, via } : d,
+      ),
+    };
+  }
+
   get listeners(): number {
     return this.#listeners.size;
   }

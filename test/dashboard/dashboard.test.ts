@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { type RunningApi, startApi } from '../../src/api/server.ts';
-import { graphOf, seedSpec } from '../../src/api/testing.ts';
+import { FakeController, graphOf, seedSpec } from '../../src/api/testing.ts';
 import { buildDashboard, laptopPage, launch, screenshot } from './browser.ts';
 import { fakeWorld, type World } from './world.ts';
 
@@ -19,10 +19,12 @@ let browser: Browser;
 let page: Page;
 let requests: string[];
 let removeBuild = () => {};
+let webDir = '';
 
 before(async () => {
   const web = await buildDashboard();
   removeBuild = web.remove;
+  webDir = web.dir;
   world = fakeWorld();
   api = await startApi(world.handle, { webRoot: web.dir });
   browser = await launch();
@@ -137,4 +139,46 @@ test('the Mermaid export of the live graph', async () => {
   assert.match(await text.inputValue(), /N1\[\(n1\)\]/);
   await screenshot(page, '07-mermaid');
   await page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
+});
+
+/** Another API over another in-memory controller, and a fresh page of the same browser. */
+async function other(fake: FakeController, token?: string) {
+  const other = await startApi(fake, { webRoot: webDir, ...(token ? { token } : {}) });
+  const { page } = await laptopPage(browser);
+  return { api: other, page, close: async () => Promise.all([page.close(), other.close()]) };
+}
+
+test('a relayed direction is drawn dashed through its relay', async () => {
+  const fake = new FakeController();
+  fake.reroute('n1->n3', 'sensors', ['n2']);
+  const o = await other(fake);
+  try {
+    await o.page.goto(o.api.url);
+    const relayed = o.page.locator('[data-direction="n1->n3"][data-relayed="true"] path.line.relayed');
+    await relayed.waitFor();
+    assert.equal(await o.page.locator('[data-relayed="true"]').count(), 1);
+    await screenshot(o.page, '08-relayed');
+  } finally {
+    await o.close();
+  }
+});
+
+test('with a token: the page asks for it; typed in, or given as #token= in the URL, it connects', async () => {
+  const token = 'dashboard-test-token-0123456789';
+  const o = await other(new FakeController(), token);
+  const { page: second } = await laptopPage(browser);
+  try {
+    await o.page.goto(o.api.url);
+    await o.page.locator('[data-connection="unauthorized"]').waitFor();
+    await o.page.getByPlaceholder('API token').fill(token);
+    await o.page.getByRole('button', { name: 'Connect' }).click();
+    await o.page.locator('[data-connection="live"]').waitFor();
+    assert.equal(await o.page.locator('[data-direction]').count(), 10);
+    await second.goto(`${o.api.url}/#token=${token}`);
+    await second.locator('[data-connection="live"]').waitFor();
+    assert.doesNotMatch(second.url(), /token/, 'the token leaves the address bar');
+  } finally {
+    await second.close();
+    await o.close();
+  }
 });

@@ -27,7 +27,8 @@ function lanes(directions: readonly GraphDirection[]): Map<string, number> {
     const way = `${d.from}|${d.to}`;
     const i = seen.get(way) ?? 0;
     seen.set(way, i + 1);
-    out.set(dirKey(d), 7 + 12 * i);
+    // a relayed path runs beside the direct links it shares a way with, one lane further out
+    out.set(dirKey(d), 7 + 12 * i + (d.via.length ? 14 : 0));
   }
   return out;
 }
@@ -39,19 +40,25 @@ const unit = (a: Point, b: Point): Point => {
   return { x: (b.x - a.x) / len, y: (b.y - a.y) / len };
 };
 
-/** The arrow through `points` (from, relays, to) in its lane, trimmed at the node circles. */
+/**
+ * The arrow through `points` (from, relays, to) in its lane (each segment shifted along its own
+ * normal, joints along the mean of the two), trimmed at the node circles.
+ */
 function arrow(points: Point[], off: number): { path: string; label: Point } {
-  const a = points[0]!;
-  const b = points[1]!;
-  const end = points.at(-1)!;
-  const first = unit(a, b);
-  const lastU = unit(points.at(-2)!, end);
-  const n = { x: -first.y * off, y: first.x * off };
-  const moved = points.map((p) => ({ x: p.x + n.x, y: p.y + n.y }));
-  moved[0] = { x: moved[0]!.x + first.x * R, y: moved[0]!.y + first.y * R };
+  const units = points.slice(1).map((p, i) => unit(points[i]!, p));
+  const normals = units.map((u) => ({ x: -u.y * off, y: u.x * off }));
+  const moved = points.map((p, j) => {
+    const a = normals[Math.max(0, j - 1)]!;
+    const b = normals[Math.min(normals.length - 1, j)]!;
+    return { x: p.x + (a.x + b.x) / 2, y: p.y + (a.y + b.y) / 2 };
+  });
+  const first = units[0]!;
+  const last = units.at(-1)!;
   const li = moved.length - 1;
-  moved[li] = { x: moved[li]!.x - lastU.x * (R + 2), y: moved[li]!.y - lastU.y * (R + 2) };
+  moved[0] = { x: moved[0]!.x + first.x * R, y: moved[0]!.y + first.y * R };
+  moved[li] = { x: moved[li]!.x - last.x * (R + 2), y: moved[li]!.y - last.y * (R + 2) };
   const path = moved.map((p, i) => `${i ? 'L' : 'M'}${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(' ');
+  const [a, b, n] = [points[0]!, points[1]!, normals[0]!];
   const label = { x: a.x + (b.x - a.x) * 0.36 + n.x * 2.2, y: a.y + (b.y - a.y) * 0.36 + n.y * 2.2 + 4 };
   return { path, label };
 }
