@@ -13,8 +13,17 @@ export type Health = 'ok' | 'warn' | 'bad' | 'unknown';
 const BAD_STATES = new Set(['crashing', 'failed', 'error']);
 const OK_STATES = new Set(['running', 'completed']);
 
+const rowIndex = new WeakMap<StatusReport, Map<string, DirectionRow>>();
+
+/** The status row of a direction (indexed once per report: big meshes have 10,000 directions). */
 export function rowOf(status: StatusReport | null, d: GraphDirection): DirectionRow | null {
-  return status?.directions.find((r) => r.direction === d.direction && r.db === d.db) ?? null;
+  if (!status) return null;
+  let index = rowIndex.get(status);
+  if (!index) {
+    index = new Map(status.directions.map((r) => [`${r.direction}|${r.db}`, r]));
+    rowIndex.set(status, index);
+  }
+  return index.get(`${d.direction}|${d.db}`) ?? null;
 }
 
 export function findingsOf(findings: readonly Finding[], d: GraphDirection): Finding[] {
