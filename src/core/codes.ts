@@ -141,6 +141,11 @@ const CONFLICT_CODES = {
   E_UNDO_REV: user('undo cannot tell which losing revision to restore'),
 };
 
+/** The controller's HTTP API and dashboard (`src/api`). */
+const API_CODES = {
+  E_API_TOKEN: user('the HTTP API was given no token (or a short one) for a non-loopback address'),
+};
+
 /** Flags and commands with no area of their own. */
 const CLI_CODES = {
   E_USAGE: user('a flag value the command cannot use'),
@@ -163,6 +168,7 @@ export const CODES = {
   ...TOPOLOGY_CODES,
   ...TELEMETRY_CODES,
   ...CONFLICT_CODES,
+  ...API_CODES,
   ...CLI_CODES,
 } satisfies Record<`E_${string}`, CodeInfo>;
 
