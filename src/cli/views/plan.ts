@@ -37,7 +37,7 @@ function actionLine(a: Action): string {
     case 'set-user':
       return `  ${a.change === 'create' ? '+' : '~'} user ${a.name} on ${a.node} (${USER_CHANGE[a.change]}, password (sensitive))`;
     case 'set-config':
-      return `  ~ config ${a.node} [${a.section}] ${a.key}: ${a.from ?? '(unset)'} -> ${a.value}`;
+      return `  ~ config ${a.node} [${a.section}] ${a.key}: ${a.from ?? '(unset)'} -> ${a.value}${a.takesEffect === 'restart' ? ` (takes effect when ${a.node} restarts)` : ''}`;
   }
 }
 
