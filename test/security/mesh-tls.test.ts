@@ -2,7 +2,8 @@
 // mutual TLS. couchmesh applies it over mutual TLS (mesh.yaml `tls:`), and every node's replicator
 // presents the node's own certificate to its peers and verifies theirs against the mesh CA (the
 // defaults a node started with TLS gives its `[replicator]`), so a document written on n1 reaches
-// n2, n3 and n4. A peer whose certificate comes from another CA crashes the job with a TLS reason.
+// n2, n3 and n4. A peer whose certificate comes from another CA crashes the job with a TLS reason; so does a
+// peer refusing the replicator's client certificate (under TLS 1.3, after the handshake), naming the peer and the fix.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,6 +40,7 @@ describe('the seed mesh over mutual TLS: couchmesh -> nodes and node -> node', (
   const clients = new Map<string, CouchClient>();
   let meshFile = '';
   let intruder: TestNode | undefined;
+  let intruderCa = '';
 
   const startTlsNode = async (tls: { cert: string; key: string; ca: string }) => {
     const node = await startNode({
@@ -72,6 +74,7 @@ describe('the seed mesh over mutual TLS: couchmesh -> nodes and node -> node', (
     }
     // a node whose certificate (and CA) is not the mesh's
     const otherCa = await createCa({ now, days: 30 });
+    intruderCa = otherCa.certPem;
     const other = await issueCert(otherCa, { commonName: 'intruder', hosts: ['127.0.0.1'], now, days: 30 });
     intruder = await startTlsNode({ cert: other.certPem, key: other.keyPem, ca: ca });
 
@@ -142,5 +145,39 @@ describe('the seed mesh over mutual TLS: couchmesh -> nodes and node -> node', (
     assert.match(doc.info.error, /TLS handshake failed/);
     assert.match(doc.info.error, /not signed by a CA this client trusts/);
     assert.ok(!doc.info.error.includes(PASSWORD), 'no credential in the reason');
+  });
+
+  test("a peer refusing the replicator's client certificate (TLS 1.3: after the handshake) crashes the job naming the peer and the fix", async () => {
+    // the intruder trusts the mesh CA for servers but presents its own, foreign certificate as a
+    // client: n1 (client certificates from the mesh CA only) refuses it once the handshake is over
+    const n1 = nodes.get('n1') as TestNode;
+    const it = intruder as TestNode;
+    const pem = (f: string) => readFileSync(join(certs, f), 'utf8');
+    const admin = new CouchClient({
+      url: it.url,
+      auth: { username: 'admin', password: PASSWORD },
+      tls: { ca: [pem('ca.pem'), intruderCa], cert: pem('couchmesh.pem'), key: pem('couchmesh.key') },
+      retries: 0,
+    });
+    try {
+      const auth = { basic: { username: 'admin', password: PASSWORD } };
+      await admin.put(`/${DB}`, {}).catch(() => undefined);
+      await admin.put('/_replicator/from-n1', {
+        source: { url: `${n1.url}/${DB}`, auth },
+        target: { url: `${it.url}/${DB}`, auth },
+        continuous: true,
+      });
+      const doc = await until('the job pulling from n1 to crash', async () => {
+        const d = await admin.get<Json>('/_scheduler/docs/_replicator/from-n1');
+        return d.state === 'crashing' ? d : undefined;
+      });
+      assert.match(doc.info.error, /^tls_error: /);
+      assert.ok(doc.info.error.includes(`the node ${n1.url} refused our client certificate`), doc.info.error);
+      assert.match(doc.info.error, /couchmesh certs issue NODE/);
+      assert.match(doc.info.error, /\[replicator\] cert_file/);
+      assert.ok(!doc.info.error.includes(PASSWORD), 'no credential in the reason');
+    } finally {
+      await admin.close();
+    }
   });
 });
