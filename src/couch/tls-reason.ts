@@ -14,6 +14,10 @@ const REASONS: Array<[RegExp, string]> = [
     "the node's certificate is not signed by a CA this client trusts: set tls.ca_file to the mesh CA, or issue the node's certificate from it",
   ],
   [
+    /^ERR_TLS_CERT_CHAIN_TOO_DEEP$/,
+    "the node's certificate chain has more intermediate CA certificates than allowed ([replicator] ssl_certificate_max_depth, 3 by default): raise it, or issue the node's certificate closer to the CA",
+  ],
+  [
     /^ERR_TLS_CERT_ALTNAME_INVALID$/,
     "the node's certificate does not name the host of its URL: issue it for that host",
   ],

@@ -14,24 +14,11 @@ import { startNode } from '../../src/node/index.ts';
 import { applyOperation } from '../../src/ops/apply.ts';
 import { EXAMPLE_MESH, withUrls } from '../../src/ops/example-mesh.ts';
 import { createCa, initCa, issueCert, issueNode } from '../../src/security/index.ts';
+import { crashingJob, type Json, type TestNode, until } from './support.ts';
 
-type TestNode = Awaited<ReturnType<typeof startNode>>;
-// biome-ignore lint/suspicious/noExplicitAny: untyped JSON off the wire, checked by the assertions
-type Json = any;
 const PASSWORD = 'mesh-tls-admin-pw';
 const NAMES = ['n1', 'n2', 'n3', 'n4'];
 const DB = 'sensors';
-
-/** Polls `probe` until it returns a value (the replicator works on its own schedule). */
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('the seed mesh over mutual TLS: couchmesh -> nodes and node -> node', () => {
   const dir = mkdtempSync(join(tmpdir(), 'couchmesh-mesh-tls-'));
@@ -131,16 +118,8 @@ describe('the seed mesh over mutual TLS: couchmesh -> nodes and node -> node', (
 
   test('a peer whose certificate is from another CA makes the job crash with a TLS reason', async () => {
     const from = `${(intruder as TestNode).url}/${DB}`;
-    const auth = { basic: { username: 'admin', password: PASSWORD } };
-    await client('n1').put('/_replicator/from-intruder', {
-      source: { url: from, auth },
-      target: { url: `${(nodes.get('n1') as TestNode).url}/${DB}`, auth },
-      continuous: true,
-    });
-    const doc = await until('the job from the intruder to crash', async () => {
-      const d = await client('n1').get<Json>('/_scheduler/docs/_replicator/from-intruder');
-      return d.state === 'crashing' ? d : undefined;
-    });
+    const to = `${(nodes.get('n1') as TestNode).url}/${DB}`;
+    const doc = await crashingJob(client('n1'), 'from-intruder', from, to, PASSWORD);
     assert.match(doc.info.error, /^tls_error: /);
     assert.match(doc.info.error, /TLS handshake failed/);
     assert.match(doc.info.error, /not signed by a CA this client trusts/);
@@ -160,17 +139,8 @@ describe('the seed mesh over mutual TLS: couchmesh -> nodes and node -> node', (
       retries: 0,
     });
     try {
-      const auth = { basic: { username: 'admin', password: PASSWORD } };
       await admin.put(`/${DB}`, {}).catch(() => undefined);
-      await admin.put('/_replicator/from-n1', {
-        source: { url: `${n1.url}/${DB}`, auth },
-        target: { url: `${it.url}/${DB}`, auth },
-        continuous: true,
-      });
-      const doc = await until('the job pulling from n1 to crash', async () => {
-        const d = await admin.get<Json>('/_scheduler/docs/_replicator/from-n1');
-        return d.state === 'crashing' ? d : undefined;
-      });
+      const doc = await crashingJob(admin, 'from-n1', `${n1.url}/${DB}`, `${it.url}/${DB}`, PASSWORD);
       assert.match(doc.info.error, /^tls_error: /);
       assert.ok(doc.info.error.includes(`the node ${n1.url} refused our client certificate`), doc.info.error);
       assert.match(doc.info.error, /couchmesh certs issue NODE/);
