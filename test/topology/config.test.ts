@@ -84,6 +84,8 @@ describe('couch_tls: [replicator] and [ssl] TLS settings through _config', () =>
   it('apply sets them (read back through _config); a second plan is a no-op; undeclared keys untouched', async () => {
     const { code, o } = await cli(mesh, ['apply', '-f', mesh.file, '--yes']);
     assert.equal(code, 0, o.all);
+    assert.match(o.stdout, /restart CouchDB on n1: its \[ssl\] settings take effect when it starts/);
+    assert.doesNotMatch(o.stdout, /restart CouchDB on n[234]/);
     for (const [key, value] of Object.entries(REPLICATOR))
       assert.equal(await config('replicator', key), value, key);
     for (const [key, value] of Object.entries(SSL)) assert.equal(await config('ssl', key), value, key);
