@@ -34,6 +34,9 @@ export const MESH_CODES = {
   ),
   E_TLS: user('tls with only one of cert_file and key_file'),
   E_TLS_FILE: user('a tls file that does not exist'),
+  E_TLS_SERVER: user(
+    'couch_tls.server without its certificate or key, or requiring client certificates without cacert_file',
+  ),
   E_NO_DATABASES: user('the mesh, or a link, carries no databases'),
   E_SYSTEM_DATABASE: user('a system database (_name) listed for replication'),
   E_UNKNOWN_NODE: user('a link names a node not declared under nodes:'),

@@ -31,7 +31,9 @@ const COUCH_CODES = {
     'the node could not be talked to (connection refused / reset, DNS failure); also the code of an unreachable node in plans and findings',
   ),
   E_COUCH_TIMEOUT: user('connect, headers or body timeout'),
-  E_COUCH_TLS: user('the TLS handshake failed (untrusted certificate, wrong host name); never retried'),
+  E_COUCH_TLS: user(
+    'the TLS handshake failed (untrusted certificate, wrong host name), or the node refused our client certificate; never retried',
+  ),
   E_COUCH_ABORTED: user("the caller's AbortSignal fired"),
   E_COUCH_PROTOCOL: user('the node answered something CouchDB does not send (bad JSON, bad feed line)'),
   E_COUCH_CLOSED: bug('a request on a client that was closed'),

@@ -22,6 +22,7 @@ import {
   type RequestOptions,
 } from './response.ts';
 import { isIdempotent, isRetryableStatus, parseRetryAfter, withRetries } from './retry.ts';
+import { explainHangUp } from './tls-reason-probe.ts';
 import { discard, encodeBody, type Headers, header, type RawResponse, readAll, send } from './transport.ts';
 import { encodeQuery, type Query } from './url.ts';
 
@@ -113,7 +114,10 @@ export class CouchClient implements CouchRequester {
     const sendWith = async (auth: AuthState | undefined, attempt: number): Promise<RawResponse> => {
       const t0 = this.#o.clock.now();
       const headers = { ...base, ...auth?.headers, ...extra };
-      const res = await send(this.#dispatcher, { ...exchange, headers }, ctx, () => this.#closed);
+      // a refused client certificate arrives as a hang-up under TLS 1.3: tls-reason-probe.ts tells
+      const res = await send(this.#dispatcher, { ...exchange, headers }, ctx, () => this.#closed).catch(
+        (e: unknown) => explainHangUp(e, this.#o, ctx),
+      );
       emit(this.#o.onResponse, { ...ctx, status: res.status, attempt, durationMs: this.#o.clock.now() - t0 });
       if (useAuth) this.#auth.observe(res.headers);
       return res;

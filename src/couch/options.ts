@@ -28,6 +28,12 @@ export interface TlsOptions {
   rejectUnauthorized?: boolean;
   /** SNI / certificate host name, when it differs from the URL host. */
   servername?: string;
+  /**
+   * Most intermediate CA certificates allowed between the node's certificate and a trusted root
+   * (Erlang ssl's `depth`, CouchDB's `[replicator] ssl_certificate_max_depth`); checked only when
+   * certificates are verified. Default: no limit.
+   */
+  maxDepth?: number;
 }
 
 export interface BackoffOptions {

@@ -14,17 +14,29 @@ const REASONS: Array<[RegExp, string]> = [
     "the node's certificate is not signed by a CA this client trusts: set tls.ca_file to the mesh CA, or issue the node's certificate from it",
   ],
   [
+    /^ERR_TLS_CERT_CHAIN_TOO_DEEP$/,
+    "the node's certificate chain has more intermediate CA certificates than allowed ([replicator] ssl_certificate_max_depth, 3 by default): raise it, or issue the node's certificate closer to the CA",
+  ],
+  [
     /^ERR_TLS_CERT_ALTNAME_INVALID$/,
     "the node's certificate does not name the host of its URL: issue it for that host",
   ],
+  // the node refusing OUR certificate (alerts; under TLS 1.3 after the handshake, see tls-reason-probe.ts)
   [
     /ALERT_CERTIFICATE_REQUIRED$/,
-    'the node requires a client certificate: set tls.cert_file and tls.key_file',
+    'the node requires a client certificate and got none: present one issued from the mesh CA (couchmesh certs issue NODE)',
   ],
-  [/ALERT_CERTIFICATE_EXPIRED$/, 'the node refused our client certificate as expired: issue it again'],
   [
-    /ALERT_(UNKNOWN_CA|BAD_CERTIFICATE|DECRYPT_ERROR)$/,
-    "the node does not trust our client certificate: issue tls.cert_file from the node's CA",
+    /ALERT_CERTIFICATE_EXPIRED$/,
+    'the node refused our client certificate as expired: issue it again (couchmesh certs issue NODE --force)',
+  ],
+  [
+    /ALERT_(UNKNOWN_CA|BAD_CERTIFICATE|DECRYPT_ERROR|HANDSHAKE_FAILURE)$/,
+    "the node does not trust our client certificate: present one issued from the node's CA, the mesh CA (couchmesh certs issue NODE)",
+  ],
+  [
+    /^ERR_TLS_CLIENT_CERT_REFUSED$/,
+    'the node closed the connection after the handshake: it refused our client certificate (none sent, or not from a CA it trusts); present one issued from the mesh CA (couchmesh certs issue NODE)',
   ],
 ];
 

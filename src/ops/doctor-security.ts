@@ -100,6 +100,10 @@ export async function scanSecurity(
           anonymousDbs: [],
           verifySslCertificates: null,
           replicatorDocs: [],
+          ...(n.couch_tls?.verify !== undefined ? { declaredVerify: n.couch_tls.verify } : {}),
+          ...(n.couch_tls?.server?.require_client_cert !== undefined
+            ? { declaredRequireClientCert: n.couch_tls.server.require_client_cert }
+            : {}),
         },
         creds: new Map(),
       };
@@ -117,6 +121,7 @@ export async function scanSecurity(
         const v = await get(admin, '/_node/_local/_config/replicator/verify_ssl_certificates');
         const value = v.ok ? bodyOf(v) : undefined;
         if (typeof value === 'string') g.facts.verifySslCertificates = value;
+        if (g.facts.declaredRequireClientCert) g.facts.ssl = await sslVerify(admin, get);
         const docs = await get(admin, `/_replicator/_all_docs?include_docs=true&limit=${MAX_DOCS}`);
         const rows = docs.ok ? (jsonOf(docs).rows as Array<{ id: string; doc?: Json }> | undefined) : [];
         for (const r of rows ?? []) {
@@ -239,4 +244,20 @@ async function certFacts(
       }
     }
   return out;
+}
+
+/** `[ssl] verify_ssl_certificates` and `fail_if_no_peer_cert` on a node declared to require client certificates. */
+async function sslVerify(
+  admin: CouchClient | undefined,
+  get: (c: CouchClient | undefined, path: string) => Promise<CouchResponse>,
+): Promise<{ verifySslCertificates: string | null; failIfNoPeerCert: string | null }> {
+  const read = async (key: string) => {
+    const r = await get(admin, `/_node/_local/_config/ssl/${key}`);
+    const v = r.ok ? bodyOf(r) : undefined;
+    return typeof v === 'string' ? v : null;
+  };
+  return {
+    verifySslCertificates: await read('verify_ssl_certificates'),
+    failIfNoPeerCert: await read('fail_if_no_peer_cert'),
+  };
 }

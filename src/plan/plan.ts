@@ -264,6 +264,7 @@ export function makePlan(desired: DesiredState, observed: ObservedNode[], opts: 
     // the node's own TLS settings (`couch_tls`): the replicator reads them live, before any doc runs
     const config = planConfig(desired.config ?? [], byNode, usable);
     dbActions.push(...config.actions);
+    plan.drift.push(...config.drift);
     plan.noop += config.noop;
   } else {
     // destroy: the replication users this mesh created, and their `_security` entries

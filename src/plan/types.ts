@@ -197,7 +197,7 @@ export type DeleteUserAction = {
 
 /**
  * Sets one `_config` value (PUT /_node/_local/_config/<section>/<key>, a JSON string): only keys
- * mesh.yaml declares (`nodes[].couch_tls`), never another. `from`: the node's value (absent: unset).
+ * mesh.yaml declares (`nodes[].couch_tls`: `[replicator]`, and `[ssl]` for `server`), never another. `from`: the node's value (absent: unset).
  */
 export type SetConfigAction = {
   kind: 'set-config';
@@ -206,6 +206,8 @@ export type SetConfigAction = {
   key: string;
   value: string;
   from?: string;
+  /** 'restart': CouchDB reads this section only when it starts (`[ssl]`): set now, used after a restart */
+  takesEffect?: 'restart';
 };
 
 /**

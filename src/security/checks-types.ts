@@ -67,6 +67,12 @@ export interface NodeSecurityFacts {
   /** `[replicator] verify_ssl_certificates` (null: unset or unreadable) */
   verifySslCertificates: string | null;
   replicatorDocs: ReplicatorDocFacts[];
+  /** mesh.yaml `couch_tls.verify` (absent: not declared) */
+  declaredVerify?: boolean;
+  /** mesh.yaml `couch_tls.server.require_client_cert` (absent: not declared) */
+  declaredRequireClientCert?: boolean;
+  /** `[ssl] verify_ssl_certificates` and `fail_if_no_peer_cert`, read where client certificates are required (null: unset) */
+  ssl?: { verifySslCertificates: string | null; failIfNoPeerCert: string | null };
 }
 
 export interface LinkSecurityFacts {

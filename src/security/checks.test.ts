@@ -134,6 +134,42 @@ describe('security checks', () => {
     );
   });
 
+  it('couch_tls.verify: false declared in mesh.yaml: one finding naming the setting and its fix', () => {
+    const f = tlsVerifyOff(
+      clean({
+        nodes: [
+          node('a', { declaredVerify: false, verifySslCertificates: 'false' }),
+          node('b', { declaredVerify: true }),
+        ],
+      }),
+    );
+    assert.equal(f.length, 1, JSON.stringify(f));
+    assert.equal(f[0]?.node, 'a');
+    assert.equal(f[0]?.evidence.setting, 'nodes.a.couch_tls.verify');
+    assert.match(f[0]?.fix ?? '', /remove verify: false from nodes\.a\.couch_tls in mesh\.yaml/);
+  });
+
+  it('[ssl] not verifying client certificates where mesh.yaml requires them; restart named in the fix', () => {
+    const ssl = (v: string | null, fail: string | null) => ({
+      verifySslCertificates: v,
+      failIfNoPeerCert: fail,
+    });
+    const f = tlsVerifyOff(
+      clean({
+        nodes: [
+          node('a', { declaredRequireClientCert: true, ssl: ssl('false', 'true') }),
+          node('b', { declaredRequireClientCert: true, ssl: ssl('true', 'true') }),
+          node('c', { declaredRequireClientCert: false, ssl: ssl('false', 'false') }),
+        ],
+      }),
+    );
+    assert.deepEqual(
+      f.map((x) => [x.node, x.evidence.value]),
+      [['a', 'false / true']],
+    );
+    assert.match(f[0]?.fix ?? '', /restart CouchDB on a/);
+  });
+
   it('URL credentials in foreign _replicator docs: doc id and masked URL, never the password', () => {
     const f = urlCredentials(
       clean({

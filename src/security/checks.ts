@@ -5,61 +5,16 @@
  */
 import { maskUrlUserinfo } from '../core/redact.ts';
 import { endpointUrl } from './checks-endpoints.ts';
-import type {
-  NodeSecurityFacts,
-  SecurityFacts,
-  SecurityFinding,
-  SecurityRuleId,
-  SecuritySeverity,
-} from './checks-types.ts';
+import { finding, judged } from './checks-finding.ts';
+import { tlsVerifyOff } from './checks-tls.ts';
+import type { SecurityFacts, SecurityFinding, SecuritySeverity } from './checks-types.ts';
+
+export { SECURITY_FIX } from './checks-finding.ts';
+export { tlsVerifyOff } from './checks-tls.ts';
 
 export const CERT_EXPIRY_DAYS = 30;
 /** link classes whose traffic crosses networks couchmesh does not control */
 export const UNTRUSTED_CLASSES: ReadonlySet<string> = new Set(['wan', 'cellular', 'lorawan']);
-
-export const SECURITY_FIX: Record<SecurityRuleId, string> = {
-  'admin-party':
-    'the node has no server admin (admin party: every request is _admin): create one (PUT /_node/_local/_config/admins/NAME) and set [chttpd] require_valid_user = true; then put its credentials in mesh.yaml auth',
-  'public-db':
-    'anyone can read this database: set its _security (members.names / members.roles, e.g. via mesh.yaml databases[].security) — CouchDB 3 lets anonymous requests in when members is empty',
-  'plain-http-link':
-    'this link crosses an untrusted network in clear text (credentials and documents readable on the path): serve the nodes over https (couchmesh certs init / issue, [ssl] on the node) and change their url in mesh.yaml to https://',
-  'tls-verify-off':
-    'certificates are not verified, so anyone on the path can impersonate a node: give the mesh CA instead (mesh.yaml nodes[].tls.ca_file, or [replicator] ssl_trusted_certificates_file on the node) and set [replicator] verify_ssl_certificates = true',
-  'url-credentials':
-    'a replication document not managed by couchmesh carries a password in its URL: move the credentials to auth.basic (or an Authorization header), rotate the password, and consider a replication user with only member rights',
-  'cert-expiring':
-    'the certificate expires soon: issue a new one (couchmesh certs issue NODE --force) and install it on the node before notAfter',
-  'shared-password':
-    'every node has the same password, so one stolen node opens them all: give each node its own password (password_env / password_file per node) or replication users per node',
-  'replication-user-admin':
-    'the replication credentials are server admin on the node: use a replication user that is a member of the mesh databases only, never _admin',
-  'one-admin-everywhere':
-    'replication runs with the nodes’ admin credentials, stored in plaintext in every _replicator document: create replication users (member of the mesh databases only) and use them in the replication documents',
-};
-
-type Scope = Partial<Pick<SecurityFinding, 'node' | 'link' | 'db'>>;
-
-function finding(
-  rule: SecurityRuleId,
-  severity: SecuritySeverity,
-  scope: Scope,
-  message: string,
-  evidence: SecurityFinding['evidence'],
-): SecurityFinding {
-  return {
-    rule,
-    severity,
-    node: scope.node ?? null,
-    link: scope.link ?? null,
-    db: scope.db ?? null,
-    evidence,
-    message,
-    fix: SECURITY_FIX[rule],
-  };
-}
-
-const judged = (f: SecurityFacts): NodeSecurityFacts[] => f.nodes.filter((n) => !n.unreachable);
 
 /** Admin party: an anonymous `/_session` has `_admin`, or an anonymous `/_all_dbs` answers 200 (CouchDB 3 default admin_only_all_dbs). */
 export function adminParty(f: SecurityFacts): SecurityFinding[] {
@@ -120,46 +75,6 @@ export function plainHttpLinks(f: SecurityFacts): SecurityFinding[] {
       ),
     ];
   });
-}
-
-/** Nodes linked to an `https://` node: the ones whose replicator speaks TLS. */
-function tlsReplicating(f: SecurityFacts): Set<string> {
-  const out = new Set<string>();
-  for (const l of f.links)
-    if (l.ends.some((e) => /^https:\/\//i.test(e.url))) for (const e of l.ends) out.add(e.node);
-  return out;
-}
-
-/**
- * Certificate verification off: couchmesh's client options, or `[replicator] verify_ssl_certificates
- * = false` on a node that replicates with an https node (CouchDB 3's default.ini ships `false`; on a
- * mesh without TLS there is nothing to verify, and plain-http-link says what matters there).
- */
-export function tlsVerifyOff(f: SecurityFacts): SecurityFinding[] {
-  const tls = tlsReplicating(f);
-  const out: SecurityFinding[] = [];
-  if (f.clientVerifyOff)
-    out.push(
-      finding(
-        'tls-verify-off',
-        'critical',
-        {},
-        "couchmesh's own requests do not verify the nodes' certificates",
-        { setting: 'tls.rejectUnauthorized = false' },
-      ),
-    );
-  for (const n of judged(f))
-    if (tls.has(n.node) && n.verifySslCertificates?.trim().toLowerCase() === 'false')
-      out.push(
-        finding(
-          'tls-verify-off',
-          'critical',
-          { node: n.node },
-          `${n.node}'s replicator does not verify peer certificates`,
-          { setting: '[replicator] verify_ssl_certificates', value: n.verifySslCertificates },
-        ),
-      );
-  return out;
 }
 
 const USERINFO_PASSWORD = /^[a-z][a-z0-9+.-]*:\/\/[^/?#@:\s]*:[^/?#@\s]*@/i;

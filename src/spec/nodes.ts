@@ -1,7 +1,8 @@
 import { type ResolveContext, resolvePath } from './context.ts';
+import { checkCouchTls } from './couch-tls.ts';
 import type { PathSeg } from './diagnostic.ts';
 import { Name, NodeSchema } from './schema.ts';
-import type { AuthRef, CouchTls, NodeSpec, TlsRefs } from './types.ts';
+import type { AuthRef, NodeSpec, TlsRefs } from './types.ts';
 import { checkNodeUrl } from './url.ts';
 import { describeValue, parseLenient } from './zod-issues.ts';
 
@@ -172,14 +173,4 @@ function checkTls(tls: TlsRefs, path: PathSeg[], ctx: ResolveContext): TlsRefs |
     out[k] = file;
   }
   return ok ? out : undefined;
-}
-
-/** `couch_tls`: a key file without its certificate (or the reverse) is refused, as CouchDB needs both. */
-function checkCouchTls(t: CouchTls, path: PathSeg[], { sink }: ResolveContext): CouchTls {
-  if ((t.cert_file === undefined) !== (t.key_file === undefined))
-    sink.error('E_TLS', path, 'couch_tls has only one of cert_file and key_file', {
-      expected: 'both cert_file and key_file (the replicator client certificate and its key)',
-      hint: 'add the missing file path (a path on the node), or remove the other',
-    });
-  return { ...t };
 }

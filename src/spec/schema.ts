@@ -65,6 +65,46 @@ export const ROLES = ['edge', 'relay', 'hub'] as const;
  * read by couchmesh): CouchDB's replicator presents cert_file/key_file to every endpoint and checks
  * them against ssl_trusted_certificates_file when verify_ssl_certificates is true.
  */
+/** CouchDB 3's TLS protocol names, as `[ssl] tls_versions` lists them. */
+export const TLS_VERSIONS = ['tlsv1', 'tlsv1.1', 'tlsv1.2', 'tlsv1.3'] as const;
+
+/**
+ * The node's own HTTPS listener (CouchDB 3 `[ssl]`, docs config/http "HTTPS (TLS) Options"): paths
+ * ON THE NODE. Declaring it sets `[ssl] enable = true`; CouchDB reads `[ssl]` when it starts.
+ */
+export const CouchTlsServerSchema = z
+  .strictObject({
+    cert_file: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: '[ssl] cert_file: server certificate (PEM), path on the node' }),
+    key_file: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: '[ssl] key_file: its private key (PEM), path on the node' }),
+    cacert_file: z.string().min(1).optional().meta({
+      description: '[ssl] cacert_file: CA certificates client certificates must chain to, path on the node',
+    }),
+    require_client_cert: z.boolean().optional().meta({
+      description:
+        '[ssl] verify_ssl_certificates + fail_if_no_peer_cert: refuse clients without a certificate from cacert_file',
+    }),
+    port: z
+      .number()
+      .int()
+      .min(1)
+      .max(65535)
+      .optional()
+      .meta({ description: '[ssl] port (CouchDB default 6984)' }),
+    tls_versions: z.array(z.enum(TLS_VERSIONS)).min(1).optional().meta({ description: '[ssl] tls_versions' }),
+  })
+  .meta({
+    description:
+      "the node's HTTPS listener, set in its [ssl] config by apply (takes effect when CouchDB restarts)",
+  });
+
 export const CouchTlsSchema = z
   .strictObject({
     cert_file: z.string().min(1).optional().meta({ description: '[replicator] cert_file: path on the node' }),
@@ -75,8 +115,11 @@ export const CouchTlsSchema = z
       .optional()
       .meta({ description: '[replicator] ssl_trusted_certificates_file: path on the node' }),
     verify: z.boolean().optional().meta({ description: '[replicator] verify_ssl_certificates' }),
+    server: CouchTlsServerSchema.optional(),
   })
-  .meta({ description: "TLS settings set in the node's [replicator] config by apply (files on the node)" });
+  .meta({
+    description: "TLS settings set in the node's [replicator] and [ssl] config by apply (files on the node)",
+  });
 
 export const NodeSchema = z
   .strictObject({

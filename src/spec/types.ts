@@ -45,12 +45,24 @@ export interface NodeSpec {
   couch_tls?: CouchTls;
 }
 
-/** `nodes[].couch_tls`: the node's own replicator TLS settings, set through `_config` by apply. */
+/** `nodes[].couch_tls`: the node's own replicator (and HTTPS listener) TLS settings, set through `_config` by apply. */
 export interface CouchTls {
   cert_file?: string;
   key_file?: string;
   ca_file?: string;
   verify?: boolean;
+  /** the node's HTTPS listener: CouchDB's `[ssl]` section */
+  server?: CouchTlsServer;
+}
+
+/** `nodes[].couch_tls.server`: CouchDB 3's `[ssl]` (paths on the node). */
+export interface CouchTlsServer {
+  cert_file?: string;
+  key_file?: string;
+  cacert_file?: string;
+  require_client_cert?: boolean;
+  port?: number;
+  tls_versions?: Array<'tlsv1' | 'tlsv1.1' | 'tlsv1.2' | 'tlsv1.3'>;
 }
 
 /** Exactly one of password_env / password_file is set. Resolve with `resolveAuth` where needed. */

@@ -2,8 +2,9 @@
 // plain http on a cellular link, a foreign _replicator doc with `user:pw@` and a database made
 // public (its _security emptied by the admin: CouchDB 3 then lets anonymous requests read it) ->
 // each finding appears with its fix, in --json and text, doctor exits 2, and no secret is shown.
-// Nodes without admins (admin party), a replicator not verifying certificates (moot over http) and a certificate
-// folder with one node certificate expiring in 10 days -> those findings. A clean mesh (own password
+// Nodes without admins (admin party), a replicator not verifying certificates (moot over http), mesh.yaml's
+// `couch_tls.verify: false`, an `[ssl]` listener not checking the client certificates mesh.yaml requires, and a
+// certificate folder with one node certificate expiring in 10 days -> those findings. A clean mesh (own password
 // per node, lan link, admin-only databases) -> no security finding.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -143,13 +144,25 @@ describe('doctor security checks: admin party, verification off, an expiring cer
   const certs = join(two.dir, 'certs');
 
   before(async () => {
-    await two.start([undefined, undefined], []);
+    // a declares its replicator's verification off; b requires client certificates on its listener
+    await two.start(
+      [undefined, undefined],
+      [
+        ', couch_tls: { verify: false }',
+        ', couch_tls: { server: { cert_file: /etc/couchdb/b.pem, key_file: /etc/couchdb/b.key, cacert_file: /etc/couchdb/ca.pem, require_client_cert: true } }',
+      ],
+    );
     // admin party: anyone may change the configuration
-    const res = await fetch(`${two.nodes[1]?.url}/_node/_local/_config/replicator/verify_ssl_certificates`, {
-      method: 'PUT',
-      body: JSON.stringify('false'),
-    });
-    assert.ok(res.ok);
+    for (const section of ['replicator', 'ssl']) {
+      const res = await fetch(
+        `${two.nodes[1]?.url}/_node/_local/_config/${section}/verify_ssl_certificates`,
+        {
+          method: 'PUT',
+          body: JSON.stringify('false'),
+        },
+      );
+      assert.ok(res.ok);
+    }
     const now = Date.now();
     await initCa(certs, { now });
     await issueNode(certs, 'a', { hosts: ['127.0.0.1'], now, days: 10 });
@@ -157,7 +170,7 @@ describe('doctor security checks: admin party, verification off, an expiring cer
   });
   after(() => two.close());
 
-  it('reports admin party per node and a certificate expiring', async () => {
+  it('reports admin party per node, verification off as declared or on [ssl], a certificate expiring', async () => {
     const r = await two.doctor({}, certs);
     const rows = r.security.map((f) => [f.rule, f.node]);
     assert.deepEqual(
@@ -167,11 +180,19 @@ describe('doctor security checks: admin party, verification off, an expiring cer
         ['admin-party', 'b'],
       ],
     );
-    // verify_ssl_certificates = false on b, but the mesh has no https node: nothing to verify
+    // [replicator] verify_ssl_certificates = false on b, but the mesh has no https node: nothing to
+    // verify; mesh.yaml's own `verify: false` on a and b's [ssl] not checking the client certificates
+    // mesh.yaml requires are findings, each with its own fix
+    const off = r.security.filter((f) => f.rule === 'tls-verify-off');
     assert.deepEqual(
-      r.security.filter((f) => f.rule === 'tls-verify-off'),
-      [],
+      off.map((f) => [f.node, f.evidence.setting]),
+      [
+        ['a', 'nodes.a.couch_tls.verify'],
+        ['b', '[ssl] verify_ssl_certificates / fail_if_no_peer_cert'],
+      ],
     );
+    assert.match(off[0]?.fix ?? '', /remove verify: false from nodes\.a\.couch_tls/);
+    assert.match(off[1]?.fix ?? '', /couchmesh apply .* restart CouchDB on b/);
     assert.deepEqual(
       r.security.filter((f) => f.rule === 'cert-expiring').map((f) => [f.node, f.severity]),
       [['a', 'warning']],

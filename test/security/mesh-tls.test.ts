@@ -2,7 +2,8 @@
 // mutual TLS. couchmesh applies it over mutual TLS (mesh.yaml `tls:`), and every node's replicator
 // presents the node's own certificate to its peers and verifies theirs against the mesh CA (the
 // defaults a node started with TLS gives its `[replicator]`), so a document written on n1 reaches
-// n2, n3 and n4. A peer whose certificate comes from another CA crashes the job with a TLS reason.
+// n2, n3 and n4. A peer whose certificate comes from another CA crashes the job with a TLS reason; so does a
+// peer refusing the replicator's client certificate (under TLS 1.3, after the handshake), naming the peer and the fix.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,24 +14,11 @@ import { startNode } from '../../src/node/index.ts';
 import { applyOperation } from '../../src/ops/apply.ts';
 import { EXAMPLE_MESH, withUrls } from '../../src/ops/example-mesh.ts';
 import { createCa, initCa, issueCert, issueNode } from '../../src/security/index.ts';
+import { crashingJob, type Json, type TestNode, until } from './support.ts';
 
-type TestNode = Awaited<ReturnType<typeof startNode>>;
-// biome-ignore lint/suspicious/noExplicitAny: untyped JSON off the wire, checked by the assertions
-type Json = any;
 const PASSWORD = 'mesh-tls-admin-pw';
 const NAMES = ['n1', 'n2', 'n3', 'n4'];
 const DB = 'sensors';
-
-/** Polls `probe` until it returns a value (the replicator works on its own schedule). */
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('the seed mesh over mutual TLS: couchmesh -> nodes and node -> node', () => {
   const dir = mkdtempSync(join(tmpdir(), 'couchmesh-mesh-tls-'));
@@ -39,6 +27,7 @@ describe('the seed mesh over mutual TLS: couchmesh -> nodes and node -> node', (
   const clients = new Map<string, CouchClient>();
   let meshFile = '';
   let intruder: TestNode | undefined;
+  let intruderCa = '';
 
   const startTlsNode = async (tls: { cert: string; key: string; ca: string }) => {
     const node = await startNode({
@@ -72,6 +61,7 @@ describe('the seed mesh over mutual TLS: couchmesh -> nodes and node -> node', (
     }
     // a node whose certificate (and CA) is not the mesh's
     const otherCa = await createCa({ now, days: 30 });
+    intruderCa = otherCa.certPem;
     const other = await issueCert(otherCa, { commonName: 'intruder', hosts: ['127.0.0.1'], now, days: 30 });
     intruder = await startTlsNode({ cert: other.certPem, key: other.keyPem, ca: ca });
 
@@ -128,19 +118,36 @@ describe('the seed mesh over mutual TLS: couchmesh -> nodes and node -> node', (
 
   test('a peer whose certificate is from another CA makes the job crash with a TLS reason', async () => {
     const from = `${(intruder as TestNode).url}/${DB}`;
-    const auth = { basic: { username: 'admin', password: PASSWORD } };
-    await client('n1').put('/_replicator/from-intruder', {
-      source: { url: from, auth },
-      target: { url: `${(nodes.get('n1') as TestNode).url}/${DB}`, auth },
-      continuous: true,
-    });
-    const doc = await until('the job from the intruder to crash', async () => {
-      const d = await client('n1').get<Json>('/_scheduler/docs/_replicator/from-intruder');
-      return d.state === 'crashing' ? d : undefined;
-    });
+    const to = `${(nodes.get('n1') as TestNode).url}/${DB}`;
+    const doc = await crashingJob(client('n1'), 'from-intruder', from, to, PASSWORD);
     assert.match(doc.info.error, /^tls_error: /);
     assert.match(doc.info.error, /TLS handshake failed/);
     assert.match(doc.info.error, /not signed by a CA this client trusts/);
     assert.ok(!doc.info.error.includes(PASSWORD), 'no credential in the reason');
+  });
+
+  test("a peer refusing the replicator's client certificate (TLS 1.3: after the handshake) crashes the job naming the peer and the fix", async () => {
+    // the intruder trusts the mesh CA for servers but presents its own, foreign certificate as a
+    // client: n1 (client certificates from the mesh CA only) refuses it once the handshake is over
+    const n1 = nodes.get('n1') as TestNode;
+    const it = intruder as TestNode;
+    const pem = (f: string) => readFileSync(join(certs, f), 'utf8');
+    const admin = new CouchClient({
+      url: it.url,
+      auth: { username: 'admin', password: PASSWORD },
+      tls: { ca: [pem('ca.pem'), intruderCa], cert: pem('couchmesh.pem'), key: pem('couchmesh.key') },
+      retries: 0,
+    });
+    try {
+      await admin.put(`/${DB}`, {}).catch(() => undefined);
+      const doc = await crashingJob(admin, 'from-n1', `${n1.url}/${DB}`, `${it.url}/${DB}`, PASSWORD);
+      assert.match(doc.info.error, /^tls_error: /);
+      assert.ok(doc.info.error.includes(`the node ${n1.url} refused our client certificate`), doc.info.error);
+      assert.match(doc.info.error, /couchmesh certs issue NODE/);
+      assert.match(doc.info.error, /\[replicator\] cert_file/);
+      assert.ok(!doc.info.error.includes(PASSWORD), 'no credential in the reason');
+    } finally {
+      await admin.close();
+    }
   });
 });

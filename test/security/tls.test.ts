@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ManualClock } from '../../src/core/clock.ts';
 import { isCouchmeshError } from '../../src/core/errors.ts';
+import { CouchClient } from '../../src/couch/client.ts';
+import { isCouchError } from '../../src/couch/errors.ts';
 import type { ServerInfo } from '../../src/couch/info.ts';
 import { startNode } from '../../src/node/index.ts';
 import type { MeshDeps } from '../../src/ops/deps.ts';
@@ -78,8 +80,9 @@ describe('mutual TLS between couchmesh and embedded nodes', () => {
   });
 
   /** mesh.yaml of the two nodes over https, every node with the given tls file references. */
-  function meshFile(name: string, tls: { ca: string; cert: string; key: string }): string {
-    const tlsLine = `{ ca_file: ${tls.ca}, cert_file: ${tls.cert}, key_file: ${tls.key} }`;
+  function meshFile(name: string, tls: { ca: string; cert?: string; key?: string }): string {
+    const pair = tls.cert ? `, cert_file: ${tls.cert}, key_file: ${tls.key}` : '';
+    const tlsLine = `{ ca_file: ${tls.ca}${pair} }`;
     const node = (n: string, t: TestNode) =>
       `  ${n}:\n    url: ${t.url}\n    auth: { username: admin, password_env: PW }\n    tls: ${tlsLine}\n`;
     const text = `mesh: tls\nnodes:\n${node('n1', nodes[0] as TestNode)}${node('n2', nodes[1] as TestNode)}databases:\n  - sensors\nlinks:\n  - [n1, n2]\n`;
@@ -184,5 +187,43 @@ describe('mutual TLS between couchmesh and embedded nodes', () => {
     );
     // the message names the failure and its fix: the mesh.yaml CA is not the one that signed the node
     assert.match(r.view.unreachable[0]?.message ?? '', /TLS handshake failed \(\w+\): .*tls\.ca_file/);
+  });
+
+  // TLS 1.3: the node's verdict on our client certificate arrives after the handshake, as a hang-up
+  test('a node refusing our missing client certificate: E_COUCH_TLS naming the node and the fix, not a reset', async () => {
+    const r = await planOperation({ file: meshFile('no-cert', { ca: 'certs/ca.pem' }) }, deps());
+    assert.deepEqual(
+      r.view.unreachable.map((u) => [u.node, u.code]),
+      [
+        ['n1', 'E_COUCH_TLS'],
+        ['n2', 'E_COUCH_TLS'],
+      ],
+    );
+    const msg = r.view.unreachable[0]?.message ?? '';
+    assert.ok(msg.includes(`the node ${(nodes[0] as TestNode).url} refused our client certificate`), msg);
+    assert.match(msg, /CERTIFICATE_REQUIRED.*couchmesh certs issue NODE/);
+    assert.doesNotMatch(msg, /UND_ERR_SOCKET|ECONNRESET/);
+  });
+
+  test('a node refusing a client certificate from another CA: E_COUCH_TLS with the fix, not a reset', async () => {
+    const n1 = nodes[0] as TestNode;
+    const client = new CouchClient({
+      url: n1.url,
+      auth: { username: 'admin', password: PASSWORD },
+      tls: { ca: caPem, cert: foreign.cert, key: foreign.key },
+      retries: 2,
+    });
+    try {
+      await assert.rejects(client.get('/'), (e: unknown) => {
+        assert.ok(isCouchError(e));
+        assert.equal(e.code, 'E_COUCH_TLS');
+        assert.ok(e.message.includes(`the node ${n1.url} refused our client certificate`), e.message);
+        assert.match(e.message, /couchmesh certs issue NODE/);
+        assert.match(e.hint ?? '', /tls\.cert_file/);
+        return true;
+      });
+    } finally {
+      await client.close();
+    }
   });
 });

@@ -43,6 +43,13 @@ export function renderOutcome(o: ApplyOutcome, verb = 'Apply'): string {
     switch (n.status) {
       case 'applied':
         lines.push(`  ${n.node}: applied ${plural(n.applied, 'change')} (${fmtRequests(n.requests)})`);
+        // CouchDB reads [ssl] when it starts: the new listener settings wait for a restart
+        if (
+          (o.plan.actions ?? []).some(
+            (a) => a.kind === 'set-config' && a.node === n.node && a.takesEffect === 'restart',
+          )
+        )
+          lines.push(`    restart CouchDB on ${n.node}: its [ssl] settings take effect when it starts`);
         break;
       case 'unchanged':
         lines.push(`  ${n.node}: nothing to do`);

@@ -39,7 +39,7 @@ function actionLine(a: Action): string {
     case 'delete-user':
       return `  - delete user ${a.name} on ${a.node} (${DELETE_REASON[a.reason]})`;
     case 'set-config':
-      return `  ~ config ${a.node} [${a.section}] ${a.key}: ${a.from ?? '(unset)'} -> ${a.value}`;
+      return `  ~ config ${a.node} [${a.section}] ${a.key}: ${a.from ?? '(unset)'} -> ${a.value}${a.takesEffect === 'restart' ? ` (takes effect when ${a.node} restarts)` : ''}`;
   }
 }
 

@@ -28,6 +28,7 @@ describe('ReplicatorTls ([replicator] TLS settings)', () => {
     const t = new ReplicatorTls(() => undefined, NODE_TLS, files({}).read);
     assert.deepEqual(t.current().tls, {
       rejectUnauthorized: true,
+      maxDepth: 3,
       ca: 'mesh-ca',
       cert: 'node-cert',
       key: 'node-key',
@@ -36,7 +37,20 @@ describe('ReplicatorTls ([replicator] TLS settings)', () => {
 
   it('a node without TLS verifies peers against the system CAs and presents no certificate', () => {
     const t = new ReplicatorTls(() => ({}), undefined, files({}).read);
-    assert.deepEqual(t.current().tls, { rejectUnauthorized: true });
+    assert.deepEqual(t.current().tls, { rejectUnauthorized: true, maxDepth: 3 });
+  });
+
+  it('ssl_certificate_max_depth: CouchDB default 3, live, only while verifying; a bad value crashes', () => {
+    const cfg: Record<string, string> = {};
+    const t = new ReplicatorTls(() => cfg, NODE_TLS, files({}).read);
+    assert.equal(t.current().tls.maxDepth, 3);
+    cfg.ssl_certificate_max_depth = '1';
+    assert.equal(t.current().tls.maxDepth, 1);
+    cfg.ssl_certificate_max_depth = 'deep';
+    crashes(() => t.current(), /tls_error: \[replicator\] ssl_certificate_max_depth must be a whole number/);
+    cfg.ssl_certificate_max_depth = '1';
+    cfg.verify_ssl_certificates = 'false';
+    assert.equal(t.current().tls.maxDepth, undefined);
   });
 
   it('verify_ssl_certificates=false turns verification off only when explicitly configured', () => {

@@ -23,6 +23,19 @@ export interface ReplicatorTlsSettings {
 
 type Section = Partial<Record<(typeof TLS_KEYS)[number], string>>;
 
+/** couch_replicator_utils: `config:get_integer("replicator", "ssl_certificate_max_depth", 3)`. */
+const DEFAULT_MAX_DEPTH = 3;
+
+function maxDepth(v: string | undefined): number {
+  if (v === undefined || v.trim() === '') return DEFAULT_MAX_DEPTH;
+  const n = Number(v.trim());
+  if (!Number.isInteger(n) || n < 0)
+    throw new RepCrash(
+      `tls_error: [replicator] ssl_certificate_max_depth must be a whole number >= 0, got ${JSON.stringify(v)}`,
+    );
+  return n;
+}
+
 /**
  * The node's replicator TLS settings (couch_replicator_parse / couch_replicator_utils `ssl_params`):
  * `[replicator] cert_file` + `key_file` (+ `password`, the key's passphrase) is the client certificate
@@ -33,8 +46,10 @@ type Section = Partial<Record<(typeof TLS_KEYS)[number], string>>;
  *
  * One deliberate difference: CouchDB 3 defaults `verify_ssl_certificates` to false; here peers are
  * verified unless `verify_ssl_certificates = false` is explicitly configured.
- * `ssl_certificate_max_depth` is accepted (part of the settings' identity) but not enforced: node's
- * TLS has no chain-depth option, and the mesh PKI's chains are one level deep.
+ * `ssl_certificate_max_depth` (CouchDB's default 3, Erlang ssl's `depth`: intermediate CA
+ * certificates allowed between the peer's certificate and a trusted root) is enforced while peers
+ * are verified: node's TLS has no depth option, so the client checks the verified chain's length
+ * (couch/dispatcher.ts) and a deeper chain crashes the job with a `tls_error` reason.
  *
  * Files are read once per change of these keys (not per request or job); a read failure is not
  * cached, so a fixed file is picked up by the job's next start.
@@ -72,6 +87,7 @@ export class ReplicatorTls {
 
   private load(cfg: Section): TlsOptions {
     const tls: TlsOptions = { rejectUnauthorized: cfg.verify_ssl_certificates?.trim() !== 'false' };
+    if (tls.rejectUnauthorized) tls.maxDepth = maxDepth(cfg.ssl_certificate_max_depth);
     const ca = cfg.ssl_trusted_certificates_file
       ? this.file('ssl_trusted_certificates_file', cfg.ssl_trusted_certificates_file)
       : this.nodeTls?.ca;
