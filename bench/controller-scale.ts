@@ -11,7 +11,8 @@
 // nodes polled every 30 s (goal: within one core).
 //
 //   node --import tsx bench/controller-scale.ts [--sizes=50,200,1000] [--polls=5] [--warmup=20]
-//        [--interval=30000] [--crashing=0.01] [--quick]
+//        [--interval=30000] [--crashing=0.01] [--missing=0] [--quick]
+// (`--missing=1`: no `_replicator` doc anywhere, a fleet the controller watches before its first apply)
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { fdLimit, fdsNeeded } from './lib/fleet-sim.ts';
@@ -43,6 +44,7 @@ async function bench() {
   const warmup = num('warmup', QUICK ? 1 : 20);
   const interval = num('interval', 30_000);
   const crashing = num('crashing', 0.01);
+  const missing = num('missing', 0);
   const log = (s: string) => process.stdout.write(`${s}\n`);
   log(
     `controller scale: the real Poller against a fleet simulator; ${warmup} warm-up + ${polls} measured polls per size, one every ${interval / 1000} s (simulated clock)`,
@@ -59,7 +61,14 @@ async function bench() {
   for (const n of sizes) {
     const t0 = performance.now();
     const sim = await spawnChild(
-      ['--import', 'tsx', 'bench/fleet-sim.ts', `--nodes=${n}`, `--crashing=${crashing}`],
+      [
+        '--import',
+        'tsx',
+        'bench/fleet-sim.ts',
+        `--nodes=${n}`,
+        `--crashing=${crashing}`,
+        `--missing=${missing}`,
+      ],
       120_000,
     );
     const startMs = performance.now() - t0;

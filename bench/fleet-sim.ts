@@ -2,7 +2,7 @@
 // N loopback ports, in this one process, until stdin ends or SIGTERM / SIGINT.
 //
 //   node --import tsx bench/fleet-sim.ts [--nodes=1000] [--fanout=5] [--dbs=sensors]
-//        [--crashing=0.01] [--server=shared|per-port]
+//        [--crashing=0.01] [--missing=0] [--server=shared|per-port]
 //
 // Prints one JSON line on stdout once every port listens: {"url": <control URL>, "pid", "nodes"}
 // (the shape bench/lib/process.ts spawnChild waits for). Its mesh.yaml:
@@ -22,6 +22,7 @@ const sim = await startFleetSim({
   fanout: Number(flag('fanout') ?? 5),
   dbs: (flag('dbs') ?? 'sensors').split(','),
   crashing: Number(flag('crashing') ?? 0),
+  missing: Number(flag('missing') ?? 0),
   server: flag('server') === 'per-port' ? 'per-port' : 'shared',
 });
 process.stdout.write(`${JSON.stringify({ url: sim.controlUrl, pid: process.pid, nodes })}\n`);

@@ -3,7 +3,8 @@
 // direction replicates within LAG_MS of its source, checkpoints every checkpoint_interval (at its
 // own phase) and counts docs read/written since its job started; a chosen fraction of directions
 // crash every CRASH_EVERY_MS with CouchDB's db_not_found reason (state `crashing`, out of
-// `_active_tasks`, crashes in the `_scheduler/jobs` history). Nothing is stored, so an answer costs
+// `_active_tasks`, crashes in the `_scheduler/jobs` history); another fraction has no `_replicator`
+// doc at all (a fleet not applied yet). Nothing is stored, so an answer costs
 // the same at any time and any two reads at the same time agree (source and target checkpoints).
 import { createHash } from 'node:crypto';
 import type { MeshLink } from '../../src/observe/links.ts';
@@ -64,8 +65,12 @@ export class FleetModel {
 
   constructor(
     readonly mesh: FleetMesh,
-    /** fraction of directions that crash (0 … 1) */
-    crashing: number,
+    o: {
+      /** fraction of directions that crash (0 … 1) */
+      crashing: number;
+      /** fraction of directions whose `_replicator` doc is not there (not applied yet, or deleted) */
+      missing: number;
+    },
     startedAt: number,
   ) {
     this.epoch = startedAt - HISTORY_MS;
@@ -74,7 +79,7 @@ export class FleetModel {
     const docs = new Map(
       desiredState(mesh.spec, () => undefined).docs.map((d) => [d.id, { _id: d.id, ...d.body }]),
     );
-    for (const l of mesh.links) for (const ref of l.directions) this.#addDirection(l, ref, crashing, docs);
+    for (const l of mesh.links) for (const ref of l.directions) this.#addDirection(l, ref, o, docs);
     for (const n of this.nodes.values()) {
       n.held.sort((a, b) => (a.docId < b.docId ? -1 : 1));
       n.dbs.sort();
@@ -84,7 +89,7 @@ export class FleetModel {
   #addDirection(
     l: MeshLink,
     ref: MeshLink['directions'][number],
-    crashing: number,
+    o: { crashing: number; missing: number },
     docs: Map<string, Record<string, unknown>>,
   ) {
     const node = (name: string) => this.nodes.get(name) as SimNode;
@@ -104,9 +109,10 @@ export class FleetModel {
       targetUrl: `${to.url}/${l.db}/`,
       checkpointMs: ref.checkpointIntervalMs,
       phase: Math.floor(unit(`phase ${ref.docId}`) * ref.checkpointIntervalMs),
-      crashing: unit(`crash ${ref.docId}`) < crashing,
+      crashing: unit(`crash ${ref.docId}`) < o.crashing,
       replicatorDoc: { ...docs.get(ref.docId), _rev: `1-${md5(ref.docId)}` },
     };
+    if (unit(`missing ${ref.docId}`) < o.missing) return;
     node(ref.docNode).held.push(d);
     for (const n of [from, to]) {
       n.local.set(`${l.db}/${hex}`, d);

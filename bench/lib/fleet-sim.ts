@@ -14,7 +14,8 @@
 //
 // Time: answers are computed at `now()`: the wall clock, or the time set with `setNow` (in process)
 // or `PUT /_sim/clock {"now": ms}` on the control port, so a poller on a ManualClock sees the fleet
-// at the time it believes it is.
+// at the time it believes it is. A jump of more than 4 s closes the idle keep-alive connections, as
+// the poller's own keep-alive timeout would have on a real 30 s cadence.
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type Server as NetServer } from 'node:net';
@@ -27,6 +28,8 @@ import { FleetModel, type SimNode } from './fleet-sim-state.ts';
 export interface FleetSimOptions extends FleetShape {
   /** fraction of directions whose job keeps crashing (default 0) */
   crashing?: number;
+  /** fraction of directions whose `_replicator` doc is absent (default 0) */
+  missing?: number;
   server?: 'shared' | 'per-port';
   host?: string;
 }
@@ -44,6 +47,9 @@ export interface FleetSim {
   stats(): { requests: number; byRoute: Record<string, number> };
   close(): Promise<void>;
 }
+
+/** a clock jump longer than the poller's keep-alive (src/couch/dispatcher.ts: 4 s) drops idle connections */
+const IDLE_CLOSE_MS = 4_000;
 
 const HEADERS = {
   'content-type': 'application/json',
@@ -104,11 +110,18 @@ export async function startFleetSim(o: FleetSimOptions): Promise<FleetSim> {
   }
   const urls = ports.map((p) => `http://${host}:${p}`);
   const mesh = fleetMesh(fleetMeshYaml(urls, o));
-  const model = new FleetModel(mesh, o.crashing ?? 0, Date.now());
+  const model = new FleetModel(mesh, { crashing: o.crashing ?? 0, missing: o.missing ?? 0 }, Date.now());
   answers = new FleetAnswers(model, loadSamples());
   for (let i = 0; i < n; i++) byPort.set(ports[i] as number, model.nodes.get(nodeName(i)) as SimNode);
 
   const stats = () => ({ requests, byRoute: { ...counts } });
+  const httpServers = (shared ? [shared] : [...closers]) as Server[];
+  const setNow = (ms: number | null) => {
+    // a client idle longer than its keep-alive (undici: 4 s) has closed its connections: a jump of
+    // the clock past that closes the idle ones, so each poll of a 30 s cadence connects anew
+    if (ms !== null && ms - now() > IDLE_CLOSE_MS) for (const s of httpServers) s.closeIdleConnections();
+    fixed = ms;
+  };
   const control = createServer((req, res) =>
     readBody(req).then((raw) => {
       const path = (req.url ?? '/').split('?')[0];
@@ -118,7 +131,7 @@ export async function startFleetSim(o: FleetSimOptions): Promise<FleetSim> {
       }
       if (req.method === 'PUT' && path === '/_sim/clock') {
         const v = (JSON.parse(raw || '{}') as { now?: unknown }).now;
-        fixed = typeof v === 'number' ? v : null;
+        setNow(typeof v === 'number' ? v : null);
         return send(res, 200, { ok: true, now: now() });
       }
       if (req.method === 'GET' && path === '/_sim/stats') return send(res, 200, stats());
@@ -137,9 +150,7 @@ export async function startFleetSim(o: FleetSimOptions): Promise<FleetSim> {
     mesh,
     model,
     now,
-    setNow: (ms) => {
-      fixed = ms;
-    },
+    setNow,
     stats,
     close: async () => {
       await Promise.all(
