@@ -121,8 +121,8 @@ function print(rows: Array<{ run: PollerRun; startMs: number }>, interval: numbe
     'health ms',
     'wall ms/poll',
     'req/node/poll',
-    'RSS MiB',
-    'heap MiB',
+    'RSS MiB (start)',
+    'heap MiB (start)',
     'sim CPU ms/poll',
     'findings',
     'unreachable',
@@ -136,8 +136,8 @@ function print(rows: Array<{ run: PollerRun; startMs: number }>, interval: numbe
     int(m.healthMs),
     int(m.wallMs),
     m.reqPerNode.toFixed(2),
-    m.rssMiB.toFixed(0),
-    m.heapMiB.toFixed(0),
+    `${m.rssMiB.toFixed(0)} (${run.rssStartMiB.toFixed(0)})`,
+    `${m.heapMiB.toFixed(0)} (${run.heapStartMiB.toFixed(0)})`,
     int(m.simCpuMs),
     int(m.findings),
     int(m.unreachable),
@@ -157,21 +157,25 @@ function print(rows: Array<{ run: PollerRun; startMs: number }>, interval: numbe
   log('growth (CPU per poll per node; 1.00x between sizes = linear):');
   for (const { run, m } of table)
     log(
-      `  ${int(run.nodes)} nodes: ${(m.cpuMs / run.nodes).toFixed(3)} ms CPU per node per poll, ${(m.healthMs / run.directions).toFixed(4)} ms health per direction`,
+      `  ${int(run.nodes)} nodes: ${(m.cpuMs / run.nodes).toFixed(3)} ms CPU per node per poll, ${(m.healthMs / run.directions).toFixed(4)} ms health per direction, ${((m.heapMiB - run.heapStartMiB) / run.nodes).toFixed(3)} MiB heap per node`,
     );
   for (let i = 1; i < table.length; i++) {
     const a = table[i - 1] as (typeof table)[number];
     const b = table[i] as (typeof table)[number];
     const r = b.m.cpuMs / b.run.nodes / (a.m.cpuMs / a.run.nodes);
-    const mem = b.m.heapMiB / b.run.nodes / (a.m.heapMiB / a.run.nodes);
+    const grown = (t: typeof a) => (t.m.heapMiB - t.run.heapStartMiB) / t.run.nodes;
+    const mem = grown(b) / grown(a);
     log(
-      `  ${int(a.run.nodes)} -> ${int(b.run.nodes)} nodes (x${(b.run.nodes / a.run.nodes).toFixed(1)}): CPU per node ${r.toFixed(2)}x, heap per node ${mem.toFixed(2)}x`,
+      `  ${int(a.run.nodes)} -> ${int(b.run.nodes)} nodes (x${(b.run.nodes / a.run.nodes).toFixed(1)}): CPU per node ${r.toFixed(2)}x, heap (above the start) per node ${mem.toFixed(2)}x`,
     );
   }
   const big = table.find((t) => t.run.nodes === 1000) ?? table.at(-1);
   if (!big) return;
   const share = (big.m.cpuMs / interval) * 100;
   log('');
+  log(
+    `(a poll of ${int(big.run.nodes)} nodes takes ${(big.m.wallMs / 1000).toFixed(1)} s of wall time here, of the ${interval / 1000} s interval)`,
+  );
   log(
     `${int(big.run.nodes)} nodes polled every ${interval / 1000} s uses ${share.toFixed(1)}% of one core (goal: within one core)${share <= 100 ? '' : ' — OVER'}`,
   );

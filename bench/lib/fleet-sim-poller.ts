@@ -31,6 +31,9 @@ export interface PollerRun {
   directions: number;
   /** validating the generated mesh.yaml + building clients and the Poller, ms of CPU */
   setupCpuMs: number;
+  /** RSS before the mesh was read (the process with its modules loaded), MiB */
+  rssStartMiB: number;
+  heapStartMiB: number;
   warmup: PollSample[];
   measured: PollSample[];
 }
@@ -54,6 +57,8 @@ export async function measurePoller(o: {
 }): Promise<PollerRun> {
   const text = await (await fetch(`${o.simUrl}/_sim/mesh.yaml`)).text();
   const { now } = await json<{ now: number }>(`${o.simUrl}/_sim`);
+  const rssStartMiB = process.memoryUsage().rss / MiB;
+  const heapStartMiB = process.memoryUsage().heapUsed / MiB;
   const c0 = process.cpuUsage();
   const { spec, links } = fleetMesh(text);
   const clients = clientsFor(spec, () => undefined, TELEMETRY_CLIENT);
@@ -96,6 +101,8 @@ export async function measurePoller(o: {
     nodes: spec.nodes.length,
     directions: links.length * 2,
     setupCpuMs,
+    rssStartMiB,
+    heapStartMiB,
     warmup: samples.slice(0, o.warmup),
     measured: samples.slice(o.warmup),
   };
