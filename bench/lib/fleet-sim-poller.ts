@@ -42,7 +42,8 @@ const cpuMs = (c: NodeJS.CpuUsage) => (c.user + c.system) / 1000;
 const MiB = 1024 * 1024;
 
 async function json<T>(url: string, init?: RequestInit): Promise<T> {
-  const r = await fetch(url, init);
+  // one retry: a kept-alive connection closed by the other side just before reuse
+  const r = await fetch(url, init).catch(() => fetch(url, init));
   if (!r.ok) throw new Error(`${init?.method ?? 'GET'} ${url}: ${r.status}`);
   return (await r.json()) as T;
 }

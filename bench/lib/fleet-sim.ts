@@ -140,6 +140,9 @@ export async function startFleetSim(o: FleetSimOptions): Promise<FleetSim> {
       send(res, 404, { error: 'not_found', reason: 'missing' });
     }),
   );
+  // no server-side idle timeout: only the client closes an idle control connection, so a request
+  // never races the server closing it (a poll of 1,000 nodes is longer than the 5 s default)
+  control.keepAliveTimeout = 0;
   await listen(control, host);
   closers.push(control);
   if (shared) closers.push(shared);
