@@ -5,8 +5,10 @@
 // 1,000 nodes = 10,000 directions) and, in a second child process, the real Poller (the
 // controller's observe + health loop; bench/lib/fleet-sim-poller.ts) on a 30 s cadence simulated
 // by a ManualClock. WARMUP polls fill the 10-minute snapshot ring the health rules walk, then
-// POLLS are measured: CPU per poll (the poller process's own), the health rules' share, wall time,
-// memory, requests per node per poll, and the simulator's CPU. Then the growth curve (CPU per poll
+// POLLS are measured: CPU per poll (the poller process's own, all its threads), the health rules'
+// share, GC pauses, wall time, memory, requests per node per poll, and the simulator's CPU. Memory is
+// mostly the 10-minute ring of raw snapshots (~0.7 MiB per node live at 10 links per node), and
+// GC's share grows with it: that, not an O(n^2) step, is what bends the CPU curve upwards. Then the growth curve (CPU per poll
 // per node between sizes: ~1.0x is linear) and, last, the headline: the share of one core at 1,000
 // nodes polled every 30 s (goal: within one core).
 //
@@ -98,6 +100,7 @@ function summary(xs: PollSample[], nodes: number) {
   return {
     cpuMs: pick((s) => s.cpuMs),
     healthMs: pick((s) => s.healthMs),
+    gcMs: pick((s) => s.gcMs),
     wallMs: pick((s) => s.wallMs),
     simCpuMs: pick((s) => s.simCpuMs),
     reqPerNode: xs.reduce((a, s) => a + s.requests, 0) / Math.max(1, xs.length) / nodes,
@@ -119,6 +122,7 @@ function print(rows: Array<{ run: PollerRun; startMs: number }>, interval: numbe
     'directions',
     'CPU ms/poll',
     'health ms',
+    'GC pause ms',
     'wall ms/poll',
     'req/node/poll',
     'RSS MiB (start)',
@@ -134,6 +138,7 @@ function print(rows: Array<{ run: PollerRun; startMs: number }>, interval: numbe
     int(run.directions),
     int(m.cpuMs),
     int(m.healthMs),
+    int(m.gcMs),
     int(m.wallMs),
     m.reqPerNode.toFixed(2),
     `${m.rssMiB.toFixed(0)} (${run.rssStartMiB.toFixed(0)})`,
@@ -150,7 +155,7 @@ function print(rows: Array<{ run: PollerRun; startMs: number }>, interval: numbe
   log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const c of cells) log(line(c));
   log(
-    '(CPU, health, wall, sim CPU: medians of the measured polls; requests: their mean; RSS/heap: their max)',
+    '(CPU, health, GC, wall, sim CPU: medians of the measured polls; requests: their mean; RSS/heap: their max)',
   );
 
   log('');

@@ -3,6 +3,8 @@
 // fleet simulator's mesh, on a ManualClock moved one interval per poll (the simulator is told the
 // same time), so the slow reads (`_scheduler/jobs`, `_stats`: every 6 polls), the snapshot ring
 // (10 min) and the health windows behave as on a 30 s cadence without waiting 30 s.
+import { PerformanceObserver } from 'node:perf_hooks';
+import { setImmediate as tick } from 'node:timers/promises';
 import { ManualClock } from '../../src/core/clock.ts';
 import { healthThresholdsFromSpec } from '../../src/health/types.ts';
 import { TELEMETRY_CLIENT } from '../../src/ops/mesh.ts';
@@ -16,6 +18,8 @@ export interface PollSample {
   cpuMs: number;
   /** CPU of one more health evaluation over the same ring, ms (the rules' share of the poll) */
   healthMs: number;
+  /** garbage-collector pauses during the poll (PerformanceObserver 'gc' entries), ms */
+  gcMs: number;
   wallMs: number;
   requests: number;
   /** CPU of the simulator process during the poll, ms (NaN when its pid is unknown) */
@@ -68,16 +72,25 @@ export async function measurePoller(o: {
   const poller = new Poller({ targets: pollTargets(links, clients), links, thresholds, clock });
   const setupCpuMs = cpuMs(process.cpuUsage(c0));
   const samples: PollSample[] = [];
+  let gcTotal = 0;
+  const gc = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcTotal += e.duration;
+  });
+  gc.observe({ entryTypes: ['gc'] });
   try {
     for (let i = 0; i < o.warmup + o.polls; i++) {
       await clock.advance(o.intervalMs);
       await json(`${o.simUrl}/_sim/clock`, { method: 'PUT', body: JSON.stringify({ now: clock.now() }) });
       const sim0 = processCpuUs(o.simPid);
+      await tick();
+      const gc0 = gcTotal;
       const cpu0 = process.cpuUsage();
       const w0 = performance.now();
       const r = await poller.pollOnce();
       const wallMs = performance.now() - w0;
       const cpu = cpuMs(process.cpuUsage(cpu0));
+      await tick(); // gc entries are delivered on the event loop
+      const gcMs = gcTotal - gc0;
       const simCpuMs = (processCpuUs(o.simPid) - sim0) / 1000;
       const e0 = process.cpuUsage();
       poller.evaluate();
@@ -86,6 +99,7 @@ export async function measurePoller(o: {
       samples.push({
         cpuMs: cpu,
         healthMs,
+        gcMs,
         wallMs,
         requests: r.requests.total,
         simCpuMs,
@@ -96,6 +110,7 @@ export async function measurePoller(o: {
       });
     }
   } finally {
+    gc.disconnect();
     await Promise.allSettled([...clients.values()].map((c) => c.close()));
   }
   return {
