@@ -49,6 +49,28 @@ function asOf(nodes: Map<string, NodeSnapshot[]>, t: number, only?: readonly str
   return out;
 }
 
+const holderIndexes = new WeakMap<Map<string, NodeSnapshot[]>, Map<string, string[]>>();
+
+/**
+ * Doc id -> the nodes holding it in any kept snapshot, built once per `byNode` map and only when a
+ * doc is missing from its planned node: a fleet without its docs costs O(snapshots), not
+ * O(directions x nodes) per evaluation.
+ */
+function holders(nodes: Map<string, NodeSnapshot[]>): Map<string, string[]> {
+  let index = holderIndexes.get(nodes);
+  if (index) return index;
+  index = new Map();
+  for (const [name, list] of nodes)
+    for (const s of list)
+      for (const d of s.docs) {
+        const at = index.get(d.doc_id) ?? [];
+        if (at.at(-1) !== name) at.push(name);
+        index.set(d.doc_id, at);
+      }
+  holderIndexes.set(nodes, index);
+  return index;
+}
+
 /**
  * Direction states already computed, per doc-node snapshot (by object identity) and direction. A
  * poller that evaluates after complete poll rounds passes one across polls, so each poll computes
@@ -78,9 +100,11 @@ export function directionSeries(
       prev = hit;
       continue;
     }
-    // only the doc node and the source matter, unless the doc is not where planned (then look everywhere)
+    // only the doc node and the source matter, unless the doc is not where planned (then look at
+    // every node that held it: the others cannot be where it is)
     const elsewhere = snap.reachable && !snap.docs.some((d) => d.doc_id === ref.docId);
-    const latest = asOf(nodes, snap.at + slackMs, elsewhere ? undefined : [ref.from]);
+    const only = elsewhere ? [ref.from, ...(holders(nodes).get(ref.docId) ?? [])] : [ref.from];
+    const latest = asOf(nodes, snap.at + slackMs, only);
     latest.set(ref.docNode, snap);
     const st = directionState(link, ref, latest, prev);
     out.push(st);

@@ -55,9 +55,14 @@ export const parseSchedulerJobsPage = (json: unknown): SchedulerJobsPage =>
 export const parseSchedulerJob = (json: unknown): SchedulerJob =>
   parseWith(SchedulerJobSchema, json, '_scheduler/jobs/{id}');
 
+// built once: a zod schema built per call costs more than the parse itself (the poller parses
+// `_active_tasks` of every node on every poll)
+const JsonObject = z.record(z.string(), z.unknown());
+const JsonObjects = z.array(JsonObject);
+
 /** `GET /_active_tasks`: the replication entries; other task types (indexer, compaction…) are skipped. */
 export function parseActiveTasks(json: unknown): ActiveTask[] {
-  const list = parseWith(z.array(z.record(z.string(), z.unknown())), json, '_active_tasks');
+  const list = parseWith(JsonObjects, json, '_active_tasks');
   return list
     .filter((t) => t.type === 'replication')
     .map((t) => parseWith(ActiveTaskSchema, t, '_active_tasks replication entry'));
@@ -92,7 +97,7 @@ const StatLeaf = z.object({ value: z.unknown(), type: z.string() });
  * dotted paths (REFERENCE A6). Histograms (object values) are skipped.
  */
 export function parseReplicatorStats(json: unknown): ReplicatorStats {
-  const root = parseWith(z.record(z.string(), z.unknown()), json, '_stats/couch_replicator');
+  const root = parseWith(JsonObject, json, '_stats/couch_replicator');
   const values: Record<string, number> = {};
   const walk = (node: Record<string, unknown>, prefix: string) => {
     for (const [k, v] of Object.entries(node)) {

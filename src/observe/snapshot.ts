@@ -168,11 +168,27 @@ function findDoc(ref: DirectionRef, latest: Map<string, NodeSnapshot>) {
   const planned = latest.get(ref.docNode);
   const onPlanned = planned?.docs.find((d) => d.doc_id === ref.docId);
   if (onPlanned) return { snap: planned, doc: onPlanned };
+  return docIndex(latest).get(ref.docId) ?? { snap: planned, doc: undefined };
+}
+
+type DocHit = { snap: NodeSnapshot; doc: SchedulerDoc };
+const docIndexes = new WeakMap<Map<string, NodeSnapshot>, Map<string, DocHit>>();
+
+/**
+ * Every doc of `latest` by id, first node by name winning: built once per map, so a poll where
+ * many docs are missing from their planned node (a fleet not applied yet) costs O(docs), not
+ * O(directions x nodes). Callers build a new map per call and do not change it after the first lookup.
+ */
+function docIndex(latest: Map<string, NodeSnapshot>): Map<string, DocHit> {
+  let index = docIndexes.get(latest);
+  if (index) return index;
+  index = new Map();
   for (const name of [...latest.keys()].sort()) {
-    const doc = latest.get(name)?.docs.find((d) => d.doc_id === ref.docId);
-    if (doc) return { snap: latest.get(name), doc };
+    const snap = latest.get(name) as NodeSnapshot;
+    for (const doc of snap.docs) if (!index.has(doc.doc_id)) index.set(doc.doc_id, { snap, doc });
   }
-  return { snap: planned, doc: undefined };
+  docIndexes.set(latest, index);
+  return index;
 }
 
 const byRepOrDoc = <T extends { doc_id: string | null }>(

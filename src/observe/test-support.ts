@@ -147,3 +147,23 @@ export function dbAt(n: number, instance?: string): DbSeqInfo {
 export function snapshot(node: string, at: number, p: Partial<NodeSnapshot> = {}): NodeSnapshot {
   return { node, at, reachable: true, confidence: 'full', docs: [], tasks: [], dbInfo: {}, ...p };
 }
+
+/** A ring of `n` nodes, each linked to the next `fanout`, and a counter of `docs` reads. */
+export function countedRing(n: number, fanout: number) {
+  const name = (i: number) => `n${i}`;
+  const links: MeshLink[] = [];
+  for (let i = 0; i < n; i++)
+    for (let k = 1; k <= fanout; k++) links.push(twoNodeLink(name(i), name((i + k) % n)));
+  const reads = { n: 0 };
+  const counted = (s: NodeSnapshot): NodeSnapshot => {
+    const docs = s.docs;
+    return Object.defineProperty({ ...s }, 'docs', {
+      get: () => {
+        reads.n++;
+        return docs;
+      },
+      enumerable: true,
+    });
+  };
+  return { links, reads, counted, name };
+}
