@@ -103,7 +103,9 @@ export function registerConflicts(program: Command, output: Output): void {
     .action(async (id: string, o) => {
       const r = await conflictsUndo(id, o, { env: process.env });
       print(o.json, r, () => [
-        `restored ${r.restoredRev} of ${r.docId} as ${r.newRev} (undo entry ${r.entry})`,
+        r.alreadyUndone
+          ? `already undone: ${r.restoredRev} of ${r.docId} was restored as ${r.newRev} at ${r.alreadyUndone.at} (undo entry ${r.entry}); nothing written`
+          : `restored ${r.restoredRev} of ${r.docId} as ${r.newRev} (undo entry ${r.entry})`,
       ]);
     });
 }
