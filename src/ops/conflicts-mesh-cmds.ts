@@ -13,7 +13,7 @@ import {
   listConflicts,
   showConflict,
 } from '../resolve/inspect.ts';
-import { type UndoResult, undoResolution } from '../resolve/undo.ts';
+import type { UndoResult } from '../resolve/undo.ts';
 import { type StrategyOptions, strategyConfig } from './conflicts-config.ts';
 import {
   type MeshResolveEvent,
@@ -22,8 +22,9 @@ import {
   meshConflictsConfig,
   meshNodes,
   resolveMeshDatabase,
+  undoMeshResolution,
 } from './conflicts-mesh.ts';
-import { clockOf, type MeshDeps } from './deps.ts';
+import type { MeshDeps } from './deps.ts';
 import { MeshInvalidError, type OpenMesh, openMesh } from './mesh.ts';
 
 export interface MeshTarget {
@@ -133,20 +134,8 @@ export const meshConflictsUndo = (
   t: MeshTarget & { rev?: string },
   deps: MeshDeps,
 ): Promise<UndoResult & { node: string }> =>
-  withConflictsMesh(t, deps, async (mesh, db) => {
-    const config = meshConflictsConfig(mesh, db);
-    const nodes = meshNodes(mesh, t.node);
-    for (const { name, client } of nodes) {
-      const audit = meshAuditSink(mesh, config, client);
-      if (nodes.length > 1 && !(await audit.get(id))) continue;
-      const r = await undoResolution({ client, db, audit, resolution: id, rev: t.rev, clock: clockOf(deps) });
-      return { ...r, node: name };
-    }
-    throw userError(
-      'E_AUDIT_NOT_FOUND',
-      `no node of ${mesh.file} has the audit entry ${id}`,
-      "list them with 'couchmesh conflicts audit DOC -f mesh.yaml --db DB'",
-    );
-  });
+  withConflictsMesh(t, deps, (mesh, db) =>
+    undoMeshResolution(mesh, { db, auditId: id, node: t.node, rev: t.rev }, deps),
+  );
 
 const dirOf = (mesh: OpenMesh) => dirname(mesh.file);

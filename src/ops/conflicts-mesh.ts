@@ -20,6 +20,8 @@ import {
   type ResolverStats,
   ResolverWorker,
 } from '../resolve/index.ts';
+import { listConflicts } from '../resolve/inspect.ts';
+import { type UndoResult, undoResolution } from '../resolve/undo.ts';
 import { didYouMean } from '../spec/suggest.ts';
 import { clockOf, type MeshDeps } from './deps.ts';
 import type { OpenMesh } from './mesh.ts';
@@ -192,4 +194,56 @@ export async function resolveMeshDatabase(
     resolutions,
     conflicted: Object.fromEntries(results.map((r) => [r.node, r.conflicted])),
   };
+}
+
+/**
+ * Documents in conflict in `db` per node (`_changes?style=all_docs` + `_bulk_get` of the candidates);
+ * null for a node that could not be read. For metrics and the dashboard's per-database counts.
+ */
+export async function meshConflictCounts(
+  mesh: OpenMesh,
+  o: { db: string; node?: string | 'all' },
+  deps: Pick<MeshDeps, 'signal'> = {},
+): Promise<Record<string, number | null>> {
+  const nodes = meshNodes(mesh, o.node);
+  const counts = await Promise.all(
+    nodes.map(({ client }) =>
+      listConflicts(client, o.db, deps.signal ? { signal: deps.signal } : {}).then(
+        (rows) => rows.length,
+        () => null,
+      ),
+    ),
+  );
+  return Object.fromEntries(nodes.map((n, i) => [n.name, counts[i] ?? null]));
+}
+
+/**
+ * `conflicts undo` on a mesh (the controller's undo command): on `node`, or on the first node (mesh
+ * order) whose audit trail holds the entry. Idempotent: a second undo writes nothing (`alreadyUndone`).
+ */
+export async function undoMeshResolution(
+  mesh: OpenMesh,
+  o: { db: string; auditId: string; node?: string; rev?: string },
+  deps: Pick<MeshDeps, 'clock'>,
+): Promise<UndoResult & { node: string }> {
+  const config = meshConflictsConfig(mesh, o.db);
+  const nodes = meshNodes(mesh, o.node);
+  for (const { name, client } of nodes) {
+    const audit = meshAuditSink(mesh, config, client);
+    if (nodes.length > 1 && !(await audit.get(o.auditId).catch(() => undefined))) continue;
+    const r = await undoResolution({
+      client,
+      db: o.db,
+      audit,
+      resolution: o.auditId,
+      rev: o.rev,
+      clock: clockOf(deps),
+    });
+    return { ...r, node: name };
+  }
+  throw userError(
+    'E_AUDIT_NOT_FOUND',
+    `no node of ${mesh.file} has the audit entry ${o.auditId}`,
+    "list them with 'couchmesh conflicts audit DOC -f mesh.yaml --db DB'",
+  );
 }

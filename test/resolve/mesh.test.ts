@@ -7,7 +7,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type MeshResolveEvent, resolveMeshDatabase } from '../../src/ops/conflicts-mesh.ts';
+import {
+  type MeshResolveEvent,
+  meshConflictCounts,
+  resolveMeshDatabase,
+  undoMeshResolution,
+} from '../../src/ops/conflicts-mesh.ts';
 import { MeshInvalidError, openMesh } from '../../src/ops/mesh.ts';
 import {
   ADMIN,
@@ -60,6 +65,7 @@ describe('resolving a mesh database on every node', () => {
     const mesh = open();
     const events: MeshResolveEvent[] = [];
     try {
+      assert.deepEqual(await meshConflictCounts(mesh, { db: DB }), { a: N, b: N });
       const r = await resolveMeshDatabase(mesh, { db: DB }, {}, (e) => events.push(e));
       assert.deepEqual(r.counts, { resolved: 2 * N, declined: 0, failed: 0 });
       assert.deepEqual(r.conflicted, { a: 0, b: 0 });
@@ -98,6 +104,33 @@ describe('resolving a mesh database on every node', () => {
     }
     // the tombstones merged too: 3 leaves per doc (one live, two deleted), as after one resolver
     assert.ok([...leaves.values()].every((revs) => revs.length === 3));
+
+    // undo through the mesh, as the controller's command does it: once, then a no-op
+    const mesh2 = open();
+    try {
+      assert.deepEqual(await meshConflictCounts(mesh2, { db: DB }), { a: 0, b: 0 });
+      const entry = [...(await winners(a, AUDIT)).keys()].find((id) =>
+        id.startsWith('r:doc-0001:'),
+      ) as string;
+      const undo = await undoMeshResolution(mesh2, { db: DB, auditId: entry, rev: undefined }, {}).catch(
+        (e: { code?: string }) => e,
+      );
+      // lww kept one leaf's body and deleted two: which one to restore must be said
+      assert.equal((undo as { code?: string }).code, 'E_UNDO_REV');
+      const rev = (
+        await a.client.get<{ losers: Array<{ rev: string; won?: boolean }> }>(
+          `/${AUDIT}/${encodeURIComponent(entry)}`,
+        )
+      ).losers.find((l) => !l.won)?.rev;
+      const first = await undoMeshResolution(mesh2, { db: DB, auditId: entry, rev }, {});
+      assert.equal(first.node, 'a');
+      assert.equal(first.alreadyUndone, undefined);
+      const second = await undoMeshResolution(mesh2, { db: DB, auditId: entry, rev }, {});
+      assert.ok(second.alreadyUndone, 'a second undo writes nothing');
+      assert.equal(second.newRev, first.newRev);
+    } finally {
+      await mesh2.close();
+    }
   });
 
   it('acts on one node by name; unknown nodes, databases and missing blocks are user errors', async () => {
