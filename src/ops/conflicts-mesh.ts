@@ -120,6 +120,9 @@ export function meshAuditSink(
     : new NdjsonAuditSink(`${dirname(mesh.file)}/${a.file}`);
 }
 
+/** Errors of the settings rather than of a node: they stop the whole operation. */
+const SETTINGS_ERRORS = new Set<string>(['E_CUSTOM_STRATEGY', 'E_CONFLICTS_CONFIG']);
+
 const describeAudit = (c: ConflictsConfig) => ('db' in c.audit ? `db ${c.audit.db}` : `file ${c.audit.file}`);
 
 /**
@@ -178,8 +181,8 @@ export async function resolveMeshDatabase(
         });
         return { node: name, stats, conflicted: o.dryRun ? stats.seen : stats.declined + stats.failed };
       } catch (e) {
-        // settings mistakes (a custom module that does not load) are the user's, on every node alike
-        if (isCouchmeshError(e) && e.kind === 'user') throw e;
+        // a settings mistake (a custom module that does not load) is the same on every node: say it once
+        if (isCouchmeshError(e) && SETTINGS_ERRORS.has(e.code)) throw e;
         return { node: name, error: e instanceof Error ? e.message : String(e), conflicted: 0 };
       }
     }),

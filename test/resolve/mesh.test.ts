@@ -155,4 +155,24 @@ describe('resolving a mesh database on every node', () => {
       await mesh.close();
     }
   });
+
+  it('a node that is away is reported; the others are resolved', async () => {
+    const away = join(dir, 'away.yaml');
+    const auth = `{ username: ${ADMIN.username}, password_env: CM_RESOLVE_PW }`;
+    writeFileSync(
+      away,
+      `mesh: away\nnodes:\n  a: { url: "${nodes[0]?.url}", auth: ${auth} }\n  z: { url: "http://127.0.0.1:9", auth: ${auth} }\n` +
+        'databases:\n  - { name: sensors, conflicts: { strategy: lww } }\nlinks: [[a, z]]\n',
+    );
+    const r = openMesh({ file: away }, { env, client: { retries: 0 } });
+    if (!r.ok) throw new MeshInvalidError(r.validation);
+    try {
+      const out = await resolveMeshDatabase(r.mesh, { db: DB }, {});
+      const z = out.nodes.find((n) => n.node === 'z');
+      assert.ok(z?.error, 'z is reported with its error');
+      assert.equal(out.nodes.find((n) => n.node === 'a')?.error, undefined);
+    } finally {
+      await r.mesh.close();
+    }
+  });
 });
