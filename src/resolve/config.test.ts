@@ -10,7 +10,7 @@ describe('conflicts config', () => {
       timestamps: 'field_ts',
       type_field: 'type',
       audit: { db: 'couchmesh_audit' },
-      batch_size: 200,
+      batch_size: 500,
       concurrency: 4,
     });
     assert.deepEqual(strategyPart(c), { strategy: 'field-merge', timestamps: 'field_ts' });

@@ -87,19 +87,40 @@ const common = {
   type_field: FieldPath.default('type').meta({ description: 'field of the winner naming its type' }),
   types: z.record(z.string(), StrategySchema).optional().meta({ description: 'strategy per type' }),
   audit: AuditSchema.default({ db: 'couchmesh_audit' }),
-  batch_size: z.number().int().min(1).max(10_000).default(200),
+  batch_size: z.number().int().min(1).max(10_000).default(500),
   concurrency: z.number().int().min(1).max(64).default(4),
 };
 
+const WITH_COMMON = {
+  lww: LwwSchema.extend(common),
+  'field-merge': FieldMergeSchema.extend(common),
+  union: UnionSchema.extend(common),
+  max: MaxSchema.extend(common),
+  min: MinSchema.extend(common),
+  custom: CustomSchema.extend(common),
+} as const;
+
 /** `databases[].conflicts`: a default strategy (flat), optional strategies per type, audit, batching. */
 export const ConflictsConfigSchema = z.discriminatedUnion('strategy', [
-  LwwSchema.extend(common),
-  FieldMergeSchema.extend(common),
-  UnionSchema.extend(common),
-  MaxSchema.extend(common),
-  MinSchema.extend(common),
-  CustomSchema.extend(common),
+  WITH_COMMON.lww,
+  WITH_COMMON['field-merge'],
+  WITH_COMMON.union,
+  WITH_COMMON.max,
+  WITH_COMMON.min,
+  WITH_COMMON.custom,
 ]);
+
+/**
+ * The plain object schema of one strategy's settings: validating against it (rather than the union)
+ * lets mesh.yaml diagnostics name the keys that strategy knows ("did you mean 'timestamp'?").
+ */
+export function conflictsSchemaOf(strategy: StrategyName): (typeof WITH_COMMON)[StrategyName] {
+  return WITH_COMMON[strategy];
+}
+/** The plain object schema of one strategy under `types:`. */
+export function strategySchemaOf(strategy: StrategyName): (typeof VARIANTS)[number] {
+  return VARIANTS.find((v) => v.shape.strategy.value === strategy) as (typeof VARIANTS)[number];
+}
 export type ConflictsConfig = z.output<typeof ConflictsConfigSchema>;
 
 /** Validates settings (from mesh.yaml or CLI flags); a user error naming each problem otherwise. */

@@ -8,6 +8,7 @@ import {
   isObject,
   type JsonObject,
   jsonText,
+  sameJson,
   unsafeNumberPath,
 } from './json.ts';
 import type { FetchedLeaf, Leaf } from './leaf.ts';
@@ -135,6 +136,6 @@ export class ConflictResolver {
     const p = unsafeNumberPath(body);
     if (p) return no(`the merged body has a number that is not exact at ${p}`);
     const text = jsonText(body);
-    return { ...base, outcome: { ok: true, body, text, changed: text !== canonicalText(parent.body) } };
+    return { ...base, outcome: { ok: true, body, text, changed: !sameJson(body, parent.body) } };
   }
 }

@@ -10,6 +10,7 @@ import {
   numericValue,
   parseJsonLossless,
   plainJson,
+  sameJson,
   unsafeNumberPath,
 } from './json.ts';
 
@@ -47,4 +48,20 @@ test('a NumberText is a number to strategies and to plain JSON, never an object'
 test('a big integer held as its lexeme is exact; only doubles can be unsafe', () => {
   assert.equal(unsafeNumberPath(parseJsonLossless('{"id":12345678901234567890}')), undefined);
   assert.equal(unsafeNumberPath({ id: 2 ** 60 }), '$.id');
+});
+
+test('the fast paths (JSON.parse, JSON.stringify, deep compare) answer as the lossless ones', () => {
+  // numbers inside strings, and rev-like hex with 'e' and '-0', must not push exact numbers to the slow path
+  const plain = '{"_rev":"2-0e5a","s":"1.0 and 1e2","n":[1,0.5,-3],"o":{"b":true,"a":null}}';
+  assert.deepEqual(parseJsonLossless(plain), JSON.parse(plain));
+  assert.ok((parseJsonLossless('{"s":"x","n":1.50}') as JsonObject).n instanceof NumberText);
+  assert.throws(() => parseJsonLossless('{"a":1,}'));
+  assert.equal(jsonText({ a: [1, 'x', null], b: { c: false } }), '{"a":[1,"x",null],"b":{"c":false}}');
+  assert.equal(jsonText([undefined, { u: undefined }]), '[null,{}]');
+  assert.ok(sameJson({ a: 1, b: [1, { c: 2 }] }, { b: [1, { c: 2 }], a: 1 }));
+  assert.ok(!sameJson({ a: 1 }, { a: 1, b: 2 }));
+  assert.ok(sameJson({ x: -0 }, { x: 0 }));
+  assert.ok(!sameJson({ n: new NumberText('1.0') }, { n: 1 }));
+  assert.ok(sameJson({ n: new NumberText('1.0') }, { n: new NumberText('1.0') }));
+  assert.ok(!sameJson([1, 2], { 0: 1, 1: 2 }));
 });

@@ -40,8 +40,31 @@ const numberOf = (lexeme: string): number | NumberText => {
   return String(n) === lexeme ? n : new NumberText(lexeme);
 };
 
+/** A JSON string (skipped whole) or a number token: what `exactInJs` walks through. */
+const TOKENS = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
+
+/**
+ * Whether every number in a JSON text prints back as written in JavaScript, i.e. `JSON.parse` is
+ * lossless for it. A regex pass (strings skipped whole) is several times cheaper than the lossless
+ * scanner, and most documents (`_bulk_get` answers of readings) hold only such numbers.
+ */
+function exactInJs(text: string): boolean {
+  TOKENS.lastIndex = 0;
+  for (let m = TOKENS.exec(text); m; m = TOKENS.exec(text)) {
+    const t = m[0];
+    if (t.charCodeAt(0) !== 34 && String(Number(t)) !== t) return false;
+  }
+  return true;
+}
+
 /** `JSON.parse`, except that numbers keep their lexeme (see NumberText). Throws JsonSyntaxError. */
 export function parseJsonLossless(text: string): Json {
+  if (exactInJs(text))
+    try {
+      return JSON.parse(text) as Json;
+    } catch {
+      // not JSON: the scanner below names the problem as JsonSyntaxError
+    }
   return toValue(text, scanJson(text), numberOf) as Json;
 }
 
@@ -127,21 +150,57 @@ export function canonicalText(v: Json): string {
  * its lexeme. Non-JSON members (undefined, functions) are skipped as JSON.stringify skips them.
  */
 export function jsonText(v: unknown): string {
+  // JSON.stringify prints plain JSON values exactly as the walk below does, in native code
+  if (plainTree(v)) return JSON.stringify(v);
+  return slowText(v);
+}
+
+/** Only null, booleans, numbers, strings, arrays and plain objects (no NumberText, no toJSON). */
+function plainTree(v: unknown): boolean {
+  if (typeof v !== 'object' || v === null) return typeof v !== 'function';
+  if (Array.isArray(v)) {
+    for (const x of v) if (!plainTree(x)) return false;
+    return true;
+  }
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const k in v) if (Object.hasOwn(v, k) && !plainTree((v as Record<string, unknown>)[k])) return false;
+  return true;
+}
+
+function slowText(v: unknown): string {
   if (v instanceof NumberText) return v.text;
   if (Array.isArray(v))
-    return `[${v.map((x) => (x === undefined || typeof x === 'function' ? 'null' : jsonText(x))).join(',')}]`;
+    return `[${v.map((x) => (x === undefined || typeof x === 'function' ? 'null' : slowText(x))).join(',')}]`;
   if (typeof v === 'object' && v !== null) {
     const parts: string[] = [];
     for (const [k, x] of Object.entries(v))
-      if (x !== undefined && typeof x !== 'function') parts.push(`${JSON.stringify(k)}:${jsonText(x)}`);
+      if (x !== undefined && typeof x !== 'function') parts.push(`${JSON.stringify(k)}:${slowText(x)}`);
     return `{${parts.join(',')}}`;
   }
   return JSON.stringify(v);
 }
 
-/** Deep equality, ignoring key order. */
+/**
+ * Deep equality, ignoring key order: what comparing canonical texts says (a NumberText equals only
+ * the same lexeme, `-0` a computed `0`), without printing either value; stops at the first difference.
+ */
 export function sameJson(a: Json, b: Json): boolean {
-  return canonicalText(a) === canonicalText(b);
+  if (a === b) return true;
+  if (a instanceof NumberText || b instanceof NumberText)
+    return a instanceof NumberText && b instanceof NumberText
+      ? a.text === b.text
+      : canonicalText(a) === canonicalText(b);
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i] as Json, b[i] as Json)) return false;
+    return true;
+  }
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) if (!Object.hasOwn(b, k) || !sameJson(a[k] as Json, b[k] as Json)) return false;
+  return true;
 }
 
 /** Reads a dotted path (`meta.updated_at`); undefined when any step is missing. */

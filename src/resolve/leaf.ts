@@ -17,16 +17,17 @@ export interface FetchedLeaf extends Leaf {
 }
 
 /**
- * Splits a document as CouchDB returns it into its body (no top-level `_` fields) and metadata.
- * The parsed object is reused as the body (its `_` fields are removed): pass a fresh parse.
+ * Splits a document as CouchDB returns it into its body (no top-level `_` fields, in their order) and
+ * metadata. The body is a new object: deleting keys would turn the parsed one into a slow dictionary.
  */
 export function toFetchedLeaf(doc: Record<string, unknown>): FetchedLeaf {
   const rev = doc._rev;
   if (typeof rev !== 'string' || !parseRev(rev)) throw new TypeError(`document without a valid _rev`);
   const deleted = doc._deleted === true;
   const atts = doc._attachments as Json | undefined;
-  for (const k of Object.keys(doc)) if (k.charCodeAt(0) === 95) delete doc[k];
-  const leaf: FetchedLeaf = { rev, deleted, body: doc as JsonObject };
+  const body: JsonObject = {};
+  for (const k of Object.keys(doc)) if (k.charCodeAt(0) !== 95) body[k] = doc[k] as Json;
+  const leaf: FetchedLeaf = { rev, deleted, body };
   if (isObject(atts as Json)) leaf.attachments = atts as AttachmentStubs;
   return leaf;
 }

@@ -1,7 +1,7 @@
 import type { DeclineEntry, ResolutionEntry } from './audit/entry.ts';
 import { entryId } from './audit/entry.ts';
 import type { Decision } from './decide.ts';
-import { canonicalText, type JsonObject } from './json.ts';
+import { type JsonObject, sameJson } from './json.ts';
 import { predictRev, tombstoneRev } from './revs.ts';
 
 /** The writes of one resolution and its audit entry, computed before anything is sent. */
@@ -56,7 +56,7 @@ export function planResolution(decision: Decision, c: PlanContext): ResolutionPl
       body: l.body,
       ...(l.attachments ? { attachments: l.attachments } : {}),
       tombstone_rev: tombstones[i] as string,
-      ...(canonicalText(l.body) === text ? { won: true as const } : {}),
+      ...(sameJson(l.body, body) ? { won: true as const } : {}),
     })),
     leaves: [...decision.considered].sort(),
     recorded_at: c.now,

@@ -21,6 +21,8 @@ export interface UndoOptions {
 }
 
 export interface UndoResult {
+  /** Set when this body was already restored by an earlier undo: nothing was written this time. */
+  alreadyUndone?: { at: string };
   docId: string;
   restoredRev: string;
   /** The winner the restored body was written on, and the new winner. */
@@ -55,6 +57,24 @@ function pick(entry: ResolutionEntry, rev: string | undefined): { rev: string; b
 }
 
 /**
+ * The undo that already restored `rev` of this resolution, if any: undoing twice writes nothing. An
+ * undo recorded but whose write never happened (a crash between the audit and the PUT: the winner is
+ * still the one it was to be written on) does not count; finishing it writes the same entry again.
+ */
+async function earlierUndo(
+  audit: AuditSink,
+  entry: ResolutionEntry,
+  rev: string,
+  currentWinner: string | undefined,
+): Promise<UndoEntry | undefined> {
+  const undos = (await audit.forDoc(entry.doc_id)).filter(
+    (e): e is UndoEntry =>
+      e.type === 'couchmesh.undo' && e.resolution === entry._id && e.restored_rev === rev,
+  );
+  return undos.find((u) => !(currentWinner !== undefined && u.parent_rev === currentWinner));
+}
+
+/**
  * Puts a loser of a resolution back as the winner: its body is written on top of the document's
  * current winner (so history stays linear and replicates like any edit). The body it replaces is
  * recorded in an undo entry first, so undo loses nothing either.
@@ -74,6 +94,16 @@ export async function undoResolution(o: UndoOptions): Promise<UndoResult> {
   const leaves = await new LeafReader(o.client, o.db).openRevsAll(docId);
   const winner = sortByWinner(leaves)[0];
   const live = winner && !winner.deleted ? winner : undefined;
+  const done = await earlierUndo(o.audit, entry, chosen.rev, live?.rev);
+  if (done)
+    return {
+      alreadyUndone: { at: done.recorded_at },
+      docId,
+      restoredRev: chosen.rev,
+      parentRev: done.parent_rev || null,
+      newRev: done.new_rev,
+      entry: done._id,
+    };
   const body = canonical(chosen.body);
   // a deleted (or purged) doc is recreated: CouchDB extends the deleted winner itself
   const parentRev = live ? live.rev : (winner?.rev ?? null);

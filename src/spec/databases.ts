@@ -1,3 +1,4 @@
+import { checkConflicts } from './conflicts.ts';
 import type { ResolveContext } from './context.ts';
 import { isMapping } from './nodes.ts';
 import { DatabaseEntrySchema, DatabaseObjectSchema } from './schema.ts';
@@ -34,12 +35,16 @@ export function checkDatabases(raw: unknown, { sink }: ResolveContext): Database
     }
     // a mapping is parsed as one, so a bad `security` list is reported at its own path, not the union's
     const schema = isMapping(entry) ? DatabaseObjectSchema : DatabaseEntrySchema;
-    const parsed = parseAt(schema, entry, ['databases', i], sink);
-    if (parsed === undefined) return;
+    // `conflicts` is checked on its own (checkConflicts), against the schema of the strategy it names
+    const { conflicts, ...plain } = isMapping(entry) ? entry : { conflicts: undefined };
+    const parsed = parseAt(schema, isMapping(entry) ? plain : entry, ['databases', i], sink);
+    const settings =
+      conflicts === undefined ? undefined : checkConflicts(conflicts, ['databases', i, 'conflicts'], sink);
+    if (parsed === undefined || (conflicts !== undefined && settings === undefined)) return;
     const db: DatabaseSpec = typeof parsed === 'string' ? { name: parsed } : { name: parsed.name };
+    if (settings) db.conflicts = settings;
     if (typeof parsed !== 'string') {
       if (parsed.security) db.security = parsed.security;
-      if (parsed.conflicts) db.conflicts = parsed.conflicts;
     }
     const first = seen.get(db.name);
     if (first !== undefined) {

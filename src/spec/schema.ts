@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ConflictsConfigSchema } from '../resolve/config.ts';
 import { withHint } from './hints.ts';
 import { BUILTIN_CLASS_NAMES, REPLICATION_PARAMS } from './link-classes.ts';
 import { ReplicationUsersSchema } from './replication-users.ts';
@@ -142,13 +143,10 @@ export const NodeSchema = z
   })
   .meta({ description: 'a CouchDB node of the mesh' });
 
-const LooseSettings = (description: string) =>
-  z.record(z.string(), z.unknown()).optional().meta({ description });
-
 export const DatabaseObjectSchema = z.strictObject({
   name: DatabaseName,
   security: SecuritySchema.optional(),
-  conflicts: LooseSettings('conflict-resolution settings (validated by a later release)'),
+  conflicts: ConflictsConfigSchema.optional().meta({ description: 'conflict resolution of this database' }),
 });
 
 export const DatabaseEntrySchema = withHint(z.union([DatabaseName, DatabaseObjectSchema]), {

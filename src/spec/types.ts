@@ -1,3 +1,4 @@
+import type { ConflictsConfig } from '../resolve/config.ts';
 import type { CheckpointRange, ReplicationParams } from './link-classes.ts';
 import type { SecurityObject } from './security.ts';
 import type { Thresholds } from './thresholds.ts';
@@ -84,8 +85,8 @@ export interface DatabaseSpec {
   name: string;
   /** The declared `_security` object (absent: couchmesh never touches the database's `_security`). */
   security?: SecurityObject;
-  /** Accepted as written; validated by the CONFLICTS issue. */
-  conflicts?: Record<string, unknown>;
+  /** How its conflicts are resolved (`couchmesh conflicts -f`, the controller); defaults filled in. */
+  conflicts?: ConflictsConfig;
 }
 
 export interface LinkClassSpec {

@@ -152,9 +152,9 @@ describe('validateMesh: every problem, with file:line:column, path, expectation 
     ]);
   });
 
-  it('keeps database settings (security filled in, conflicts for a later issue)', () => {
+  it('keeps database settings (security and conflicts filled in)', () => {
     const r = check(
-      `${NODES.replace('[sensors]', '\n  - sensors\n  - { name: events, security: { members: { roles: [r] } }, conflicts: { strategy: x } }')}links: [[n1, n2], [n2, n3]]\n`,
+      `${NODES.replace('[sensors]', '\n  - sensors\n  - { name: events, security: { members: { roles: [r] } }, conflicts: { strategy: max, field: v } }')}links: [[n1, n2], [n2, n3]]\n`,
     );
     assert.deepEqual(r.lines, []);
     assert.deepEqual(r.spec?.databases, [
@@ -162,7 +162,14 @@ describe('validateMesh: every problem, with file:line:column, path, expectation 
       {
         name: 'events',
         security: { admins: { names: [], roles: [] }, members: { names: [], roles: ['r'] } },
-        conflicts: { strategy: 'x' },
+        conflicts: {
+          strategy: 'max',
+          field: 'v',
+          type_field: 'type',
+          audit: { db: 'couchmesh_audit' },
+          batch_size: 500,
+          concurrency: 4,
+        },
       },
     ]);
   });

@@ -88,6 +88,19 @@ describe('undo', () => {
     assert.equal(u.resolution, ev.entry);
     assert.equal(u.new_rev, r.newRev, 'the predicted rev is the one CouchDB computed');
     assert.deepEqual(u.replaced_body, { name: 'v0', updated_at: 10 });
+
+    // undoing twice is a no-op: nothing written, the earlier undo named
+    const again = await undoResolution({
+      client: n.client,
+      db: DB,
+      audit: audit(),
+      resolution: ev.entry,
+      clock: systemClock,
+    });
+    assert.deepEqual(again.alreadyUndone, { at: u.recorded_at });
+    assert.deepEqual([again.entry, again.newRev], [u._id, r.newRev]);
+    assert.equal((await get('doc-0000'))._rev, r.newRev, 'no second write');
+    assert.equal((await audit().forDoc('doc-0000')).length, 2, 'no second undo entry');
   });
 
   it('with several losers, asks which one; restores the chosen one (or the merged-away parent)', async () => {

@@ -14,16 +14,27 @@ export interface LwwSettings {
 /** The last writer, or why there is none (see {@link lww}). */
 export function latestLeaf(leaves: readonly Leaf[], s: LwwSettings): { leaf: Leaf } | { reason: string } {
   let best: { leaf: Leaf; t: number } | undefined;
+  let timed = 0;
+  let untimed: Leaf | undefined;
   // in winner order, replacing only on a strictly later time: ties go to CouchDB's winner
   for (const leaf of sortByWinner(leaves)) {
     let t = toTime(getPath(leaf.body, s.timestamp));
     if (t === undefined) {
-      if (s.missing === 'decline') return { reason: `leaf ${leaf.rev} has no usable '${s.timestamp}'` };
+      untimed ??= leaf;
       t = Number.NEGATIVE_INFINITY;
-    }
+    } else timed++;
     if (!best || t > best.t) best = { leaf, t };
   }
-  return best ? { leaf: best.leaf } : { reason: 'no live leaves' };
+  if (!best) return { reason: 'no live leaves' };
+  // a field no leaf has is a mistyped setting, not a conflict between writers: falling back to
+  // CouchDB's winner would silently delete every other leaf
+  if (timed === 0)
+    return {
+      reason: `no leaf has a usable timestamp in '${s.timestamp}' (ISO string or epoch number): is the field name right?`,
+    };
+  if (untimed && s.missing === 'decline')
+    return { reason: `leaf ${untimed.rev} has no usable '${s.timestamp}'` };
+  return { leaf: best.leaf };
 }
 
 /**

@@ -42,6 +42,16 @@ describe('lww', () => {
     assert.equal(r.ok, false);
     assert.match(!r.ok ? r.reason : '', /leaf 1-b+ has no usable 'meta.t'/);
   });
+  it('declines, naming the field, when no leaf has it (a mistyped setting, not a tie to break)', () => {
+    const leaves = [leaf(rev(1, 'a'), { updated_at: 9 }), leaf(rev(2, 'b'), { updated_at: 3 })];
+    for (const missing of ['oldest', 'decline'] as const) {
+      const r = lww(leaves, { timestamp: 'updatedAt', missing });
+      assert.equal(r.ok, false);
+      assert.match(!r.ok ? r.reason : '', /no leaf has a usable timestamp in 'updatedAt'/);
+    }
+    const u = union(leaves, { fields: ['tags'], timestamp: 'updatedAt' });
+    assert.equal(u.ok, false, 'union with a mistyped timestamp declines too');
+  });
 });
 
 describe('field-merge', () => {
