@@ -1,3 +1,4 @@
+import type { ControllerSpec } from './controller.ts';
 import type { CheckpointRange, ReplicationParams } from './link-classes.ts';
 import type { SecurityObject } from './security.ts';
 import type { Thresholds } from './thresholds.ts';
@@ -23,6 +24,8 @@ export interface MeshSpec {
    * `couchmesh-repl-<node>` user; absent = replication docs carry the nodes' own `auth`.
    */
   replication_users?: Record<string, AuthRef>;
+  /** `controller:` (couchmesh run): intervals, prune, remediation policies; absent = the defaults */
+  controller?: ControllerSpec;
 }
 
 export type Role = 'edge' | 'relay' | 'hub';
