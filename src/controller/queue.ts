@@ -81,7 +81,10 @@ export class WorkQueue {
   /** Adds `key` once `ms` have passed on the clock (an earlier pending add of the key wins). */
   addAfter(key: string, ms: number): void {
     if (this.shuttingDown) return;
-    if (ms <= 0) return this.add(key);
+    if (ms <= 0) {
+      this.add(key);
+      return;
+    }
     const at = this.#clock.now() + ms;
     const pending = this.#delayed.get(key);
     if (pending !== undefined && pending <= at) return;

@@ -49,14 +49,9 @@ export const RemediationSchema = z
 
 export const ControllerSchema = z
   .strictObject({
-    poll_interval_ms: z
-      .number()
-      .int()
-      .min(100)
-      .optional()
-      .meta({
-        description: 'observe + health + alerts every this often (default thresholds.observe_interval_ms)',
-      }),
+    poll_interval_ms: z.number().int().min(100).optional().meta({
+      description: 'observe + health + alerts every this often (default thresholds.observe_interval_ms)',
+    }),
     drift_interval_ms: ms(60_000, 'drift repair (plan + apply) every this often'),
     deep_check_interval_ms: ms(300_000, 'checkpoint integrity and database identity checks every this often'),
     conflicts_interval_ms: ms(60_000, 'conflict resolution passes every this often'),
