@@ -32,7 +32,7 @@ CREATE TABLE IF NOT EXISTS actions (
   target TEXT NOT NULL, outcome TEXT NOT NULL, json TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS actions_target ON actions(target, at);
 CREATE TABLE IF NOT EXISTS findings (key TEXT PRIMARY KEY, first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, json TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS alerts (sink TEXT NOT NULL, key TEXT NOT NULL, severity TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (sink, key));
+CREATE TABLE IF NOT EXISTS alerts (sink TEXT NOT NULL, key TEXT NOT NULL, severity TEXT NOT NULL, at INTEGER NOT NULL, json TEXT NOT NULL, PRIMARY KEY (sink, key));
 CREATE TABLE IF NOT EXISTS dbs (node TEXT NOT NULL, db TEXT NOT NULL, json TEXT NOT NULL, PRIMARY KEY (node, db));
 `;
 
@@ -133,21 +133,24 @@ export class ControllerStore {
     return r?.severity;
   }
 
-  tell(sink: string, key: string, severity: string | null, at: number): void {
-    if (severity === null) this.#db.prepare('DELETE FROM alerts WHERE sink = ? AND key = ?').run(sink, key);
+  /** Remembers the event last sent to `sink` for `key` (null: resolved, forget it). */
+  tell(sink: string, key: string, event: { severity: string } | null, at: number): void {
+    if (event === null) this.#db.prepare('DELETE FROM alerts WHERE sink = ? AND key = ?').run(sink, key);
     else
       this.#db
         .prepare(
-          'INSERT INTO alerts (sink, key, severity, at) VALUES (?, ?, ?, ?) ON CONFLICT(sink, key) DO UPDATE SET severity = excluded.severity, at = excluded.at',
+          'INSERT INTO alerts (sink, key, severity, at, json) VALUES (?, ?, ?, ?, ?) ON CONFLICT(sink, key) DO UPDATE SET severity = excluded.severity, at = excluded.at, json = excluded.json',
         )
-        .run(sink, key, severity, at);
+        .run(sink, key, event.severity, at, JSON.stringify(event));
   }
 
-  toldKeys(sink: string): Array<{ key: string; severity: string }> {
-    return this.#db.prepare('SELECT key, severity FROM alerts WHERE sink = ?').all(sink) as Array<{
+  /** Everything `sink` was told and not told resolved: key -> the event last sent. */
+  toldEvents(sink: string): Array<{ key: string; event: unknown }> {
+    const rows = this.#db.prepare('SELECT key, json FROM alerts WHERE sink = ?').all(sink) as Array<{
       key: string;
-      severity: string;
+      json: string;
     }>;
+    return rows.map((r) => ({ key: r.key, event: JSON.parse(r.json) as unknown }));
   }
 
   // --- database identities (the deep check's baselines) ---
