@@ -7,6 +7,7 @@
  * controller killed and restarted converges without repeating itself.
  */
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { dirname, join, resolve } from 'node:path';
 import { Alerter, sinksFromConfig } from '../alerts/alerter.ts';
 import { alertsConfigFromFlags } from '../alerts/schema.ts';
@@ -81,6 +82,8 @@ export function startController(o: ControllerOptions, deps: MeshDeps): Controlle
   }
   const abort = new AbortController();
   const signal = deps.signal ? AbortSignal.any([deps.signal, abort.signal]) : abort.signal;
+  // every in-flight request and sleep of every loop listens to it
+  setMaxListeners(1_000, signal);
   const opDeps: MeshDeps = { ...deps, signal };
   const pollIntervalMs = spec.poll_interval_ms ?? m.spec.thresholds.observe_interval_ms;
   const poller = newPoller(m, opDeps, { intervalMs: pollIntervalMs });
@@ -164,7 +167,17 @@ export function startController(o: ControllerOptions, deps: MeshDeps): Controlle
   }
 
   const conflictDbs = conflictPolicies(m).map((p) => p.db);
+  const ready = new Set<string>();
   async function handle(key: string): Promise<WorkResult | undefined> {
+    const r = await handleKey(key);
+    const loop = key.split(':')[0] as string;
+    if (!ready.has(loop)) {
+      ready.add(loop);
+      log.info({ loop }, `loop ${loop}: first pass done`);
+    }
+    return r;
+  }
+  async function handleKey(key: string): Promise<WorkResult | undefined> {
     if (key === 'observe') {
       await observeOnce(ctx);
       return { requeueAfterMs: pollIntervalMs };
@@ -208,6 +221,10 @@ export function startController(o: ControllerOptions, deps: MeshDeps): Controlle
   for (const db of conflictDbs) queue.add(conflictsKey(db));
 
   let stopping: Promise<void> | undefined;
+  let markStopped: () => void = () => {};
+  const stopped = new Promise<void>((r) => {
+    markStopped = r;
+  });
   const stop = () => {
     stopping ??= (async () => {
       log.info('controller stopping: finishing in-flight work');
@@ -224,14 +241,11 @@ export function startController(o: ControllerOptions, deps: MeshDeps): Controlle
       store.close();
       await m.close();
       log.info('controller stopped');
+      markStopped();
     })();
     return stopping;
   };
   deps.signal?.addEventListener('abort', () => void stop(), { once: true });
-  const stopped = new Promise<void>((r) => {
-    const poll = () => (stopping ? stopping.then(r, r) : setTimeout(poll, 50).unref());
-    poll();
-  });
 
   return {
     stateDir,

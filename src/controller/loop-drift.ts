@@ -31,6 +31,13 @@ export async function driftOnce(ctx: Ctx): Promise<void> {
     const at = ctx.clock.now();
     ctx.state.drift({ at: new Date(at).toISOString(), changes });
     if (!view.changes) return;
+    // an unreachable node is the observe loop's finding, not a failure of this repair
+    const failed = outcome.nodes
+      .filter((n) => n.status === 'failed' || n.status === 'blocked')
+      .map((n) => n.node);
+    const unseen = outcome.nodes
+      .filter((n) => n.status === 'unreachable' || n.status === 'refused')
+      .map((n) => n.node);
     const what = Object.entries(changes)
       .map(([k, n]) => `${n} ${k}`)
       .join(', ');
@@ -40,10 +47,10 @@ export async function driftOnce(ctx: Ctx): Promise<void> {
         loop: 'drift',
         kind: 'apply',
         target: 'mesh',
-        outcome: ctx.dryRun ? 'dry-run' : outcome.ok ? 'done' : 'failed',
+        outcome: ctx.dryRun ? 'dry-run' : failed.length ? 'failed' : 'done',
         detail: ctx.dryRun
           ? `would apply ${what}`
-          : `applied ${outcome.applied} change(s) (${what})${outcome.failed.length ? `; failed on ${outcome.failed.join(', ')}` : ''}`,
+          : `applied ${outcome.applied} change(s) (${what})${failed.length ? `; failed on ${failed.join(', ')}` : ''}${unseen.length ? `; not observed: ${unseen.join(', ')}` : ''}`,
       },
       undefined,
       outcome.nodes.find((n) => n.applied > 0)?.node ?? ctx.m.spec.nodes[0]?.name,
