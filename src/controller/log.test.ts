@@ -22,6 +22,7 @@ describe('controller log', () => {
     assert.equal(o.level, 'info');
     assert.doesNotMatch(JSON.stringify(o), /s3cret/);
     assert.match(String(o.msg), /poll of \*\*\*/);
-    assert.deepEqual(errorField({ code: 'E_X' }), { code: 'E_X', message: '[object Object]' });
+    assert.deepEqual(errorField({ code: 'E_PORT' }), { code: 'E_PORT', message: '[object Object]' });
+    assert.equal(errorField(new Error('x')).code, null);
   });
 });

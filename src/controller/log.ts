@@ -32,11 +32,11 @@ export function controllerLogger(redact: Redactor, dest: DestinationStream, leve
   );
 }
 
-/** An error as a log field: its code and message only. */
-export function errorField(e: unknown): { code: string; message: string } {
+/** An error as a log field: its code (null when it has none) and message only. */
+export function errorField(e: unknown): { code: string | null; message: string } {
   const code =
     e && typeof e === 'object' && 'code' in e && typeof (e as { code: unknown }).code === 'string'
       ? (e as { code: string }).code
-      : 'E_UNEXPECTED';
+      : null;
   return { code, message: e instanceof Error ? e.message : String(e) };
 }
