@@ -140,4 +140,44 @@ describe('controller on embedded nodes', () => {
     assert.match(m.body, /couchmesh_link_state/);
     assert.ok(readFileSync(mesh.file, 'utf8').includes('controller:'));
   });
+
+  it('operator commands: a one-shot reconcile is recorded as an operator action', async () => {
+    const a = await c.reconcile('n1->n2', DB);
+    assert.equal(a.loop, 'operator');
+    assert.equal(a.outcome, 'done', a.detail);
+    const bad = await c.reconcile('n1->n9', DB).catch((e: Error) => e);
+    assert.ok(bad instanceof Error && /no direction/.test(bad.message));
+  });
+
+  it('--dry-run records what it would do and changes nothing', async () => {
+    await c.stop();
+    const dry = startController(
+      {
+        file: mesh.file,
+        dryRun: true,
+        stateDir: join(mesh.dir, 'state-dry'),
+        log: (r) => controllerLogger(r, new Writable({ write: (_c, _e, cb) => cb() })),
+      },
+      mesh.deps(),
+    );
+    try {
+      const id = 'couchmesh.t.sensors.n2--n1';
+      const doc = await mesh.ok('n1', 'GET', `/_replicator/${id}`);
+      await mesh.ok('n1', 'PUT', `/_replicator/${id}`, { ...doc, checkpoint_interval: 777_777 });
+      const a = await until(
+        'the dry-run drift action',
+        async () => dry.snapshot().actions.find((x) => x.loop === 'drift' && x.outcome === 'dry-run'),
+        1_000,
+      );
+      assert.match(a.detail, /would apply/);
+      assert.equal(dry.snapshot().dry_run, true);
+      assert.equal(
+        (await mesh.ok('n1', 'GET', `/_replicator/${id}`)).checkpoint_interval,
+        777_777,
+        'not repaired',
+      );
+    } finally {
+      await dry.stop();
+    }
+  });
 });
