@@ -3,7 +3,7 @@
 // is detected from the node's db info and, with the `restart-job` policy, backfilled; a stopped
 // node raises a finding, restarted it resolves. Waits poll observable state, bounded.
 import assert from 'node:assert/strict';
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
@@ -178,6 +178,52 @@ describe('controller on embedded nodes', () => {
       );
     } finally {
       await dry.stop();
+    }
+  });
+
+  it('reset-checkpoints also backfills a recreated database', async () => {
+    writeFileSync(
+      mesh.file,
+      readFileSync(mesh.file, 'utf8').replace('db-recreated: restart-job', 'db-recreated: reset-checkpoints'),
+    );
+    const lines: string[] = [];
+    const c2 = startController(
+      {
+        file: mesh.file,
+        stateDir: join(mesh.dir, 'state-reset'),
+        log: (r) =>
+          controllerLogger(r, new Writable({ write: (ch, _e, cb) => (lines.push(String(ch)), cb()) })),
+      },
+      mesh.deps(),
+    );
+    try {
+      const before = (await mesh.ok('n1', 'GET', `/${DB}`)).doc_count;
+      await until(
+        'the baseline of every database',
+        async () => (lines.some((l) => l.includes('loop deep: first pass done')) ? true : undefined),
+        1_000,
+      );
+      await mesh.ok('n2', 'DELETE', `/${DB}`);
+      await mesh.ok('n2', 'PUT', `/${DB}`);
+      const a = await until(
+        'the reset-checkpoints action',
+        async () =>
+          c2
+            .snapshot()
+            .actions.find(
+              (x) =>
+                x.kind === 'reset-checkpoints' && x.outcome === 'done' && x.target.endsWith('n1->n2/sensors'),
+            ),
+        1_000,
+      );
+      assert.match(a.detail, /recreated/);
+      await until(
+        'backfilled',
+        async () => ((await mesh.ok('n2', 'GET', `/${DB}`)).doc_count >= before ? true : undefined),
+        1_000,
+      );
+    } finally {
+      await c2.stop();
     }
   });
 });
