@@ -226,4 +226,49 @@ describe('controller on embedded nodes', () => {
       await c2.stop();
     }
   });
+
+  it('resolves the conflicts of a database whose mesh.yaml block asks for it, audited', async () => {
+    writeFileSync(
+      mesh.file,
+      readFileSync(mesh.file, 'utf8').replace(
+        `databases: [${DB}]`,
+        `databases:\n  - { name: ${DB}, conflicts: { strategy: lww, timestamp: updated_at, node: n1 } }`,
+      ),
+    );
+    await mesh.ok('n1', 'POST', `/${DB}/_bulk_docs`, {
+      new_edits: false,
+      docs: [
+        { _id: 'c1', _rev: '1-aaaa', v: 1, updated_at: '2026-01-01T00:00:00Z' },
+        { _id: 'c1', _rev: '1-bbbb', v: 2, updated_at: '2026-02-01T00:00:00Z' },
+      ],
+    });
+    const c3 = startController(
+      {
+        file: mesh.file,
+        stateDir: join(mesh.dir, 'state-conflicts'),
+        log: (r) => controllerLogger(r, new Writable({ write: (_c, _e, cb) => cb() })),
+      },
+      mesh.deps(),
+    );
+    try {
+      const r = await until(
+        'the resolution of c1',
+        async () => c3.snapshot().resolutions.find((x) => x.doc_id === 'c1'),
+        1_000,
+      );
+      assert.equal(r.node, 'n1');
+      assert.equal(r.strategy, 'lww');
+      assert.equal(r.losers.length, 1);
+      const doc = await mesh.ok('n1', 'GET', `/${DB}/c1?conflicts=true`);
+      assert.equal(doc.v, 2);
+      assert.equal(doc._conflicts, undefined);
+      await until('the resolve action', async () =>
+        c3.snapshot().actions.find((a) => a.loop === 'resolve' && a.outcome === 'done'),
+      );
+      const undo = await c3.undoResolution(DB, r.audit_id);
+      assert.equal(undo.outcome, 'done', undo.detail);
+    } finally {
+      await c3.stop();
+    }
+  });
 });
