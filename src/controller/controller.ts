@@ -31,6 +31,7 @@ import { deepOnce } from './loop-deep.ts';
 import { driftOnce } from './loop-drift.ts';
 import { observeOnce } from './loop-observe.ts';
 import { remediateOnce } from './loop-remediate.ts';
+import { controllerCounters } from './metrics.ts';
 import { actionId } from './policy.ts';
 import { runWorkers, WorkQueue, type WorkResult } from './queue.ts';
 import { conflictPolicies } from './resolve-loop.ts';
@@ -72,14 +73,17 @@ export function startController(o: ControllerOptions, deps: MeshDeps): Controlle
   const spec = m.spec.controller ?? DEFAULT_CONTROLLER;
   const stateDir = stateDirFor(m.file, o.stateDir);
   const redact = meshRedactor(m);
-  const log = o.log(redact);
   let store: ControllerStore;
+  let alertsConfig: ReturnType<typeof alertsConfigFromFlags>;
   try {
+    // a bad alert flag (a header reference that does not resolve) fails before anything starts
+    alertsConfig = alertsConfigFromFlags(o.alerts ?? {}, { env: deps.env });
     store = ControllerStore.open(stateDir);
   } catch (e) {
     void m.close();
     throw e;
   }
+  const log = o.log(redact);
   const abort = new AbortController();
   const signal = deps.signal ? AbortSignal.any([deps.signal, abort.signal]) : abort.signal;
   // every in-flight request and sleep of every loop listens to it
@@ -87,7 +91,6 @@ export function startController(o: ControllerOptions, deps: MeshDeps): Controlle
   const opDeps: MeshDeps = { ...deps, signal };
   const pollIntervalMs = spec.poll_interval_ms ?? m.spec.thresholds.observe_interval_ms;
   const poller = newPoller(m, opDeps, { intervalMs: pollIntervalMs });
-  const alertsConfig = alertsConfigFromFlags(o.alerts ?? {}, { env: deps.env });
   const sinks = sinksFromConfig(alertsConfig, { clock }).map((s, i) => new RememberingSink(s, store, i));
   const alerter = new Alerter({
     mesh: m.spec.mesh,
@@ -105,6 +108,8 @@ export function startController(o: ControllerOptions, deps: MeshDeps): Controlle
     actions: store.recentActions(),
   });
   const queue = new WorkQueue({ clock });
+  const metrics = new MeshMetrics(m.spec.mesh);
+  const counters = controllerCounters(metrics.registry);
   const ctx: Ctx = {
     m,
     deps: opDeps,
@@ -117,7 +122,7 @@ export function startController(o: ControllerOptions, deps: MeshDeps): Controlle
     poller,
     alerter,
     sinks,
-    metrics: new MeshMetrics(m.spec.mesh),
+    metrics,
     log,
     redact,
     dryRun: !!o.dryRun,
@@ -152,6 +157,12 @@ export function startController(o: ControllerOptions, deps: MeshDeps): Controlle
       }
     store.putAction(action);
     state.action(action);
+    counters.actions.inc({
+      mesh: m.spec.mesh,
+      loop: action.loop,
+      kind: action.kind,
+      outcome: action.outcome,
+    });
     const level = action.outcome === 'failed' ? 'error' : 'info';
     log[level](
       { action },
@@ -213,6 +224,7 @@ export function startController(o: ControllerOptions, deps: MeshDeps): Controlle
   );
   const workers = runWorkers(queue, o.workers ?? 4, handle, (key, e) => {
     if (signal.aborted) return;
+    counters.errors.inc({ mesh: m.spec.mesh, loop: key.split(':')[0] as string });
     log.warn({ key, err: errorField(e), retry_in_failures: queue.failures(key) + 1 }, `${key} failed`);
   });
   queue.add('observe');

@@ -138,6 +138,14 @@ describe('controller on embedded nodes', () => {
     assert.match(c.mermaid(), /flowchart/);
     const m = await c.metrics();
     assert.match(m.body, /couchmesh_link_state/);
+    assert.match(
+      m.body,
+      /couchmesh_controller_actions_total\{[^}]*loop="drift"[^}]*\} [1-9]/,
+      m.body
+        .split('\n')
+        .filter((l) => l.includes('controller'))
+        .join('\n'),
+    );
     assert.ok(readFileSync(mesh.file, 'utf8').includes('controller:'));
   });
 

@@ -1,4 +1,4 @@
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, Option } from 'commander';
 import pino from 'pino';
@@ -101,7 +101,10 @@ export function registerRun(program: Command, output: Output): void {
               stateDir,
               alerts: flags,
               log: (redact) => {
-                if (logFile) logFd = openSync(logFile, 'a', 0o600);
+                if (logFile) {
+                  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+                  logFd = openSync(logFile, 'a', 0o600);
+                }
                 return controllerLogger(redact, pino.destination({ dest: logFd ?? 1, sync: true }));
               },
             },
