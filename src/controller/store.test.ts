@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -69,5 +69,16 @@ describe('ControllerStore', () => {
     s.setDbIdentity(id);
     assert.deepEqual(s.dbIdentity('n1', 'd'), id);
     s.close();
+  });
+});
+
+describe('ControllerStore errors', () => {
+  it('a folder it cannot create is a user error with a hint', () => {
+    const file = join(dir, 'a-file');
+    writeFileSync(file, '');
+    assert.throws(
+      () => ControllerStore.open(join(file, 'state')),
+      (e: Error & { code?: string }) => e.code === 'E_CONTROLLER_STATE',
+    );
   });
 });

@@ -9,6 +9,7 @@
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { userError } from '../core/errors.ts';
 import type { ControllerAction } from './view.ts';
 
 export const STORE_FILE = 'controller.sqlite';
@@ -47,9 +48,16 @@ export class ControllerStore {
 
   /** Opens (creating) `dir/controller.sqlite`: the folder 0700, the files 0600. */
   static open(dir: string): ControllerStore {
-    if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
     const file = join(dir, STORE_FILE);
-    const db = new Database(file);
+    let db: Database.Database;
+    try {
+      if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
+      db = new Database(file);
+    } catch (e) {
+      throw userError('E_CONTROLLER_STATE', `cannot open ${file}: ${(e as Error).message}`, undefined, {
+        file,
+      });
+    }
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.exec(SCHEMA);
