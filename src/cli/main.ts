@@ -16,6 +16,7 @@ import { registerNode } from './commands/node.ts';
 import { registerPlan } from './commands/plan.ts';
 import { registerReconcile } from './commands/reconcile.ts';
 import { registerRotate } from './commands/rotate.ts';
+import { registerRun } from './commands/run.ts';
 import { registerStatus } from './commands/status.ts';
 import { registerValidate } from './commands/validate.ts';
 
@@ -49,6 +50,7 @@ export function buildProgram(output: Output): Command {
   registerRotate(program, output);
   registerMetrics(program, output);
   registerCerts(program, output);
+  registerRun(program, output);
   return program;
 }
 

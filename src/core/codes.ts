@@ -52,6 +52,10 @@ const NODE_CODES = {
   E_ADMIN_SPEC: user('--admin is not USER:PASS'),
   E_LOG_LEVEL: user('--log-level is not a known level'),
   E_PORT: user('a port outside 0..65535', 'use 0 for any free port'),
+  E_CONTROLLER_STATE: user(
+    'the controller cannot open its local store',
+    'pass --state-dir a folder you can write (default .couchmesh/ beside mesh.yaml)',
+  ),
   E_PORT_IN_USE: user('the port asked for is already in use', 'pick another --port, or 0 for any free port'),
 };
 

@@ -84,6 +84,10 @@ export const AuditSchema = z.union([
 export type AuditConfig = z.output<typeof AuditSchema>;
 
 const common = {
+  node: z.string().min(1).optional().meta({
+    description:
+      'where couchmesh run resolves: a node name, or all (the default: every node carrying the database; convergent)',
+  }),
   type_field: FieldPath.default('type').meta({ description: 'field of the winner naming its type' }),
   types: z.record(z.string(), StrategySchema).optional().meta({ description: 'strategy per type' }),
   audit: AuditSchema.default({ db: 'couchmesh_audit' }),

@@ -1,5 +1,6 @@
 import { resolveLinkClasses } from './classes.ts';
-import type { ResolveContext } from './context.ts';
+import { type ResolveContext, resolvePath } from './context.ts';
+import { ControllerSchema } from './controller.ts';
 import { checkDatabases } from './databases.ts';
 import { DEFAULT_LINK_CLASS } from './link-classes.ts';
 import { resolveLinks } from './links.ts';
@@ -70,6 +71,10 @@ export function resolveMesh(raw: unknown, ctx: ResolveContext): MeshSpec | undef
     raw.replication_users === undefined
       ? undefined
       : resolveReplicationUsers(raw.replication_users, nodes.nodes, links, ctx);
+  const controller =
+    raw.controller === undefined || raw.controller === null
+      ? undefined
+      : parseAt(ControllerSchema, raw.controller, ['controller'], sink);
   if (mesh === undefined || !thresholds) return undefined;
   return {
     mesh,
@@ -79,6 +84,7 @@ export function resolveMesh(raw: unknown, ctx: ResolveContext): MeshSpec | undef
     links,
     thresholds,
     ...(users ? { replication_users: users } : {}),
+    ...(controller ? { controller } : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { ConflictsConfig } from '../resolve/config.ts';
+import type { ControllerSpec } from './controller.ts';
 import type { CheckpointRange, ReplicationParams } from './link-classes.ts';
 import type { SecurityObject } from './security.ts';
 import type { Thresholds } from './thresholds.ts';
@@ -21,6 +22,8 @@ export interface MeshSpec {
   thresholds: Thresholds;
   /** Least-privilege replication users (opt-in); absent = replication docs carry the nodes' own `auth`. */
   replication_users?: ReplicationUsersSpec;
+  /** `controller:` (couchmesh run): intervals, prune, remediation policies; absent = the defaults */
+  controller?: ControllerSpec;
 }
 
 /** `replication_users:` resolved: one credentials reference per owner (a node, or a link key `a--b`). */

@@ -1,0 +1,63 @@
+/** What every reconcile loop of the controller shares (built once by controller.ts). */
+import type { Alerter } from '../alerts/alerter.ts';
+import type { Clock } from '../core/clock.ts';
+import type { Redactor } from '../core/redact.ts';
+import type { Finding } from '../health/types.ts';
+import type { MeshMetrics } from '../metrics/exporter.ts';
+import type { LinkView } from '../observe/snapshot.ts';
+import type { MeshDeps } from '../ops/deps.ts';
+import type { OpenMesh } from '../ops/mesh.ts';
+import type { ControllerSpec } from '../spec/controller.ts';
+import type { Poller } from '../watch/poller.ts';
+import type { RememberingSink } from './alerts.ts';
+import type { Logger } from './log.ts';
+import type { WorkQueue } from './queue.ts';
+import type { ControllerState } from './state.ts';
+import type { ControllerStore, DbIdentity } from './store.ts';
+import type { ControllerAction } from './view.ts';
+
+/** A database found recreated (or rolled back) on a node, not yet handled. */
+export interface Recreation {
+  node: string;
+  db: string;
+  reason: string;
+  /** stable across restarts: the baseline it differs from */
+  episode: string;
+  now: DbIdentity;
+  /** direction work-queue keys still to remediate */
+  pending: Set<string>;
+}
+
+export type NewAction = Omit<ControllerAction, 'at' | 'id'> & { id?: string };
+
+export interface Ctx {
+  m: OpenMesh;
+  /** deps.signal aborts in-flight work on a forced stop */
+  deps: MeshDeps;
+  clock: Clock;
+  spec: ControllerSpec;
+  pollIntervalMs: number;
+  store: ControllerStore;
+  state: ControllerState;
+  queue: WorkQueue;
+  poller: Poller;
+  alerter: Alerter;
+  sinks: RememberingSink[];
+  metrics: MeshMetrics;
+  log: Logger;
+  redact: Redactor;
+  dryRun: boolean;
+  stateDir: string;
+  /** `node/db` -> the recreation being handled */
+  recreated: Map<string, Recreation>;
+  /** `node/db` -> the db info the latest poll saw (a regression between polls queues a deep check) */
+  pollSeen: Map<string, { seq: number | null; instance: string }>;
+  /** findingKey -> when it was first seen (from the store: its episode survives restarts) */
+  episodes: Map<string, number>;
+  /** the previous poll's link views (for the status report's rates) */
+  views: readonly LinkView[];
+  /** records an action: store, snapshot + event, log, alert, audit record on `auditNode` */
+  record(a: NewAction, finding?: Finding, auditNode?: string): Promise<ControllerAction>;
+}
+
+export const dbKey = (node: string, db: string) => `${node}/${db}`;

@@ -1,0 +1,52 @@
+/**
+ * The conflicts loop (keys `conflicts:<db>`): a resolution pass of the database on each node its
+ * mesh.yaml block names (resolve-loop.ts), the per-node counts, every resolution as an event with
+ * its audit entry, and one action per pass that changed (or, dry-run, would change) something.
+ */
+import type { Ctx } from './context.ts';
+import { actionId } from './policy.ts';
+import { conflictCount, conflictPolicies, resolveOn } from './resolve-loop.ts';
+
+export const conflictsKey = (db: string) => `conflicts:${db}`;
+
+export async function conflictsOnce(ctx: Ctx, db: string): Promise<void> {
+  const policy = conflictPolicies(ctx.m).find((p) => p.db === db);
+  if (!policy) return;
+  for (const node of policy.nodes) {
+    const res = await resolveOn(ctx.m, db, node, ctx.deps, ctx.dryRun);
+    const at = ctx.clock.now();
+    const iso = new Date(at).toISOString();
+    for (const r of res.resolutions) ctx.state.resolution(r);
+    const stats = res.nodes[0]?.stats;
+    const resolved = res.counts.resolved;
+    const declined = res.counts.declined;
+    const planned = ctx.dryRun ? (stats?.seen ?? 0) : 0;
+    if (res.nodes[0]?.error) throw new Error(`resolving ${db} on ${node}: ${res.nodes[0].error}`);
+    const prev = ctx.state.counts(db, node);
+    const conflicted = await conflictCount(ctx.m, db, node, ctx.deps).catch(() => -1);
+    ctx.state.conflicts({
+      db,
+      node,
+      conflicted: Math.max(0, conflicted),
+      resolved_total: (prev?.resolved_total ?? 0) + resolved,
+      declined_total: (prev?.declined_total ?? 0) + declined,
+      at: iso,
+    });
+    if (!resolved && !declined && !planned) continue;
+    const target = `db:${db}@${node}`;
+    await ctx.record(
+      {
+        id: actionId('resolve', 'resolve', target, `${resolved}|${declined}|${planned}|${at}`),
+        loop: 'resolve',
+        kind: 'resolve',
+        target,
+        outcome: ctx.dryRun ? 'dry-run' : 'done',
+        detail: ctx.dryRun
+          ? `would resolve ${planned} conflicted document(s) (${res.audit})`
+          : `resolved ${resolved}, declined ${declined} conflicted document(s); audit in ${res.audit}`,
+      },
+      undefined,
+      node,
+    );
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * What the controller knows, as its front ends see it (view.ts): the snapshot, bumped on every
+ * change, and the event stream. Lists are bounded (newest last). Everything put here is already
+ * redacted by the controller.
+ */
+import type { Finding } from '../health/types.ts';
+import type { StatusReport } from '../ops/status.ts';
+import type {
+  ConflictCounts,
+  ControllerAction,
+  ControllerEvent,
+  ControllerSnapshot,
+  GraphDirection,
+  GraphNode,
+  ResolutionSummary,
+} from './view.ts';
+
+export const KEEP_ACTIONS = 200;
+export const KEEP_RESOLUTIONS = 200;
+
+type Listener = (e: ControllerEvent) => void;
+// ControllerEvent without its generation (the state stamps it)
+type EventBody = ControllerEvent extends infer E
+  ? E extends ControllerEvent
+    ? Omit<E, 'generation'>
+    : never
+  : never;
+
+export class ControllerState {
+  #snap: ControllerSnapshot;
+  readonly #listeners = new Set<Listener>();
+
+  constructor(init: {
+    mesh: string;
+    startedAt: number;
+    dryRun: boolean;
+    nodes: GraphNode[];
+    directions: GraphDirection[];
+    actions: ControllerAction[];
+  }) {
+    this.#snap = {
+      mesh: init.mesh,
+      started_at: new Date(init.startedAt).toISOString(),
+      generation: 0,
+      dry_run: init.dryRun,
+      nodes: init.nodes,
+      directions: init.directions,
+      status: null,
+      findings: [],
+      conflicts: [],
+      resolutions: [],
+      actions: init.actions.slice(-KEEP_ACTIONS),
+      drift: null,
+    };
+  }
+
+  snapshot(): ControllerSnapshot {
+    return structuredClone(this.#snap);
+  }
+
+  get generation(): number {
+    return this.#snap.generation;
+  }
+
+  subscribe(l: Listener): () => void {
+    this.#listeners.add(l);
+    return () => this.#listeners.delete(l);
+  }
+
+  #emit(e: EventBody): void {
+    const generation = ++this.#snap.generation;
+    const event = { ...e, generation } as ControllerEvent;
+    for (const l of this.#listeners) {
+      try {
+        l(event);
+      } catch {
+        // a front end's listener never breaks the controller
+      }
+    }
+  }
+
+  poll(status: StatusReport): void {
+    this.#snap.status = status;
+    this.#emit({ type: 'poll', status });
+  }
+
+  findings(
+    open: Finding[],
+    changes: Array<{ change: 'raised' | 'changed' | 'resolved'; finding: Finding }>,
+  ): void {
+    this.#snap.findings = open;
+    if (!changes.length) return;
+    for (const c of changes) this.#emit({ type: 'finding', change: c.change, finding: c.finding });
+  }
+
+  action(a: ControllerAction): void {
+    const list = this.#snap.actions.filter((x) => x.id !== a.id);
+    list.push(a);
+    this.#snap.actions = list.slice(-KEEP_ACTIONS);
+    this.#emit({ type: 'action', action: a });
+  }
+
+  conflicts(c: ConflictCounts): void {
+    const list = this.#snap.conflicts.filter((x) => !(x.db === c.db && x.node === c.node));
+    list.push(c);
+    this.#snap.conflicts = list;
+    this.#emit({ type: 'conflicts', counts: c });
+  }
+
+  counts(db: string, node: string): ConflictCounts | undefined {
+    return this.#snap.conflicts.find((x) => x.db === db && x.node === node);
+  }
+
+  resolution(r: ResolutionSummary): void {
+    this.#snap.resolutions = [...this.#snap.resolutions, r].slice(-KEEP_RESOLUTIONS);
+    this.#emit({ type: 'resolution', resolution: r });
+  }
+
+  markUndone(auditId: string): void {
+    for (const r of this.#snap.resolutions) if (r.audit_id === auditId) r.undone = true;
+  }
+
+  drift(d: NonNullable<ControllerSnapshot['drift']>): void {
+    this.#snap.drift = d;
+    this.#emit({ type: 'drift', drift: d });
+  }
+}
