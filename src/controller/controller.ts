@@ -31,7 +31,6 @@ import { deepOnce } from './loop-deep.ts';
 import { driftOnce } from './loop-drift.ts';
 import { observeOnce } from './loop-observe.ts';
 import { remediateOnce } from './loop-remediate.ts';
-import { controllerCounters } from './metrics.ts';
 import { actionId } from './policy.ts';
 import { runWorkers, WorkQueue, type WorkResult } from './queue.ts';
 import { conflictPolicies } from './resolve-loop.ts';
@@ -109,7 +108,6 @@ export function startController(o: ControllerOptions, deps: MeshDeps): Controlle
   });
   const queue = new WorkQueue({ clock });
   const metrics = new MeshMetrics(m.spec.mesh);
-  const counters = controllerCounters(metrics.registry);
   const ctx: Ctx = {
     m,
     deps: opDeps,
@@ -157,12 +155,7 @@ export function startController(o: ControllerOptions, deps: MeshDeps): Controlle
       }
     store.putAction(action);
     state.action(action);
-    counters.actions.inc({
-      mesh: m.spec.mesh,
-      loop: action.loop,
-      kind: action.kind,
-      outcome: action.outcome,
-    });
+    metrics.controller.action(action.loop, action.kind, action.outcome);
     const level = action.outcome === 'failed' ? 'error' : 'info';
     log[level](
       { action },
@@ -224,7 +217,7 @@ export function startController(o: ControllerOptions, deps: MeshDeps): Controlle
   );
   const workers = runWorkers(queue, o.workers ?? 4, handle, (key, e) => {
     if (signal.aborted) return;
-    counters.errors.inc({ mesh: m.spec.mesh, loop: key.split(':')[0] as string });
+    metrics.controller.reconcileError(key.split(':')[0] as string);
     log.warn({ key, err: errorField(e), retry_in_failures: queue.failures(key) + 1 }, `${key} failed`);
   });
   queue.add('observe');

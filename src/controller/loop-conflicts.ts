@@ -24,6 +24,7 @@ export async function conflictsOnce(ctx: Ctx, db: string): Promise<void> {
     if (res.nodes[0]?.error) throw new Error(`resolving ${db} on ${node}: ${res.nodes[0].error}`);
     const prev = ctx.state.counts(db, node);
     const conflicted = await conflictCount(ctx.m, db, node, ctx.deps).catch(() => -1);
+    if (conflicted >= 0) ctx.metrics.conflicts.set({ db, node, conflicted });
     ctx.state.conflicts({
       db,
       node,

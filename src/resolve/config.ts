@@ -142,6 +142,6 @@ export function parseConflictsConfig(raw: unknown, where = 'conflicts'): Conflic
 
 /** The strategy part of a config (without type_field/types/audit/batching). */
 export function strategyPart(c: ConflictsConfig | StrategyConfig): StrategyConfig {
-  const { type_field, types, audit, batch_size, concurrency, ...rest } = c as ConflictsConfig;
+  const { node, type_field, types, audit, batch_size, concurrency, ...rest } = c as ConflictsConfig;
   return StrategySchema.parse(rest);
 }

@@ -1,5 +1,5 @@
 import { resolveLinkClasses } from './classes.ts';
-import { type ResolveContext, resolvePath } from './context.ts';
+import type { ResolveContext } from './context.ts';
 import { ControllerSchema } from './controller.ts';
 import { checkDatabases } from './databases.ts';
 import { DEFAULT_LINK_CLASS } from './link-classes.ts';
