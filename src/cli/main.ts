@@ -15,6 +15,7 @@ import { registerMetrics } from './commands/metrics.ts';
 import { registerNode } from './commands/node.ts';
 import { registerPlan } from './commands/plan.ts';
 import { registerReconcile } from './commands/reconcile.ts';
+import { registerRelay } from './commands/relay.ts';
 import { registerRotate } from './commands/rotate.ts';
 import { registerStatus } from './commands/status.ts';
 import { registerValidate } from './commands/validate.ts';
@@ -49,6 +50,7 @@ export function buildProgram(output: Output): Command {
   registerRotate(program, output);
   registerMetrics(program, output);
   registerCerts(program, output);
+  registerRelay(program, output);
   return program;
 }
 
