@@ -10,6 +10,7 @@ import { type Relay, startRelay } from '../../src/relay/relay.ts';
 import {
   docCount,
   endpoint,
+  http,
   type Json,
   Nodes,
   ok,
@@ -124,5 +125,22 @@ describe('failover groundwork: replication through a relay (target_proxy)', () =
     assert.equal(healed.id, first.id);
     await poll('35 docs on n2', async () => (await docCount(n2, 'db')) === 35, { timeoutMs: 20_000 });
     assert.ok(fault.counters.connectedUpstream >= 1);
+  });
+
+  it('a socks5 proxy is accepted by the parser (valid_proxy_protocols) but the job crashes naming it', async () => {
+    await ok('PUT', `${n2.url}/_replicator/s`, {
+      ...repDoc({ proxy: 'socks5://127.0.0.1:1080' }),
+      target: endpoint(n2, 'socks'), // another replication than `r` (a duplicate would be refused)
+    });
+    const d = await waitState(n2, 's', 'crashing');
+    assert.match(String(d.info?.error), /proxy_unsupported: socks5 proxies are not supported/);
+    assert.equal(d.source_proxy, 'socks5://127.0.0.1:1080');
+    const bad = await http(
+      'PUT',
+      `${n2.url}/_replicator/both`,
+      repDoc({ proxy: relay.url, target_proxy: relay.url }),
+    );
+    assert.equal(bad.status, 403);
+    assert.match(JSON.stringify(bad.body), /`proxy` is mutually exclusive with `target_proxy`/);
   });
 });
