@@ -16,8 +16,16 @@ export class RelayCounters {
     this.active++;
   }
 
+  /** called once when `active` drops to 0 (graceful shutdown waits on it) */
+  onIdle: (() => void) | undefined;
+
   closed(): void {
     this.active--;
+    if (this.active <= 0 && this.onIdle) {
+      const f = this.onIdle;
+      this.onIdle = undefined;
+      f();
+    }
   }
 
   snapshot() {

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { createServer, type ServerResponse } from 'node:http';
 import { after, before, describe, it } from 'node:test';
+import { ProxyAgent, request } from 'undici';
+import { ManualClock } from '../core/clock.ts';
 import { CouchClient } from '../couch/client.ts';
 import { startNode } from '../node/index.ts';
 import { isAllowed, parseAllow, parseAuthority } from './allow.ts';
@@ -91,3 +94,51 @@ describe('relay: forward proxy in front of an embedded node', () => {
     assert.ok(lines.every((l) => !l.includes('sekrit') && !/authorization/i.test(l)));
   });
 });
+
+describe('relay: graceful shutdown', () => {
+  it('lets a forwarded request in flight finish, then closes; a stuck one is cut after the grace (on the clock)', async () => {
+    const held: ServerResponse[] = [];
+    const slow = createServer((_req, res) => held.push(res));
+    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
+    const port = (slow.address() as { port: number }).port;
+    const clock = new ManualClock(0);
+    const relay = await startRelay({ port: 0, clock, allow: parseAllow(`127.0.0.1:${port}`) });
+    const agent = new ProxyAgent({ uri: relay.url, proxyTunnel: false });
+    try {
+      const first = request(`http://127.0.0.1:${port}/a`, { dispatcher: agent });
+      await poll(() => held.length === 1);
+      const closing = relay.close(1000);
+      let closed = false;
+      void closing.then(() => {
+        closed = true;
+      });
+      (held[0] as ServerResponse).end('done');
+      const r = await first;
+      assert.equal(r.statusCode, 200);
+      assert.equal(await r.body.text(), 'done');
+      await closing;
+      assert.ok(closed);
+
+      const relay2 = await startRelay({ port: 0, clock, allow: parseAllow(`127.0.0.1:${port}`) });
+      const agent2 = new ProxyAgent({ uri: relay2.url, proxyTunnel: false });
+      const stuck = request(`http://127.0.0.1:${port}/b`, { dispatcher: agent2 }).catch((e: Error) => e);
+      await poll(() => held.length === 2);
+      const closing2 = relay2.close(1000);
+      await poll(() => clock.pending === 1);
+      await clock.advance(1000);
+      await closing2;
+      assert.ok((await stuck) instanceof Error, 'the stuck request is cut once the grace is over');
+      await agent2.close();
+    } finally {
+      for (const h of held) h.destroy();
+      await agent.close();
+      slow.closeAllConnections();
+      await new Promise((r) => slow.close(r));
+    }
+  });
+});
+
+async function poll(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 5000 && !cond(); i++) await new Promise((r) => setTimeout(r, 1));
+  assert.ok(cond());
+}

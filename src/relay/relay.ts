@@ -1,5 +1,6 @@
 import { createServer, Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { connect, type Socket } from 'node:net';
+import { type Clock, systemClock } from '../core/clock.ts';
 import { type Destination, formatDestination, isAllowed, parseAuthority } from './allow.ts';
 import { RelayCounters } from './counters.ts';
 
@@ -10,6 +11,8 @@ export interface RelayOptions {
   host?: string;
   /** the only destinations forwarded to; empty = refuse all */
   allow: readonly Destination[];
+  /** the shutdown grace timer's clock (default the system clock) */
+  clock?: Clock;
   /** one line per connection: method, destination, client, outcome, bytes. Never headers or paths. */
   log?: (line: string) => void;
 }
@@ -18,8 +21,11 @@ export interface Relay {
   readonly url: string;
   readonly port: number;
   readonly counters: RelayCounters;
-  /** Stops accepting, ends open tunnels and forwarded requests; resolves once every socket is closed. */
-  close(): Promise<void>;
+  /**
+   * Stops accepting and ends open tunnels; forwarded requests in flight get `graceMs` (default 5 s,
+   * on the injected clock) to finish; then every socket is closed.
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
 // hop-by-hop headers (RFC 9110 7.6.1) and the proxy's own credentials never go to the destination
@@ -46,6 +52,7 @@ const REFUSED_HINT = "not on this relay's allow list (couchmesh relay --allow HO
  */
 export function startRelay(o: RelayOptions): Promise<Relay> {
   const counters = new RelayCounters();
+  const clock = o.clock ?? systemClock;
   const log = o.log ?? (() => {});
   const tunnels = new Set<Socket>();
   const agent = new HttpAgent({ keepAlive: true });
@@ -183,8 +190,19 @@ export function startRelay(o: RelayOptions): Promise<Relay> {
         url: `http://${host}:${addr.port}`,
         port: addr.port,
         counters,
-        close: async () => {
+        close: async (graceMs = 5_000) => {
+          // graceful: stop accepting, end idle keep-alive connections and the tunnels (their clients
+          // see EOF and reconnect elsewhere), let forwarded requests in flight finish within graceMs
           const closed = new Promise<void>((r) => server.close(() => r()));
+          server.closeIdleConnections();
+          for (const s of tunnels) s.end();
+          const drained = new Promise<void>((r) => {
+            if (counters.active <= 0) return r();
+            counters.onIdle = r;
+          });
+          const grace = new AbortController();
+          await Promise.race([drained, clock.sleep(graceMs, grace.signal).catch(() => {})]);
+          grace.abort();
           for (const s of tunnels) s.destroy();
           server.closeAllConnections();
           agent.destroy();
