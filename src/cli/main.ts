@@ -15,6 +15,7 @@ import { registerMetrics } from './commands/metrics.ts';
 import { registerNode } from './commands/node.ts';
 import { registerPlan } from './commands/plan.ts';
 import { registerReconcile } from './commands/reconcile.ts';
+import { registerRelay } from './commands/relay.ts';
 import { registerRotate } from './commands/rotate.ts';
 import { registerRun } from './commands/run.ts';
 import { registerStatus } from './commands/status.ts';
@@ -51,6 +52,7 @@ export function buildProgram(output: Output): Command {
   registerMetrics(program, output);
   registerCerts(program, output);
   registerRun(program, output);
+  registerRelay(program, output);
   return program;
 }
 

@@ -157,6 +157,7 @@ const CLI_CODES = {
   E_USAGE: user('a flag value the command cannot use'),
   E_FLAG: user('a flag that expects a positive integer got something else'),
   E_GRAPH_FORMAT: user('graph: unknown output format'),
+  E_RELAY_ALLOW: user('relay: an --allow entry that is not HOST:PORT'),
   E_INIT_EXISTS: user('init: the file exists and --force was not given'),
   E_INIT_WRITE: user('init: the file cannot be written', 'check that the folder exists and is writable'),
   E_DEMO: user('the demo mesh did not validate'),

@@ -69,6 +69,7 @@ export function createDispatcher(o: ResolvedOptions): Dispatcher {
     return new ProxyAgent({
       ...common,
       uri: o.proxy,
+      proxyTunnel: o.proxyTunnel,
       connect: { timeout: o.timeoutMs },
       requestTls: tlsConnect(o.tls, o.timeoutMs),
     });

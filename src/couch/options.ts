@@ -54,6 +54,8 @@ export interface CouchClientOptions {
   tls?: TlsOptions;
   /** HTTP(S) proxy URL; requests tunnel through it (CONNECT). */
   proxy?: string;
+  /** false: plain-http requests go to an http proxy in absolute form instead of a tunnel (https always tunnels). */
+  proxyTunnel?: boolean;
   /**
    * Connect, headers and body (idle) timeout of one attempt. Default 30 000 ms. undici runs headers and
    * body timeouts on coarse timers (about 1 s resolution), so small values fire up to ~1 s late.
@@ -78,6 +80,7 @@ export interface ResolvedOptions {
   auth: AuthOptions | undefined;
   tls: TlsOptions | undefined;
   proxy: string | undefined;
+  proxyTunnel: boolean;
   timeoutMs: number;
   connections: number;
   policy: RetryPolicy;
@@ -149,6 +152,7 @@ export function resolveOptions(o: CouchClientOptions): ResolvedOptions {
     auth: validateAuth(o.auth),
     tls: o.tls,
     proxy: validateProxy(o.proxy),
+    proxyTunnel: o.proxyTunnel !== false,
     timeoutMs: positive('timeoutMs', o.timeoutMs, 30_000),
     connections: positive('connections', o.connections, 20, true),
     policy: {

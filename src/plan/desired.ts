@@ -141,7 +141,11 @@ function directionDoc(
   // with replication users, both endpoints are reached as the driving node's (or the link's) user,
   // never as admin
   const repl = replicationUserOf(spec, link, where.node);
-  const as = (n: NodeSpec): NodeSpec => (repl ? { ...n, auth: repl } : n);
+  // a link's `endpoints:` override reaches a node through another address (a relay, a test proxy)
+  const as = (n: NodeSpec): NodeSpec => {
+    const url = link.endpoints?.[n.name] ?? n.url;
+    return repl ? { ...n, url, auth: repl } : url === n.url ? n : { ...n, url };
+  };
   const fields = {
     source: endpoint(as(from), db, password),
     target: endpoint(as(to), db, password),

@@ -4,6 +4,7 @@ import type { PathSeg } from './diagnostic.ts';
 import { formatPath } from './diagnostic.ts';
 import { generatePairs, pairKey } from './generators.ts';
 import { REPLICATION_PARAMS, type ReplicationParams } from './link-classes.ts';
+import { resolveLinkEndpoints } from './link-endpoints.ts';
 import { isMapping } from './nodes.ts';
 import {
   type ExplicitLinkInput,
@@ -27,7 +28,7 @@ export interface LinksInput {
   defaultClass: string;
 }
 
-type Settings = Pick<ExplicitLinkInput, 'class' | 'databases' | 'overrides'>;
+type Settings = Pick<ExplicitLinkInput, 'class' | 'databases' | 'overrides' | 'endpoints'>;
 interface Resolved {
   class: string;
   params: ReplicationParams;
@@ -234,7 +235,11 @@ function addExplicit(
     );
     return;
   }
-  if (settings) buckets[e.index]!.push(makeLink(a, b, settings, e.path, ctx));
+  const endpoints = resolveLinkEndpoints(e.settings.endpoints, [a, b], e.path, ctx);
+  if (!settings || endpoints === null) return;
+  const link = makeLink(a, b, settings, e.path, ctx);
+  if (endpoints) link.endpoints = endpoints;
+  buckets[e.index]!.push(link);
 }
 
 function addGenerated(

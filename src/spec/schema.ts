@@ -212,8 +212,15 @@ const linkSettings = {
 };
 
 export const ExplicitLinkSchema = z
-  .strictObject({ between: NodePairSchema, ...linkSettings })
-  .meta({ description: 'one link: { between: [n1, n2], class?, databases?, overrides? }' });
+  .strictObject({
+    between: NodePairSchema,
+    ...linkSettings,
+    endpoints: z.record(z.string(), z.string()).optional().meta({
+      description:
+        "per node of this link, the base URL this link reaches it at instead of its url (a relay's or a test proxy's address)",
+    }),
+  })
+  .meta({ description: 'one link: { between: [n1, n2], class?, databases?, overrides?, endpoints? }' });
 
 export const GENERATORS = ['full-mesh', 'ring', 'star'] as const;
 

@@ -110,6 +110,8 @@ export interface LinkSpec {
   params: ReplicationParams;
   /** Database names carried by this link (all of the mesh's unless the link lists some). */
   databases: string[];
+  /** Per node of the link, the base URL this link reaches it at instead of the node's `url` (explicit links only). */
+  endpoints?: Readonly<Record<string, string>>;
   origin: LinkOrigin;
 }
 

@@ -5,7 +5,7 @@ import { requireServerAdmin } from '../http/routes/guards.ts';
 import type { ReplicatorApi } from './context.ts';
 import { isJsFilter } from './filter-code.ts';
 import type { DocRecord } from './processor.ts';
-import { parseRepDoc, RepDocError, type RepSpec } from './rep-doc.ts';
+import { maskedProxy, parseRepDoc, RepDocError, type RepSpec } from './rep-doc.ts';
 import { replicationId } from './rep-id.ts';
 import type { Job } from './scheduler.ts';
 import { renderStats, statsJsonOf } from './stats.ts';
@@ -48,8 +48,8 @@ function docFromJob(svc: ReplicatorApi, job: Job) {
     error_count: job.errorCount,
     last_updated: isoSeconds(job.lastUpdated),
     start_time: isoSeconds(job.addedAt),
-    source_proxy: null,
-    target_proxy: null,
+    source_proxy: maskedProxy(job.spec.source.proxy),
+    target_proxy: maskedProxy(job.spec.target.proxy),
   };
 }
 

@@ -36,6 +36,15 @@ export function openPeer(ctx: JobContext, ep: RepEndpoint, spec: RepSpec, signal
       if (e instanceof RepCrash) return unusablePeer(ep.url, e);
       throw e;
     }
+  // socks5 parses (CouchDB accepts it in valid_proxy_protocols) but this replicator speaks only to
+  // http(s) proxies: the job crashes with a reason naming it rather than bypassing the proxy
+  if (ep.proxy && !/^https?:/.test(ep.proxy))
+    return unusablePeer(
+      ep.url,
+      new RepCrash(
+        `proxy_unsupported: ${new URL(ep.proxy).protocol.replace(':', '')} proxies are not supported by this node's replicator (use an http or https proxy)`,
+      ),
+    );
   const segments = u.pathname.replace(/\/+$/, '').split('/');
   const dbSegment = segments.pop() ?? '';
   const base = `${u.origin}${segments.join('/')}`;
@@ -49,6 +58,7 @@ export function openPeer(ctx: JobContext, ep: RepEndpoint, spec: RepSpec, signal
     spec.connectionTimeout,
     Math.max(2, spec.httpConnections),
     tls?.key ?? null,
+    ep.proxy ?? null,
   ]);
   const client = (ctx.clients as SharedPool<CouchClient>).acquire(key, (): CouchClient => {
     counters.inc('connection.creates');
@@ -58,6 +68,9 @@ export function openPeer(ctx: JobContext, ep: RepEndpoint, spec: RepSpec, signal
         ? { auth: { cookie: true as const, username: ep.auth.username, password: ep.auth.password } }
         : {}),
       ...(tls ? { tls: tls.tls } : {}),
+      // through a proxy: plain http in absolute form, https in a CONNECT tunnel (TLS stays end to end,
+      // the client certificate included), as ibrowse does for CouchDB's replicator
+      ...(ep.proxy ? { proxy: ep.proxy, proxyTunnel: false } : {}),
       timeoutMs: spec.connectionTimeout,
       connections: Math.max(2, spec.httpConnections),
       retries: 0,

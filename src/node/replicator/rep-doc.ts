@@ -9,6 +9,8 @@ export interface RepEndpoint {
   url: string;
   headers: Record<string, string>;
   auth?: { username: string; password: string };
+  /** `source_proxy` / `target_proxy` (or `proxy`): not part of the replication id (couch_replicator_ids) */
+  proxy?: string;
 }
 
 export interface RepSpec {
@@ -44,6 +46,8 @@ export interface RepDefaults {
   retriesPerRequest: number;
   useCheckpoints: boolean;
   useBulkGet: boolean;
+  /** `[replicator] valid_proxy_protocols` */
+  validProxyProtocols: string[];
 }
 
 export const COUCH_DEFAULTS: RepDefaults = {
@@ -55,6 +59,7 @@ export const COUCH_DEFAULTS: RepDefaults = {
   retriesPerRequest: 5,
   useCheckpoints: true,
   useBulkGet: true,
+  validProxyProtocols: ['http', 'https', 'socks5'],
 };
 
 export class RepDocError extends Error {}
@@ -112,6 +117,43 @@ function endpoint(v: unknown, which: 'source' | 'target'): RepEndpoint {
   return auth ? { url: s, headers, auth } : { url: s, headers };
 }
 
+/**
+ * `proxy` / `source_proxy` / `target_proxy` (couch_replicator_parse:parse_proxy_settings and
+ * parse_proxy_params): `proxy` applies to both ends and excludes the other two; an empty string is
+ * no proxy; the scheme must be one of `[replicator] valid_proxy_protocols`.
+ */
+function parseProxies(doc: Record<string, unknown>, valid: string[]): { source?: string; target?: string } {
+  const get = (k: string): string => {
+    const v = doc[k];
+    if (v === undefined || v === null || v === '') return '';
+    if (typeof v !== 'string') throw badRequest(`parameter \`${k}\` must be a string`);
+    return v;
+  };
+  const [proxy, src, tgt] = [get('proxy'), get('source_proxy'), get('target_proxy')];
+  if (proxy && src) throw badRequest('`proxy` is mutually exclusive with `source_proxy`');
+  if (proxy && tgt) throw badRequest('`proxy` is mutually exclusive with `target_proxy`');
+  const check = (url: string) => {
+    if (!url) return undefined;
+    let scheme: string;
+    try {
+      scheme = new URL(url).protocol.replace(/:$/, '');
+    } catch {
+      throw badRequest('Unsupported proxy protocol');
+    }
+    if (!valid.includes(scheme)) throw badRequest('Unsupported proxy protocol');
+    return url;
+  };
+  const source = check(proxy || src);
+  const target = check(proxy || tgt);
+  return { ...(source ? { source } : {}), ...(target ? { target } : {}) };
+}
+
+/** A proxy URL as `_scheduler/*` shows it: the password masked (couch_util:url_strip_password). */
+export function maskedProxy(url: string | undefined): string | null {
+  if (!url) return null;
+  return url.replace(/^(http|https|socks5):\/\/([^:/@]+):[^@]+@(.*)$/, '$1://$2:*****@$3');
+}
+
 function bool(doc: Record<string, unknown>, key: string, dflt: boolean): boolean {
   const v = doc[key];
   if (v === undefined) return dflt;
@@ -131,6 +173,9 @@ function int(doc: Record<string, unknown>, key: string, dflt: number): number {
 export function parseRepDoc(doc: Record<string, unknown>, defaults: RepDefaults = COUCH_DEFAULTS): RepSpec {
   const source = endpoint(doc.source, 'source');
   const target = endpoint(doc.target, 'target');
+  const proxies = parseProxies(doc, defaults.validProxyProtocols);
+  if (proxies.source) source.proxy = proxies.source;
+  if (proxies.target) target.proxy = proxies.target;
   const spec: RepSpec = {
     source,
     target,

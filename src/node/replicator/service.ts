@@ -158,6 +158,10 @@ export class ReplicatorService implements ReplicatorApi {
       retriesPerRequest: num(this.cfg('retries_per_request'), d.retriesPerRequest),
       useCheckpoints: this.cfg('use_checkpoints') !== 'false',
       useBulkGet: this.cfg('use_bulk_get') !== 'false',
+      validProxyProtocols: (this.cfg('valid_proxy_protocols') ?? d.validProxyProtocols.join(','))
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean),
     };
   }
 

@@ -1,0 +1,47 @@
+import type { Command } from 'commander';
+import { parseAllow } from '../../relay/allow.ts';
+import { startRelay } from '../../relay/relay.ts';
+import type { Output } from '../boundary.ts';
+import { parsePort, waitForSignal } from './node.ts';
+
+/**
+ * `couchmesh relay`: the HTTP forward proxy a relay host runs for failover in proxy mode (replication
+ * docs get `source_proxy` / `target_proxy` pointing at it, so their replication ids and checkpoints
+ * stay). Deny by default: only `--allow` destinations are forwarded to.
+ */
+export function registerRelay(program: Command, output: Output): void {
+  program
+    .command('relay')
+    .description(
+      'run an HTTP forward proxy for replication traffic (CONNECT for https, absolute-form for http)',
+    )
+    .requiredOption('-p, --port <port>', 'TCP port (0 = any free port)', parsePort)
+    .option('--host <host>', 'bind address', '127.0.0.1')
+    .option('--allow <list>', 'HOST:PORT,... destinations to forward to (HOST:* = any port); default: none')
+    .option('--json', 'print the listening line and the final counters as JSON')
+    .action(async (opts: { port: number; host: string; allow?: string; json?: boolean }) => {
+      const allow = parseAllow(opts.allow);
+      const relay = await startRelay({
+        port: opts.port,
+        host: opts.host,
+        allow,
+        log: (line) => output.err(line),
+      });
+      if (opts.json) output.out(JSON.stringify({ url: relay.url, allow: allow.length }));
+      else {
+        output.out(`couchmesh relay listening on ${relay.url} (${allow.length} allowed destination(s))`);
+        if (allow.length === 0)
+          output.err(
+            'relay: no --allow given, so every connection is refused (example: --allow 10.0.0.4:5984)',
+          );
+      }
+      await waitForSignal();
+      await relay.close();
+      const totals = relay.counters.snapshot();
+      output.out(
+        opts.json
+          ? JSON.stringify(totals)
+          : `stopped: ${totals.connections} connection(s), ${totals.refused} refused, ${totals.failed} failed, ${totals.bytesUp} bytes up, ${totals.bytesDown} down`,
+      );
+    });
+}
