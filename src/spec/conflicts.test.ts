@@ -20,7 +20,7 @@ describe('databases[].conflicts in mesh.yaml', () => {
 
   it('names each mistake at its line:col, with the keys of the strategy given and a did-you-mean', () => {
     assert.deepEqual(check(mesh('{ strategy: lww, timestmp: updated_at }')).lines, [
-      "mesh.yaml:8:33 databases[0].conflicts.timestmp: unknown key 'timestmp' — expected one of strategy, timestamp, missing, type_field, types, audit, batch_size, concurrency (hint: did you mean 'timestamp'?)",
+      "mesh.yaml:8:33 databases[0].conflicts.timestmp: unknown key 'timestmp' — expected one of strategy, timestamp, missing, node, type_field, types, audit, batch_size, concurrency (hint: did you mean 'timestamp'?)",
     ]);
     assert.deepEqual(check(mesh('{ strategy: lwww }')).lines, [
       "mesh.yaml:8:28 databases[0].conflicts.strategy: got 'lwww' — expected one of lww, field-merge, union, max, min, custom (hint: did you mean 'lww'?)",
