@@ -70,10 +70,17 @@ test('1. the seed mesh: 4 nodes and 10 directions, all green', async () => {
 });
 
 test('2. a node stopped: its arrows red and a finding; restarted on its port and data: green', async () => {
+  const pollOf = () => world.controller.snapshot().status?.poll ?? 0;
+  const first = pollOf();
   await world.nodeDown();
   await arrowsBecome((d) => (touchesVictim(d) ? 'bad' : 'ok'));
   await shows(`[data-node="${VICTIM}"][data-reachable="false"]`);
   await shows('[data-finding="node-unreachable"]');
+  const named = world.controller
+    .snapshot()
+    .findings.some((f) => f.rule === 'node-unreachable' && f.node === VICTIM);
+  assert.ok(named, 'the finding names the stopped node');
+  assert.ok(pollOf() - first <= 6, `shown within a few polls (${pollOf() - first})`);
   await screenshot(page, 'real-2-node-down');
   await world.nodeUp();
   await arrowsBecome(() => 'ok');
