@@ -153,6 +153,8 @@ test('4. a hand-edited managed _replicator doc is repaired (actions timeline)', 
   await until('the action in the timeline', async () =>
     (await timelineText()).includes(`drift apply ${action.target}: done`) ? true : undefined,
   );
+  // the next drift pass finds the mesh as declared again
+  await page.getByText('as declared').first().waitFor({ timeout: 15_000 });
   await screenshot(page, 'real-4-drift-repaired');
 });
 
