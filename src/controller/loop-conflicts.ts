@@ -13,6 +13,18 @@ export async function conflictsOnce(ctx: Ctx, db: string): Promise<void> {
   const policy = conflictPolicies(ctx.m).find((p) => p.db === db);
   if (!policy) return;
   for (const node of policy.nodes) {
+    // counted before resolving too: counted only after, a conflict the pass resolves never shows
+    const seen = await conflictCount(ctx.m, db, node, ctx.deps).catch(() => -1);
+    const before = ctx.state.counts(db, node);
+    if (seen > 0 && before?.conflicted !== seen)
+      ctx.state.conflicts({
+        db,
+        node,
+        conflicted: seen,
+        resolved_total: before?.resolved_total ?? 0,
+        declined_total: before?.declined_total ?? 0,
+        at: new Date(ctx.clock.now()).toISOString(),
+      });
     const res = await resolveOn(ctx.m, db, node, ctx.deps, ctx.dryRun);
     const at = ctx.clock.now();
     const iso = new Date(at).toISOString();
