@@ -120,7 +120,9 @@ export class ConflictResolver {
     }
     if (live.some((l) => l.attachments) && live.some((l) => attachmentKey(l) !== attachmentKey(parent)))
       return no('the leaves carry different attachments; a merge would drop some');
-    const leaves: Leaf[] = sortByWinner([...live, ...carried]).map((l) => ({ rev: l.rev, body: l.body }));
+    // `live` is in winner order already: only carried leaves need a new sort
+    const ordered = carried.length ? sortByWinner([...live, ...carried]) : live;
+    const leaves: Leaf[] = ordered.map((l) => ({ rev: l.rev, body: l.body }));
     const ctx: StrategyContext = {
       docId,
       winner: parent.rev,
