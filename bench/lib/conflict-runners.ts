@@ -77,19 +77,20 @@ const revKey = (d: Doc) => {
   return `${rev.slice(0, rev.indexOf('-')).padStart(10, '0')}${rev.slice(rev.indexOf('-'))}`;
 };
 
-/** The same revisions ours writes, planned offline and sent with nothing read: the server's write limit. */
-export async function rawLimit(
-  client: CouchClient,
-  db: string,
-  n: number,
-  o: { batch: number; concurrency: number },
-): Promise<Run> {
+/** The `_bulk_docs` bodies of the revisions ours writes, planned offline (outside the clock). */
+export interface LimitPlan {
+  bodies: string[];
+  revisions: number;
+  docs: number;
+}
+
+export async function planLimit(db: string, n: number, batch: number): Promise<LimitPlan> {
   const resolver = await ConflictResolver.create(parseConflictsConfig({ strategy: 'lww' }));
   const bodies: string[] = [];
   let revisions = 0;
-  for (let from = 0; from < n; from += o.batch) {
+  for (let from = 0; from < n; from += batch) {
     const docs = [];
-    for (let i = from; i < Math.min(n, from + o.batch); i++) {
+    for (let i = from; i < Math.min(n, from + batch); i++) {
       const decision = await resolver.decide(docId(i), leavesOf(i));
       if (!decision) throw new Error('no conflict?');
       docs.push(...planResolution(decision, { db, now: '' }).docs);
@@ -97,6 +98,17 @@ export async function rawLimit(
     revisions += docs.length;
     bodies.push(JSON.stringify({ docs }));
   }
+  return { bodies, revisions, docs: n };
+}
+
+/** The planned revisions sent with nothing read, `concurrency` requests in flight: the server's write limit. */
+export async function rawLimit(
+  client: CouchClient,
+  db: string,
+  plan: LimitPlan,
+  o: { concurrency: number },
+): Promise<Run> {
+  const { bodies } = plan;
   let next = 0;
   const headers = { 'content-type': 'application/json' };
   await Promise.all(
@@ -114,7 +126,7 @@ export async function rawLimit(
       }
     }),
   );
-  return { docs: n, revisions };
+  return { docs: plan.docs, revisions: plan.revisions };
 }
 
 /**

@@ -56,6 +56,14 @@ test('the fast paths (JSON.parse, JSON.stringify, deep compare) answer as the lo
   assert.deepEqual(parseJsonLossless(plain), JSON.parse(plain));
   assert.ok((parseJsonLossless('{"s":"x","n":1.50}') as JsonObject).n instanceof NumberText);
   assert.throws(() => parseJsonLossless('{"a":1,}'));
+  // strings with escaped quotes and backslashes end where JSON says; every inexact lexeme is caught
+  const lexeme = (t: string) => (parseJsonLossless(t) as JsonObject).n instanceof NumberText;
+  assert.ok(lexeme('{"s":"a\\"1.0","n":-0}'));
+  assert.ok(lexeme('{"s":"a\\\\","n":1E2}'));
+  assert.ok(lexeme('{"s":"\\\\\\"","n":9007199254740993}'));
+  assert.ok(lexeme('{"n":1.0e0}'));
+  assert.ok(!lexeme('{"s":"\\"-0 1.0","n":123456789012345}'));
+  assert.ok(!lexeme('{"n":-1234567890123456}'));
   assert.equal(jsonText({ a: [1, 'x', null], b: { c: false } }), '{"a":[1,"x",null],"b":{"c":false}}');
   assert.equal(jsonText([undefined, { u: undefined }]), '[null,{}]');
   assert.ok(sameJson({ a: 1, b: [1, { c: 2 }] }, { b: [1, { c: 2 }], a: 1 }));

@@ -40,19 +40,47 @@ const numberOf = (lexeme: string): number | NumberText => {
   return String(n) === lexeme ? n : new NumberText(lexeme);
 };
 
-/** A JSON string (skipped whole) or a number token: what `exactInJs` walks through. */
-const TOKENS = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
-
 /**
  * Whether every number in a JSON text prints back as written in JavaScript, i.e. `JSON.parse` is
- * lossless for it. A regex pass (strings skipped whole) is several times cheaper than the lossless
- * scanner, and most documents (`_bulk_get` answers of readings) hold only such numbers.
+ * lossless for it. One pass over the text: strings are skipped by `indexOf` jumps to their closing
+ * quote, and only number tokens that can differ (a fraction or exponent, more than 15 digits, `-0`)
+ * are checked; several times cheaper than the lossless scanner, and about twice as cheap as a regex
+ * pass. Most documents (`_bulk_get` answers of readings) hold only such numbers. Text that is not
+ * JSON answers true: `JSON.parse` then names the problem.
  */
 function exactInJs(text: string): boolean {
-  TOKENS.lastIndex = 0;
-  for (let m = TOKENS.exec(text); m; m = TOKENS.exec(text)) {
-    const t = m[0];
-    if (t.charCodeAt(0) !== 34 && String(Number(t)) !== t) return false;
+  const n = text.length;
+  for (let i = 0; i < n; ) {
+    const c = text.charCodeAt(i);
+    if (c === 34 /* " */) {
+      let j = i;
+      for (;;) {
+        j = text.indexOf('"', j + 1);
+        if (j < 0) return true;
+        let k = j - 1;
+        while (text.charCodeAt(k) === 92 /* \\ */) k--;
+        if ((j - k) % 2 === 1) break; // an even number of backslashes: the quote closes the string
+      }
+      i = j + 1;
+    } else if (c === 45 /* - */ || (c >= 48 && c <= 57)) {
+      let j = i + 1;
+      let plain = true; // digits only (after an optional minus)
+      for (; j < n; j++) {
+        const d = text.charCodeAt(j);
+        if (d >= 48 && d <= 57) continue;
+        if (d === 46 || d === 101 || d === 69 || d === 43 || d === 45) {
+          plain = false; // . e E + -
+          continue;
+        }
+        break;
+      }
+      // an integer of at most 15 digits prints back as written, except `-0`
+      if (!plain || j - i > 15 || (j - i === 2 && c === 45 && text.charCodeAt(i + 1) === 48)) {
+        const t = text.slice(i, j);
+        if (String(Number(t)) !== t) return false;
+      }
+      i = j;
+    } else i++;
   }
   return true;
 }

@@ -104,6 +104,17 @@ export class DbStore {
   getRev(docId: string, rev: string): RevRow | undefined {
     return this.st.getRev.get(docId, rev) as RevRow | undefined;
   }
+  /**
+   * Runs `fn` inside one read transaction: SQLite then takes its WAL read snapshot once instead of
+   * once per statement, which is most of the cost of a small read (a `_bulk_get` of 500 conflicted
+   * docs makes 2,000 of them: measured 2-2.5x cheaper this way; one `rev IN (...)` query per doc
+   * measured no better than one query per rev inside the transaction). A consistent view as a bonus,
+   * as a CouchDB reader sees one snapshot of the btree.
+   */
+  readTransaction<T>(fn: () => T): T {
+    if (this.db.inTransaction) return fn();
+    return this.db.transaction(fn)();
+  }
   /** A revision's attachment list (JSON), without reading its body; undefined when the rev is not stored. */
   getRevAtts(docId: string, rev: string): string | null | undefined {
     return this.st.getRevAtts.get(docId, rev) as string | null | undefined;

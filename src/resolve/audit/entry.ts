@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { JsonObject } from '../json.ts';
 import type { AttachmentStubs } from '../leaf.ts';
 
@@ -71,8 +71,14 @@ export const ENTRY_KINDS = {
 
 /** 32 hex chars of sha256 over the JSON of `parts`. */
 export function digest32(parts: unknown[]): string {
-  return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32);
+  return sha256Hex(JSON.stringify(parts)).slice(0, 32);
 }
+
+// crypto.hash (one-shot, no Hash object: ~2x cheaper on small inputs) exists from Node 20.12
+const sha256Hex: (text: string) => string =
+  typeof crypto.hash === 'function'
+    ? (text) => crypto.hash('sha256', text, 'hex')
+    : (text) => crypto.createHash('sha256').update(text).digest('hex');
 
 /**
  * Entry ids are `<kind>:<doc id>:<hash>`: the hash covers what makes the outcome (doc, sorted leaf

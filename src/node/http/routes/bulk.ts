@@ -57,28 +57,43 @@ export async function bulkGet(ctx: Ctx, db: Database): Promise<void> {
   const base = renderOptions(ctx);
   const latest = ctx.bool('latest');
   const accept = ctx.header('accept') ?? '';
+  const items = body.docs;
   if (/multipart\/(mixed|related)/i.test(accept) && !/application\/json/i.test(accept))
-    return bulkGetMultipart(ctx, db, body.docs, base, latest, /multipart\/related/i.test(accept));
-  const results = body.docs.map((item) => {
-    if (typeof item?.id !== 'string')
-      return `{"id":null,"docs":[{"error":{"id":null,"rev":null,"error":"bad_request","reason":"document id missed"}}]}`;
-    const id = item.id;
-    const rev = typeof item.rev === 'string' ? item.rev : undefined;
-    const opts = Array.isArray(item.atts_since) ? { ...base, attsSince: item.atts_since as string[] } : base;
-    const state = db.getState(id);
-    const err = (r: string, error = 'not_found', reason = 'missing') =>
-      `{"error":${JSON.stringify({ rev: r, reason, id, error })}}`;
-    let docs: string[];
-    if (rev !== undefined && !parseRev(rev)) docs = [err(rev, 'bad_request', 'Invalid rev format')];
-    else if (!state) docs = [err(rev ?? 'undefined')];
-    else
-      docs = openRevList(state, rev === undefined ? 'all' : [rev], latest).map((r) => {
-        const json = readRevision(db, state, r, opts);
-        return json === undefined ? err(r) : `{"ok":${json}}`;
-      });
-    return `{"id":${JSON.stringify(id)},"docs":[${docs.join(',')}]}`;
-  });
+    return db.store.readTransaction(() =>
+      bulkGetMultipart(ctx, db, items, base, latest, /multipart\/related/i.test(accept)),
+    );
+  // one read snapshot for the whole request (see DbStore.readTransaction)
+  const results = db.store.readTransaction(() =>
+    items.map((item) => bulkGetItemJson(db, item, base, latest)),
+  );
   sendJson(ctx.res, 200, `{"results":[${results.join(',')}]}`);
+}
+
+/** One `_bulk_get` result (`{"id":..,"docs":[..]}`) as JSON text. */
+function bulkGetItemJson(
+  db: Database,
+  item: BulkGetItem,
+  base: ReturnType<typeof renderOptions>,
+  latest: boolean,
+): string {
+  if (typeof item?.id !== 'string')
+    return `{"id":null,"docs":[{"error":{"id":null,"rev":null,"error":"bad_request","reason":"document id missed"}}]}`;
+  const id = item.id;
+  const rev = typeof item.rev === 'string' ? item.rev : undefined;
+  const opts = Array.isArray(item.atts_since) ? { ...base, attsSince: item.atts_since as string[] } : base;
+  const state = db.getState(id);
+  const err = (r: string, error = 'not_found', reason = 'missing') =>
+    `{"error":${JSON.stringify({ rev: r, reason, id, error })}}`;
+  let docs: string[];
+  if (rev !== undefined && !parseRev(rev)) docs = [err(rev, 'bad_request', 'Invalid rev format')];
+  else if (!state) docs = [err(rev ?? 'undefined')];
+  else {
+    docs = openRevList(state, rev === undefined ? 'all' : [rev], latest).map((r) => {
+      const json = readRevision(db, state, r, opts);
+      return json === undefined ? err(r) : `{"ok":${json}}`;
+    });
+  }
+  return `{"id":${JSON.stringify(id)},"docs":[${docs.join(',')}]}`;
 }
 
 /** POST /{db}/_revs_diff — which of these revs are missing here, with possible ancestors. */
