@@ -15,6 +15,8 @@ import type { FaultProxy } from '../relay/fault-proxy.ts';
 import type { ControllerHandle, ResolutionSummary } from './view.ts';
 
 export type PartitionEvent =
+  /** an interactive demo leaves time to open the dashboard first */
+  | { type: 'partition-soon'; node: string; inMs: number }
   | { type: 'partition-cut'; node: string; links: string[] }
   | { type: 'partition-written'; node: string; docs: number; updated_at: string }
   | { type: 'partition-healed'; links: string[] }
@@ -46,6 +48,12 @@ interface PartitionParts {
   timeoutMs: number;
 }
 
+/** Pauses of an interactive demo (0 with --exit): before the cut, and how long the cut lasts. */
+export interface PartitionPace {
+  beforeMs?: number;
+  holdMs?: number;
+}
+
 type Row = { id: string; doc?: { _id: string; _rev: string; _conflicts?: string[]; [k: string]: unknown } };
 
 /** How often the nodes are asked about conflicts. */
@@ -71,6 +79,7 @@ export async function runPartition(
   p: PartitionParts,
   deps: Pick<DemoDeps, 'clock'>,
   progress: (e: PartitionEvent) => void,
+  pace: PartitionPace = {},
 ): Promise<PartitionResult> {
   const clock = clockOf(deps);
   const { run, clients } = p;
@@ -88,6 +97,10 @@ export async function runPartition(
       resolved.set(e.resolution.doc_id, e.resolution);
   });
   try {
+    if (pace.beforeMs) {
+      progress({ type: 'partition-soon', node: isolated.name, inMs: pace.beforeMs });
+      await clock.sleep(pace.beforeMs);
+    }
     for (const x of p.proxies) x.set({ partition: true });
     progress({ type: 'partition-cut', node: isolated.name, links: [...p.links] });
     // the isolated side writes first, the other side a second later: last writer wins picks the latter
@@ -98,6 +111,7 @@ export async function runPartition(
     progress({ type: 'partition-written', node: isolated.name, docs: n0, updated_at: early });
     const n1 = await writeSide(c1, run.db, ids, late, -1);
     progress({ type: 'partition-written', node: otherName, docs: n1, updated_at: late });
+    if (pace.holdMs) await clock.sleep(pace.holdMs);
     for (const x of p.proxies) x.heal();
     progress({ type: 'partition-healed', links: [...p.links] });
 

@@ -18,7 +18,8 @@ describe("the controller's demo", () => {
     );
     try {
       assert.deepEqual(demo.isolated?.links, ['n1--n2', 'n1--n3']);
-      const r = await demo.partition();
+      // an interactive pace (short here): a notice before the cut, a cut held a while
+      const r = await demo.partition({ beforeMs: 10, holdMs: 10 });
       assert.deepEqual(r.sides, ['n1', 'n2']);
       assert.equal(r.written, 5);
       assert.ok(r.appeared >= 1 && r.appeared <= 5, `appeared ${r.appeared}`);
@@ -27,6 +28,7 @@ describe("the controller's demo", () => {
         .map((e) => e.type)
         .filter((t) => t.startsWith('partition-') || t.startsWith('conflicts-'));
       assert.deepEqual(scenario, [
+        'partition-soon',
         'partition-cut',
         'partition-written',
         'partition-written',

@@ -14,7 +14,12 @@ import { PASSWORD_ENV } from '../ops/example-mesh.ts';
 import { type FaultProxy, startFaultProxy } from '../relay/fault-proxy.ts';
 import { type Controller, startController } from './controller.ts';
 import { DEMO_CONTROLLER, demoMeshText, linksOf } from './demo-mesh.ts';
-import { type PartitionEvent, type PartitionResult, runPartition } from './demo-partition.ts';
+import {
+  type PartitionEvent,
+  type PartitionPace,
+  type PartitionResult,
+  runPartition,
+} from './demo-partition.ts';
 import { controllerLogger } from './log.ts';
 
 export type DemoScenario = 'partition';
@@ -39,7 +44,7 @@ export interface ControllerDemo {
   /** the node the partition scenario cuts off and its proxied links (absent without a scenario) */
   isolated?: { node: DemoNode; links: string[] };
   /** the partition scenario: cut, write on both sides, heal, wait for the controller to resolve */
-  partition(): Promise<PartitionResult>;
+  partition(pace?: PartitionPace): Promise<PartitionResult>;
   /** stops the controller, the nodes and the proxies; removes the temporary files (safe twice) */
   close(): Promise<void>;
 }
@@ -121,11 +126,12 @@ export async function startControllerDemo(
     run,
     controller,
     ...(proxied.length ? { isolated: { node: first, links: proxied } } : {}),
-    partition: () =>
+    partition: (pace) =>
       runPartition(
         { run, controller, proxies, links: proxied, clients, timeoutMs: o.timeoutMs ?? 30_000 },
         deps,
         progress,
+        pace,
       ),
     close() {
       closed ??= (async () => {

@@ -30,6 +30,10 @@ export interface DemoResult extends DemoRun {
   partition?: PartitionResult;
 }
 
+/** The partition scenario's pauses without --exit: before the cut, and the cut itself. */
+const INTERACTIVE_BEFORE_MS = 10_000;
+const INTERACTIVE_HOLD_MS = 5_000;
+
 export interface DemoDeps {
   env: Env;
   /** progress lines, as they happen */
@@ -64,7 +68,9 @@ export async function demoCommand(flags: DemoFlags, deps: DemoDeps): Promise<Dem
   try {
     api = await startApi(demo.controller, { host: '127.0.0.1', port: flags.apiPort ?? 0 });
     out(renderDashboard(api.url));
-    const partition = flags.scenario === 'partition' ? await demo.partition() : undefined;
+    // interactively, time to open the dashboard before the cut, and a cut long enough to see
+    const pace = flags.exit ? {} : { beforeMs: INTERACTIVE_BEFORE_MS, holdMs: INTERACTIVE_HOLD_MS };
+    const partition = flags.scenario === 'partition' ? await demo.partition(pace) : undefined;
     out(renderDemoNext(demo.run));
     if (flags.exit) out('\n--exit: stopping the controller and the nodes.');
     else {

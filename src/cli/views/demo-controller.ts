@@ -12,6 +12,8 @@ export function renderControllerDemoEvent(e: ControllerDemoEvent): string {
       return `  ${e.node}'s links (${e.links.join(', ')}) go through fault proxies (mesh.yaml's endpoints:), so the scenario can cut them`;
     case 'controller-started':
       return `\nThe controller runs on the mesh ('couchmesh run'): a poll and a conflict pass every ${e.pollMs} ms (log: ${e.log})`;
+    case 'partition-soon':
+      return `\nOpen the dashboard now: the partition cuts ${e.node} off in ${Math.round(e.inMs / 1000)} s…`;
     case 'partition-cut':
       return `\nPartition: cutting ${e.node} off (${e.links.join(', ')}); the proxies hold every byte, as a lost network would`;
     case 'partition-written':
