@@ -2,6 +2,8 @@
  * The demo operation's data: its options, what it needs from the world, the progress events it
  * reports (a front end renders them; the operation never prints) and the running demo it returns.
  */
+
+import type { MeshSpec } from '../spec/types.ts';
 import type { ApplyOutcome } from './apply.ts';
 import type { MeshDeps } from './deps.ts';
 import type { PlanView } from './plan-view.ts';
@@ -18,6 +20,12 @@ export interface DemoOptions {
   port?: number;
   /** how long to wait for the sample documents to arrive everywhere (default 30 s) */
   timeoutMs?: number;
+  /**
+   * Edits the mesh text once the nodes run, before it is applied (the controller's demo adds its
+   * `controller:` and `conflicts:` blocks and routes links through fault proxies); the applied
+   * file is then always a temporary copy, so nothing is written beside the example.
+   */
+  editMesh?: (text: string, o: { spec: MeshSpec; nodes: readonly DemoNode[] }) => Promise<string> | string;
 }
 
 /** A running node as the demo needs it (what `startNode` of src/node returns). */
@@ -64,7 +72,7 @@ export type DemoEvent =
   | { type: 'port-busy'; node: string; wanted: number; port: number }
   | { type: 'node-up'; node: string; url: string }
   /** a copy of the mesh was written: the example with the ports used, or the generated ring */
-  | { type: 'mesh-written'; file: string; ring: boolean; count: number }
+  | { type: 'mesh-written'; file: string; ring: boolean; count: number; edited?: boolean }
   | { type: 'applying'; meshFile: string }
   | { type: 'plan'; view: PlanView }
   | { type: 'applied'; outcome: ApplyOutcome }

@@ -106,10 +106,13 @@ async function demo(
     .map((n, i) => ({ from: spec.nodes[i]?.url as string, to: n.url }))
     .filter((m) => m.from !== m.to);
   let meshFile = EXAMPLE_MESH;
-  if (count !== 4 || moved.length) {
+  if (count !== 4 || moved.length || options.editMesh) {
     meshFile = join(res.tmp, count === 4 ? 'mesh.yaml' : 'demo-mesh.yaml');
-    writeFileSync(meshFile, withUrls(meshText, moved));
-    progress({ type: 'mesh-written', file: meshFile, ring: count !== 4, count });
+    const text = withUrls(meshText, moved);
+    const edited = options.editMesh ? await options.editMesh(text, { spec, nodes }) : text;
+    writeFileSync(meshFile, edited);
+    const edit = options.editMesh ? { edited: true } : {};
+    progress({ type: 'mesh-written', file: meshFile, ring: count !== 4, count, ...edit });
   }
 
   progress({ type: 'applying', meshFile });

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { parseAllow } from '../../src/relay/allow.ts';
+import { type FaultProxy, startFaultProxy } from '../../src/relay/fault-proxy.ts';
 import { type Relay, startRelay } from '../../src/relay/relay.ts';
 import {
   docCount,
@@ -22,7 +23,6 @@ import {
   waitState,
   writeDocs,
 } from '../replicator/helpers.ts';
-import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.ts';
 
 describe('failover groundwork: replication through a relay (target_proxy)', () => {
   const nodes = new Nodes();

@@ -6,14 +6,28 @@ import { validateMesh } from '../../spec/validate.ts';
 import { demoCommand } from './demo.ts';
 
 describe('couchmesh demo', () => {
-  it('runs the example mesh, shows the readings arriving everywhere, never prints the password', async () => {
+  it('runs the example mesh, shows the readings arriving everywhere, serves the dashboard until stopped, never prints the password', async () => {
     const lines: string[] = [];
     const password = 'demo-pw-that-must-not-show';
+    const seen: { health?: number; mesh?: { nodes: number; directions: number } } = {};
+    // while the demo runs: the printed dashboard URL answers /healthz and the mesh's JSON
+    const wait = async () => {
+      const url = /dashboard: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(lines.join('\n'))?.[1] as string;
+      seen.health = (await fetch(`${url}healthz`)).status;
+      seen.mesh = (await (await fetch(`${url}api/v1/mesh`)).json()) as typeof seen.mesh;
+    };
     const r = await demoCommand(
-      { exit: true, port: 0 },
-      { env: { COUCHMESH_PASSWORD: password }, out: (l) => lines.push(l) },
+      { port: 0 },
+      { env: { COUCHMESH_PASSWORD: password }, out: (l) => lines.push(l), wait },
     );
     const text = lines.join('\n');
+    assert.equal(seen.health, 200);
+    assert.equal(seen.mesh?.nodes, 4);
+    assert.equal(seen.mesh?.directions, 10);
+    assert.match(text, /The controller runs on the mesh/);
+    assert.match(text, /Ctrl-C stops them/);
+    assert.ok(text.endsWith('stopping…'));
+    await assert.rejects(fetch(`${r.dashboard}healthz`), 'the API is closed on return');
     assert.equal(r.apply.ok, true);
     assert.equal(r.apply.plan.summary.add, 10);
     assert.deepEqual(
@@ -46,7 +60,7 @@ describe('couchmesh demo', () => {
       const text = lines.join('\n');
       assert.match(text, /port 25984 is busy: n1 uses \d+ instead/);
       assert.notEqual(r.nodes[0]?.url, 'http://127.0.0.1:25984');
-      assert.match(text, /the example mesh with the ports used instead: \S+\/mesh\.yaml/);
+      assert.match(text, /the demo mesh with the controller's settings: \S+\/mesh\.yaml/);
       assert.match(
         text,
         /export COUCHMESH_PASSWORD="\$\(cat \S+\/password\)" {3}# the demo's admin password \(never printed\)/,
@@ -55,6 +69,37 @@ describe('couchmesh demo', () => {
     } finally {
       if (blocker.listening) await new Promise<void>((res) => blocker.close(() => res()));
     }
+  });
+
+  it('--scenario partition --exit: cuts n1 off, writes on both sides, heals; the controller resolves the conflicts', async () => {
+    const lines: string[] = [];
+    const r = await demoCommand(
+      { exit: true, port: 0, scenario: 'partition' },
+      { env: {}, out: (l) => lines.push(l) },
+    );
+    const text = lines.join('\n');
+    assert.ok(r.partition && r.partition.appeared > 0);
+    assert.equal(r.partition.resolved.length, 5);
+    assert.ok(r.partition.resolved.every((x) => x.audit_id && x.node === 'n1' && x.losers.length === 1));
+    const order = [
+      /dashboard: http:\/\/127\.0\.0\.1:\d+\//,
+      /Partition: cutting n1 off \(n1--n2, n1--n3\)/,
+      /n1: updated 5 readings/,
+      /n2: updated 5 readings/,
+      /Healed n1--n2, n1--n3/,
+      /conflicts appeared: [1-5] document\(s\) on n1/,
+      /resolved by the controller: 5 document\(s\) on n1, last writer wins by updated_at \(n2's later write kept\); audit r:\S+/,
+      /--exit: stopping the controller and the nodes\./,
+    ].map((re) => re.exec(text)?.index ?? -1);
+    assert.ok(
+      order.every((i) => i >= 0),
+      `every step printed: ${order}`,
+    );
+    assert.deepEqual(
+      [...order].sort((a, b) => a - b),
+      order,
+      'in order',
+    );
   });
 
   it('--nodes N runs a generated ring', async () => {

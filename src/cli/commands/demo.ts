@@ -1,11 +1,15 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
+import { type RunningApi, startApi } from '../../api/index.ts';
+import { DEMO_SCENARIOS, type DemoScenario, startControllerDemo } from '../../controller/demo.ts';
+import type { PartitionResult } from '../../controller/demo-partition.ts';
 import { userError } from '../../core/errors.ts';
 import { startNode } from '../../node/index.ts';
-import { checkDemoNodeCount, runDemo } from '../../ops/demo.ts';
+import { checkDemoNodeCount } from '../../ops/demo.ts';
 import type { DemoRun } from '../../ops/demo-types.ts';
 import type { Env } from '../../ops/deps.ts';
 import type { Output } from '../boundary.ts';
-import { renderDemoEvent, renderDemoNext } from '../views/demo.ts';
+import { renderDemoNext } from '../views/demo.ts';
+import { renderControllerDemoEvent, renderDashboard } from '../views/demo-controller.ts';
 import { waitForSignal } from './node.ts';
 
 export interface DemoFlags {
@@ -15,7 +19,20 @@ export interface DemoFlags {
   nodes?: number;
   /** port of the first node (default: the mesh's, 25984); 0 = any free ports */
   port?: number;
+  /** port of the HTTP API and dashboard on 127.0.0.1 (default 0: any free port) */
+  apiPort?: number;
+  scenario?: DemoScenario;
 }
+
+/** What the demo ran: the demo operation's result, the dashboard's URL, the scenario's outcome. */
+export interface DemoResult extends DemoRun {
+  dashboard: string;
+  partition?: PartitionResult;
+}
+
+/** The partition scenario's pauses without --exit: before the cut, and the cut itself. */
+const INTERACTIVE_BEFORE_MS = 10_000;
+const INTERACTIVE_HOLD_MS = 5_000;
 
 export interface DemoDeps {
   env: Env;
@@ -30,29 +47,49 @@ export interface DemoDeps {
 }
 
 /**
- * `couchmesh demo`: runs the demo operation (src/ops/demo.ts), prints its progress and what to try
- * next, then keeps the mesh running until `wait()` ends (or stops at once with --exit). The nodes
- * are stopped before it returns.
+ * `couchmesh demo`: runs the demo operation with the controller on its mesh (src/controller/demo.ts),
+ * serves the HTTP API and dashboard, plays the scenario if one is asked for, prints what to try
+ * next, then keeps everything running until `wait()` ends (or stops at once with --exit). The
+ * controller, the API and the nodes are stopped before it returns.
  */
-export async function demoCommand(flags: DemoFlags, deps: DemoDeps): Promise<DemoRun> {
+export async function demoCommand(flags: DemoFlags, deps: DemoDeps): Promise<DemoResult> {
   const { out } = deps;
-  const run = await runDemo(
-    { nodes: flags.nodes, port: flags.port, timeoutMs: deps.timeoutMs },
+  const demo = await startControllerDemo(
+    {
+      ...(flags.nodes !== undefined ? { nodes: flags.nodes } : {}),
+      ...(flags.port !== undefined ? { port: flags.port } : {}),
+      ...(deps.timeoutMs !== undefined ? { timeoutMs: deps.timeoutMs } : {}),
+      ...(flags.scenario ? { scenario: flags.scenario } : {}),
+    },
     { env: deps.env, startNode, ...(deps.setEnv ? { setEnv: deps.setEnv } : {}) },
-    (e) => out(renderDemoEvent(e)),
+    (e) => out(renderControllerDemoEvent(e)),
   );
+  let api: RunningApi | undefined;
   try {
-    out(renderDemoNext(run));
-    if (flags.exit) out('\n--exit: stopping the nodes.');
+    api = await startApi(demo.controller, { host: '127.0.0.1', port: flags.apiPort ?? 0 });
+    out(renderDashboard(api.url));
+    // interactively, time to open the dashboard before the cut, and a cut long enough to see
+    const pace = flags.exit ? {} : { beforeMs: INTERACTIVE_BEFORE_MS, holdMs: INTERACTIVE_HOLD_MS };
+    const partition = flags.scenario === 'partition' ? await demo.partition(pace) : undefined;
+    out(renderDemoNext(demo.run));
+    if (flags.exit) out('\n--exit: stopping the controller and the nodes.');
     else {
-      out('\nThe mesh keeps running; Ctrl-C stops it (everything is in memory).');
+      out('\nThe mesh and the controller keep running; Ctrl-C stops them (everything is in memory).');
       await (deps.wait ?? waitForSignal)();
       out('stopping…');
     }
-    return run;
+    return { ...demo.run, dashboard: `${api.url}/`, ...(partition ? { partition } : {}) };
   } finally {
-    await run.close();
+    await api?.close();
+    await demo.close();
   }
+}
+
+function parsePort(v: string, flag: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw userError('E_PORT', `${flag} expects 0..65535, got '${v}'`, 'use 0 for any free port');
+  return n;
 }
 
 export const parseNodeCount = (v: string): number => checkDemoNodeCount(Number(v), `'${v}'`);
@@ -61,17 +98,23 @@ export function registerDemo(program: Command, output: Output): void {
   program
     .command('demo')
     .description(
-      'start four embedded nodes, apply the example mesh (examples/seed-mesh.yaml), show data arriving everywhere (Ctrl-C stops)',
+      'start four embedded nodes, apply the example mesh (examples/seed-mesh.yaml), show data arriving everywhere, run the controller and its dashboard (Ctrl-C stops)',
     )
     .option('--exit', 'stop after showing convergence (for scripts)')
     .option('--nodes <n>', 'number of nodes: 4 = the example mesh, otherwise a ring n1..nN', parseNodeCount)
-    .option('-p, --port <port>', 'port of the first node (default 25984; 0 = any free ports)', (v) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 0 || n > 65535)
-        throw userError('E_PORT', `--port expects 0..65535, got '${v}'`, 'use 0 for any free ports');
-      return n;
-    })
-    .action(async (opts: { exit?: boolean; nodes?: number; port?: number }) => {
+    .option('-p, --port <port>', 'port of the first node (default 25984; 0 = any free ports)', (v) =>
+      parsePort(v, '--port'),
+    )
+    .option('--api-port <port>', 'port of the dashboard and API on 127.0.0.1 (default: any free port)', (v) =>
+      parsePort(v, '--api-port'),
+    )
+    .addOption(
+      new Option(
+        '--scenario <name>',
+        'partition: cut a node off, write on both sides, heal, watch the controller resolve',
+      ).choices([...DEMO_SCENARIOS]),
+    )
+    .action(async (opts: DemoFlags) => {
       await demoCommand(opts, {
         env: { ...process.env },
         out: (l) => output.out(l),

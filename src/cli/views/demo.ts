@@ -15,6 +15,7 @@ export function renderDemoEvent(e: DemoEvent): string {
     case 'node-up':
       return `  ${e.node} up at ${e.url}`;
     case 'mesh-written':
+      if (e.edited) return `  (the demo mesh with the controller's settings: ${e.file})`;
       return e.ring
         ? `  (the ${e.count}-node ring mesh: ${e.file})`
         : `  (the example mesh with the ports used instead: ${e.file})`;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { ManualClock } from '../../src/core/clock.ts';
-import { seededRandom } from '../../src/core/random.ts';
+import { ManualClock } from '../core/clock.ts';
+import { seededRandom } from '../core/random.ts';
 import { type FaultProxy, startFaultProxy } from './fault-proxy.ts';
 
 /** Waits (event-loop turns, never a timed assertion) until `cond` holds. */

@@ -1,6 +1,6 @@
 import { createServer, connect as netConnect, type Server, type Socket } from 'node:net';
-import { type Clock, systemClock } from '../../src/core/clock.ts';
-import { type Random, systemRandom } from '../../src/core/random.ts';
+import { type Clock, systemClock } from '../core/clock.ts';
+import { type Random, systemRandom } from '../core/random.ts';
 
 /** Which way data flows: `up` client -> target, `down` target -> client. */
 export type Direction = 'up' | 'down';
@@ -66,7 +66,7 @@ export interface FaultProxyOptions {
 const HIGH_WATER = 1 << 20;
 
 /**
- * A TCP proxy on 127.0.0.1 that tests put between two nodes (mesh.yaml's per-link endpoint override
+ * A TCP proxy on 127.0.0.1 that tests and `couchmesh demo --scenario partition` put between two nodes (mesh.yaml's per-link endpoint override
  * or a replication doc's URL) to degrade the link at run time: latency, jitter, one-way drop, full
  * partition, resets and a bandwidth cap. Held bytes are never discarded: a partition stalls the
  * stream (as lost packets do before TCP gives up) and heal lets it continue, so the HTTP on top
