@@ -12,7 +12,7 @@ import { Writable } from 'node:stream';
 import { type RunningApi, startApi } from '../../src/api/server.ts';
 import { type Controller, startController } from '../../src/controller/controller.ts';
 import { controllerLogger } from '../../src/controller/log.ts';
-import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.ts';
+import { type FaultProxy, startFaultProxy } from '../../src/relay/fault-proxy.ts';
 import { DB, type Json, TelemetryMesh, until } from '../telemetry/helpers.ts';
 
 const SEED = new URL('../../examples/seed-mesh.yaml', import.meta.url);
