@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { parseRev } from '../couchdb/rev.ts';
 import { computeRevId, revIdTermBytes } from '../couchdb/revid.ts';
 import type { AttachmentStubs } from './leaf.ts';
@@ -48,9 +48,14 @@ export function tombstoneRev(rev: string): string {
     tombstoneTerms.set(p.pos, t);
   }
   t.bytes.write(p.hash, t.at, 'hex');
-  return `${p.pos + 1}-${createHash('md5').update(t.bytes).digest('hex')}`;
+  return `${p.pos + 1}-${md5Hex(t.bytes)}`;
 }
 
+// crypto.hash (one-shot, no Hash object) exists from Node 20.12: the Hash object costs more than the md5
+const md5Hex: (bytes: Buffer) => string =
+  typeof crypto.hash === 'function'
+    ? (bytes) => crypto.hash('md5', bytes, 'hex')
+    : (bytes) => crypto.createHash('md5').update(bytes).digest('hex');
 const HEX32 = /^[0-9a-f]{32}$/;
 const ZERO32 = '0'.repeat(32);
 /** BINARY_EXT (109) of 16 bytes: where a 32-hex parent rev id sits in the term. */
