@@ -115,13 +115,12 @@ export class ConflictResolver {
       losers: live.slice(1),
       considered: [...live.map((l) => l.rev), ...carried.map((l) => l.rev)],
     };
-    const no = (reason: string): Decision => ({ ...base, outcome: { ok: false, reason } });
-    for (const l of [...live, ...carried]) {
+    for (const l of carried.length ? [...live, ...carried] : live) {
       const p = unsafeNumberPath(l.body);
-      if (p) return no(`leaf ${l.rev} has a number JavaScript cannot carry exactly at ${p}`);
+      if (p) return no(base, `leaf ${l.rev} has a number JavaScript cannot carry exactly at ${p}`);
     }
     if (live.some((l) => l.attachments) && live.some((l) => attachmentKey(l) !== attachmentKey(parent)))
-      return no('the leaves carry different attachments; a merge would drop some');
+      return no(base, 'the leaves carry different attachments; a merge would drop some');
     // `live` is in winner order already: only carried leaves need a new sort
     const ordered = carried.length ? sortByWinner([...live, ...carried]) : live;
     const leaves: Leaf[] = ordered.map((l) => ({ rev: l.rev, body: l.body }));
@@ -138,14 +137,19 @@ export class ConflictResolver {
   }
 }
 
+// module-level, not a closure per document: a batch decides hundreds of documents
+const no = (base: Omit<Decision, 'outcome'>, reason: string): Decision => ({
+  ...base,
+  outcome: { ok: false, reason },
+});
+
 /** A strategy's outcome as the decision: declined, or the merged body canonical and checked. */
 function finish(r: StrategyOutcome, base: Omit<Decision, 'outcome'>): Decision {
-  const no = (reason: string): Decision => ({ ...base, outcome: { ok: false, reason } });
-  if (!r.ok) return no(r.reason);
-  if (!isObject(r.body)) return no('the strategy did not return an object');
+  if (!r.ok) return no(base, r.reason);
+  if (!isObject(r.body)) return no(base, 'the strategy did not return an object');
   const body = normalise(r.body);
   const p = unsafeNumberPath(body);
-  if (p) return no(`the merged body has a number that is not exact at ${p}`);
+  if (p) return no(base, `the merged body has a number that is not exact at ${p}`);
   const text = jsonText(body);
   return { ...base, outcome: { ok: true, body, text, changed: !sameJson(body, base.parent.body) } };
 }

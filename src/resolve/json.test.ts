@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import {
   canonicalText,
   copyJson,
+  getPath,
   isObject,
   type JsonObject,
   jsonText,
@@ -72,4 +73,15 @@ test('the fast paths (JSON.parse, JSON.stringify, deep compare) answer as the lo
   assert.ok(!sameJson({ n: new NumberText('1.0') }, { n: 1 }));
   assert.ok(sameJson({ n: new NumberText('1.0') }, { n: new NumberText('1.0') }));
   assert.ok(!sameJson([1, 2], { 0: 1, 1: 2 }));
+});
+
+test('getPath: a plain field, a dotted path, missing steps and inherited names', () => {
+  const body = { type: 'reading', meta: { updated_at: 't1' }, n: 0 };
+  assert.equal(getPath(body, 'type'), 'reading');
+  assert.equal(getPath(body, 'n'), 0);
+  assert.equal(getPath(body, 'meta.updated_at'), 't1');
+  assert.equal(getPath(body, 'missing'), undefined);
+  assert.equal(getPath(body, 'type.length'), undefined);
+  assert.equal(getPath(body, 'toString'), undefined);
+  assert.equal(getPath(body, 'meta.toString'), undefined);
 });

@@ -233,6 +233,8 @@ export function sameJson(a: Json, b: Json): boolean {
 
 /** Reads a dotted path (`meta.updated_at`); undefined when any step is missing. */
 export function getPath(body: JsonObject, path: string): Json | undefined {
+  // the common path has no dot: one property read, no array from split (several reads per document)
+  if (path.indexOf('.') < 0) return isObject(body) && Object.hasOwn(body, path) ? body[path] : undefined;
   let cur: Json | undefined = body;
   for (const part of path.split('.')) {
     if (!isObject(cur)) return undefined;

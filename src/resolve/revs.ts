@@ -1,5 +1,6 @@
+import * as crypto from 'node:crypto';
 import { parseRev } from '../couchdb/rev.ts';
-import { computeRevId } from '../couchdb/revid.ts';
+import { computeRevId, revIdTermBytes } from '../couchdb/revid.ts';
 import type { AttachmentStubs } from './leaf.ts';
 
 /**
@@ -34,5 +35,29 @@ export function predictRev(
 
 /** The tombstone `{_id, _rev, _deleted:true}` written on `rev`: the same id on every node. */
 export function tombstoneRev(rev: string): string {
-  return predictRev(rev, '{}', { deleted: true });
+  const p = parseRev(rev);
+  if (!p) throw new TypeError(`invalid rev ${rev}`);
+  if (!HEX32.test(p.hash)) return predictRev(rev, '{}', { deleted: true });
+  // Every tombstone hashes the same term but for the parent's position and its 16 rev id bytes: the
+  // bytes of one position are encoded once, then only the rev id is patched in (one loser each).
+  let t = tombstoneTerms.get(p.pos);
+  if (!t) {
+    const bytes = revIdTermBytes({ deleted: true, parentPos: p.pos, parentRevId: ZERO32, bodyText: '{}' });
+    t = { bytes, at: bytes.indexOf(REVID_HEADER) + REVID_HEADER.length };
+    if (tombstoneTerms.size >= 256) tombstoneTerms.clear();
+    tombstoneTerms.set(p.pos, t);
+  }
+  t.bytes.write(p.hash, t.at, 'hex');
+  return `${p.pos + 1}-${md5Hex(t.bytes)}`;
 }
+
+// crypto.hash (one-shot, no Hash object) exists from Node 20.12: the Hash object costs more than the md5
+const md5Hex: (bytes: Buffer) => string =
+  typeof crypto.hash === 'function'
+    ? (bytes) => crypto.hash('md5', bytes, 'hex')
+    : (bytes) => crypto.createHash('md5').update(bytes).digest('hex');
+const HEX32 = /^[0-9a-f]{32}$/;
+const ZERO32 = '0'.repeat(32);
+/** BINARY_EXT (109) of 16 bytes: where a 32-hex parent rev id sits in the term. */
+const REVID_HEADER = Buffer.from([109, 0, 0, 0, 16]);
+const tombstoneTerms = new Map<number, { bytes: Buffer; at: number }>();

@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ManualClock } from '../core/clock.ts';
+import type { CouchClient } from '../couch/index.ts';
+import { type BatchDeps, processBatch } from './batch.ts';
+import { parseConflictsConfig } from './config.ts';
+import { ConflictResolver } from './decide.ts';
+import type { LeafReader } from './io/fetch.ts';
+import type { FetchedLeaf } from './leaf.ts';
+import { KnownLeaves, Limiter } from './pipeline.ts';
+import { StatsRecorder } from './stats.ts';
+
+/** A reader whose answers the test releases by hand; it records how many reads overlap. */
+function gatedReader() {
+  let inFlight = 0;
+  const seen = { max: 0, reads: 0 };
+  const waiting: Array<() => void> = [];
+  const reader = {
+    async read(ids: readonly string[]) {
+      seen.reads++;
+      seen.max = Math.max(seen.max, ++inFlight);
+      await new Promise<void>((r) => waiting.push(r));
+      inFlight--;
+      // one live leaf each: clean documents, so nothing is audited or written
+      return new Map(
+        ids.map((id): [string, FetchedLeaf[]] => [id, [{ rev: '1-a', deleted: false, body: {} }]]),
+      );
+    },
+  } as unknown as LeafReader;
+  const releaseAll = async () => {
+    while (seen.reads < 4 || waiting.length) {
+      waiting.shift()?.();
+      await new Promise((r) => setImmediate(r));
+    }
+  };
+  return { reader, seen, releaseAll };
+}
+
+async function fourBatches(readGate: Limiter | undefined) {
+  const clock = new ManualClock();
+  const g = gatedReader();
+  const deps: BatchDeps = {
+    client: {} as CouchClient,
+    db: 'db',
+    reader: g.reader,
+    resolver: await ConflictResolver.create(parseConflictsConfig({ strategy: 'lww' })),
+    audit: undefined,
+    stats: new StatsRecorder(clock),
+    known: new KnownLeaves(),
+    clock,
+    emit: () => {},
+    maxAttempts: 1,
+    ...(readGate ? { readGate } : {}),
+  };
+  const runs = [0, 1, 2, 3].map((i) => processBatch(deps, [`doc-${i}`]));
+  await g.releaseAll();
+  await Promise.all(runs);
+  return { ...g.seen, clean: deps.stats.counts.clean };
+}
+
+test('batches sharing a read gate read one at a time (the next is read while the last is decided)', async () => {
+  assert.deepEqual(await fourBatches(new Limiter(1)), { max: 1, reads: 4, clean: 4 });
+});
+
+test('without a gate every batch reads at once', async () => {
+  assert.deepEqual(await fourBatches(undefined), { max: 4, reads: 4, clean: 4 });
+});
