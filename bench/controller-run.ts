@@ -6,7 +6,7 @@
 // bench/lib/nodes-child.ts), the controller (bench/lib/controller-child.ts: its CPU time and RSS read
 // from /proc by this process, its heap and counters asked for over stdin), and this one (the writer).
 // The controller creates the replications itself (its drift loop applies mesh.yaml), then every
-// minute a row: CPU % of one core, RSS and heap, polls, actions, requests per node per poll. The
+// minute a row: CPU % of one core, RSS, live heap (after a GC), polls, actions, requests per node per poll. The
 // headline is printed last. (The cost curve at 50…1,000 nodes is bench/controller-scale.ts, the
 // poller against the fleet simulator.)
 //
@@ -40,6 +40,7 @@ interface Stats {
   running: number;
   directions: number;
   findings: number;
+  rules: Record<string, number>;
 }
 
 /** Asks the controller child for its counters (one `stats` line in, one JSON line out). */
@@ -130,6 +131,7 @@ async function main() {
       ].join('\n'),
     );
     ctl = await spawnChild([
+      '--expose-gc',
       '--import',
       'tsx',
       'bench/lib/controller-child.ts',
@@ -162,7 +164,7 @@ async function main() {
     }> = [];
     log('');
     log(
-      'minute  CPU %  RSS MiB  RSS peak  heap MiB  polls  actions  req/node/poll  max req/node  findings  written',
+      'minute  CPU %  RSS MiB  RSS peak  live heap  polls  actions  req/node/poll  max req/node  findings  written',
     );
     let cpu0 = processCpuUs(ctl.pid);
     let w0 = performance.now();
@@ -192,7 +194,7 @@ async function main() {
       rows.push(row);
       const w = writer.counts();
       log(
-        `${String(minute).padStart(6)}  ${row.cpu.toFixed(1).padStart(5)}  ${mib(row.rss).padStart(7)}  ${mib(row.rssPeak).padStart(8)}  ${mib(row.heap).padStart(8)}  ${String(polls).padStart(5)}  ${String(row.actions).padStart(7)}  ${row.perNode.toFixed(2).padStart(13)}  ${String(row.maxNode).padStart(12)}  ${String(now.findings).padStart(8)}  ${w.written}${w.failed ? ` (${w.failed} failed)` : ''}`,
+        `${String(minute).padStart(6)}  ${row.cpu.toFixed(1).padStart(5)}  ${mib(row.rss).padStart(7)}  ${mib(row.rssPeak).padStart(8)}  ${mib(row.heap).padStart(9)}  ${String(polls).padStart(5)}  ${String(row.actions).padStart(7)}  ${row.perNode.toFixed(2).padStart(13)}  ${String(row.maxNode).padStart(12)}  ${String(now.findings).padStart(8)}  ${w.written}${w.failed ? ` (${w.failed} failed)` : ''}`,
       );
       cpu0 = cpu1;
       w0 = w1;
@@ -237,6 +239,8 @@ function summarize(
   log(
     `  RSS peak ${mib(peak)} MiB; from minute ${Math.min(2, rows.length)} to ${rows.length}: RSS ${rssGrowth >= 0 ? '+' : ''}${rssGrowth.toFixed(1)} MiB, heap ${heapGrowth >= 0 ? '+' : ''}${heapGrowth.toFixed(1)} MiB`,
   );
+  const rules = Object.entries(last.rules).map(([r, n]) => `${r} ${n}`);
+  log(`  findings at the end: ${rules.length ? rules.join(', ') : 'none'}`);
   log(`  requests per node per poll ${mean(rows.map((r) => r.perNode)).toFixed(2)}`);
   log(loadNote());
   log('');

@@ -1,7 +1,7 @@
 // The controller (`startController`, what `couchmesh run` starts) in its own process, for
 // bench/controller-run.ts: the parent reads this process's CPU and RSS from /proc, so they are the
 // controller's alone. Prints `{"url":"","pid":…}` once started; answers every `stats` line on stdin
-// with one JSON line (heap, polls, actions, requests of the last poll, directions running); stops the
+// with one JSON line (live heap after a GC, polls, actions, requests of the last poll, directions running); stops the
 // controller (gracefully, as SIGTERM does) when stdin ends.
 //
 //   node --import tsx bench/lib/controller-child.ts MESH_FILE STATE_DIR LOG_FILE
@@ -41,8 +41,13 @@ process.stdout.write(`${JSON.stringify({ url: '', pid: process.pid })}\n`);
 const lines = createInterface({ input: process.stdin });
 lines.on('line', (l) => {
   if (l.trim() !== 'stats') return;
+  // the live heap (after a full GC, the child runs with --expose-gc): what growth would show in
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
   const mem = process.memoryUsage();
+  const rules: Record<string, number> = {};
   const snap = c.snapshot();
+  for (const f of snap.findings) rules[f.rule] = (rules[f.rule] ?? 0) + 1;
   process.stdout.write(
     `${JSON.stringify({
       stats: true,
@@ -55,6 +60,7 @@ lines.on('line', (l) => {
       running,
       directions,
       findings: snap.findings.length,
+      rules,
     })}\n`,
   );
 });
