@@ -9,7 +9,6 @@
  * replication id, so nothing is counted twice, and matches tasks and jobs to a doc by replication
  * id on whatever member runs them, the doc's own member first.
  */
-import type { NodeSnapshot } from './snapshot.ts';
 import type { ActiveTask, SchedulerDoc, SchedulerJob } from './types.ts';
 
 /** Of two reports of one doc, the one that describes the job now: running beats the rest. */
@@ -77,14 +76,21 @@ export const taskFreshness = (t: ActiveTask) => t.updated_on;
 export const jobFreshness = (j: SchedulerJob) =>
   Date.parse(j.history[0]?.timestamp ?? j.start_time ?? '') || 0;
 
-const members = new WeakMap<NodeSnapshot, string[]>();
+/** What a node's snapshot reports (snapshot.ts `NodeSnapshot`; structural, so no import cycle). */
+export interface Reported {
+  docs: readonly SchedulerDoc[];
+  tasks: readonly ActiveTask[];
+  jobs?: readonly SchedulerJob[] | undefined;
+}
+
+const members = new WeakMap<Reported, string[]>();
 
 /**
  * The cluster members a node's answers name (`node` of its docs, tasks and jobs), sorted. One for a
  * single CouchDB (`couchdb@127.0.0.1`), none for servers that print no `node` (the embedded node,
  * PouchDB servers); more than one means the URL is a cluster. Computed once per snapshot.
  */
-export function clusterMembers(s: NodeSnapshot): string[] {
+export function clusterMembers(s: Reported): string[] {
   let out = members.get(s);
   if (out) return out;
   const seen = new Set<string>();
@@ -97,4 +103,4 @@ export function clusterMembers(s: NodeSnapshot): string[] {
 }
 
 /** True when the node answered as a cluster (more than one member named). */
-export const isCluster = (s: NodeSnapshot | undefined): boolean => !!s && clusterMembers(s).length > 1;
+export const isCluster = (s: Reported | undefined): boolean => !!s && clusterMembers(s).length > 1;
