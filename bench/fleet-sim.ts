@@ -3,6 +3,7 @@
 //
 //   node --import tsx bench/fleet-sim.ts [--nodes=1000] [--fanout=5] [--dbs=sensors]
 //        [--crashing=0.01] [--missing=0] [--server=shared|per-port]
+//        [--cluster-nodes=3 [--cluster-node=n1]] (that node answers as a 3-member CouchDB cluster)
 //
 // Prints one JSON line on stdout once every port listens: {"url": <control URL>, "pid", "nodes"}
 // (the shape bench/lib/process.ts spawnChild waits for). Its mesh.yaml:
@@ -24,6 +25,8 @@ const sim = await startFleetSim({
   crashing: Number(flag('crashing') ?? 0),
   missing: Number(flag('missing') ?? 0),
   server: flag('server') === 'per-port' ? 'per-port' : 'shared',
+  ...(flag('cluster-nodes') ? { clusterNodes: Number(flag('cluster-nodes')) } : {}),
+  ...(flag('cluster-node') ? { clusterNode: flag('cluster-node') } : {}),
 });
 process.stdout.write(`${JSON.stringify({ url: sim.controlUrl, pid: process.pid, nodes })}\n`);
 process.stderr.write(

@@ -1,20 +1,27 @@
 // The fleet simulator's answers: each a recorded CouchDB 3.5.0 body (fleet-sim-samples.ts) with the
 // time-dependent fields taken from the model (fleet-sim-state.ts) at time `t`.
 import { createHash } from 'node:crypto';
+import { ClusterNames, type SimCluster } from './fleet-sim-cluster.ts';
 import type { Samples } from './fleet-sim-samples.ts';
 import { type FleetModel, isoSeconds, type SimDirection, type SimNode } from './fleet-sim-state.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON bodies built from recorded templates
 type Json = any;
 
-const clusterNode = (n: SimNode) => `couchdb@${n.name}.fleet`;
 const pidOf = (d: SimDirection) => `<0.${Number.parseInt(d.base.slice(0, 6), 16)}.0>`;
 
+/** a stale copy (fleet-sim-cluster.ts) was last updated this long before the owner's entry */
+const STALE_MS = 30_000;
+
 export class FleetAnswers {
+  readonly names: ClusterNames;
   constructor(
     readonly model: FleetModel,
     readonly s: Samples,
-  ) {}
+    cluster?: SimCluster,
+  ) {
+    this.names = new ClusterNames(cluster);
+  }
 
   root(n: SimNode): Json {
     return { ...this.s.root, uuid: createHash('md5').update(n.name).digest('hex') };
@@ -26,7 +33,7 @@ export class FleetAnswers {
     const common = {
       doc_id: d.docId,
       id: d.repId,
-      node: clusterNode(n),
+      node: this.names.owner(n, d),
       source: d.sourceUrl,
       target: d.targetUrl,
       start_time: started,
@@ -47,12 +54,17 @@ export class FleetAnswers {
   /** `GET /_scheduler/docs[/_replicator]?skip=&limit=[&states=]` (default limit 100, as CouchDB). */
   schedulerDocs(n: SimNode, t: number, q: URLSearchParams): Json {
     const states = q.get('states')?.split(',');
-    const all = n.held
-      .map((d) => this.schedulerDoc(n, d, t))
-      .filter((x) => !states || states.includes(x.state));
+    const listed = n.held.map((d) => this.schedulerDoc(n, d, t));
+    const stale = this.names.stale(n);
+    if (stale) {
+      const owner = this.schedulerDoc(n, stale.d, t);
+      const at = isoSeconds(Date.parse(owner.last_updated) - STALE_MS);
+      listed.splice(1, 0, { ...owner, node: stale.node, state: 'pending', last_updated: at });
+    }
+    const all = listed.filter((x) => !states || states.includes(x.state));
     const { skip, limit } = page(q);
     // `total_rows` counts every doc even with `states=` (scheduler-docs-states-crashing.json)
-    return { total_rows: n.held.length, offset: skip, docs: all.slice(skip, skip + limit) };
+    return { total_rows: listed.length, offset: skip, docs: all.slice(skip, skip + limit) };
   }
 
   /** One `_scheduler/jobs` entry, history newest first. */
@@ -63,7 +75,7 @@ export class FleetAnswers {
       source: d.sourceUrl,
       target: d.targetUrl,
       doc_id: d.docId,
-      node: clusterNode(n),
+      node: this.names.owner(n, d),
       start_time: started,
     };
     const opening = [
@@ -81,23 +93,30 @@ export class FleetAnswers {
 
   /** `GET /_scheduler/jobs?skip=&limit=`: ordered by replication id, as CouchDB. */
   jobs(n: SimNode, t: number, q: URLSearchParams): Json {
-    const all = [...n.held].sort((a, b) => (a.repId < b.repId ? -1 : 1));
+    const all = [...n.held].sort((a, b) => (a.repId < b.repId ? -1 : 1)).map((d) => this.job(n, d, t));
+    const stale = this.names.stale(n);
+    if (stale) {
+      const owner = all.find((j) => j.id === stale.d.repId);
+      const at = isoSeconds(this.model.epoch - STALE_MS);
+      const history = [
+        { timestamp: at, type: 'stopped' },
+        { timestamp: at, type: 'started' },
+        { timestamp: at, type: 'added' },
+      ];
+      all.splice(all.indexOf(owner) + 1, 0, { ...owner, node: stale.node, pid: null, history });
+    }
     const { skip, limit } = page(q);
-    return {
-      total_rows: all.length,
-      offset: skip,
-      jobs: all.slice(skip, skip + limit).map((d) => this.job(n, d, t)),
-    };
+    return { total_rows: all.length, offset: skip, jobs: all.slice(skip, skip + limit) };
   }
 
   /** `GET /_active_tasks`: running jobs only (crashing ones are absent, REFERENCE A3). */
   activeTasks(n: SimNode, t: number): Json[] {
-    return n.held
+    const tasks = n.held
       .filter((d) => !d.crashing)
       .map((d) => ({
         ...this.s.task,
         ...this.model.stats(d, t),
-        node: clusterNode(n),
+        node: this.names.owner(n, d),
         pid: pidOf(d),
         checkpoint_interval: d.checkpointMs,
         doc_id: d.docId,
@@ -107,6 +126,16 @@ export class FleetAnswers {
         started_on: Math.floor(this.model.epoch / 1000),
         updated_on: Math.floor(t / 1000),
       }));
+    const stale = this.names.stale(n);
+    const owner = stale && tasks.find((x) => x.replication_id === stale.d.repId);
+    if (stale && owner)
+      tasks.push({
+        ...owner,
+        ...this.model.stats(stale.d, this.model.epoch),
+        node: stale.node,
+        updated_on: owner.updated_on - STALE_MS / 1000,
+      });
+    return tasks;
   }
 
   /** `GET /{db}` (db-info.json with this database's seq and counts). */

@@ -32,6 +32,10 @@ export interface FleetSimOptions extends FleetShape {
   missing?: number;
   server?: 'shared' | 'per-port';
   host?: string;
+  /** one node answers as a CouchDB cluster of this many members (fleet-sim-cluster.ts; default: none) */
+  clusterNodes?: number;
+  /** ... which node (default n1) */
+  clusterNode?: string;
 }
 
 export interface FleetSim {
@@ -111,7 +115,10 @@ export async function startFleetSim(o: FleetSimOptions): Promise<FleetSim> {
   const urls = ports.map((p) => `http://${host}:${p}`);
   const mesh = fleetMesh(fleetMeshYaml(urls, o));
   const model = new FleetModel(mesh, { crashing: o.crashing ?? 0, missing: o.missing ?? 0 }, Date.now());
-  answers = new FleetAnswers(model, loadSamples());
+  const cluster = o.clusterNodes
+    ? { node: o.clusterNode ?? nodeName(0), members: o.clusterNodes }
+    : undefined;
+  answers = new FleetAnswers(model, loadSamples(), cluster);
   for (let i = 0; i < n; i++) byPort.set(ports[i] as number, model.nodes.get(nodeName(i)) as SimNode);
 
   const stats = () => ({ requests, byRoute: { ...counts } });

@@ -1,5 +1,6 @@
 export * from '../couchdb/seq.ts';
 export * from './backoff.ts';
+export * from './cluster.ts';
 export * from './links.ts';
 export * from './paging.ts';
 export * from './parse.ts';

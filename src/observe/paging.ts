@@ -1,3 +1,4 @@
+import { preferDoc } from './cluster.ts';
 import { parseSchedulerDocsPage } from './parse.ts';
 import type { SchedulerDoc } from './types.ts';
 
@@ -26,7 +27,8 @@ export interface ReadAllOptions {
  * Reads every `_scheduler/docs` row by paging with `limit`/`skip` until `total_rows` is covered —
  * never stopping at CouchDB's default page of 100 (what Fauxton shows). Rows are keyed by
  * `database/doc_id`: skip-paging over a list that changes between requests can repeat a row (kept
- * once) or miss one (the next poll sees it). Do not combine with `?states=`: `total_rows` then
+ * once) or miss one (the next poll sees it); on a cluster two members may both report a doc while it
+ * changes owner, and the row that describes the job now is kept (cluster.ts `preferDoc`). Do not combine with `?states=`: `total_rows` then
  * still counts every doc (samples/scheduler-docs-states-crashing.json), so it cannot end the loop.
  */
 export async function readAllSchedulerDocs(
@@ -43,7 +45,11 @@ export async function readAllSchedulerDocs(
     const page = parseSchedulerDocsPage(await fetchPage(skip, pageSize));
     requests++;
     totalRows = page.total_rows;
-    for (const d of page.docs) byKey.set(`${d.database}/${d.doc_id}`, d);
+    for (const d of page.docs) {
+      const key = `${d.database}/${d.doc_id}`;
+      const cur = byKey.get(key);
+      if (!cur || preferDoc(d, cur)) byKey.set(key, d);
+    }
     skip += page.docs.length;
     if (page.docs.length === 0 || skip >= totalRows) break;
   }

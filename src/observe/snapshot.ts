@@ -7,6 +7,7 @@
 
 import { type Seq, seqDistance, seqEquals } from '../couchdb/seq.ts';
 import { errorOf, lastCrash, nextRetryAt, parseTime, statsOf } from './backoff.ts';
+import { forDoc, isCluster, jobFreshness, taskFreshness } from './cluster.ts';
 import { type DirectionRef, directionKey, type MeshLink } from './links.ts';
 import type {
   ActiveTask,
@@ -121,6 +122,8 @@ export interface DirectionState {
    */
   checkpointSince: number | null;
   checkpointAge: number | null;
+  /** the cluster member running the job, only when the doc node is a CouchDB cluster (cluster.ts) */
+  clusterNode?: string;
 }
 
 export interface LinkView {
@@ -191,13 +194,6 @@ function docIndex(latest: Map<string, NodeSnapshot>): Map<string, DocHit> {
   return index;
 }
 
-const byRepOrDoc = <T extends { doc_id: string | null }>(
-  items: readonly T[] | undefined,
-  repIdOf: (t: T) => string | null,
-  doc: SchedulerDoc,
-): T | undefined =>
-  items?.find((t) => doc.id !== null && repIdOf(t) === doc.id) ?? items?.find((t) => t.doc_id === doc.doc_id);
-
 /** One direction of a link, from the doc node's and the source node's latest snapshots. */
 export function directionState(
   link: MeshLink,
@@ -207,8 +203,11 @@ export function directionState(
 ): DirectionState {
   const { snap, doc } = findDoc(ref, latest);
   const observed = !!snap?.reachable;
-  const task = doc ? byRepOrDoc(snap?.tasks, (t) => t.replication_id, doc) : undefined;
-  const job = doc ? byRepOrDoc(snap?.jobs, (j) => j.id, doc) : undefined;
+  // matched by replication id across cluster members (cluster.ts), the doc's own member first
+  const task = doc ? forDoc(snap?.tasks, (t) => t.replication_id, doc, taskFreshness) : undefined;
+  const job = doc ? forDoc(snap?.jobs, (j) => j.id, doc, jobFreshness) : undefined;
+  // only docs that name a member can come from a cluster (and the member scan is then paid once per node)
+  const clusterNode = doc?.node && isCluster(snap) ? (task?.node ?? doc.node) : undefined;
   // a crashing / failed job has no live stats: the last `_scheduler/jobs` read may predate the crash
   const broken = doc?.state === 'crashing' || doc?.state === 'error' || doc?.state === 'failed';
   const stats: RepStats | null = task ?? statsOf(doc) ?? (broken ? null : job?.info) ?? null;
@@ -261,6 +260,7 @@ export function directionState(
     missingFound: stats?.missing_revisions_found ?? null,
     checkpointSince: since,
     checkpointAge: since === null || at === null ? null : at - since,
+    ...(clusterNode ? { clusterNode } : {}),
   };
 }
 

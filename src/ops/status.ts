@@ -4,6 +4,7 @@
  */
 import type { Finding, Severity } from '../health/types.ts';
 import { checkpointTime, readCheckpointDoc, repIdBase } from '../observe/checkpoints.ts';
+import { clusterMembers, isCluster } from '../observe/cluster.ts';
 import type { DirectionState, LinkView } from '../observe/snapshot.ts';
 import { mapLimit } from '../plan/observe.ts';
 import type { PollResult } from '../watch/poller.ts';
@@ -35,6 +36,8 @@ export interface DirectionRow {
   checkpoint_age_basis: 'checkpoint-doc' | 'observed' | null;
   rep_id: string | null;
   confidence: 'full' | 'reduced' | null;
+  /** the cluster member running the job, only when the doc node is a CouchDB cluster */
+  cluster_node?: string;
 }
 
 export interface NodeRow {
@@ -44,6 +47,8 @@ export interface NodeRow {
   error?: { code: string; message: string };
   docs: number;
   requests: number;
+  /** the members named by a node that is a CouchDB cluster (absent for a single server) */
+  cluster_members?: string[];
 }
 
 export interface StatusReport {
@@ -127,6 +132,7 @@ function rows(
         checkpoint_age_basis: age.basis,
         rep_id: d.repId,
         confidence: d.confidence,
+        ...(d.clusterNode ? { cluster_node: d.clusterNode } : {}),
       };
     }),
   );
@@ -165,6 +171,7 @@ export function statusReport(
       ...(s.error ? { error: s.error } : {}),
       docs: s.docs.length,
       requests: r.requests.byNode[s.node] ?? 0,
+      ...(isCluster(s) ? { cluster_members: clusterMembers(s) } : {}),
     })),
     directions,
     findings: r.findings,
