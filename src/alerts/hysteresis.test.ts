@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ManualClock } from '../core/clock.ts';
-import { N1N2, POLL, type Point, series, TH } from '../health/test-support.ts';
+import { N1N2, type Point, series, TH } from '../health/test-support.ts';
 import { withDefaults } from '../health/types.ts';
 import { crashingDoc, T0, twoNodeLink } from '../observe/test-support.ts';
 import { HealthBook } from '../watch/health-book.ts';

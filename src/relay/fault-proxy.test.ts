@@ -3,7 +3,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '../core/clock.ts';
 import { seededRandom } from '../core/random.ts';
-import { type FaultProxy, startFaultProxy } from './fault-proxy.ts';
+import { startFaultProxy } from './fault-proxy.ts';
 
 /** Waits (event-loop turns, never a timed assertion) until `cond` holds. */
 async function until(cond: () => boolean, what: string): Promise<void> {

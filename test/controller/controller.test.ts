@@ -200,7 +200,15 @@ describe('controller on embedded nodes', () => {
         file: mesh.file,
         stateDir: join(mesh.dir, 'state-reset'),
         log: (r) =>
-          controllerLogger(r, new Writable({ write: (ch, _e, cb) => (lines.push(String(ch)), cb()) })),
+          controllerLogger(
+            r,
+            new Writable({
+              write: (ch, _e, cb) => {
+                lines.push(String(ch));
+                cb();
+              },
+            }),
+          ),
       },
       mesh.deps(),
     );

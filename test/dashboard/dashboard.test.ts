@@ -121,6 +121,7 @@ test('a conflict appears, then the controller resolves it; its resolution can be
   const audit = await world.conflictResolved();
   await page.locator(`[data-conflicts="${db}@${node}"][data-conflicted="0"]`).waitFor();
   const item = page.locator(`[data-resolution="${audit}"]`);
+  // biome-ignore lint/performance/useDomNodeTextContent: playwright's Locator.innerText (the rendered text), not the DOM's
   assert.match(await item.innerText(), new RegExp(`audit ${audit}`));
   assert.equal(await row.count(), 1);
   await screenshot(page, '06-conflict-resolved');
