@@ -5,6 +5,7 @@
  * here is plain JSON-safe data, already redacted (no secret ever reaches a front end).
  */
 import type { Finding } from '../health/types.ts';
+import type { ResolutionSummary } from '../ops/conflicts-mesh.ts';
 import type { StatusReport } from '../ops/status.ts';
 
 /** A node of the live graph (mesh.yaml's role and region; the URL without userinfo). */
@@ -44,17 +45,7 @@ export interface ControllerAction {
 }
 
 /** A resolution of one conflicted document, as the dashboard lists it (the audit entry's summary). */
-export interface ResolutionSummary {
-  at: string;
-  db: string;
-  node: string;
-  doc_id: string;
-  strategy: string;
-  winner: string;
-  losers: string[];
-  audit_id: string;
-  undone: boolean;
-}
+export type { ResolutionSummary } from '../ops/conflicts-mesh.ts';
 
 /** Conflicts of one database on one node. */
 export interface ConflictCounts {
