@@ -175,6 +175,8 @@ export function startController(o: ControllerOptions, deps: MeshDeps): Controlle
   async function handle(key: string): Promise<WorkResult | undefined> {
     const r = await handleKey(key);
     const loop = key.split(':')[0] as string;
+    // keys still waiting after this pass (de-duplicated), as couchmesh_controller_queue_depth
+    metrics.controller.queueDepth('all', queue.length);
     if (!ready.has(loop)) {
       ready.add(loop);
       log.info({ loop }, `loop ${loop}: first pass done`);

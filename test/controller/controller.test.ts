@@ -138,6 +138,7 @@ describe('controller on embedded nodes', () => {
     assert.match(c.mermaid(), /flowchart/);
     const m = await c.metrics();
     assert.match(m.body, /couchmesh_link_state/);
+    assert.match(m.body, /couchmesh_controller_queue_depth\{[^}]*loop="all"\} \d+/);
     assert.match(
       m.body,
       /couchmesh_controller_actions_total\{[^}]*loop="drift"[^}]*\} [1-9]/,
