@@ -154,16 +154,7 @@ async function main() {
     );
 
     const writer = startWriter(urls);
-    const rows: Array<{
-      cpu: number;
-      rss: number;
-      rssPeak: number;
-      heap: number;
-      polls: number;
-      actions: number;
-      perNode: number;
-      maxNode: number;
-    }> = [];
+    const rows: Row[] = [];
     log('');
     log(
       'minute  CPU %  RSS MiB  RSS peak  live heap  polls  actions  req/node/poll  max req/node  findings  written',
@@ -210,18 +201,19 @@ async function main() {
   }
 }
 
-function summarize(
-  rows: Array<{
-    cpu: number;
-    rss: number;
-    rssPeak: number;
-    heap: number;
-    polls: number;
-    actions: number;
-    perNode: number;
-  }>,
-  last: Stats,
-) {
+/** One minute of the run, as the table prints it. */
+interface Row {
+  cpu: number;
+  rss: number;
+  rssPeak: number;
+  heap: number;
+  polls: number;
+  actions: number;
+  perNode: number;
+  maxNode: number;
+}
+
+function summarize(rows: Row[], last: Stats) {
   const mean = (xs: number[]) => xs.reduce((a, x) => a + x, 0) / Math.max(1, xs.length);
   const cpu = mean(rows.map((r) => r.cpu));
   const peak = Math.max(...rows.map((r) => r.rssPeak));

@@ -73,7 +73,7 @@ export function buildApp(handle: ControllerHandle, o: AppOptions): Hono {
   app.get('/metrics', async (c) => {
     const m = await handle.metrics();
     c.header('Content-Type', m.contentType);
-    return c.body(`${m.body.replace(/\n?$/, '\n')}${metrics.render()}`);
+    return c.body(`${m.body.replace(/\n?$/, '\n')}${await metrics.render()}`);
   });
   app.get('/api/v1/openapi.json', (c) => c.json(openApiDocument()));
   app.get('/api/v1/events', eventsHandler(handle, o));

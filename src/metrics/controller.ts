@@ -1,9 +1,8 @@
 /**
- * Metrics of the controller and of its HTTP API, on a registry the caller passes (the exporter's,
- * so one `/metrics` shows the mesh and the process that keeps it). Plain functions over prom-client:
- * the controller and the API call them without importing any front end. Every label value goes
- * through `safeLabel` (no URL credentials, no query strings); routes are patterns (`/links/:link`),
- * never raw paths, so a label cannot carry a token nor grow without bound.
+ * Metrics of the controller, on a registry the caller passes (the exporter's, so one `/metrics`
+ * shows the mesh and the process that keeps it). The HTTP API keeps its own counters
+ * (src/api/http-metrics.ts). Every label value goes through `safeLabel` (no URL credentials, no
+ * query strings).
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { safeLabel } from './labels.ts';
@@ -52,35 +51,5 @@ export class ControllerMetrics {
 
   queueDepth(loop: string, depth: number): void {
     this.#depth.set({ mesh: this.#mesh, loop: safeLabel(loop) }, depth);
-  }
-}
-
-export class HttpMetrics {
-  readonly #mesh: string;
-  readonly #requests: Counter<string>;
-  readonly #errors: Counter<string>;
-
-  constructor(registry: Registry, mesh: string) {
-    this.#mesh = safeLabel(mesh);
-    this.#requests = new Counter({
-      name: 'couchmesh_http_requests_total',
-      help: 'requests to the HTTP API, by route pattern, method and status code',
-      labelNames: ['mesh', 'route', 'method', 'code'],
-      registers: [registry],
-    });
-    this.#errors = new Counter({
-      name: 'couchmesh_http_request_errors_total',
-      help: 'requests to the HTTP API answered 4xx or 5xx (or never answered: code "aborted"), by route pattern',
-      labelNames: ['mesh', 'route', 'code'],
-      registers: [registry],
-    });
-  }
-
-  /** One request: `route` is the matched pattern (`/api/links/:link`), `status` its answer or null (aborted). */
-  request(route: string, method: string, status: number | null): void {
-    const r = safeLabel(route);
-    const code = status === null ? 'aborted' : String(status);
-    this.#requests.inc({ mesh: this.#mesh, route: r, method: safeLabel(method).toUpperCase(), code });
-    if (status === null || status >= 400) this.#errors.inc({ mesh: this.#mesh, route: r, code });
   }
 }

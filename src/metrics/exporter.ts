@@ -4,7 +4,7 @@
  * whether it answered and its replication jobs by state; plus the open findings and the poll's own
  * cost. Values come from the poller's latest result: CouchDB's per-job counters restart with each
  * job run, so the run's own values are gauges, and running totals across runs (totals.ts) are the
- * counters (`_total`). Conflict counts (conflicts.ts) and the controller's and HTTP API's metrics
+ * counters (`_total`). Conflict counts (conflicts.ts) and the controller's metrics
  * (controller.ts) share the registry. Served on 127.0.0.1 by `couchmesh metrics` and by the
  * controller — one registry per exporter, never the global one.
  */
@@ -16,7 +16,7 @@ import type { Severity } from '../health/types.ts';
 import { SCHEDULER_STATES } from '../observe/types.ts';
 import type { PollResult } from '../watch/poller.ts';
 import { ConflictMetrics } from './conflicts.ts';
-import { ControllerMetrics, HttpMetrics } from './controller.ts';
+import { ControllerMetrics } from './controller.ts';
 import { safeLabel } from './labels.ts';
 import { RunningTotals } from './totals.ts';
 
@@ -37,8 +37,6 @@ export class MeshMetrics {
   readonly conflicts: ConflictMetrics;
   /** the controller's actions, reconcile errors and queue depth */
   readonly controller: ControllerMetrics;
-  /** the HTTP API's requests and errors by route */
-  readonly http: HttpMetrics;
 
   constructor(mesh: string) {
     this.mesh = mesh;
@@ -46,7 +44,6 @@ export class MeshMetrics {
     this.#c = counters(this.registry);
     this.conflicts = new ConflictMetrics(this.registry, mesh);
     this.controller = new ControllerMetrics(this.registry, mesh);
-    this.http = new HttpMetrics(this.registry, mesh);
   }
 
   /** Replaces every series with the values of `r` (series of gone links / nodes disappear). */
