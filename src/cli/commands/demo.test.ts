@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { describe, it } from 'node:test';
 import { ringMesh, withUrls } from '../../ops/example-mesh.ts';
 import { validateMesh } from '../../spec/validate.ts';
+import { renderDemoJson } from '../views/demo.ts';
 import { demoCommand } from './demo.ts';
 
 describe('couchmesh demo', () => {
@@ -56,8 +58,26 @@ describe('couchmesh demo', () => {
     });
     try {
       const lines: string[] = [];
-      const r = await demoCommand({ exit: true }, { env: {}, out: (l) => lines.push(l) });
+      let json = '';
+      let madeUp = '';
+      const ready = (x: Parameters<typeof renderDemoJson>[0]) => {
+        json = renderDemoJson(x);
+        madeUp = readFileSync(x.passwordFile as string, 'utf8').trim();
+      };
+      const r = await demoCommand({ exit: true, json: true }, { env: {}, out: (l) => lines.push(l), ready });
       const text = lines.join('\n');
+      // --json: one object a script can use; where the password is, never the password
+      const o = JSON.parse(json) as Record<string, unknown>;
+      assert.equal(o.dashboard, r.dashboard);
+      assert.equal(o.password_file, r.passwordFile);
+      assert.equal(o.password_env, 'COUCHMESH_PASSWORD');
+      assert.deepEqual(
+        o.nodes,
+        r.nodes.map((n) => ({ name: n.name, url: n.url })),
+      );
+      assert.deepEqual(o.applied, { ok: true, actions: r.apply.applied, failed: [] });
+      assert.ok(madeUp.length > 8);
+      assert.equal(json.includes(madeUp), false);
       assert.match(text, /port 25984 is busy: n1 uses \d+ instead/);
       assert.notEqual(r.nodes[0]?.url, 'http://127.0.0.1:25984');
       assert.match(text, /the demo mesh with the controller's settings: \S+\/mesh\.yaml/);

@@ -8,7 +8,7 @@ import { checkDemoNodeCount } from '../../ops/demo.ts';
 import type { DemoRun } from '../../ops/demo-types.ts';
 import type { Env } from '../../ops/deps.ts';
 import type { Output } from '../boundary.ts';
-import { renderDemoNext } from '../views/demo.ts';
+import { renderDemoJson, renderDemoNext } from '../views/demo.ts';
 import { renderControllerDemoEvent, renderDashboard } from '../views/demo-controller.ts';
 import { waitForSignal } from './node.ts';
 
@@ -22,6 +22,8 @@ export interface DemoFlags {
   /** port of the HTTP API and dashboard on 127.0.0.1 (default 0: any free port) */
   apiPort?: number;
   scenario?: DemoScenario;
+  /** progress on stderr; one JSON object (renderDemoJson) on stdout once the mesh and dashboard are ready */
+  json?: boolean;
 }
 
 /** What the demo ran: the demo operation's result, the dashboard's URL, the scenario's outcome. */
@@ -44,6 +46,8 @@ export interface DemoDeps {
   timeoutMs?: number;
   /** publishes the admin password as COUCHMESH_PASSWORD (the CLI sets it in process.env) */
   setEnv?: (name: string, value: string) => void;
+  /** called once everything runs (and the scenario played), before waiting: --json prints it */
+  ready?: (r: DemoResult) => void;
 }
 
 /**
@@ -71,14 +75,16 @@ export async function demoCommand(flags: DemoFlags, deps: DemoDeps): Promise<Dem
     // interactively, time to open the dashboard before the cut, and a cut long enough to see
     const pace = flags.exit ? {} : { beforeMs: INTERACTIVE_BEFORE_MS, holdMs: INTERACTIVE_HOLD_MS };
     const partition = flags.scenario === 'partition' ? await demo.partition(pace) : undefined;
+    const result: DemoResult = { ...demo.run, dashboard: `${api.url}/`, ...(partition ? { partition } : {}) };
     out(renderDemoNext(demo.run));
+    deps.ready?.(result);
     if (flags.exit) out('\n--exit: stopping the controller and the nodes.');
     else {
       out('\nThe mesh and the controller keep running; Ctrl-C stops them (everything is in memory).');
       await (deps.wait ?? waitForSignal)();
       out('stopping…');
     }
-    return { ...demo.run, dashboard: `${api.url}/`, ...(partition ? { partition } : {}) };
+    return result;
   } finally {
     await api?.close();
     await demo.close();
@@ -101,6 +107,7 @@ export function registerDemo(program: Command, output: Output): void {
       'start four embedded nodes, apply the example mesh (examples/seed-mesh.yaml), show data arriving everywhere, run the controller and its dashboard (Ctrl-C stops)',
     )
     .option('--exit', 'stop after showing convergence (for scripts)')
+    .option('--json', 'progress on stderr; one JSON object on stdout once the mesh and dashboard are ready')
     .option('--nodes <n>', 'number of nodes: 4 = the example mesh, otherwise a ring n1..nN', parseNodeCount)
     .option('-p, --port <port>', 'port of the first node (default 25984; 0 = any free ports)', (v) =>
       parsePort(v, '--port'),
@@ -117,7 +124,9 @@ export function registerDemo(program: Command, output: Output): void {
     .action(async (opts: DemoFlags) => {
       await demoCommand(opts, {
         env: { ...process.env },
-        out: (l) => output.out(l),
+        // with --json stdout carries only the JSON object, so a script can read it as it is
+        out: (l) => (opts.json ? output.err(l) : output.out(l)),
+        ...(opts.json ? { ready: (r: DemoResult) => output.out(renderDemoJson(r)) } : {}),
         // the spec's password variable, for anything in this process that reads the mesh afterwards
         setEnv: (name, value) => {
           process.env[name] = value;

@@ -62,3 +62,23 @@ export function renderDemoNext(run: DemoRun): string {
     `  npx couchmesh graph -f ${mesh}   # the topology as a Mermaid flowchart`,
   ].join('\n');
 }
+
+/**
+ * `demo --json`: what a script needs to use the running demo (URLs, the mesh file, where the
+ * password is), one line of JSON. Never the password itself, nor the apply outcome's plan (`plan
+ * -f` shows it).
+ */
+export function renderDemoJson(r: DemoRun & { dashboard: string; partition?: unknown }): string {
+  return JSON.stringify({
+    dashboard: r.dashboard,
+    mesh_file: r.meshFile,
+    password_env: PASSWORD_ENV,
+    ...(r.passwordFile ? { password_file: r.passwordFile } : {}),
+    db: r.db,
+    nodes: r.nodes.map((n) => ({ name: n.name, url: n.url })),
+    applied: { ok: r.apply.ok, actions: r.apply.applied, failed: r.apply.failed },
+    samples: r.samples,
+    arrivals: r.arrivals,
+    ...(r.partition ? { partition: r.partition } : {}),
+  });
+}
