@@ -36,6 +36,9 @@ export interface BatchDeps {
   readGate?: Limiter;
 }
 
+const YIELD_EVERY = 50;
+const nextTurn = () => new Promise<void>((r) => setImmediate(r));
+
 const revsOf = (leaves: readonly FetchedLeaf[]) => leaves.map((l) => l.rev);
 
 /** The doc's leaves after a fully applied write, with the revs the server answered. */
@@ -68,10 +71,17 @@ export async function processBatch(d: BatchDeps, ids: readonly string[]): Promis
     } finally {
       d.readGate?.release();
     }
+    // Let the next batch send its read before this one decides (synchronous, CPU-bound): without this
+    // turn of the event loop its request leaves only at our audit's await, and the node idles meanwhile.
+    if (d.readGate) await nextTurn();
     const now = new Date(d.clock.now()).toISOString();
     const plans: ResolutionPlan[] = [];
     const declines: DeclineEntry[] = [];
+    let n = 0;
     for (const id of pending) {
+      // and let the answers of the other batches in flight through every few dozen documents: their
+      // audit or write goes out at once instead of after this whole batch's decisions
+      if (d.readGate && ++n % YIELD_EVERY === 0) await nextTurn();
       const all = fetched.get(id) ?? [];
       // built-in strategies answer synchronously: no promise (and microtask) per document
       const got = d.resolver.decide(id, all, carried.get(id));
