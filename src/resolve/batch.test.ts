@@ -36,22 +36,29 @@ function gatedReader() {
   return { reader, seen, releaseAll };
 }
 
-async function fourBatches(readGate: Limiter | undefined) {
+/** Batch deps of a dry run (no audit, nothing written) over `reader`. */
+function dryDeps(reader: LeafReader, resolver: ConflictResolver, gates: Partial<BatchDeps>): BatchDeps {
   const clock = new ManualClock();
-  const g = gatedReader();
-  const deps: BatchDeps = {
+  return {
     client: {} as CouchClient,
     db: 'db',
-    reader: g.reader,
-    resolver: await ConflictResolver.create(parseConflictsConfig({ strategy: 'lww' })),
+    reader,
+    resolver,
     audit: undefined,
     stats: new StatsRecorder(clock),
     known: new KnownLeaves(),
     clock,
     emit: () => {},
     maxAttempts: 1,
-    ...(readGate ? { readGate } : {}),
+    ...gates,
   };
+}
+
+async function fourBatches(readGate: Limiter | undefined) {
+  const g = gatedReader();
+  const deps = dryDeps(g.reader, await ConflictResolver.create(parseConflictsConfig({ strategy: 'lww' })), {
+    ...(readGate ? { readGate } : {}),
+  });
   const runs = [0, 1, 2, 3].map((i) => processBatch(deps, [`doc-${i}`]));
   await g.releaseAll();
   await Promise.all(runs);
@@ -68,7 +75,6 @@ test('without a gate every batch reads at once', async () => {
 
 /** Two batches of 120 clean docs through both gates; the order of their reads and decisions. */
 async function twoBatchesDeciding(decideGate: Limiter | undefined) {
-  const clock = new ManualClock();
   const log: string[] = [];
   const reader = {
     async read(ids: readonly string[]) {
@@ -85,20 +91,10 @@ async function twoBatchesDeciding(decideGate: Limiter | undefined) {
     if (log.at(-1) !== `decide ${id.slice(0, 1)}`) log.push(`decide ${id.slice(0, 1)}`);
     return decide(id, all, carried);
   };
-  const deps: BatchDeps = {
-    client: {} as CouchClient,
-    db: 'db',
-    reader,
-    resolver,
-    audit: undefined,
-    stats: new StatsRecorder(clock),
-    known: new KnownLeaves(),
-    clock,
-    emit: () => {},
-    maxAttempts: 1,
+  const deps = dryDeps(reader, resolver, {
     readGate: new Limiter(1),
     ...(decideGate ? { decideGate } : {}),
-  };
+  });
   const ids = (p: string) => Array.from({ length: 120 }, (_, i) => `${p}-${i}`);
   await Promise.all([processBatch(deps, ids('a')), processBatch(deps, ids('b'))]);
   assert.equal(deps.stats.counts.clean, 240);
