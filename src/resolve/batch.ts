@@ -34,7 +34,16 @@ export interface BatchDeps {
    * the node stores batch k.
    */
   readGate?: Limiter;
+  /**
+   * One batch deciding at a time: decisions yield to the event loop every few dozen documents so that
+   * the answers of other batches go on at once (their audit or write leaves, the next read is sent),
+   * but two batches deciding in turns would both finish late; this one first, then the next.
+   */
+  decideGate?: Limiter;
 }
+
+const YIELD_EVERY = 50;
+const nextTurn = () => new Promise<void>((r) => setImmediate(r));
 
 const revsOf = (leaves: readonly FetchedLeaf[]) => leaves.map((l) => l.rev);
 
@@ -68,46 +77,17 @@ export async function processBatch(d: BatchDeps, ids: readonly string[]): Promis
     } finally {
       d.readGate?.release();
     }
-    const now = new Date(d.clock.now()).toISOString();
-    const plans: ResolutionPlan[] = [];
-    const declines: DeclineEntry[] = [];
-    for (const id of pending) {
-      const all = fetched.get(id) ?? [];
-      // built-in strategies answer synchronously: no promise (and microtask) per document
-      const got = d.resolver.decide(id, all, carried.get(id));
-      const decision = got instanceof Promise ? await got : got;
-      if (!decision) {
-        d.stats.add('clean');
-        d.known.set(id, revsOf(all));
-        continue;
-      }
-      if (attempt === 0) d.stats.add('seen');
-      if (!decision.outcome.ok) {
-        d.stats.add('declined');
-        const entry = planDecline(decision, { db: d.db, now, recordedBy: d.recordedBy });
-        declines.push(entry);
-        d.emit({
-          type: 'declined',
-          docId: id,
-          strategy: decision.strategy,
-          reason: decision.outcome.reason,
-          ...(d.audit ? { entry: entry._id } : {}),
-        });
-        continue;
-      }
-      const plan = planResolution(decision, {
-        db: d.db,
-        now,
-        recordedBy: d.recordedBy,
-      });
-      if (plan.docs.length === 0) {
-        // only carried leaves, already merged into the winner: an earlier attempt finished the job
-        d.stats.add('resolved');
-        d.known.set(id, revsOf(all));
-        continue;
-      }
-      plans.push(plan);
+    // Let the next batch send its read before this one decides (synchronous, CPU-bound): without this
+    // turn of the event loop its request leaves only at our audit's await, and the node idles meanwhile.
+    if (d.readGate) await nextTurn();
+    await d.decideGate?.acquire();
+    let decided: Decided;
+    try {
+      decided = await decideAll(d, pending, fetched, carried, attempt);
+    } finally {
+      d.decideGate?.release();
     }
+    const { plans, declines } = decided;
     if (!d.audit) {
       for (const p of plans) d.emit({ type: 'planned', ...summary(p) });
       return 0;
@@ -157,6 +137,62 @@ export async function processBatch(d: BatchDeps, ids: readonly string[]): Promis
     pending = next;
   }
   return wrote;
+}
+
+interface Decided {
+  plans: ResolutionPlan[];
+  declines: DeclineEntry[];
+}
+
+/** The strategies over a batch's leaves: what to audit and write (declines are audited only). */
+async function decideAll(
+  d: BatchDeps,
+  pending: readonly string[],
+  fetched: Map<string, FetchedLeaf[]>,
+  carried: Map<string, Leaf[]>,
+  attempt: number,
+): Promise<Decided> {
+  const now = new Date(d.clock.now()).toISOString();
+  const plans: ResolutionPlan[] = [];
+  const declines: DeclineEntry[] = [];
+  let n = 0;
+  for (const id of pending) {
+    // let the answers of the other batches in flight through every few dozen documents: their audit
+    // or write goes out at once instead of after this whole batch's decisions
+    if (d.readGate && ++n % YIELD_EVERY === 0) await nextTurn();
+    const all = fetched.get(id) ?? [];
+    // built-in strategies answer synchronously: no promise (and microtask) per document
+    const got = d.resolver.decide(id, all, carried.get(id));
+    const decision = got instanceof Promise ? await got : got;
+    if (!decision) {
+      d.stats.add('clean');
+      d.known.set(id, revsOf(all));
+      continue;
+    }
+    if (attempt === 0) d.stats.add('seen');
+    if (!decision.outcome.ok) {
+      d.stats.add('declined');
+      const entry = planDecline(decision, { db: d.db, now, recordedBy: d.recordedBy });
+      declines.push(entry);
+      d.emit({
+        type: 'declined',
+        docId: id,
+        strategy: decision.strategy,
+        reason: decision.outcome.reason,
+        ...(d.audit ? { entry: entry._id } : {}),
+      });
+      continue;
+    }
+    const plan = planResolution(decision, { db: d.db, now, recordedBy: d.recordedBy });
+    if (plan.docs.length === 0) {
+      // only carried leaves, already merged into the winner: an earlier attempt finished the job
+      d.stats.add('resolved');
+      d.known.set(id, revsOf(all));
+      continue;
+    }
+    plans.push(plan);
+  }
+  return { plans, declines };
 }
 
 function summary(p: ResolutionPlan) {

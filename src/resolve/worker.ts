@@ -112,7 +112,7 @@ export class ResolverWorker {
   async runOnce(opts: { signal?: AbortSignal; docIds?: string[] } = {}): Promise<RunReport> {
     this.stats.restart();
     this.stats.phase = 'backlog';
-    const deps = { ...this.deps, signal: opts.signal, readGate: new Limiter(1) };
+    const deps = { ...this.deps, signal: opts.signal, readGate: new Limiter(1), decideGate: new Limiter(1) };
     if (opts.docIds) {
       const limiter = new Limiter(this.o.config.concurrency);
       const runs: Array<Promise<number>> = [];
@@ -176,7 +176,7 @@ export class ResolverWorker {
     signal: AbortSignal | undefined,
     checkpoint: (force: boolean) => Promise<void> = async () => {},
   ): Promise<Seq> {
-    const deps = { ...this.deps, signal, readGate: new Limiter(1) };
+    const deps = { ...this.deps, signal, readGate: new Limiter(1), decideGate: new Limiter(1) };
     const { concurrency } = this.o.config;
     const pageSize = this.o.pageSize ?? this.batchSize * concurrency;
     const limiter = new Limiter(concurrency);

@@ -191,6 +191,7 @@ export class Database {
     const saved = [this.seq, this.live, this.dead] as const;
     try {
       this.batchStates = new WeakSet();
+      this.unwritten.clear();
       this.store.transaction(() => {
         const cache = new Map<string, DocState | undefined>();
         const load = (id: string) => this.load(id, cache);
@@ -206,10 +207,13 @@ export class Database {
             } else changed = true;
           }
         }
+        this.writeDocRows();
       });
     } catch (e) {
       [this.seq, this.live, this.dead] = saved;
       throw e;
+    } finally {
+      this.unwritten.clear();
     }
     if (changed) this.notify();
     return results;
@@ -320,6 +324,29 @@ export class Database {
 
   /** states written by the current updateDocs call */
   private batchStates = new WeakSet<DocState>();
+  /**
+   * Doc rows (tree, winner, seq) of the current updateDocs call not yet in the store: a doc edited
+   * several times in one request (a conflict resolution writes the merged revision and a tombstone
+   * per loser) has its row written once, at the end of the transaction, not once per revision. Reads
+   * inside the transaction go through the call's state cache; design docs are written at once, since
+   * their functions are re-read from the store (design.ts).
+   */
+  private readonly unwritten = new Map<string, DocState>();
+
+  private writeDocRows(): void {
+    for (const s of this.unwritten.values()) this.putDocRow(s);
+    this.unwritten.clear();
+  }
+
+  private putDocRow(s: DocState): void {
+    this.store.putDoc({
+      id: s.id,
+      seq: s.seq,
+      tree: JSON.stringify(s.tree),
+      winner: s.winner,
+      deleted: s.deleted ? 1 : 0,
+    });
+  }
 
   private commitRev(
     id: string,
@@ -345,13 +372,7 @@ export class Database {
     const seq = state && this.batchStates.has(state) ? state.seq : ++this.seq;
     const next: DocState = { id, seq, tree: merged.tree, winner: w.rev, deleted: w.deleted };
     this.batchStates.add(next);
-    this.store.putDoc({
-      id,
-      seq,
-      tree: JSON.stringify(merged.tree),
-      winner: w.rev,
-      deleted: w.deleted ? 1 : 0,
-    });
+    this.unwritten.set(id, next);
     if (!state) {
       if (w.deleted) this.dead++;
       else this.live++;
@@ -360,7 +381,10 @@ export class Database {
       this.dead += w.deleted ? 1 : -1;
     }
     cache.set(id, next);
-    if (id.startsWith('_design/')) this.design?.touch();
+    if (id.startsWith('_design/')) {
+      this.writeDocRows();
+      this.design?.touch();
+    }
   }
 
   // ---- _local documents: no tree, rev "0-N", not replicated, no conflict check (CouchDB 3.x)
