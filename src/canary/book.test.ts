@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CanaryBook, canaryStats, percentile } from './book.ts';
+import { withCanary } from './fields.ts';
 
 const s = (from: string, to: string, at: number, latencyMs: number | null) => ({ from, to, at, latencyMs });
 
@@ -32,5 +33,28 @@ describe('canary book', () => {
     assert.deepEqual(st, { lastMs: 30, p50Ms: 10, p95Ms: 30, samples: 3, lost: 1 });
     assert.equal(canaryStats([]).lastMs, undefined);
     assert.equal(canaryStats([s('a', 'b', 1, null)]).lastMs, null);
+  });
+});
+
+describe('canary fields', () => {
+  it('decorate the rows of measured directions only', () => {
+    const b = new CanaryBook();
+    b.add(s('a', 'b', 1, 10), s('a', 'b', 2, 30));
+    const rows = withCanary(
+      [
+        { from: 'a', to: 'b', db: 'x' },
+        { from: 'b', to: 'a', db: 'x' },
+      ],
+      (f, t) => b.stats(f, t),
+    );
+    assert.deepEqual(rows[0], {
+      from: 'a',
+      to: 'b',
+      db: 'x',
+      canary_ms: 30,
+      canary_p50_ms: 10,
+      canary_p95_ms: 30,
+    });
+    assert.deepEqual(rows[1], { from: 'b', to: 'a', db: 'x' });
   });
 });
