@@ -9,10 +9,13 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { CanaryProbe } from '../../src/canary/probe.ts';
 import type { CanarySample } from '../../src/canary/types.ts';
+import { paint } from '../../src/cli/views/paint.ts';
+import { renderStatus } from '../../src/cli/views/status.ts';
 import { applyOperation } from '../../src/ops/apply.ts';
 import { canaryDirections, canaryOperation, newCanaryProbe } from '../../src/ops/canary.ts';
 import type { MeshDeps } from '../../src/ops/deps.ts';
 import { type OpenMesh, openMesh } from '../../src/ops/mesh.ts';
+import { statusOperation } from '../../src/ops/status-run.ts';
 import { type FaultProxy, startFaultProxy } from '../../src/relay/fault-proxy.ts';
 import { ADMIN, http, Nodes, poll, type TestNode, waitState } from '../replicator/helpers.ts';
 
@@ -141,5 +144,25 @@ describe('canaries over a 3-node mesh (n1-n2 through a fault proxy, n2-n3 direct
     assert.equal(r.enabled, true);
     assert.equal(r.samples.length, 4);
     assert.ok(r.samples.every((s) => typeof s.latencyMs === 'number'));
+  });
+
+  it('status runs one round: every row carries canary_ms (--json), the text a CANARY column; lost shows as lost', async () => {
+    const run = await statusOperation({ file }, deps);
+    const report = run.reports[0];
+    assert.ok(report);
+    assert.equal(report.directions.length, 4);
+    for (const d of report.directions) assert.equal(typeof d.canary_ms, 'number', JSON.stringify(d));
+    const text = renderStatus(report, paint(false, {}));
+    assert.match(text, /CANARY/);
+    assert.match(text, /\d+ ms/);
+    fault.set({ partition: true });
+    try {
+      const cut = (await statusOperation({ file, canaryTimeoutMs: 1_000 }, deps)).reports[0];
+      const row = cut?.directions.find((d) => d.from === 'n1' && d.to === 'n2');
+      assert.equal(row?.canary_ms, null);
+      assert.match(renderStatus(cut as NonNullable<typeof cut>, paint(false, {})), /lost/);
+    } finally {
+      fault.heal();
+    }
   });
 });
