@@ -2,7 +2,7 @@
 //   front ends  src/cli, src/api, web/              parse input, call one operation, render
 //   controller  src/controller                      the long-running loops (`couchmesh run`) over operations
 //   operations  src/ops                             plan, apply, destroy, status, doctor, ... (the API)
-//   domain      spec plan apply observe health alerts metrics resolve security (+ a watch/poller folder)
+//   domain      spec plan apply observe health alerts metrics resolve security canary (+ a watch/poller folder)
 //   client      src/couch                           the CouchDB HTTP client
 //   core        src/couchdb (pure CouchDB model), src/core (seams: Clock, Random, errors)
 // A module may import its own layer and those below it. src/node (the embedded node) stands apart:
@@ -14,7 +14,7 @@ const FRONT = '^(src/(cli|daemon|api)|web)/';
 const CONTROLLER = '^src/controller/';
 const OPS = '^src/ops/';
 const DOMAIN =
-  '^src/(spec|plan|apply|observe|health|alerts|metrics|resolve|watch|poller|poll|security|relay)/';
+  '^src/(spec|plan|apply|observe|health|alerts|metrics|resolve|watch|poller|poll|security|relay|canary)/';
 const CLIENT = '^src/couch/';
 const COUCHDB = '^src/couchdb/';
 const CORE = '^src/core/';

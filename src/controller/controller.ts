@@ -26,6 +26,7 @@ import { commandsOf } from './commands.ts';
 import type { Ctx, NewAction } from './context.ts';
 import { graphOf, mermaidOf } from './graph.ts';
 import { errorField, type Logger } from './log.ts';
+import { CANARY_KEY, canaryLoopOf, canaryOnce } from './loop-canary.ts';
 import { conflictsKey, conflictsOnce } from './loop-conflicts.ts';
 import { deepOnce } from './loop-deep.ts';
 import { driftOnce } from './loop-drift.ts';
@@ -108,6 +109,7 @@ export function startController(o: ControllerOptions, deps: MeshDeps): Controlle
   });
   const queue = new WorkQueue({ clock });
   const metrics = new MeshMetrics(m.spec.mesh);
+  const canary = canaryLoopOf(m, opDeps);
   const ctx: Ctx = {
     m,
     deps: opDeps,
@@ -129,6 +131,7 @@ export function startController(o: ControllerOptions, deps: MeshDeps): Controlle
     pollSeen: new Map(),
     episodes: new Map(),
     views: [],
+    ...(canary ? { canary: canary.book } : {}),
     record: (a, f, node) => record(a, f, node),
   };
 
@@ -196,6 +199,7 @@ export function startController(o: ControllerOptions, deps: MeshDeps): Controlle
       await deepOnce(ctx);
       return { requeueAfterMs: spec.deep_check_interval_ms };
     }
+    if (key === CANARY_KEY && canary) return { requeueAfterMs: await canaryOnce(ctx, canary) };
     if (key.startsWith('conflicts:')) {
       await conflictsOnce(ctx, key.slice('conflicts:'.length));
       return { requeueAfterMs: spec.conflicts_interval_ms };
@@ -226,6 +230,7 @@ export function startController(o: ControllerOptions, deps: MeshDeps): Controlle
   queue.add('mesh');
   queue.add('deep');
   for (const db of conflictDbs) queue.add(conflictsKey(db));
+  if (canary) queue.add(CANARY_KEY);
 
   let stopping: Promise<void> | undefined;
   let markStopped: () => void = () => {};

@@ -1,7 +1,8 @@
 /**
  * The mesh the controller's demo applies: the demo's mesh text plus a `controller:` block with short
  * cadences (so a conflict made in front of the user is resolved within a second or two), a
- * `conflicts:` block on the demo database (last writer wins by `updated_at`, on one node), and,
+ * `conflicts:` block on the demo database (last writer wins by `updated_at`, on one node), canaries
+ * every 5 s, and,
  * for the partition scenario, the links of one node reaching it through fault proxies (the
  * per-link `endpoints:` override), so cutting the proxies cuts that node off.
  */
@@ -32,6 +33,8 @@ export const linksOf = (spec: Pick<MeshSpec, 'links'>, node: string): string[] =
 export function demoMeshText(text: string, spec: Pick<MeshSpec, 'links'>, e: DemoMeshEdit): string {
   const doc = parseDocument(text);
   doc.set('controller', doc.createNode({ ...DEMO_CONTROLLER }));
+  // canaries every few seconds, so the dashboard's arrows show each direction's latency soon
+  doc.set('canary', doc.createNode({ enabled: true, interval_ms: 5_000, timeout_ms: 10_000 }));
   doc.set(
     'databases',
     doc.createNode([

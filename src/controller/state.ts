@@ -3,6 +3,8 @@
  * change, and the event stream. Lists are bounded (newest last). Everything put here is already
  * redacted by the controller.
  */
+import { withCanary } from '../canary/fields.ts';
+import type { CanaryStats } from '../canary/types.ts';
 import type { Finding } from '../health/types.ts';
 import type { StatusReport } from '../ops/status.ts';
 import type {
@@ -29,6 +31,8 @@ type EventBody = ControllerEvent extends infer E
 export class ControllerState {
   #snap: ControllerSnapshot;
   readonly #listeners = new Set<Listener>();
+  /** the canary loop's per-direction stats (FAILOVER), put on every status row and graph direction */
+  #canary: ((from: string, to: string) => CanaryStats | undefined) | undefined;
 
   constructor(init: {
     mesh: string;
@@ -80,8 +84,17 @@ export class ControllerState {
   }
 
   poll(status: StatusReport): void {
-    this.#snap.status = status;
-    this.#emit({ type: 'poll', status });
+    const c = this.#canary;
+    this.#snap.status = c ? { ...status, directions: withCanary(status.directions, c) } : status;
+    this.#emit({ type: 'poll', status: this.#snap.status });
+  }
+
+  /** New canary stats: on the graph's directions, and on the latest status re-sent as a poll event. */
+  canary(stats: (from: string, to: string) => CanaryStats | undefined): void {
+    this.#canary = stats;
+    this.#snap.directions = withCanary(this.#snap.directions, stats);
+    if (this.#snap.status) this.poll(this.#snap.status);
+    else ++this.#snap.generation;
   }
 
   findings(

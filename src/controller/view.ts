@@ -4,6 +4,7 @@
  * The controller (`src/controller`) implements `ControllerHandle`; `src/api` serves it. Everything
  * here is plain JSON-safe data, already redacted (no secret ever reaches a front end).
  */
+import type { CanaryFields } from '../canary/fields.ts';
 import type { Finding } from '../health/types.ts';
 import type { ResolutionSummary } from '../ops/conflicts-mesh.ts';
 import type { StatusReport } from '../ops/status.ts';
@@ -16,8 +17,11 @@ export interface GraphNode {
   region: string | null;
 }
 
-/** A replication direction of the live graph. `via` names relay nodes when FAILOVER reroutes it. */
-export interface GraphDirection {
+/**
+ * A replication direction of the live graph. `via` names relay nodes when FAILOVER reroutes it; the
+ * optional canary fields are its node pair's canary latency (newest, p50/p95 of the history).
+ */
+export interface GraphDirection extends CanaryFields {
   direction: string;
   link: string;
   db: string;

@@ -15,6 +15,7 @@ import { userError } from '../core/errors.ts';
 import type { Severity } from '../health/types.ts';
 import { SCHEDULER_STATES } from '../observe/types.ts';
 import type { PollResult } from '../watch/poller.ts';
+import { CanaryMetrics } from './canary.ts';
 import { ConflictMetrics } from './conflicts.ts';
 import { ControllerMetrics } from './controller.ts';
 import { safeLabel } from './labels.ts';
@@ -37,6 +38,14 @@ export class MeshMetrics {
   readonly conflicts: ConflictMetrics;
   /** the controller's actions, reconcile errors and queue depth */
   readonly controller: ControllerMetrics;
+
+  #canary: CanaryMetrics | undefined;
+
+  /** canary latency and losses (registered only for a mesh whose canary is on, on first use) */
+  canary(db: string): CanaryMetrics {
+    this.#canary ??= new CanaryMetrics(this.registry, this.mesh, db);
+    return this.#canary;
+  }
 
   constructor(mesh: string) {
     this.mesh = mesh;

@@ -20,6 +20,12 @@ export function ringMesh(n: number, firstPort: number, db = 'sensors'): string {
   return `# couchmesh demo: ${n} embedded nodes in a ring\nmesh: demo\nnodes:\n${nodes.join('\n')}\ndatabases: [${db}]\ndefaults:\n  class: cellular\nlinks:\n  - { generate: ring, nodes: all }\n`;
 }
 
+/** The mesh text without its `canary:` block (tests that count the seed's own documents). */
+export function withoutCanary(text: string): string {
+  // the top-level block and the comment lines just above it; the rest of the text unchanged
+  return text.replace(/\n(?:#[^\n]*\n)*canary:[^\n]*\n(?:[ \t]+[^\n]*(?:\n|$))*/, '\n');
+}
+
 /** Rewrites the nodes' URLs in the mesh text (comments and layout kept). */
 export function withUrls(text: string, moved: Array<{ from: string; to: string }>): string {
   let out = text;

@@ -4,6 +4,7 @@
  * through a callback — never printing, never exiting.
  */
 export * from './apply.ts';
+export * from './canary.ts';
 export * from './certs.ts';
 export * from './checkpoint.ts';
 export * from './checkpoint-reset.ts';

@@ -6,7 +6,10 @@
 import { alerterFromConfig } from '../alerts/alerter.ts';
 import { alertsConfigFromFlags } from '../alerts/schema.ts';
 import type { AlertEvent } from '../alerts/types.ts';
+import { canaryStats } from '../canary/book.ts';
+import { withCanary } from '../canary/fields.ts';
 import { redactDeep } from '../core/redact.ts';
+import { canaryRound } from './canary.ts';
 import type { MeshDeps } from './deps.ts';
 import { withMesh } from './mesh.ts';
 import { meshRedactor } from './mesh-secrets.ts';
@@ -32,6 +35,8 @@ export interface StatusOptions {
   count?: number;
   /** rows shown (and the exit status); alerts and `summary` always cover the whole mesh */
   filter?: StatusFilter;
+  /** with the mesh's canary on (not with watch): how long its one round waits (default min(5 s, timeout_ms)) */
+  canaryTimeoutMs?: number;
 }
 
 export type StatusEvent =
@@ -69,11 +74,20 @@ export async function statusOperation(
       exitCode: statusExitCode(reports.at(-1) ?? { findings: [] }),
     });
     const poller = newPoller(m, deps, opts.intervalMs ? { intervalMs: opts.intervalMs } : {});
-    const first = await poller.pollOnce(deps.signal);
+    // one canary round beside the first poll (FAILOVER): its latency on the rows as `canary_ms`
+    const timeout = Math.min(opts.canaryTimeoutMs ?? 5_000, m.spec.canary?.timeout_ms ?? 5_000);
+    const [first, canary] = await Promise.all([
+      poller.pollOnce(deps.signal),
+      opts.watch ? undefined : canaryRound(m, deps, timeout),
+    ]);
     const times = await checkpointTimes(m, first.views);
     // reasons and node errors are quoted in reports: masked like doctor's (text and --json render them)
     const redact = meshRedactor(m);
-    const reports: StatusReport[] = [view(redactDeep(statusReport(m, first, times), redact))];
+    const made = statusReport(m, first, times);
+    const measured = (f: string, t: string) => canary?.samples.filter((x) => x.from === f && x.to === t);
+    if (canary?.enabled)
+      made.directions = withCanary(made.directions, (f, t) => canaryStats(measured(f, t) ?? []));
+    const reports: StatusReport[] = [view(redactDeep(made, redact))];
     const alertsConfig = alertsConfigFromFlags(opts, deps);
     if (!opts.watch) {
       onEvent({ type: 'report', report: reports[0] as StatusReport, alerts: [] });

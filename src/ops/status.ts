@@ -2,6 +2,7 @@
  * The status report: one row per link direction (state, reason, lag heuristic, pending, written,
  * failures, checkpoint age) and per node, plus the findings of the poll it is made from.
  */
+import type { CanaryFields } from '../canary/fields.ts';
 import type { Finding, Severity } from '../health/types.ts';
 import { checkpointTime, readCheckpointDoc, repIdBase } from '../observe/checkpoints.ts';
 import { clusterMembers, isCluster } from '../observe/cluster.ts';
@@ -10,7 +11,8 @@ import { mapLimit } from '../plan/observe.ts';
 import type { PollResult } from '../watch/poller.ts';
 import type { OpenMesh } from './mesh.ts';
 
-export interface DirectionRow {
+/** `canary_ms` (+ p50/p95) when the mesh's canary is on (status runs one round; the controller its history) */
+export interface DirectionRow extends CanaryFields {
   link: string;
   db: string;
   direction: string;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { userError } from '../core/errors.ts';
+import { canaryDocId, canaryOf } from '../spec/canary.ts';
 import { REPLICATION_PARAMS } from '../spec/link-classes.ts';
 import { replicationUserOf } from '../spec/replication-users.ts';
 import type { LinkSpec, MeshSpec, NodeSpec } from '../spec/types.ts';
@@ -156,6 +157,9 @@ function directionDoc(
     http_connections: p.http_connections,
     connection_timeout: p.connection_timeout,
     retries_per_request: p.retries_per_request,
+    // the canary database carries one doc per direction, and only its own direction's job moves it:
+    // never forwarded over another hop, so each canary measures its direct path (FAILOVER, #15)
+    ...(db === canaryOf(spec)?.database ? { doc_ids: [canaryDocId(from.name, to.name)] } : {}),
   };
   const body: ManagedReplication = {
     ...fields,
@@ -179,7 +183,8 @@ export function desiredState(spec: MeshSpec, password: PasswordOf): DesiredState
   const dbs = new Set<string>();
   for (const link of spec.links) {
     const [a, b] = link.nodes.map((n) => byName.get(n)) as [NodeSpec, NodeSpec];
-    for (const db of link.databases) {
+    const canary = canaryOf(spec)?.database;
+    for (const db of canary ? [...link.databases, canary] : link.databases) {
       docs.push(directionDoc(spec, link, db, a, b, password), directionDoc(spec, link, db, b, a, password));
       dbs.add(`${a.name}\0${db}`);
       dbs.add(`${b.name}\0${db}`);

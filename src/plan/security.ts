@@ -4,6 +4,7 @@
  * comparison is order- and duplicate-insensitive; fields of the observed object other than
  * admins/members are not ours and are not compared.
  */
+import { canaryOf } from '../spec/canary.ts';
 import { replicationMembers } from '../spec/replication-users.ts';
 import type { SecurityGroup, SecurityObject } from '../spec/security.ts';
 import type { MeshSpec } from '../spec/types.ts';
@@ -47,6 +48,9 @@ export function securedDbsOf(spec: MeshSpec, node: string): string[] {
   const out = new Set<string>();
   for (const l of spec.links)
     if (l.nodes.includes(node)) for (const db of l.databases) if (secured.has(db)) out.add(db);
+  // the canary database (on every link) is secured as the mesh's undeclared databases are
+  const canary = canaryOf(spec)?.database;
+  if (canary && spec.replication_users && spec.links.some((l) => l.nodes.includes(node))) out.add(canary);
   return [...out].sort();
 }
 

@@ -17,6 +17,8 @@ export interface ManagedReplication {
   http_connections: number;
   connection_timeout: number;
   retries_per_request: number;
+  /** only on the canary database's docs: the one canary this direction carries (FAILOVER) */
+  doc_ids?: string[];
   couchmesh: OwnershipMarker;
 }
 

@@ -14,6 +14,7 @@
  * variable name cannot hold `-`).
  */
 import { z } from 'zod';
+import { canaryOf } from './canary.ts';
 import { type ResolveContext, resolvePath } from './context.ts';
 import type { PathSeg } from './diagnostic.ts';
 import { checkReplicationRefs } from './replication-users-refs.ts';
@@ -171,7 +172,8 @@ export function replicationMembers(
   if (!r) return { names: [], roles: [] };
   if (r.per === 'node') return { names: [], roles: [REPLICATOR_ROLE] };
   const names = spec.links
-    .filter((l) => l.nodes.includes(node) && l.databases.includes(db))
+    // every link carries the canary database (canary.ts) besides its own
+    .filter((l) => l.nodes.includes(node) && (l.databases.includes(db) || db === canaryOf(spec)?.database))
     .map((l) => r.users[l.key]?.username)
     .filter((n): n is string => n !== undefined);
   return { names: [...new Set(names)].sort(), roles: [] };

@@ -1,3 +1,4 @@
+import { resolveCanary } from './canary.ts';
 import { resolveLinkClasses } from './classes.ts';
 import type { ResolveContext } from './context.ts';
 import { ControllerSchema } from './controller.ts';
@@ -75,6 +76,11 @@ export function resolveMesh(raw: unknown, ctx: ResolveContext): MeshSpec | undef
     raw.controller === undefined || raw.controller === null
       ? undefined
       : parseAt(ControllerSchema, raw.controller, ['controller'], sink);
+  const canary = resolveCanary(
+    raw.canary,
+    databases.map((d) => d.name),
+    ctx,
+  );
   if (mesh === undefined || !thresholds) return undefined;
   return {
     mesh,
@@ -85,6 +91,7 @@ export function resolveMesh(raw: unknown, ctx: ResolveContext): MeshSpec | undef
     thresholds,
     ...(users ? { replication_users: users } : {}),
     ...(controller ? { controller } : {}),
+    ...(canary ? { canary } : {}),
   };
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConflictsConfigSchema } from '../resolve/config.ts';
+import { CanarySchema } from './canary.ts';
 import { ControllerSchema } from './controller.ts';
 import { withHint } from './hints.ts';
 import { BUILTIN_CLASS_NAMES, REPLICATION_PARAMS } from './link-classes.ts';
@@ -270,6 +271,7 @@ export const MeshFileSchema = z
     thresholds: ThresholdsSchema.optional(),
     replication_users: ReplicationUsersSchema.optional(),
     controller: ControllerSchema.optional(),
+    canary: CanarySchema.optional(),
   })
   .meta({ title: 'couchmesh mesh.yaml', description: 'a declared peer-to-peer CouchDB replication mesh' });
 

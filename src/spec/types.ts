@@ -1,4 +1,5 @@
 import type { ConflictsConfig } from '../resolve/config.ts';
+import type { CanarySpec } from './canary.ts';
 import type { ControllerSpec } from './controller.ts';
 import type { CheckpointRange, ReplicationParams } from './link-classes.ts';
 import type { SecurityObject } from './security.ts';
@@ -24,6 +25,8 @@ export interface MeshSpec {
   replication_users?: ReplicationUsersSpec;
   /** `controller:` (couchmesh run): intervals, prune, remediation policies; absent = the defaults */
   controller?: ControllerSpec;
+  /** `canary:` (FAILOVER): per-direction latency probes; absent = off */
+  canary?: CanarySpec;
 }
 
 /** `replication_users:` resolved: one credentials reference per owner (a node, or a link key `a--b`). */

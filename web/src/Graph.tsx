@@ -1,6 +1,6 @@
 /**
  * The live mesh graph (SVG): nodes placed by layout.ts, every direction an arrow coloured by its
- * health and labelled with its lag and checkpoint age; the two directions of a link run side by side,
+ * health and labelled with its lag, checkpoint age and (when measured) canary latency; the two directions of a link run side by side,
  * a relayed direction (`via`) is drawn dashed through its relays. Click an arrow to open its panel.
  */
 import type { ControllerSnapshot, GraphDirection } from '../../src/controller/view.ts';
@@ -11,9 +11,13 @@ import { dirKey } from './store.ts';
 const R = 24;
 const HEALTH: Health[] = ['ok', 'warn', 'bad', 'unknown'];
 
-export function lagText(lag: number | null, ageMs: number | null): string {
+export function lagText(lag: number | null, ageMs: number | null, canaryMs?: number | null): string {
   const l = lag === null ? 'lag ?' : `lag ${lag}`;
-  return ageMs === null ? l : `${l} · ${Math.round(ageMs / 1000)}s`;
+  const t = ageMs === null ? l : `${l} · ${Math.round(ageMs / 1000)}s`;
+  // FAILOVER's canary: the direction's true end-to-end latency, when the mesh measures it
+  return canaryMs === undefined
+    ? t
+    : `${t} · ${canaryMs === null ? 'canary lost' : `${Math.round(canaryMs)}ms`}`;
 }
 
 /**
@@ -131,6 +135,7 @@ export function Graph({ snap, selected, onSelect }: Props) {
               {lagText(
                 row ? (row.changes_pending ?? row.lag_estimate) : null,
                 row?.checkpoint_age_ms ?? null,
+                row?.canary_ms ?? d.canary_ms,
               )}
             </text>
           </g>

@@ -44,6 +44,13 @@ export function LinkPanel({ snap, direction: d, history, ask }: Props) {
     ['docs written', row?.docs_written === null || !row ? '–' : String(row.docs_written)],
     ['write failures', row?.doc_write_failures === null || !row ? '–' : String(row.doc_write_failures)],
   ];
+  // FAILOVER's canary (direct path, write on `from` to seen on `to`): newest and p50/p95 of the history
+  const c = row?.canary_ms !== undefined ? row : d;
+  if (c.canary_ms !== undefined)
+    facts.push([
+      'canary',
+      `${c.canary_ms === null ? 'lost' : `${Math.round(c.canary_ms)} ms`} (p50 ${c.canary_p50_ms ?? '–'} ms, p95 ${c.canary_p95_ms ?? '–'} ms)`,
+    ]);
   return (
     <div class="link-panel" data-panel={dirKey(d)}>
       <div class="link-title">

@@ -31,7 +31,7 @@ describe('couchmesh demo', () => {
     assert.ok(text.endsWith('stopping…'));
     await assert.rejects(fetch(`${r.dashboard}healthz`), 'the API is closed on return');
     assert.equal(r.apply.ok, true);
-    assert.equal(r.apply.plan.summary.add, 10);
+    assert.equal(r.apply.plan.summary.add, 20, '10 directions, each with its sensors and canary doc');
     assert.deepEqual(
       r.arrivals.map((a) => a.node),
       ['n1', 'n2', 'n3', 'n4'],
@@ -126,7 +126,11 @@ describe('couchmesh demo', () => {
     const lines: string[] = [];
     const r = await demoCommand({ exit: true, port: 0, nodes: 5 }, { env: {}, out: (l) => lines.push(l) });
     assert.equal(r.nodes.length, 5);
-    assert.equal(r.apply.plan.summary.add, 10, 'a 5-ring has 5 links, 2 documents each');
+    assert.equal(
+      r.apply.plan.summary.add,
+      20,
+      'a 5-ring has 5 links, 2 directions each, a sensors and a canary doc each',
+    );
     assert.match(lines.join('\n'), /every reading is on all 5 nodes/);
   });
 

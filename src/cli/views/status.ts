@@ -103,14 +103,26 @@ export const LAG_LEGEND =
 export const shownFindings = (r: StatusReport) =>
   r.findings.filter((x) => x.severity !== 'info' || x.rule !== 'stale-telemetry');
 
+/** The CANARY cell (FAILOVER): the newest canary latency of the direction's node pair, `lost` when it did not arrive. */
+const canaryCell = (d: DirectionRow) =>
+  d.canary_ms === undefined ? '' : d.canary_ms === null ? 'lost' : `${Math.round(d.canary_ms)} ms`;
+
 export function renderStatus(r: StatusReport, p: Paint): string {
   const filtered = filterLine(r, p);
   const lines = [summaryLine(r, p), ...(filtered ? [filtered] : []), ''];
-  const body = r.directions.map(directionCells);
+  // with the mesh's canary on, a CANARY column before REASON
+  const canary = r.directions.some((d) => d.canary_ms !== undefined);
+  const header: string[] = canary ? [...STATUS_HEADER.slice(0, -1), 'CANARY', 'REASON'] : [...STATUS_HEADER];
+  const body = r.directions.map((d) => {
+    const cells = directionCells(d);
+    return canary ? [...cells.slice(0, -1), canaryCell(d), cells.at(-1) as string] : cells;
+  });
   lines.push(
-    ...table([[...STATUS_HEADER], ...body], (ri, ci, text) => {
+    ...table([header, ...body], (ri, ci, text) => {
       if (ri === 0) return p.bold(text);
-      return cellColour(p, r.directions[ri - 1] as DirectionRow, STATUS_HEADER[ci] as string, text);
+      const d = r.directions[ri - 1] as DirectionRow;
+      if (header[ci] === 'CANARY' && d.canary_ms === null) return p.red(text);
+      return cellColour(p, d, header[ci] as string, text);
     }),
   );
   lines.push(p.grey(LAG_LEGEND));
