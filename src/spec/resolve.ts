@@ -2,6 +2,7 @@ import { resolveLinkClasses } from './classes.ts';
 import type { ResolveContext } from './context.ts';
 import { ControllerSchema } from './controller.ts';
 import { checkDatabases } from './databases.ts';
+import { checkFailover } from './failover.ts';
 import { DEFAULT_LINK_CLASS } from './link-classes.ts';
 import { resolveLinks } from './links.ts';
 import { checkNodes, isMapping } from './nodes.ts';
@@ -75,6 +76,10 @@ export function resolveMesh(raw: unknown, ctx: ResolveContext): MeshSpec | undef
     raw.controller === undefined || raw.controller === null
       ? undefined
       : parseAt(ControllerSchema, raw.controller, ['controller'], sink);
+  const failover =
+    raw.failover === undefined || raw.failover === null
+      ? undefined
+      : checkFailover(raw.failover, nodes.nodes, links, ctx);
   if (mesh === undefined || !thresholds) return undefined;
   return {
     mesh,
@@ -85,6 +90,7 @@ export function resolveMesh(raw: unknown, ctx: ResolveContext): MeshSpec | undef
     thresholds,
     ...(users ? { replication_users: users } : {}),
     ...(controller ? { controller } : {}),
+    ...(failover ? { failover } : {}),
   };
 }
 

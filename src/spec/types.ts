@@ -1,5 +1,6 @@
 import type { ConflictsConfig } from '../resolve/config.ts';
 import type { ControllerSpec } from './controller.ts';
+import type { FailoverSpec } from './failover.ts';
 import type { CheckpointRange, ReplicationParams } from './link-classes.ts';
 import type { SecurityObject } from './security.ts';
 import type { Thresholds } from './thresholds.ts';
@@ -24,6 +25,8 @@ export interface MeshSpec {
   replication_users?: ReplicationUsersSpec;
   /** `controller:` (couchmesh run): intervals, prune, remediation policies; absent = the defaults */
   controller?: ControllerSpec;
+  /** `failover:` (relay routing of degraded directions, #15); absent = no routing */
+  failover?: FailoverSpec;
 }
 
 /** `replication_users:` resolved: one credentials reference per owner (a node, or a link key `a--b`). */
