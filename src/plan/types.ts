@@ -1,3 +1,4 @@
+import type { RouteMarker } from '../failover/types.ts';
 import type { SecurityObject } from '../spec/security.ts';
 
 /**
@@ -17,6 +18,9 @@ export interface ManagedReplication {
   http_connections: number;
   connection_timeout: number;
   retries_per_request: number;
+  /** FAILOVER proxy mode (#15): the remote side reached through a relay's forward proxy (kept out of the replication id) */
+  source_proxy?: string;
+  target_proxy?: string;
   couchmesh: OwnershipMarker;
 }
 
@@ -35,6 +39,8 @@ export interface OwnershipMarker {
   class: string;
   /** Hash of the owned fields as couchmesh wrote them: a mismatch means someone edited the doc by hand. */
   spec: string;
+  /** FAILOVER (#15): the direction is rerouted through a relay (or this doc is a store-and-forward leg) */
+  route?: RouteMarker;
 }
 
 export interface DesiredDoc {
@@ -157,8 +163,8 @@ export type Action =
       node: string;
       id: string;
       rev: string;
-      /** pruned: no longer declared (--prune); destroy; moved: declared on another node, which holds it already */
-      reason: 'pruned' | 'destroy' | 'moved';
+      /** pruned: no longer declared (--prune); destroy; moved: declared on another node, which holds it already; unrouted: a store-and-forward leg of a route given up */
+      reason: 'pruned' | 'destroy' | 'moved' | 'unrouted';
     }
   /**
    * The direction's driving node changed (pull <-> push when reachability changed): delete the doc on

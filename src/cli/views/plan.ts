@@ -18,6 +18,7 @@ const DELETE_REASON = {
   destroy: 'destroy',
   pruned: 'no longer declared: --prune',
   moved: `a second copy: the direction's doc lives on its driving node now`,
+  unrouted: 'a relay leg: the direction is routed direct again',
 } as const;
 
 function actionLine(a: Action): string {
