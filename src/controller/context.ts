@@ -2,6 +2,7 @@
 import type { Alerter } from '../alerts/alerter.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Redactor } from '../core/redact.ts';
+import type { SampleSource } from '../failover/types.ts';
 import type { Finding } from '../health/types.ts';
 import type { MeshMetrics } from '../metrics/exporter.ts';
 import type { LinkView } from '../observe/snapshot.ts';
@@ -56,6 +57,8 @@ export interface Ctx {
   episodes: Map<string, number>;
   /** the previous poll's link views (for the status report's rates) */
   views: readonly LinkView[];
+  /** canary samples per direction (the canary loop's; absent: the router judges by job state only) */
+  canary?: SampleSource;
   /** records an action: store, snapshot + event, log, alert, audit record on `auditNode` */
   record(a: NewAction, finding?: Finding, auditNode?: string): Promise<ControllerAction>;
 }

@@ -72,4 +72,6 @@ export interface RouteMarker {
   since: string;
   /** a store-and-forward leg (A->R or R->B), not the direction's own doc */
   leg?: true;
+  /** a leg: the direction it was made for (the first, when several share it) */
+  direction?: string;
 }

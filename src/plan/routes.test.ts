@@ -98,6 +98,12 @@ describe('plan: routes as desired state (FAILOVER overlay)', () => {
     assert.equal(plan.orphans.length, 0);
   });
 
+  it("store-and-forward with the target unread: its legs keep the direction's route (never deleted meanwhile)", () => {
+    const d = overlay(new Map([['n3->n4', route('store-and-forward')]]));
+    const nodes = held(d).map((n) => (n.node === 'n4' ? { ...n, reachable: false, replicator: [] } : n));
+    assert.deepEqual([...observedRoutes('seed', nodes)], [['n3->n4', route('store-and-forward')]]);
+  });
+
   it('never reroutes the canary database', () => {
     const canary = { ...spec, databases: [...spec.databases, { name: 'couchmesh_canary' }] };
     canary.links = canary.links.map((l) => ({ ...l, databases: [...l.databases, 'couchmesh_canary'] }));

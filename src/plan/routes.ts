@@ -26,15 +26,31 @@ const CANARY_DB = 'couchmesh_canary';
 const isCanary = (d: DesiredDoc, canaryDb: string) =>
   d.body.couchmesh.db === canaryDb || (d.body as unknown as Record<string, unknown>).doc_ids !== undefined;
 
-/** `from->to` -> the route marker its docs carry on the nodes (legs left out; first doc found wins). */
+/**
+ * `from->to` -> the route marker its docs carry on the nodes (first doc found wins). A leg whose
+ * direction's doc was not read (its node unreachable: in store-and-forward, the offline target)
+ * keeps that direction's route, so a plan made meanwhile never deletes the legs carrying its data.
+ */
 export function observedRoutes(mesh: string, observed: readonly ObservedNode[]): Map<string, RouteMarker> {
   const out = new Map<string, RouteMarker>();
+  const seen = new Set<string>();
+  const legs: RouteMarker[] = [];
   for (const o of observed)
     for (const doc of o.replicator) {
       const m = markerOf(doc.body);
-      if (!m || m.mesh !== mesh || !m.route || m.route.leg) continue;
+      if (!m || m.mesh !== mesh) continue;
+      if (m.route?.leg) {
+        legs.push(m.route);
+        continue;
+      }
       const key = `${m.from}->${m.to}`;
-      if (!out.has(key)) out.set(key, m.route);
+      seen.add(key);
+      if (m.route && !out.has(key)) out.set(key, m.route);
+    }
+  for (const l of legs)
+    if (l.direction && !seen.has(l.direction) && !out.has(l.direction)) {
+      const { leg: _, direction: __, ...route } = l;
+      out.set(l.direction, { ...route, reason: route.reason.replace(/^relay leg of \S+: /, '') });
     }
   return out;
 }
@@ -95,9 +111,13 @@ export function routeDesired(desired: DesiredState, o: RouteOverlay): DesiredSta
         to,
         o.password,
       );
+      const direction = `${m.from}->${m.to}`;
       legs.set(
         id,
-        remark({ ...base, id }, { ...route, reason: `relay leg of ${m.from}->${m.to}`, leg: true }),
+        remark(
+          { ...base, id },
+          { ...route, reason: `relay leg of ${direction}: ${route.reason}`, leg: true, direction },
+        ),
       );
     };
     const [a, b] = [byName.get(m.from), byName.get(m.to)] as [NodeSpec, NodeSpec];
