@@ -67,6 +67,17 @@ describe('router on embedded nodes: proxy mode', () => {
     assert.equal(view.directions.find((d) => d.direction === 'n4->n3')?.path, 'direct');
   });
 
+  it('a restarted controller keeps the route: nothing rewritten, no switch', async () => {
+    const rev = (await w.doc())._rev;
+    await w.c.stop();
+    const mark = w.events.length;
+    w.startController();
+    await w.routed('relayed', mark);
+    await w.waitPolls(K + 1);
+    assert.equal((await w.doc())._rev, rev);
+    assert.ok(!w.events.slice(mark).some((e) => e.type === 'route' && e.route.path !== 'relayed'));
+  });
+
   it('healed: direct again, proxy field and marker gone, the finding resolved', async () => {
     const mark = w.events.length;
     w.setLink('good');
