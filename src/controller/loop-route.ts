@@ -39,6 +39,8 @@ interface RouterMemory {
   /** the route each direction was last reported with (events only on change) */
   shown: Map<string, RouteState>;
   findings: Map<string, Finding>;
+  /** the route set last tried and not fully written (retried every pass) */
+  pending?: string;
 }
 
 const memory = new WeakMap<Ctx, RouterMemory>();
@@ -202,7 +204,8 @@ export async function routeOnce(ctx: Ctx): Promise<void> {
     now: ctx.clock.now(),
   });
   const want = routeSet(routes, current);
-  if (sameRoutes(want, current)) return report(ctx, mem, routes, true);
+  const key = [...want].map(([k, r]) => `${k}=${r.via}/${r.mode}`).join(',');
+  if (sameRoutes(want, current) && mem.pending !== key) return report(ctx, mem, routes, true);
   const prep = await preparePlan({ file: ctx.m.file, routes: want }, ctx.deps);
   if (!prep.ok) throw new MeshInvalidError(prep.validation);
   try {
@@ -212,30 +215,30 @@ export async function routeOnce(ctx: Ctx): Promise<void> {
       .sort();
     const what = changed.map((k) => `${k} ${want.get(k) ? `via ${want.get(k)?.via}` : 'direct'}`).join(', ');
     const ok = outcome.ok && !ctx.dryRun;
-    await ctx.record(
-      {
-        id: actionId('route', 'reroute', 'mesh', `${prep.plan.observed}|${what}`),
-        loop: 'route',
-        kind: 'reroute',
-        target: 'mesh',
-        outcome: ctx.dryRun ? 'dry-run' : ok ? 'done' : 'failed',
-        detail: ctx.dryRun
-          ? `would route ${what}`
-          : ok
-            ? `routed ${what} (${outcome.applied} change(s))`
-            : `routing ${what}: ${outcome.partial ? 'partly applied' : 'not applied'}; failed on ${outcome.failed.join(', ')}`,
-      },
-      undefined,
-      outcome.nodes.find((n) => n.applied > 0)?.node ?? ctx.m.spec.nodes[0]?.name,
-    );
-    if (ok) {
-      mem.current = want;
-      await report(ctx, mem, routes, true);
-    } else {
-      // re-read what the nodes carry next pass; report only what needs no write (no-relay)
-      if (!ctx.dryRun) mem.current = undefined;
-      await report(ctx, mem, routes, false);
-    }
+    // one action per route set tried, and one when a retried set is complete (retries are quiet)
+    if (mem.pending !== key || ok)
+      await ctx.record(
+        {
+          id: actionId('route', 'reroute', 'mesh', `${prep.plan.observed}|${key}`),
+          loop: 'route',
+          kind: 'reroute',
+          target: 'mesh',
+          outcome: ctx.dryRun ? 'dry-run' : ok ? 'done' : 'failed',
+          detail: ctx.dryRun
+            ? `would route ${what}`
+            : ok
+              ? `routed ${what || key || 'all direct'} (${outcome.applied} change(s))`
+              : `routing ${what}: ${outcome.partial ? 'partly applied' : 'not applied'}; not done on ${outcome.failed.join(', ')} (retried every pass)`,
+        },
+        undefined,
+        outcome.nodes.find((n) => n.applied > 0)?.node ?? ctx.m.spec.nodes[0]?.name,
+      );
+    if (ctx.dryRun) return report(ctx, mem, routes, false);
+    // a set not fully written (a node unreachable, a write refused) is retried every pass until it
+    // is: what was written already runs (store-and-forward: the leg into the relay while B is away)
+    mem.pending = ok ? undefined : key;
+    if (ok || outcome.applied > 0) mem.current = want;
+    await report(ctx, mem, routes, ok || outcome.applied > 0);
   } finally {
     await prep.close();
   }

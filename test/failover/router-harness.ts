@@ -50,7 +50,8 @@ export class RouterWorld {
   link: LinkMode = 'good';
 
   async start(mode: 'proxy' | 'store-and-forward'): Promise<this> {
-    await this.mesh.start([{ name: 'n3' }, { name: 'n4' }, { name: 'r' }], [['n3', 'n4']]);
+    // n4 on disk: a test stops it and starts it again with its data
+    await this.mesh.start([{ name: 'n3' }, { name: 'n4', persistent: true }, { name: 'r' }], [['n3', 'n4']]);
     const port = (n: string) => Number(new URL(this.mesh.url(n)).port);
     this.fault = await startFaultProxy({ target: { host: '127.0.0.1', port: port('n3') } });
     this.proxy = await rewritingProxy(this.fault.port, port('n3'));

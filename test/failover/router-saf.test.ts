@@ -61,4 +61,22 @@ describe('router on embedded nodes: store-and-forward mode', () => {
       ['done', 'done'],
     );
   });
+
+  it('the target offline: data flows into the relay meanwhile and on to n4 once it is back', async () => {
+    await w.mesh.stop('n4');
+    const mark = w.events.length;
+    w.setLink('bad');
+    await w.routed('relayed', mark);
+    assert.equal((await w.doc('r', IN)).couchmesh.route.direction, 'n3->n4');
+    await w.mesh.write('n3', 'd', 5);
+    await w.reaches('r', 40);
+    await w.mesh.restart('n4');
+    // the route's writes on n4 (its marker, the leg r->n4) are retried until done; the direct path is still cut
+    await w.reaches('n4', 40);
+    assert.equal((await w.doc('n4', OUT)).couchmesh.route.leg, true);
+    const healed = w.events.length;
+    w.setLink('good');
+    await w.routed('direct', healed);
+    assert.equal((await w.mesh.request('r', 'GET', `/_replicator/${encodeURIComponent(IN)}`)).status, 404);
+  });
 });
