@@ -96,7 +96,16 @@ describe('reads', () => {
       assert.ok(key in (await json(res)), path);
     }
     const routes = (await json(get('/api/v1/routes'))).routes;
-    assert.deepEqual(routes[0], { direction: 'n1->n2', db: 'sensors', path: ['n1', 'n2'], relayed: false });
+    assert.deepEqual(routes[0], {
+      direction: 'n1->n2',
+      db: 'sensors',
+      path: ['n1', 'n2'],
+      relayed: false,
+      mode: null,
+      reason: null,
+      since: null,
+      degraded: false,
+    });
     const snap = await json(get('/api/v1/snapshot'));
     assert.equal(snap.generation, fake.generation);
     assert.match((await json(get('/api/v1/mermaid'))).mermaid, /^flowchart LR/);

@@ -4,6 +4,7 @@
  * with it and the in-memory test controller (testing.ts) updates its own the same way.
  */
 
+import { routed } from '../controller/route-view.ts';
 import type { ControllerEvent, ControllerSnapshot } from '../controller/view.ts';
 import type { Finding } from '../health/types.ts';
 
@@ -45,5 +46,7 @@ export function applyEvent(s: ControllerSnapshot, e: ControllerEvent): Controlle
       return { ...next, resolutions: upsert(s.resolutions, e.resolution, (r) => r.audit_id) };
     case 'drift':
       return { ...next, drift: e.drift };
+    case 'route':
+      return routed(next, e.route);
   }
 }

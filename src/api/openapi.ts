@@ -39,7 +39,7 @@ const READS: Record<string, [string, Schema]> = {
   ],
   '/findings': ['Open health findings', obj({ ...gen, findings: arr(ref('Finding')) })],
   '/routes': [
-    'The path of every direction; relayed when `via` is not empty',
+    'The path of every direction; relayed when `via` is not empty (with the mode and why, FAILOVER)',
     obj({ ...gen, routes: arr(any) }),
   ],
   '/conflicts': ['Conflict counts per database and node', obj({ ...gen, conflicts: arr(any) })],
@@ -100,7 +100,7 @@ function paths(): Record<string, unknown> {
   out['/api/v1/events'] = {
     get: {
       summary:
-        'Server-sent events: first `snapshot` (with `retry`), then one event per change named by its type (poll, finding, action, conflicts, resolution, drift), `id` its generation; a comment line as heartbeat',
+        'Server-sent events: first `snapshot` (with `retry`), then one event per change named by its type (poll, finding, action, conflicts, resolution, drift, route), `id` its generation; a comment line as heartbeat',
       responses: {
         200: { description: 'An event stream', content: { 'text/event-stream': { schema: str } } },
       },
@@ -175,6 +175,7 @@ export function openApiDocument(): Record<string, unknown> {
           resolutions: arr(any),
           actions: arr(ref('Action')),
           drift: { oneOf: [any, { type: 'null' }] },
+          routes: arr(any),
         }),
       },
     },

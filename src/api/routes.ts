@@ -50,15 +50,27 @@ export function readRoutes(handle: ControllerHandle): Record<string, () => unkno
     '/nodes': () => nodes(handle),
     '/links': () => links(handle),
     '/findings': () => ({ generation: snap().generation, findings: snap().findings }),
-    '/routes': () => ({
-      generation: snap().generation,
-      routes: snap().directions.map(({ direction, db, from, to, via }) => ({
-        direction,
-        db,
-        path: [from, ...via, to],
-        relayed: via.length > 0,
-      })),
-    }),
+    '/routes': () => {
+      const s = snap();
+      const why = new Map(s.routes.map((r) => [r.direction, r]));
+      return {
+        generation: s.generation,
+        routes: s.directions.map(({ direction, db, from, to, via }) => {
+          const r = why.get(direction);
+          return {
+            direction,
+            db,
+            path: [from, ...via, to],
+            relayed: via.length > 0,
+            // FAILOVER: how and why (null while the router never touched the direction)
+            mode: r?.path === 'relayed' ? r.mode : null,
+            reason: r?.reason ?? null,
+            since: r?.since ?? null,
+            degraded: r ? r.path !== 'direct' : false,
+          };
+        }),
+      };
+    },
     '/conflicts': () => ({ generation: snap().generation, conflicts: snap().conflicts }),
     '/resolutions': () => ({ generation: snap().generation, resolutions: snap().resolutions }),
     '/actions': () => ({ generation: snap().generation, actions: snap().actions }),

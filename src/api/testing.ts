@@ -83,6 +83,7 @@ export class FakeController implements ControllerHandle {
       resolutions: [],
       actions: [],
       drift: { at: '2026-12-07T00:00:00.000Z', changes: {} },
+      routes: [],
     };
   }
 

@@ -17,6 +17,7 @@ import { registerPlan } from './commands/plan.ts';
 import { registerReconcile } from './commands/reconcile.ts';
 import { registerRelay } from './commands/relay.ts';
 import { registerRotate } from './commands/rotate.ts';
+import { registerRoutes } from './commands/routes.ts';
 import { registerRun } from './commands/run.ts';
 import { registerStatus } from './commands/status.ts';
 import { registerValidate } from './commands/validate.ts';
@@ -53,6 +54,7 @@ export function buildProgram(output: Output): Command {
   registerCerts(program, output);
   registerRun(program, output);
   registerRelay(program, output);
+  registerRoutes(program, output);
   return program;
 }
 

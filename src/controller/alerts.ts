@@ -66,6 +66,7 @@ const ACTION_RULE: Record<ControllerAction['loop'], RuleId> = {
   resolve: 'writes-failing',
   'deep-check': 'seq-regression',
   operator: 'doc-missing',
+  route: 'rerouted',
 };
 
 /** An action as an alert event (sent once: its key is the action's id). */

@@ -1,8 +1,8 @@
 /** What every reconcile loop of the controller shares (built once by controller.ts). */
 import type { Alerter } from '../alerts/alerter.ts';
-import type { CanaryBook } from '../canary/book.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Redactor } from '../core/redact.ts';
+import type { SampleSource } from '../failover/types.ts';
 import type { Finding } from '../health/types.ts';
 import type { MeshMetrics } from '../metrics/exporter.ts';
 import type { LinkView } from '../observe/snapshot.ts';
@@ -57,8 +57,8 @@ export interface Ctx {
   episodes: Map<string, number>;
   /** the previous poll's link views (for the status report's rates) */
   views: readonly LinkView[];
-  /** canary history per direction (FAILOVER; the router reads `samples(from, to)`); absent when the canary is off */
-  canary?: Pick<CanaryBook, 'samples'>;
+  /** canary samples per direction (the canary loop's book, or a test's; absent: the router judges by job state only) */
+  canary?: SampleSource;
   /** records an action: store, snapshot + event, log, alert, audit record on `auditNode` */
   record(a: NewAction, finding?: Finding, auditNode?: string): Promise<ControllerAction>;
 }

@@ -13,6 +13,7 @@ import { Alerter, sinksFromConfig } from '../alerts/alerter.ts';
 import { alertsConfigFromFlags } from '../alerts/schema.ts';
 import { redactDeep } from '../core/redact.ts';
 import type { CouchClient } from '../couch/client.ts';
+import type { SampleSource } from '../failover/types.ts';
 import type { Finding } from '../health/types.ts';
 import { MeshMetrics } from '../metrics/exporter.ts';
 import { clockOf, type MeshDeps } from '../ops/deps.ts';
@@ -32,6 +33,7 @@ import { deepOnce } from './loop-deep.ts';
 import { driftOnce } from './loop-drift.ts';
 import { observeOnce } from './loop-observe.ts';
 import { remediateOnce } from './loop-remediate.ts';
+import { routeOnce } from './loop-route.ts';
 import { actionId } from './policy.ts';
 import { runWorkers, WorkQueue, type WorkResult } from './queue.ts';
 import { conflictPolicies } from './resolve-loop.ts';
@@ -51,6 +53,8 @@ export interface ControllerOptions {
   /** on stop, in-flight work gets this long before it is aborted (default 30 s) */
   graceMs?: number;
   log: (redact: (s: string) => string) => Logger;
+  /** FAILOVER: canary samples per direction (tests inject one; the canary loop provides it) */
+  canary?: SampleSource;
 }
 
 export interface Controller extends ControllerHandle {
@@ -131,7 +135,7 @@ export function startController(o: ControllerOptions, deps: MeshDeps): Controlle
     pollSeen: new Map(),
     episodes: new Map(),
     views: [],
-    ...(canary ? { canary: canary.book } : {}),
+    ...(o.canary ? { canary: o.canary } : canary ? { canary: canary.book } : {}),
     record: (a, f, node) => record(a, f, node),
   };
 
@@ -189,6 +193,11 @@ export function startController(o: ControllerOptions, deps: MeshDeps): Controlle
   async function handleKey(key: string): Promise<WorkResult | undefined> {
     if (key === 'observe') {
       await observeOnce(ctx);
+      // FAILOVER: the router reads this pass's observation (a failure of it is not the poll's)
+      if (m.spec.failover)
+        await routeOnce(ctx).catch((e) => {
+          if (!signal.aborted) log.warn({ err: errorField(e) }, 'route pass failed');
+        });
       return { requeueAfterMs: pollIntervalMs };
     }
     if (key === 'mesh') {

@@ -20,11 +20,16 @@ export async function observeOnce(ctx: Ctx): Promise<void> {
   const findings = redactDeep(r.findings, ctx.redact);
   const d = redactDeep(r.diff, ctx.redact);
   ctx.state.poll(report);
-  ctx.state.findings(findings, [
-    ...d.raised.map((finding) => ({ change: 'raised' as const, finding })),
-    ...d.changed.map((c) => ({ change: 'changed' as const, finding: c.to })),
-    ...d.resolved.map((finding) => ({ change: 'resolved' as const, finding })),
-  ]);
+  // the router's findings (rerouted, no-relay) stay open until its own pass says otherwise
+  const routed = ctx.state.openFindings.filter((f) => f.rule === 'rerouted' || f.rule === 'no-relay');
+  ctx.state.findings(
+    [...findings, ...routed],
+    [
+      ...d.raised.map((finding) => ({ change: 'raised' as const, finding })),
+      ...d.changed.map((c) => ({ change: 'changed' as const, finding: c.to })),
+      ...d.resolved.map((finding) => ({ change: 'resolved' as const, finding })),
+    ],
+  );
   const episodes = ctx.store.syncFindings(
     findings.map((f) => ({ key: findingKey(f), json: JSON.stringify(f) })),
     r.at,
@@ -37,7 +42,7 @@ export async function observeOnce(ctx: Ctx): Promise<void> {
   // after a restart the alerter knows nothing: what sinks were told and is over now gets resolved,
   // once the alerter's own resolve delay has passed (a finding may come back within it)
   if (r.poll === ctx.alerter.resolveAfterPolls) {
-    const open = new Set(findings.map(findingKey));
+    const open = new Set([...findings, ...routed].map(findingKey));
     for (const s of ctx.sinks) await s.sweepStale(open, r.at).catch(() => 0);
   }
   for (const f of findings)

@@ -7,6 +7,7 @@ import { withCanary } from '../canary/fields.ts';
 import type { CanaryStats } from '../canary/types.ts';
 import type { Finding } from '../health/types.ts';
 import type { StatusReport } from '../ops/status.ts';
+import { routed } from './route-view.ts';
 import type {
   ConflictCounts,
   ControllerAction,
@@ -15,6 +16,7 @@ import type {
   GraphDirection,
   GraphNode,
   ResolutionSummary,
+  RouteState,
 } from './view.ts';
 
 export const KEEP_ACTIONS = 200;
@@ -55,6 +57,7 @@ export class ControllerState {
       resolutions: [],
       actions: init.actions.slice(-KEEP_ACTIONS),
       drift: null,
+      routes: [],
     };
   }
 
@@ -131,6 +134,17 @@ export class ControllerState {
 
   markUndone(auditId: string): void {
     for (const r of this.#snap.resolutions) if (r.audit_id === auditId) r.undone = true;
+  }
+
+  /** the open findings (the router adds its own to the poll's) */
+  get openFindings(): readonly Finding[] {
+    return this.#snap.findings;
+  }
+
+  /** FAILOVER: a direction's route changed; its graph directions' `via` follow (events.ts does the same) */
+  route(r: RouteState): void {
+    this.#snap = routed(this.#snap, r);
+    this.#emit({ type: 'route', route: r });
   }
 
   drift(d: NonNullable<ControllerSnapshot['drift']>): void {

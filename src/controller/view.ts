@@ -30,12 +30,30 @@ export interface GraphDirection extends CanaryFields {
   via: string[];
 }
 
+/**
+ * FAILOVER (#15): a direction's route as the router last set it (only directions it ever looked at
+ * while `failover:` is declared): direct, relayed through `via`, or degraded with no relay (nothing
+ * changed for it: a critical finding says so).
+ */
+export interface RouteState {
+  direction: string;
+  from: string;
+  to: string;
+  path: 'direct' | 'relayed' | 'no-relay';
+  via: string | null;
+  mode: 'proxy' | 'store-and-forward' | null;
+  /** why: the degradation's reason (relayed, no-relay) */
+  reason: string | null;
+  /** when this path was taken (ISO) */
+  since: string;
+}
+
 /** One thing the controller did (or, with --dry-run, would have done). */
 export interface ControllerAction {
   id: string;
   at: string;
   /** the loop that acted */
-  loop: 'drift' | 'remediate' | 'resolve' | 'deep-check' | 'operator';
+  loop: 'drift' | 'remediate' | 'resolve' | 'deep-check' | 'operator' | 'route';
   /** what it did: `apply`, `restart-job`, `reset-checkpoints`, `reconcile`, `resolve`, `undo` … */
   kind: string;
   /** the work-queue key it acted on: `direction:n1->n2/sensors`, `db:sensors@n1`, `mesh` … */
@@ -81,6 +99,8 @@ export interface ControllerSnapshot {
   actions: ControllerAction[];
   /** the latest drift plan: pending changes by action kind (empty when the mesh is as declared) */
   drift: { at: string; changes: Record<string, number> } | null;
+  /** FAILOVER: per direction, its route (empty without `failover:`); `directions[].via` follows it */
+  routes: RouteState[];
 }
 
 export type ControllerEvent =
@@ -89,7 +109,8 @@ export type ControllerEvent =
   | { type: 'action'; generation: number; action: ControllerAction }
   | { type: 'conflicts'; generation: number; counts: ConflictCounts }
   | { type: 'resolution'; generation: number; resolution: ResolutionSummary }
-  | { type: 'drift'; generation: number; drift: NonNullable<ControllerSnapshot['drift']> };
+  | { type: 'drift'; generation: number; drift: NonNullable<ControllerSnapshot['drift']> }
+  | { type: 'route'; generation: number; route: RouteState };
 
 /** What an operator may ask for (the dashboard puts each behind a confirmation). */
 export interface ControllerCommands {

@@ -37,6 +37,7 @@ export const MESH_CODES = {
   E_TLS_SERVER: user(
     'couch_tls.server without its certificate or key, or requiring client certificates without cacert_file',
   ),
+  E_FAILOVER: user('failover: names a relay that is not a relay node, or a link that does not exist'),
   E_NO_DATABASES: user('the mesh, or a link, carries no databases'),
   E_SYSTEM_DATABASE: user('a system database (_name) listed for replication'),
   E_UNKNOWN_NODE: user('a link names a node not declared under nodes:'),

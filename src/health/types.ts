@@ -20,7 +20,11 @@ export type RuleId =
   | 'lag'
   | 'node-unreachable'
   | 'stale-telemetry'
-  | 'reduced-confidence';
+  | 'reduced-confidence'
+  // FAILOVER (#15), raised by the controller's router: a direction rerouted through a relay, or
+  // degraded with no relay to take it
+  | 'rerouted'
+  | 'no-relay';
 
 export type Evidence = Record<string, number | string | boolean | null>;
 

@@ -10,8 +10,9 @@ import type { CouchClient } from '../couch/client.ts';
 import { desiredState } from '../plan/desired.ts';
 import { observeMesh, type RequestCount, RequestCounter } from '../plan/observe.ts';
 import { makePlan, type PlanOptions } from '../plan/plan.ts';
+import { observedRoutes, routeDesired } from '../plan/routes.ts';
 import { toSavedPlan } from '../plan/saved.ts';
-import type { ObservedNode, Plan } from '../plan/types.ts';
+import type { ObservedNode, OwnershipMarker, Plan } from '../plan/types.ts';
 import type { MeshSpec } from '../spec/types.ts';
 import type { ValidationResult } from '../spec/validate.ts';
 import { clockOf, DEFAULT_CONCURRENCY, type MeshDeps } from './deps.ts';
@@ -22,6 +23,8 @@ export interface PlanFlags {
   file?: string;
   prune?: boolean;
   destroy?: boolean;
+  /** FAILOVER: the route set to write (the router's); absent = keep the routes the nodes carry */
+  routes?: ReadonlyMap<string, NonNullable<OwnershipMarker['route']>>;
 }
 
 /** A plan made against the live nodes. `plan` carries credentials in its documents: show it only via `planView`. */
@@ -64,7 +67,10 @@ export async function preparePlan(flags: PlanFlags, deps: MeshDeps): Promise<Pre
       deps.concurrency ?? DEFAULT_CONCURRENCY,
       desired.users,
     );
-    const plan = makePlan(desired, observed, options);
+    // routes are desired state too: the nodes' own unless the router gives a new set (plan/routes.ts)
+    const routes = flags.routes ?? observedRoutes(m.spec.mesh, observed);
+    const routed = routeDesired(desired, { spec: m.spec, routes, password: m.passwordOf });
+    const plan = makePlan(routed, observed, options);
     return {
       ok: true,
       validation: m.validation,

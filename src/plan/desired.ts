@@ -24,6 +24,9 @@ export const REPLICATION_FIELDS = [
   'continuous',
   'create_target',
   ...REPLICATION_PARAMS,
+  // set only while FAILOVER routes the direction through a relay's proxy (absent: not hashed)
+  'source_proxy',
+  'target_proxy',
 ] as const;
 
 /**
@@ -129,7 +132,7 @@ export function placement(from: NodeSpec, to: NodeSpec): { node: string; mode: '
   );
 }
 
-function directionDoc(
+export function directionDoc(
   spec: MeshSpec,
   link: LinkSpec,
   db: string,

@@ -239,13 +239,14 @@ export function makePlan(desired: DesiredState, observed: ObservedNode[], opts: 
         markerOf(docsOf.get(home)?.get(doc.id)?.body ?? {})?.mesh === desired.mesh;
       if (moved)
         docActions.push({ kind: 'delete-doc', node: o.node, id: doc.id, rev: doc.rev, reason: 'moved' });
-      else if (opts.destroy || opts.prune)
+      else if (opts.destroy || opts.prune || marker.route?.leg)
+        // a relay leg no longer desired: its route was given up (the planner keeps observed routes)
         docActions.push({
           kind: 'delete-doc',
           node: o.node,
           id: doc.id,
           rev: doc.rev,
-          reason: opts.destroy ? 'destroy' : 'pruned',
+          reason: opts.destroy ? 'destroy' : marker.route?.leg ? 'unrouted' : 'pruned',
         });
       else plan.orphans.push({ node: o.node, id: doc.id });
     }

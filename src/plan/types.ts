@@ -1,3 +1,4 @@
+import type { RouteMarker } from '../failover/types.ts';
 import type { SecurityObject } from '../spec/security.ts';
 
 /**
@@ -19,6 +20,9 @@ export interface ManagedReplication {
   retries_per_request: number;
   /** only on the canary database's docs: the one canary this direction carries (FAILOVER) */
   doc_ids?: string[];
+  /** FAILOVER proxy mode (#15): the remote side reached through a relay's forward proxy (kept out of the replication id) */
+  source_proxy?: string;
+  target_proxy?: string;
   couchmesh: OwnershipMarker;
 }
 
@@ -37,6 +41,8 @@ export interface OwnershipMarker {
   class: string;
   /** Hash of the owned fields as couchmesh wrote them: a mismatch means someone edited the doc by hand. */
   spec: string;
+  /** FAILOVER (#15): the direction is rerouted through a relay (or this doc is a store-and-forward leg) */
+  route?: RouteMarker;
 }
 
 export interface DesiredDoc {
@@ -159,8 +165,8 @@ export type Action =
       node: string;
       id: string;
       rev: string;
-      /** pruned: no longer declared (--prune); destroy; moved: declared on another node, which holds it already */
-      reason: 'pruned' | 'destroy' | 'moved';
+      /** pruned: no longer declared (--prune); destroy; moved: declared on another node, which holds it already; unrouted: a store-and-forward leg of a route given up */
+      reason: 'pruned' | 'destroy' | 'moved' | 'unrouted';
     }
   /**
    * The direction's driving node changed (pull <-> push when reachability changed): delete the doc on

@@ -3,6 +3,7 @@ import { resolveLinkClasses } from './classes.ts';
 import type { ResolveContext } from './context.ts';
 import { ControllerSchema } from './controller.ts';
 import { checkDatabases } from './databases.ts';
+import { checkFailover } from './failover.ts';
 import { DEFAULT_LINK_CLASS } from './link-classes.ts';
 import { resolveLinks } from './links.ts';
 import { checkNodes, isMapping } from './nodes.ts';
@@ -81,6 +82,10 @@ export function resolveMesh(raw: unknown, ctx: ResolveContext): MeshSpec | undef
     databases.map((d) => d.name),
     ctx,
   );
+  const failover =
+    raw.failover === undefined || raw.failover === null
+      ? undefined
+      : checkFailover(raw.failover, nodes.nodes, links, ctx);
   if (mesh === undefined || !thresholds) return undefined;
   return {
     mesh,
@@ -92,6 +97,7 @@ export function resolveMesh(raw: unknown, ctx: ResolveContext): MeshSpec | undef
     ...(users ? { replication_users: users } : {}),
     ...(controller ? { controller } : {}),
     ...(canary ? { canary } : {}),
+    ...(failover ? { failover } : {}),
   };
 }
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ConflictsConfigSchema } from '../resolve/config.ts';
 import { CanarySchema } from './canary.ts';
 import { ControllerSchema } from './controller.ts';
+import { FailoverSchema } from './failover.ts';
 import { withHint } from './hints.ts';
 import { BUILTIN_CLASS_NAMES, REPLICATION_PARAMS } from './link-classes.ts';
 import { ReplicationUsersSchema } from './replication-users.ts';
@@ -272,6 +273,7 @@ export const MeshFileSchema = z
     replication_users: ReplicationUsersSchema.optional(),
     controller: ControllerSchema.optional(),
     canary: CanarySchema.optional(),
+    failover: FailoverSchema.optional(),
   })
   .meta({ title: 'couchmesh mesh.yaml', description: 'a declared peer-to-peer CouchDB replication mesh' });
 

@@ -1,6 +1,7 @@
 import type { ConflictsConfig } from '../resolve/config.ts';
 import type { CanarySpec } from './canary.ts';
 import type { ControllerSpec } from './controller.ts';
+import type { FailoverSpec } from './failover.ts';
 import type { CheckpointRange, ReplicationParams } from './link-classes.ts';
 import type { SecurityObject } from './security.ts';
 import type { Thresholds } from './thresholds.ts';
@@ -27,6 +28,8 @@ export interface MeshSpec {
   controller?: ControllerSpec;
   /** `canary:` (FAILOVER): per-direction latency probes; absent = off */
   canary?: CanarySpec;
+  /** `failover:` (relay routing of degraded directions, #15); absent = no routing */
+  failover?: FailoverSpec;
 }
 
 /** `replication_users:` resolved: one credentials reference per owner (a node, or a link key `a--b`). */

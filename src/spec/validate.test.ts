@@ -97,7 +97,7 @@ describe('validateMesh: every problem, with file:line:column, path, expectation 
       `mesh: t\nnodse: {}\nnodes:\n  n1: { url: http://a, reachble: false }\n  n2: { url: http://b }\ndatabases: [d]\nlinks:\n  - { between: [n1, n2], clas: lan }\n`,
     );
     assert.deepEqual(r.lines, [
-      "mesh.yaml:2:1 nodse: unknown key 'nodse' — expected one of mesh, nodes, databases, defaults, link_classes, links, thresholds, replication_users, controller, canary (hint: did you mean 'nodes'?)",
+      "mesh.yaml:2:1 nodse: unknown key 'nodse' — expected one of mesh, nodes, databases, defaults, link_classes, links, thresholds, replication_users, controller, canary, failover (hint: did you mean 'nodes'?)",
       "mesh.yaml:4:24 nodes.n1.reachble: unknown key 'reachble' — expected one of url, auth, region, role, reachable, tls, couch_tls (hint: did you mean 'reachable'?)",
       "mesh.yaml:8:26 links[0].clas: unknown key 'clas' — expected one of between, class, databases, overrides, endpoints (hint: did you mean 'class'?)",
     ]);
@@ -193,7 +193,7 @@ describe('validateMesh: every problem, with file:line:column, path, expectation 
       { references: { env: { P: 'x' }, fileExists: () => true } },
     );
     assert.deepEqual(r.lines, [
-      "mesh.yaml:2:1 x-auth: unknown key 'x-auth' — expected one of mesh, nodes, databases, defaults, link_classes, links, thresholds, replication_users, controller, canary (hint: remove it (keys are case-sensitive))",
+      "mesh.yaml:2:1 x-auth: unknown key 'x-auth' — expected one of mesh, nodes, databases, defaults, link_classes, links, thresholds, replication_users, controller, canary, failover (hint: remove it (keys are case-sensitive))",
     ]);
     assert.equal(r.errors, 1);
   });

@@ -19,6 +19,14 @@ interface Props {
 
 const enc = encodeURIComponent;
 
+function routeFact(snap: ControllerSnapshot, d: GraphDirection): Array<[string, string]> {
+  const r = snap.routes.find((x) => x.direction === d.direction);
+  if (!r || r.path === 'direct') return [];
+  return [
+    ['route', r.path === 'relayed' ? `via ${r.via} (${r.mode}): ${r.reason}` : `no relay: ${r.reason}`],
+  ];
+}
+
 export function LinkPanel({ snap, direction: d, history, ask }: Props) {
   const row = rowOf(snap.status, d);
   const health = directionHealth(d, row, snap.findings, unreachableNodes(snap.status, snap.findings));
@@ -38,6 +46,8 @@ export function LinkPanel({ snap, direction: d, history, ask }: Props) {
   const facts: Array<[string, string]> = [
     ['state', row ? `${row.state}${row.error_count ? ` (${row.error_count} errors)` : ''}` : 'not observed'],
     ['path', [d.from, ...d.via, d.to].join(' → ')],
+    // FAILOVER: why the router relays it (or cannot)
+    ...routeFact(snap, d),
     ['job on', row?.doc_node ?? '–'],
     ['lag', lagText(row ? (row.changes_pending ?? row.lag_estimate) : null, row?.checkpoint_age_ms ?? null)],
     ['checkpointed seq', row?.checkpointed_seq === null || !row ? '–' : String(row.checkpointed_seq)],

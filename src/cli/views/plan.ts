@@ -18,14 +18,19 @@ const DELETE_REASON = {
   destroy: 'destroy',
   pruned: 'no longer declared: --prune',
   moved: `a second copy: the direction's doc lives on its driving node now`,
+  unrouted: 'a relay leg: the direction is routed direct again',
 } as const;
+
+/** FAILOVER: a doc carrying a route (a store-and-forward leg above all) says so */
+const routeNote = (r: { via: string; mode: string; leg?: true } | undefined) =>
+  r ? `, ${r.leg ? 'relay leg' : 'route'} via ${r.via} (${r.mode})` : '';
 
 function actionLine(a: Action): string {
   switch (a.kind) {
     case 'create-db':
       return `  + create db ${a.db} on ${a.node}`;
     case 'create-doc':
-      return `  + create ${a.id} on ${a.node} (${a.mode}, ${a.doc.couchmesh.class})`;
+      return `  + create ${a.id} on ${a.node} (${a.mode}, ${a.doc.couchmesh.class}${routeNote(a.doc.couchmesh.route)})`;
     case 'update-doc':
       return `  ~ update ${a.id} on ${a.node} (${a.drift ? 'repairs drift: ' : ''}${a.diff.map(fmtChange).join(', ')})`;
     case 'delete-doc':
