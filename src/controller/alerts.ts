@@ -4,6 +4,8 @@
  * memory in the store: a raise a sink was already told (same key, same severity) is not sent
  * again, a `resolved` only for what it was told. `sweepStale` resolves what a sink was told before
  * the restart and is no longer open. Controller actions are alerts too (`action|<id>`), sent once.
+ * A sink is told first and the store second: a kill between the two sends that event again after
+ * the restart (at least once: an alert is never lost to a crash, at worst repeated once).
  */
 import { type AlertEvent, type AlertSink, alertEvent } from '../alerts/types.ts';
 import type { Finding, RuleId, Severity } from '../health/types.ts';

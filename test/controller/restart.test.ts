@@ -76,6 +76,25 @@ describe('couchmesh run: SIGKILL and restart', () => {
     await mesh.close();
   });
 
+  /**
+   * The controller has recorded the unreachable alert as sent (the alerts table). A sink is told
+   * first and the store second, so a kill in between sends that raise again after the restart
+   * (at least once, never lost): the kill waits for the record to test the restart, not that race.
+   */
+  const recorded = (): boolean => {
+    const path = join(mesh.dir, 'state', 'controller.sqlite');
+    if (!existsSync(path)) return false;
+    const db = new Database(path, { readonly: true });
+    try {
+      const rows = db.prepare('SELECT key FROM alerts').all() as Array<{ key: string }>;
+      return rows.some((r) => r.key.includes('node-unreachable'));
+    } catch {
+      return false; // busy, or the table not made yet: ask again
+    } finally {
+      db.close();
+    }
+  };
+
   it('converges after SIGKILL without duplicate actions, audit records or alerts', async () => {
     child = run();
     await until(
@@ -84,7 +103,7 @@ describe('couchmesh run: SIGKILL and restart', () => {
         const a = alerts();
         const drift = a.some((x) => x.key.startsWith('action|'));
         const raised = a.some((x) => x.rule === 'node-unreachable' && x.event === 'raised');
-        return drift && raised ? true : undefined;
+        return drift && raised && recorded() ? true : undefined;
       },
       1_500,
     );

@@ -49,7 +49,13 @@ export class RouterWorld {
   polls = 0;
   link: LinkMode = 'good';
 
-  async start(mode: 'proxy' | 'store-and-forward'): Promise<this> {
+  /** real canaries (the controller's canary loop) instead of injected samples: see router-canary.test.ts */
+  realCanary = false;
+
+  async start(
+    mode: 'proxy' | 'store-and-forward',
+    o: { canary?: { interval_ms: number; timeout_ms: number }; thresholdMs?: number } = {},
+  ): Promise<this> {
     // n4 on disk: a test stops it and starts it again with its data
     await this.mesh.start([{ name: 'n3' }, { name: 'n4', persistent: true }, { name: 'r' }], [['n3', 'n4']]);
     const port = (n: string) => Number(new URL(this.mesh.url(n)).port);
@@ -64,6 +70,16 @@ export class RouterWorld {
       this.mesh.file,
       `failover:\n  mode: ${mode}\n  degrade_after: 3\n  recover_after: 3\n  relays: { r: { proxy: "${this.proxy.url}" } }\n`,
     );
+    if (o.thresholdMs !== undefined)
+      appendFileSync(this.mesh.file, `  links: { n3--n4: { relay_latency_ms: ${o.thresholdMs} } }\n`);
+    if (o.canary) {
+      this.realCanary = true;
+      const c = o.canary;
+      appendFileSync(
+        this.mesh.file,
+        `canary: { enabled: true, interval_ms: ${c.interval_ms}, timeout_ms: ${c.timeout_ms} }\n`,
+      );
+    }
     await this.mesh.apply();
     return this;
   }
@@ -81,7 +97,13 @@ export class RouterWorld {
         stateDir: join(this.mesh.dir, 'state'),
         log: (r) => controllerLogger(r, dest),
         graceMs: 5_000,
-        canary: { samples: (from, to) => (from === 'n3' && to === 'n4' ? this.samples : []) },
+        ...(this.realCanary
+          ? {}
+          : {
+              canary: {
+                samples: (from: string, to: string) => (from === 'n3' && to === 'n4' ? this.samples : []),
+              },
+            }),
       },
       this.mesh.deps(),
     );
