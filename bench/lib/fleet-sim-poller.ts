@@ -38,12 +38,23 @@ export interface PollerRun {
   /** RSS before the mesh was read (the process with its modules loaded), MiB */
   rssStartMiB: number;
   heapStartMiB: number;
+  /** live heap after a full GC at the end (the child runs with --expose-gc; NaN without), and at the start */
+  liveHeapMiB: number;
+  liveStartMiB: number;
   warmup: PollSample[];
   measured: PollSample[];
 }
 
 const cpuMs = (c: NodeJS.CpuUsage) => (c.user + c.system) / 1000;
 const MiB = 1024 * 1024;
+
+/** heapUsed after a full GC (MiB), NaN when `gc` is not exposed. */
+function liveHeap(): number {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) return Number.NaN;
+  gc();
+  return process.memoryUsage().heapUsed / MiB;
+}
 
 async function json<T>(url: string, init?: RequestInit): Promise<T> {
   // one retry: a kept-alive connection closed by the other side just before reuse
@@ -64,6 +75,7 @@ export async function measurePoller(o: {
   const { now } = await json<{ now: number }>(`${o.simUrl}/_sim`);
   const rssStartMiB = process.memoryUsage().rss / MiB;
   const heapStartMiB = process.memoryUsage().heapUsed / MiB;
+  const liveStartMiB = liveHeap();
   const c0 = process.cpuUsage();
   const { spec, links } = fleetMesh(text);
   const clients = clientsFor(spec, () => undefined, TELEMETRY_CLIENT);
@@ -111,14 +123,18 @@ export async function measurePoller(o: {
     }
   } finally {
     gc.disconnect();
-    await Promise.allSettled([...clients.values()].map((c) => c.close()));
   }
+  // what the poller keeps between polls (its window of series, the last views): measured while it is alive
+  const liveHeapMiB = liveHeap();
+  await Promise.allSettled([...clients.values()].map((c) => c.close()));
   return {
     nodes: spec.nodes.length,
     directions: links.length * 2,
     setupCpuMs,
     rssStartMiB,
     heapStartMiB,
+    liveHeapMiB,
+    liveStartMiB,
     warmup: samples.slice(0, o.warmup),
     measured: samples.slice(o.warmup),
   };
