@@ -188,7 +188,9 @@ function print(rows: Array<{ run: PollerRun; startMs: number }>, interval: numbe
 }
 
 /** What the poller keeps, per node: the live heap at the end above the one at the start, KiB. */
-const liveKiB = (run: PollerRun) => ((run.liveHeapMiB - run.liveStartMiB) * 1024) / run.nodes;
+function liveKiB(run: PollerRun): number {
+  return ((run.liveHeapMiB - run.liveStartMiB) * 1024) / run.nodes;
+}
 
 /** Runs the poller child and returns its JSON result (its last stdout line). */
 function runPoller(args: string[]): Promise<PollerRun> {
