@@ -6,11 +6,12 @@
 // controller's observe + health loop; bench/lib/fleet-sim-poller.ts) on a 30 s cadence simulated
 // by a ManualClock. WARMUP polls fill the 10-minute snapshot ring the health rules walk, then
 // POLLS are measured: CPU per poll (the poller process's own, all its threads), the health rules'
-// share, GC pauses, wall time, memory, requests per node per poll, and the simulator's CPU. Memory is
-// mostly the 10-minute ring of raw snapshots (~0.7 MiB per node live at 10 links per node), and
-// GC's share grows with it: that, not an O(n^2) step, is what bends the CPU curve upwards. Then the growth curve (CPU per poll
-// per node between sizes: ~1.0x is linear) and, last, the headline: the share of one core at 1,000
-// nodes polled every 30 s (goal: within one core).
+// share, GC pauses, wall time, memory, requests per node per poll, and the simulator's CPU. Memory:
+// the live heap after a full GC at the end (the child runs with --expose-gc), and the part of it that
+// goes with the Poller. The poller keeps compact per-direction series (health/series-book.ts); it
+// used to keep a 10-minute ring of raw snapshots (~0.7 MiB per node live), whose GC bent the curve.
+// Then the growth curve (CPU per poll per node between sizes: ~1.0x is linear) and, last, the
+// headline: the share of one core at 1,000 nodes polled every 30 s (goal: within one core).
 //
 //   node --import tsx bench/controller-scale.ts [--sizes=50,200,1000] [--polls=5] [--warmup=20]
 //        [--interval=30000] [--crashing=0.01] [--missing=0] [--quick]
@@ -127,6 +128,8 @@ function print(rows: Array<{ run: PollerRun; startMs: number }>, interval: numbe
     'req/node/poll',
     'RSS MiB (start)',
     'heap MiB (start)',
+    'live KiB/node',
+    'poller KiB/node',
     'sim CPU ms/poll',
     'findings',
     'unreachable',
@@ -143,6 +146,8 @@ function print(rows: Array<{ run: PollerRun; startMs: number }>, interval: numbe
     m.reqPerNode.toFixed(2),
     `${m.rssMiB.toFixed(0)} (${run.rssStartMiB.toFixed(0)})`,
     `${m.heapMiB.toFixed(0)} (${run.heapStartMiB.toFixed(0)})`,
+    int(liveKiB(run)),
+    int((run.pollerMiB * 1024) / run.nodes),
     int(m.simCpuMs),
     int(m.findings),
     int(m.unreachable),
@@ -155,23 +160,22 @@ function print(rows: Array<{ run: PollerRun; startMs: number }>, interval: numbe
   log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const c of cells) log(line(c));
   log(
-    '(CPU, health, GC, wall, sim CPU: medians of the measured polls; requests: their mean; RSS/heap: their max)',
+    '(CPU, health, GC, wall, sim CPU: medians of the measured polls; requests: their mean; RSS/heap: their max;\n live: the heap after a full GC at the end, above the start, per node (poller, clients, mesh); poller: the part that goes with the Poller)',
   );
 
   log('');
   log('growth (CPU per poll per node; 1.00x between sizes = linear):');
   for (const { run, m } of table)
     log(
-      `  ${int(run.nodes)} nodes: ${(m.cpuMs / run.nodes).toFixed(3)} ms CPU per node per poll, ${(m.healthMs / run.directions).toFixed(4)} ms health per direction, ${((m.heapMiB - run.heapStartMiB) / run.nodes).toFixed(3)} MiB heap per node`,
+      `  ${int(run.nodes)} nodes: ${(m.cpuMs / run.nodes).toFixed(3)} ms CPU per node per poll, ${(m.healthMs / run.directions).toFixed(4)} ms health per direction, ${int(liveKiB(run))} KiB live heap per node (${int((run.pollerMiB * 1024) / run.nodes)} KiB of it the poller's)`,
     );
   for (let i = 1; i < table.length; i++) {
     const a = table[i - 1] as (typeof table)[number];
     const b = table[i] as (typeof table)[number];
     const r = b.m.cpuMs / b.run.nodes / (a.m.cpuMs / a.run.nodes);
-    const grown = (t: typeof a) => (t.m.heapMiB - t.run.heapStartMiB) / t.run.nodes;
-    const mem = grown(b) / grown(a);
+    const mem = liveKiB(b.run) / liveKiB(a.run);
     log(
-      `  ${int(a.run.nodes)} -> ${int(b.run.nodes)} nodes (x${(b.run.nodes / a.run.nodes).toFixed(1)}): CPU per node ${r.toFixed(2)}x, heap (above the start) per node ${mem.toFixed(2)}x`,
+      `  ${int(a.run.nodes)} -> ${int(b.run.nodes)} nodes (x${(b.run.nodes / a.run.nodes).toFixed(1)}): CPU per node ${r.toFixed(2)}x, live heap per node ${mem.toFixed(2)}x`,
     );
   }
   const big = table.find((t) => t.run.nodes === 1000) ?? table.at(-1);
@@ -186,10 +190,15 @@ function print(rows: Array<{ run: PollerRun; startMs: number }>, interval: numbe
   );
 }
 
+/** What the poller keeps, per node: the live heap at the end above the one at the start, KiB. */
+function liveKiB(run: PollerRun): number {
+  return ((run.liveHeapMiB - run.liveStartMiB) * 1024) / run.nodes;
+}
+
 /** Runs the poller child and returns its JSON result (its last stdout line). */
 function runPoller(args: string[]): Promise<PollerRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', SELF, '--poller', ...args], {
+    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', SELF, '--poller', ...args], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'inherit'],
     });

@@ -38,12 +38,25 @@ export interface PollerRun {
   /** RSS before the mesh was read (the process with its modules loaded), MiB */
   rssStartMiB: number;
   heapStartMiB: number;
+  /** live heap after a full GC at the end (the child runs with --expose-gc; NaN without), and at the start */
+  liveHeapMiB: number;
+  liveStartMiB: number;
+  /** of the live heap at the end, what goes with the Poller (its series, last poll, views, per-node reads; not the clients) */
+  pollerMiB: number;
   warmup: PollSample[];
   measured: PollSample[];
 }
 
 const cpuMs = (c: NodeJS.CpuUsage) => (c.user + c.system) / 1000;
 const MiB = 1024 * 1024;
+
+/** heapUsed after a full GC (MiB), NaN when `gc` is not exposed. */
+function liveHeap(): number {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) return Number.NaN;
+  gc();
+  return process.memoryUsage().heapUsed / MiB;
+}
 
 async function json<T>(url: string, init?: RequestInit): Promise<T> {
   // one retry: a kept-alive connection closed by the other side just before reuse
@@ -64,12 +77,18 @@ export async function measurePoller(o: {
   const { now } = await json<{ now: number }>(`${o.simUrl}/_sim`);
   const rssStartMiB = process.memoryUsage().rss / MiB;
   const heapStartMiB = process.memoryUsage().heapUsed / MiB;
+  const liveStartMiB = liveHeap();
   const c0 = process.cpuUsage();
   const { spec, links } = fleetMesh(text);
   const clients = clientsFor(spec, () => undefined, TELEMETRY_CLIENT);
   const clock = new ManualClock(now);
   const thresholds = healthThresholdsFromSpec(spec.thresholds, { pollIntervalMs: o.intervalMs });
-  const poller = new Poller({ targets: pollTargets(links, clients), links, thresholds, clock });
+  let poller: Poller | undefined = new Poller({
+    targets: pollTargets(links, clients),
+    links,
+    thresholds,
+    clock,
+  });
   const setupCpuMs = cpuMs(process.cpuUsage(c0));
   const samples: PollSample[] = [];
   let gcTotal = 0;
@@ -86,14 +105,14 @@ export async function measurePoller(o: {
       const gc0 = gcTotal;
       const cpu0 = process.cpuUsage();
       const w0 = performance.now();
-      const r = await poller.pollOnce();
+      const r = await (poller as Poller).pollOnce();
       const wallMs = performance.now() - w0;
       const cpu = cpuMs(process.cpuUsage(cpu0));
       await tick(); // gc entries are delivered on the event loop
       const gcMs = gcTotal - gc0;
       const simCpuMs = (processCpuUs(o.simPid) - sim0) / 1000;
       const e0 = process.cpuUsage();
-      poller.evaluate();
+      (poller as Poller).evaluate();
       const healthMs = cpuMs(process.cpuUsage(e0));
       const mem = process.memoryUsage();
       samples.push({
@@ -111,14 +130,21 @@ export async function measurePoller(o: {
     }
   } finally {
     gc.disconnect();
-    await Promise.allSettled([...clients.values()].map((c) => c.close()));
   }
+  // what the poller keeps between polls (its window of series, the last views): measured while it is alive
+  const liveHeapMiB = liveHeap();
+  poller = undefined;
+  const pollerMiB = liveHeapMiB - liveHeap();
+  await Promise.allSettled([...clients.values()].map((c) => c.close()));
   return {
     nodes: spec.nodes.length,
     directions: links.length * 2,
     setupCpuMs,
     rssStartMiB,
     heapStartMiB,
+    liveHeapMiB,
+    liveStartMiB,
+    pollerMiB,
     warmup: samples.slice(0, o.warmup),
     measured: samples.slice(o.warmup),
   };

@@ -38,3 +38,11 @@ test('parseSeq: strings as they are (opaque), non-negative integers; null otherw
   assert.equal(parseSeq(0), 0);
   for (const bad of [-1, 1.5, null, undefined, {}, [1], Number.NaN]) assert.equal(parseSeq(bad), null);
 });
+
+test('seqNumber: prefixes past the safe integers are null; digits must end at `-` or the end', () => {
+  assert.equal(seqNumber('9007199254740991-x'), Number.MAX_SAFE_INTEGER);
+  assert.equal(seqNumber('9007199254740993-x'), null);
+  assert.equal(seqNumber('12a-x'), null);
+  assert.equal(seqNumber('-12'), null);
+  assert.equal(seqNumber(''), null);
+});

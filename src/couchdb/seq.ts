@@ -39,18 +39,18 @@ export const seqText = (seq: Seq | null | undefined): string | null =>
 export function seqNumber(seq: Seq | null | undefined): number | null {
   if (typeof seq === 'number') return Number.isSafeInteger(seq) && seq >= 0 ? seq : null;
   if (typeof seq !== 'string') return null;
-  const hit = memo.get(seq);
-  if (hit !== undefined) return hit;
-  const m = /^(\d+)(?:-|$)/.exec(seq);
-  const n = m ? Number(m[1]) : Number.NaN;
-  const out = Number.isSafeInteger(n) ? n : null;
-  // the health rules read the same seqs poll after poll: keep the parsed prefixes (bounded)
-  if (memo.size >= 100_000) memo.clear();
-  memo.set(seq, out);
-  return out;
+  // the digits up to the first `-` (or the end), read in place: no memo, whose bound a 1,000-node
+  // window of seqs overflowed on every evaluation (then each call paid a regex, a hash and an insert)
+  let n = 0;
+  let i = 0;
+  for (; i < seq.length; i++) {
+    const c = seq.charCodeAt(i);
+    if (c < 48 || c > 57) break;
+    n = n * 10 + (c - 48);
+  }
+  if (i === 0 || (i < seq.length && seq.charCodeAt(i) !== 45)) return null;
+  return Number.isSafeInteger(n) ? n : null;
 }
-
-const memo = new Map<string, number | null>();
 
 /** `a - b` on numeric prefixes (heuristic), null when either is unknown. */
 export function seqDistance(a: Seq | null | undefined, b: Seq | null | undefined): number | null {

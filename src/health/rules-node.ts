@@ -2,13 +2,13 @@
  * Node rules: unreachable (issue 6: "an unreachable node is itself a finding"), stale telemetry,
  * and reduced confidence (no scheduler API).
  */
-import type { NodeSnapshot } from '../observe/snapshot.ts';
 import { dur, iso, last, nodeFinding, trailingRun } from './finding.ts';
 import { PLAYBOOK } from './playbook.ts';
+import type { NodeMark } from './series-book.ts';
 import type { Finding, HealthThresholds } from './types.ts';
 
-/** `series`: this node's snapshots, oldest first. */
-export function unreachableRule(node: string, series: readonly NodeSnapshot[], now: number): Finding | null {
+/** `series`: this node's polls (snapshots, or their marks), oldest first. */
+export function unreachableRule(node: string, series: readonly NodeMark[], now: number): Finding | null {
   const s = last(series);
   if (!s || s.reachable) return null;
   const run = trailingRun(series, (x) => !x.reachable);
@@ -29,7 +29,7 @@ export function unreachableRule(node: string, series: readonly NodeSnapshot[], n
 /** The newest snapshot is older than `staleAfterPolls` poll intervals, or there is none at all. */
 export function staleRule(
   node: string,
-  series: readonly NodeSnapshot[],
+  series: readonly NodeMark[],
   now: number,
   t: HealthThresholds,
 ): Finding | null {
@@ -44,7 +44,7 @@ export function staleRule(
   return nodeFinding(node, 'stale-telemetry', 'warning', evidence, msg, PLAYBOOK.stale);
 }
 
-export function reducedRule(node: string, series: readonly NodeSnapshot[]): Finding | null {
+export function reducedRule(node: string, series: readonly NodeMark[]): Finding | null {
   const s = last(series);
   if (!s?.reachable || s.confidence !== 'reduced') return null;
   const msg = `node ${node} has no _scheduler API: link health is judged from _replicator states only`;

@@ -3,6 +3,8 @@
  * series. A direction's timeline follows its doc node's snapshots; each point is joined with the
  * other nodes' snapshots closest in time at or before it (the source's db info comes from another
  * node, polled concurrently). Everything is sorted by content, so the input order never matters.
+ * This builds a series from scratch (doctor, status, tests); the poller keeps its series between
+ * polls instead (series-book.ts), with the same points.
  */
 import type { DirectionRef, MeshLink } from '../observe/links.ts';
 import { type DirectionState, directionState, type NodeSnapshot } from '../observe/snapshot.ts';
@@ -72,13 +74,6 @@ function holders(nodes: Map<string, NodeSnapshot[]>): Map<string, string[]> {
 }
 
 /**
- * Direction states already computed, per doc-node snapshot (by object identity) and direction. A
- * poller that evaluates after complete poll rounds passes one across polls, so each poll computes
- * only the newest point of each series instead of the whole window again.
- */
-export type SeriesCache = WeakMap<NodeSnapshot, Map<string, DirectionState>>;
-
-/**
  * The time series of one direction: one state per snapshot of the node that holds (or should hold)
  * its doc. `slackMs` lets a source snapshot taken just after the doc node's (same poll round) count.
  */
@@ -87,19 +82,11 @@ export function directionSeries(
   link: MeshLink,
   ref: DirectionRef,
   slackMs: number,
-  cache?: SeriesCache,
 ): DirectionState[] {
   const timeline = nodes.get(ref.docNode) ?? [];
   const out: DirectionState[] = [];
-  const key = `${link.link}\0${link.db}\0${ref.from}\0${ref.to}`;
   let prev: DirectionState | undefined;
   for (const snap of timeline) {
-    const hit = cache?.get(snap)?.get(key);
-    if (hit) {
-      out.push(hit);
-      prev = hit;
-      continue;
-    }
     // only the doc node and the source matter, unless the doc is not where planned (then look at
     // every node that held it: the others cannot be where it is)
     const elsewhere = snap.reachable && !snap.docs.some((d) => d.doc_id === ref.docId);
@@ -109,11 +96,6 @@ export function directionSeries(
     const st = directionState(link, ref, latest, prev);
     out.push(st);
     prev = st;
-    if (cache) {
-      const m = cache.get(snap) ?? new Map<string, DirectionState>();
-      m.set(key, st);
-      cache.set(snap, m);
-    }
   }
   return out;
 }

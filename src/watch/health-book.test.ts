@@ -28,14 +28,14 @@ test('a silence drops matching findings until its time, then they return', () =>
   assert.deepEqual(unreachableNodes(book.evaluate(T0 + 5_000)), ['n2']);
 });
 
-test('snapshots older than retainMs are dropped when a poll is recorded', () => {
+test('marks older than retainMs are dropped when a poll is recorded', () => {
   const book = new HealthBook([twoNodeLink()], withDefaults({ pollIntervalMs: 10_000 }), 60_000);
   book.record([snapshot('n1', T0), snapshot('n2', T0)], T0);
   book.record([snapshot('n1', T0 + 30_000), snapshot('n2', T0 + 30_000)], T0 + 30_000);
-  assert.equal(book.snapshots.length, 4);
+  assert.equal(book.marks.length, 4);
   book.record([snapshot('n1', T0 + 70_000), snapshot('n2', T0 + 70_000)], T0 + 70_000);
   assert.deepEqual(
-    book.snapshots.map((s) => s.at - T0),
+    book.marks.map((s) => s.at - T0),
     [30_000, 30_000, 70_000, 70_000],
   );
 });

@@ -1,12 +1,13 @@
 /**
- * The poller's memory between polls: the snapshots kept (a time-bounded ring buffer), the
+ * The poller's memory between polls: the per-direction series and per-node marks of the window
+ * (health/series-book.ts: compact, built one poll at a time; raw snapshots are not kept), the
  * checkpoint pairs read on demand, the silences, and the findings of the last evaluation, diffed
  * against the next (raised / changed / resolved).
  */
 import { diffFindings, type FindingDiff } from '../health/diff.ts';
-import { evaluateHealth } from '../health/evaluate.ts';
+import { judgeSeries } from '../health/evaluate.ts';
 import { type CheckpointPair, checkpointIntegrityRule } from '../health/rules-checkpoint.ts';
-import type { SeriesCache } from '../health/series.ts';
+import { type NodeMark, SeriesBook } from '../health/series-book.ts';
 import type { Finding, HealthThresholds } from '../health/types.ts';
 import type { MeshLink } from '../observe/links.ts';
 import type { NodeSnapshot } from '../observe/snapshot.ts';
@@ -21,22 +22,24 @@ export interface Silence {
 }
 
 export class HealthBook {
-  readonly #cache: SeriesCache = new WeakMap();
-  #ring: NodeSnapshot[] = [];
+  readonly #series: SeriesBook;
   #findings: Finding[] = [];
   #checkpoints = new Map<string, { at: number; pair: CheckpointPair }>();
   #silences: Silence[] = [];
 
   constructor(
-    private readonly links: readonly MeshLink[],
+    links: readonly MeshLink[],
     private readonly thresholds: HealthThresholds,
-    /** how long snapshots are kept */
-    private readonly retainMs: number,
-  ) {}
+    /** how long the series are kept */
+    retainMs: number,
+  ) {
+    // a source snapshot taken up to half a poll after the doc node's belongs to the same round
+    this.#series = new SeriesBook(links, thresholds.pollIntervalMs / 2, retainMs);
+  }
 
-  /** Snapshots kept (oldest first within each node). */
-  get snapshots(): readonly NodeSnapshot[] {
-    return this.#ring;
+  /** What is kept of each poll of each node (oldest first within each node). */
+  get marks(): readonly NodeMark[] {
+    return this.#series.allMarks();
   }
 
   /** The findings of the last `record`. */
@@ -53,11 +56,9 @@ export class HealthBook {
       this.#checkpoints.set(`${pair.link}|${pair.db}|${pair.from}->${pair.to}`, { at, pair });
   }
 
-  /** Keeps a poll's snapshots (dropping those older than `retainMs`), then judges them. */
+  /** Adds a poll's snapshots to the series (dropping what is older than `retainMs`), then judges them. */
   record(snapshots: readonly NodeSnapshot[], now: number): { findings: Finding[]; diff: FindingDiff } {
-    this.#ring.push(...snapshots);
-    const keepFrom = now - this.retainMs;
-    if ((this.#ring[0]?.at ?? now) < keepFrom) this.#ring = this.#ring.filter((s) => s.at >= keepFrom);
+    this.#series.add(snapshots, now);
     const findings = this.evaluate(now);
     const diff = diffFindings(this.#findings, findings);
     this.#findings = findings;
@@ -70,11 +71,14 @@ export class HealthBook {
       if (v.at < now - this.thresholds.windowMs) this.#checkpoints.delete(k);
     this.#silences = this.#silences.filter((s) => s.until > now);
     const checkpoints = [...this.#checkpoints.values()].map((v) => v.pair);
-    const all = evaluateHealth(
-      { snapshots: this.#ring, links: this.links, checkpoints, cache: this.#cache },
-      now,
-      this.thresholds,
-    );
+    const book = this.#series;
+    const view = {
+      nodeNames: book.nodeNames(),
+      marks: (node: string) => book.marks(node, now),
+      directions: book.directions(now),
+      checkpoints,
+    };
+    const all = judgeSeries(view, now, this.thresholds);
     return all.filter((f) => !this.#silences.some((s) => silences(s, f)));
   }
 }

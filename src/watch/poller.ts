@@ -1,12 +1,13 @@
 /**
  * The telemetry poller: the I/O edge of observe/ + health/. Each poll reads every node with bounded
- * concurrency (node-poll.ts: 3 requests per node in steady state); snapshots go into a time-bounded
- * ring buffer; after every poll the health rules run over it and the findings are diffed against
+ * concurrency (node-poll.ts: 3 requests per node in steady state); each poll extends the compact
+ * per-direction series of a time-bounded window (health/series-book.ts); after every poll the health rules run over it and the findings are diffed against
  * the previous poll's (health-book.ts). `run` polls on a fixed cadence measured from poll start.
  */
 import { type Clock, systemClock } from '../core/clock.ts';
 import { type FindingDiff, findingKey } from '../health/diff.ts';
 import type { CheckpointPair } from '../health/rules-checkpoint.ts';
+import type { NodeMark } from '../health/series-book.ts';
 import { type Finding, type HealthThresholds, withDefaults } from '../health/types.ts';
 import type { MeshLink } from '../observe/links.ts';
 import { type LinkView, linkView, type NodeSnapshot } from '../observe/snapshot.ts';
@@ -91,9 +92,12 @@ export class Poller {
     this.#book = new HealthBook(this.links, this.thresholds, retainMs);
   }
 
-  /** Snapshots kept (oldest first within each node). */
-  get snapshots(): readonly NodeSnapshot[] {
-    return this.#book.snapshots;
+  /**
+   * What is kept of each poll of each node (oldest first within each node): the marks the node rules
+   * read; raw snapshots are not kept past the join (`last.snapshots` has the latest poll's).
+   */
+  get snapshots(): readonly NodeMark[] {
+    return this.#book.marks;
   }
 
   get findings(): readonly Finding[] {
