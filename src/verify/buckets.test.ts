@@ -39,7 +39,7 @@ describe('verify bucket digests', () => {
 
   test('memory is fixed by the bucket count, not the documents', () => {
     const d = digestsOf(docs, 8);
-    assert.equal(d.lanes.length, 32);
+    assert.equal(d.lanes.length, 16);
     assert.equal(d.counts.length, 8);
   });
 

@@ -1,17 +1,21 @@
 /**
  * A node's bucket digests for one database: a fixed number of buckets (so memory does not grow
- * with the number of documents), each the XOR of its documents' 128-bit digests plus a count.
+ * with the number of documents), each the XOR of its documents' 64-bit digests (digest.ts) plus a count.
  * XOR is order-independent, so the digest of a bucket does not depend on the order of `_changes`
  * (which differs between nodes: each node's seq order is the order it received the writes).
  */
-import { bucketOf, type DocLeaves, docHash } from './digest.ts';
+import { bucketOf, type DocLeaves, docHashInto } from './digest.ts';
+
+const scratch = new Uint32Array(2);
+/** 32-bit lanes of a digest */
+const L = 2;
 
 /** The default number of buckets: ~25 documents a bucket at 100,000 documents. */
 export const DEFAULT_BUCKETS = 4096;
 
 export class BucketDigests {
   readonly buckets: number;
-  /** 4 × 32-bit XOR lanes per bucket */
+  /** 2 × 32-bit XOR lanes per bucket */
   readonly lanes: Uint32Array;
   /** rows added per bucket */
   readonly counts: Uint32Array;
@@ -20,19 +24,16 @@ export class BucketDigests {
   constructor(buckets: number = DEFAULT_BUCKETS) {
     if (!Number.isInteger(buckets) || buckets < 1) throw new RangeError(`buckets must be >= 1: ${buckets}`);
     this.buckets = buckets;
-    this.lanes = new Uint32Array(buckets * 4);
+    this.lanes = new Uint32Array(buckets * L);
     this.counts = new Uint32Array(buckets);
   }
 
   add(d: DocLeaves): void {
     const b = bucketOf(d.id, this.buckets);
-    const h = docHash(d);
-    const o = b * 4;
+    docHashInto(d, scratch);
+    const o = b * L;
     const l = this.lanes;
-    l[o] = (l[o] as number) ^ h.readUInt32LE(0);
-    l[o + 1] = (l[o + 1] as number) ^ h.readUInt32LE(4);
-    l[o + 2] = (l[o + 2] as number) ^ h.readUInt32LE(8);
-    l[o + 3] = (l[o + 3] as number) ^ h.readUInt32LE(12);
+    for (let i = 0; i < L; i++) l[o + i] = (l[o + i] as number) ^ (scratch[i] as number);
     this.counts[b] = (this.counts[b] as number) + 1;
     this.total++;
   }
@@ -40,8 +41,8 @@ export class BucketDigests {
   /** Same count and same digest in bucket `b`. */
   sameBucket(other: BucketDigests, b: number): boolean {
     if (this.counts[b] !== other.counts[b]) return false;
-    const o = b * 4;
-    for (let i = o; i < o + 4; i++) if (this.lanes[i] !== other.lanes[i]) return false;
+    const o = b * L;
+    for (let i = o; i < o + L; i++) if (this.lanes[i] !== other.lanes[i]) return false;
     return true;
   }
 }
