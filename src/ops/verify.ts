@@ -68,7 +68,9 @@ export async function verifyOperation(
   deps: MeshDeps,
   onEvent: (e: VerifyEvent) => void = () => {},
 ): Promise<VerifyOutcome> {
-  return withMesh(opts, deps, async (m) => {
+  // a page of 10,000 rows from a busy node takes seconds: the telemetry client's 5 s would call it unreachable
+  const client = { timeoutMs: 60_000, ...deps.client };
+  return withMesh(opts, { ...deps, client }, async (m) => {
     const targets = verifyTargets(
       m.links,
       m.spec.nodes.map((n) => n.name),

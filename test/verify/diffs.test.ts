@@ -89,6 +89,19 @@ describe('verify: what differs between nodes', () => {
     assert.ok(seen.includes(7) && seen.includes(14), 'progress per page');
   });
 
+  it('a database missing on a node: compared as empty; --repair skips it (apply creates databases)', async () => {
+    await mesh.ok('n4', 'DELETE', `/${DB}`);
+    const { code, o } = await cli(mesh, ['verify', '-f', mesh.file, '--nodes', 'n3,n4', '--repair']);
+    assert.equal(code, 2, o.all);
+    assert.match(o.stdout, /^sensors \(n3 60 docs, n4 no database\)/);
+    assert.match(o.stdout, /60 missing on n4: d-000, d-001/);
+    assert.match(
+      o.stdout,
+      /n3->n4 \(sensors\): 60 docs not repaired: database sensors missing on n4: run couchmesh apply/,
+    );
+    await mesh.ok('n4', 'PUT', `/${DB}`);
+  });
+
   it('an unreachable node: reported as such, the others compared, exit 1, no stack', async () => {
     await mesh.stop('n4');
     const { code, o } = await cli(mesh, ['verify', '-f', mesh.file, '--nodes', 'n3,n4']);
