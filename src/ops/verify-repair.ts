@@ -18,7 +18,7 @@ export const REPAIR_BATCH = 2_000;
 export interface RepairRun {
   db: string;
   link: string;
-  /** `from->to` */
+  /** `from->to` (`a--b` for a pair the mesh does not link: skipped) */
   direction: string;
   /** the node whose `_replicator` ran the one-shot job */
   doc_node: string | null;
@@ -60,9 +60,8 @@ export async function repairDivergence(
       if (p.state !== 'divergent' || !p.repair) continue;
       const link = m.links.find((l) => l.db === r.db && sameEnds(l.directions[0], p));
       if (!link) {
-        runs.push(
-          skipped(r.db, `${p.a}--${p.b}`, directionKey(p.a, p.b), p, 'no link between them in the mesh'),
-        );
+        const pair = `${p.a}--${p.b}`;
+        runs.push(skipped(r.db, pair, pair, p, 'no link between them in the mesh'));
         continue;
       }
       for (const ref of link.directions) {
@@ -135,7 +134,7 @@ const sameEnds = (d: { from: string; to: string }, p: PairResult) =>
   (d.from === p.a && d.to === p.b) || (d.from === p.b && d.to === p.a);
 
 function skipped(db: string, link: string, direction: string, p: PairResult, reason: string): RepairRun {
-  const docs = (p.repair?.aToB.length ?? 0) + (p.repair?.bToA.length ?? 0);
+  const docs = new Set([...(p.repair?.aToB ?? []), ...(p.repair?.bToA ?? [])]).size;
   return {
     db,
     link,

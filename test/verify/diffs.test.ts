@@ -89,6 +89,20 @@ describe('verify: what differs between nodes', () => {
     assert.ok(seen.includes(7) && seen.includes(14), 'progress per page');
   });
 
+  it('--nodes compares a pair the mesh does not link; --repair never uses a direction it does not declare', async () => {
+    const { code, o } = await cli(mesh, ['verify', '-f', mesh.file, '--nodes', 'n1,n3', '--repair']);
+    assert.equal(code, 2, o.all);
+    assert.match(
+      o.stdout,
+      /n1 -- n3 {2}divergent\n {4}1 missing on n3: only-n1\n {4}1 winners differ: d-005/,
+    );
+    assert.match(
+      o.stdout,
+      /repair:\n {2}n1--n3 \(sensors\): 2 docs not repaired: no link between them in the mesh/,
+    );
+    assert.equal((await mesh.request('n3', 'GET', `/${DB}/only-n1`)).status, 404, 'nothing replicated');
+  });
+
   it('a database missing on a node: compared as empty; --repair skips it (apply creates databases)', async () => {
     await mesh.ok('n4', 'DELETE', `/${DB}`);
     const { code, o } = await cli(mesh, ['verify', '-f', mesh.file, '--nodes', 'n3,n4', '--repair']);
