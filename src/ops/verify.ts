@@ -61,7 +61,7 @@ export interface VerifyOutcome {
   exit_code: number;
 }
 
-export const DEFAULTS = { firstN: 10, pageSize: 10_000, maxHeld: 200_000 } as const;
+export const VERIFY_DEFAULTS = { firstN: 10, pageSize: 10_000, maxHeld: 200_000 } as const;
 
 export async function verifyOperation(
   opts: VerifyOptions,
@@ -81,10 +81,10 @@ export async function verifyOperation(
       verifyMesh(m, targets, opts, collectRepair, deps.signal, (p) => onEvent({ kind: 'read', phase, ...p }));
     const report = await run('before', opts.repair === true);
     if (!opts.repair || report.summary.divergent === 0)
-      return { report: strip(report), exit_code: exitOf(report) };
+      return { report: strip(report), exit_code: verifyExitCode(report) };
     const repairs = await repairDivergence(m, report.databases, opts, deps, onEvent);
     const after = await run('after', false);
-    return { report: strip(report), repairs, after, exit_code: exitOf(after) };
+    return { report: strip(report), repairs, after, exit_code: verifyExitCode(after) };
   });
 }
 
@@ -104,18 +104,18 @@ async function verifyMesh(
         nodes: t.nodes.map((name) => ({ name, client: m.clients.get(name) as CouchClient })),
         pairs: t.pairs,
         buckets: opts.buckets ?? DEFAULT_BUCKETS,
-        pageSize: opts.pageSize ?? DEFAULTS.pageSize,
-        maxHeld: opts.maxHeld ?? DEFAULTS.maxHeld,
-        firstN: opts.firstN ?? DEFAULTS.firstN,
+        pageSize: opts.pageSize ?? VERIFY_DEFAULTS.pageSize,
+        maxHeld: opts.maxHeld ?? VERIFY_DEFAULTS.maxHeld,
+        firstN: opts.firstN ?? VERIFY_DEFAULTS.firstN,
         collectRepair,
         ...(signal ? { signal } : {}),
         onProgress,
       }),
     );
-  return { mesh: m.spec.mesh, databases, summary: summarize(databases) };
+  return { mesh: m.spec.mesh, databases, summary: summarizeVerify(databases) };
 }
 
-export function summarize(databases: readonly DbVerifyResult[]): VerifySummary {
+export function summarizeVerify(databases: readonly DbVerifyResult[]): VerifySummary {
   const pairs = databases.flatMap((d) => d.pairs);
   const unreachable = new Set<string>();
   for (const d of databases) for (const n of d.nodes) if (n.state === 'unreachable') unreachable.add(n.node);
@@ -128,7 +128,7 @@ export function summarize(databases: readonly DbVerifyResult[]): VerifySummary {
   };
 }
 
-export function exitOf(r: VerifyReport): number {
+export function verifyExitCode(r: VerifyReport): number {
   if (r.summary.divergent) return EXIT.changes;
   return r.summary.not_compared ? EXIT.failure : EXIT.ok;
 }
