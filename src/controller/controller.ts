@@ -31,6 +31,7 @@ import { deepOnce } from './loop-deep.ts';
 import { driftOnce } from './loop-drift.ts';
 import { observeOnce } from './loop-observe.ts';
 import { remediateOnce } from './loop-remediate.ts';
+import { verifyOnce } from './loop-verify.ts';
 import { actionId } from './policy.ts';
 import { runWorkers, WorkQueue, type WorkResult } from './queue.ts';
 import { conflictPolicies } from './resolve-loop.ts';
@@ -196,6 +197,10 @@ export function startController(o: ControllerOptions, deps: MeshDeps): Controlle
       await deepOnce(ctx);
       return { requeueAfterMs: spec.deep_check_interval_ms };
     }
+    if (key === 'verify' && spec.verify_interval_ms) {
+      await verifyOnce(ctx);
+      return { requeueAfterMs: spec.verify_interval_ms };
+    }
     if (key.startsWith('conflicts:')) {
       await conflictsOnce(ctx, key.slice('conflicts:'.length));
       return { requeueAfterMs: spec.conflicts_interval_ms };
@@ -225,6 +230,7 @@ export function startController(o: ControllerOptions, deps: MeshDeps): Controlle
   queue.add('observe');
   queue.add('mesh');
   queue.add('deep');
+  if (spec.verify_interval_ms) queue.add('verify');
   for (const db of conflictDbs) queue.add(conflictsKey(db));
 
   let stopping: Promise<void> | undefined;

@@ -10,6 +10,7 @@ import { seqNumber } from '../couchdb/seq.ts';
 import { findingKey } from '../health/diff.ts';
 import { statusReport } from '../ops/status.ts';
 import { type Ctx, dbKey } from './context.ts';
+import { openDivergence } from './loop-verify.ts';
 import { directionTarget, remediationFor } from './policy.ts';
 
 export async function observeOnce(ctx: Ctx): Promise<void> {
@@ -17,7 +18,8 @@ export async function observeOnce(ctx: Ctx): Promise<void> {
   const report = redactDeep(statusReport(ctx.m, r, new Map(), ctx.views), ctx.redact);
   ctx.views = r.views;
   ctx.metrics.update(r);
-  const findings = redactDeep(r.findings, ctx.redact);
+  // the verify loop's open divergence findings stay in every poll's list (they are already redacted)
+  const findings = [...redactDeep(r.findings, ctx.redact), ...openDivergence(ctx)];
   const d = redactDeep(r.diff, ctx.redact);
   ctx.state.poll(report);
   ctx.state.findings(findings, [

@@ -20,7 +20,9 @@ export type RuleId =
   | 'lag'
   | 'node-unreachable'
   | 'stale-telemetry'
-  | 'reduced-confidence';
+  | 'reduced-confidence'
+  // couchmesh verify (the controller's verify loop): two linked nodes hold different documents
+  | 'divergence';
 
 export type Evidence = Record<string, number | string | boolean | null>;
 

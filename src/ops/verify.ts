@@ -71,14 +71,10 @@ export async function verifyOperation(
   // a page of 10,000 rows from a busy node takes seconds: the telemetry client's 5 s would call it unreachable
   const client = { timeoutMs: 60_000, ...deps.client };
   return withMesh(opts, { ...deps, client }, async (m) => {
-    const targets = verifyTargets(
-      m.links,
-      m.spec.nodes.map((n) => n.name),
-      m.spec.databases.map((d) => d.name),
-      opts,
-    );
     const run = (phase: 'before' | 'after', collectRepair: boolean) =>
-      verifyMesh(m, targets, opts, collectRepair, deps.signal, (p) => onEvent({ kind: 'read', phase, ...p }));
+      verifyOpenMesh(m, { ...opts, collectRepair }, deps.signal, (p) =>
+        onEvent({ kind: 'read', phase, ...p }),
+      );
     const report = await run('before', opts.repair === true);
     if (!opts.repair || report.summary.divergent === 0)
       return { report: strip(report), exit_code: verifyExitCode(report) };
@@ -86,6 +82,22 @@ export async function verifyOperation(
     const after = await run('after', false);
     return { report: strip(report), repairs, after, exit_code: verifyExitCode(after) };
   });
+}
+
+/** Verify of an open mesh (the operation's, and the controller's verify loop): every selected database. */
+export async function verifyOpenMesh(
+  m: OpenMesh,
+  opts: Omit<VerifyOptions, 'file' | 'repair'> & { collectRepair?: boolean },
+  signal?: AbortSignal,
+  onProgress: (p: VerifyProgress) => void = () => {},
+): Promise<VerifyReport> {
+  const targets = verifyTargets(
+    m.links,
+    m.spec.nodes.map((n) => n.name),
+    m.spec.databases.map((d) => d.name),
+    opts,
+  );
+  return verifyMesh(m, targets, opts, opts.collectRepair === true, signal, onProgress);
 }
 
 async function verifyMesh(
