@@ -10,7 +10,7 @@ import { seqNumber } from '../couchdb/seq.ts';
 import { findingKey } from '../health/diff.ts';
 import { statusReport } from '../ops/status.ts';
 import { type Ctx, dbKey } from './context.ts';
-import { openDivergence } from './loop-verify.ts';
+import { openDivergence, withDivergence } from './loop-verify.ts';
 import { directionTarget, remediationFor } from './policy.ts';
 
 export async function observeOnce(ctx: Ctx): Promise<void> {
@@ -35,7 +35,7 @@ export async function observeOnce(ctx: Ctx): Promise<void> {
   for (const [k, v] of episodes) ctx.episodes.set(k, v);
   for (const f of d.raised) ctx.log.warn({ finding: f }, `raised: ${f.message}`);
   for (const f of d.resolved) ctx.log.info({ finding: findingKey(f) }, `resolved: ${f.message}`);
-  ctx.alerter.handle(r.diff, r.at);
+  ctx.alerter.handle(withDivergence(r.diff, ctx), r.at);
   // after a restart the alerter knows nothing: what sinks were told and is over now gets resolved,
   // once the alerter's own resolve delay has passed (a finding may come back within it)
   if (r.poll === ctx.alerter.resolveAfterPolls) {

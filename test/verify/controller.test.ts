@@ -3,7 +3,7 @@
 // resolves once the nodes agree. A dry run, so the drift loop writes no replication that would
 // make the nodes agree by itself.
 import assert from 'node:assert/strict';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
@@ -17,6 +17,12 @@ describe('controller: the verify loop', () => {
   const mesh = new TelemetryMesh();
   let c: Controller;
   const events: ControllerEvent[] = [];
+  const alertLog = () => join(mesh.dir, 'alerts.ndjson');
+  const alerts = () =>
+    (existsSync(alertLog()) ? readFileSync(alertLog(), 'utf8').trim().split('\n') : [])
+      .filter(Boolean)
+      .map((l) => JSON.parse(l))
+      .filter((a) => a.rule === 'divergence');
   before(async () => {
     await mesh.start([{ name: 'n1' }, { name: 'n2' }], [['n1', 'n2']]);
     appendFileSync(mesh.file, 'controller:\n  poll_interval_ms: 200\n  verify_interval_ms: 1000\n');
@@ -31,6 +37,7 @@ describe('controller: the verify loop', () => {
         log: (r) => controllerLogger(r, sink),
         graceMs: 5_000,
         dryRun: true,
+        alerts: { alertLog: [alertLog()] },
       },
       mesh.deps(),
     );
@@ -66,6 +73,16 @@ describe('controller: the verify loop', () => {
       500,
     );
     assert.ok(divergence(), 'still open after polls');
+    // the alert sinks hear of it once, through the observe loop's diff
+    const raised = await until(
+      'the divergence alert',
+      async () => (alerts().length ? alerts() : undefined),
+      500,
+    );
+    assert.deepEqual(
+      raised.map((a) => a.event),
+      ['raised'],
+    );
 
     await putRevs(mesh, 'n2', ['d-003', 'd-004'].map(baseDoc));
     await until('resolved', async () => (divergence() ? undefined : true), 500);
