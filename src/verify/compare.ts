@@ -36,7 +36,7 @@ export function diffDoc(id: string, a: DocLeaves | undefined, b: DocLeaves | und
   return { id, kind: winners ? 'winners' : 'leaves', aToB: hasLeafNotIn(a, b), bToA: hasLeafNotIn(b, a) };
 }
 
-/** A count and the first ids (ascending within each bucket, buckets ascending). */
+/** A count and the first ids (ascending within each pass-2 round; one round unless the divergence is large). */
 export interface IdList {
   count: number;
   ids: string[];
