@@ -21,6 +21,7 @@ import { registerRoutes } from './commands/routes.ts';
 import { registerRun } from './commands/run.ts';
 import { registerStatus } from './commands/status.ts';
 import { registerValidate } from './commands/validate.ts';
+import { registerVerify } from './commands/verify.ts';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -49,6 +50,7 @@ export function buildProgram(output: Output): Command {
   registerDoctor(program, output);
   registerCheckpoint(program, output);
   registerReconcile(program, output);
+  registerVerify(program, output);
   registerRotate(program, output);
   registerMetrics(program, output);
   registerCerts(program, output);

@@ -34,6 +34,7 @@ import { driftOnce } from './loop-drift.ts';
 import { observeOnce } from './loop-observe.ts';
 import { remediateOnce } from './loop-remediate.ts';
 import { routeOnce } from './loop-route.ts';
+import { verifyOnce } from './loop-verify.ts';
 import { actionId } from './policy.ts';
 import { runWorkers, WorkQueue, type WorkResult } from './queue.ts';
 import { conflictPolicies } from './resolve-loop.ts';
@@ -209,6 +210,10 @@ export function startController(o: ControllerOptions, deps: MeshDeps): Controlle
       return { requeueAfterMs: spec.deep_check_interval_ms };
     }
     if (key === CANARY_KEY && canary) return { requeueAfterMs: await canaryOnce(ctx, canary) };
+    if (key === 'verify' && spec.verify_interval_ms) {
+      await verifyOnce(ctx);
+      return { requeueAfterMs: spec.verify_interval_ms };
+    }
     if (key.startsWith('conflicts:')) {
       await conflictsOnce(ctx, key.slice('conflicts:'.length));
       return { requeueAfterMs: spec.conflicts_interval_ms };
@@ -238,6 +243,7 @@ export function startController(o: ControllerOptions, deps: MeshDeps): Controlle
   queue.add('observe');
   queue.add('mesh');
   queue.add('deep');
+  if (spec.verify_interval_ms) queue.add('verify');
   for (const db of conflictDbs) queue.add(conflictsKey(db));
   if (canary) queue.add(CANARY_KEY);
 

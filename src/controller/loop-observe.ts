@@ -10,6 +10,7 @@ import { seqNumber } from '../couchdb/seq.ts';
 import { findingKey } from '../health/diff.ts';
 import { statusReport } from '../ops/status.ts';
 import { type Ctx, dbKey } from './context.ts';
+import { openDivergence, withDivergence } from './loop-verify.ts';
 import { directionTarget, remediationFor } from './policy.ts';
 
 export async function observeOnce(ctx: Ctx): Promise<void> {
@@ -17,7 +18,8 @@ export async function observeOnce(ctx: Ctx): Promise<void> {
   const report = redactDeep(statusReport(ctx.m, r, new Map(), ctx.views), ctx.redact);
   ctx.views = r.views;
   ctx.metrics.update(r);
-  const findings = redactDeep(r.findings, ctx.redact);
+  // the verify loop's open divergence findings stay in every poll's list (they are already redacted)
+  const findings = [...redactDeep(r.findings, ctx.redact), ...openDivergence(ctx)];
   const d = redactDeep(r.diff, ctx.redact);
   ctx.state.poll(report);
   // the router's findings (rerouted, no-relay) stay open until its own pass says otherwise
@@ -38,7 +40,7 @@ export async function observeOnce(ctx: Ctx): Promise<void> {
   for (const [k, v] of episodes) ctx.episodes.set(k, v);
   for (const f of d.raised) ctx.log.warn({ finding: f }, `raised: ${f.message}`);
   for (const f of d.resolved) ctx.log.info({ finding: findingKey(f) }, `resolved: ${f.message}`);
-  ctx.alerter.handle(r.diff, r.at);
+  ctx.alerter.handle(withDivergence(r.diff, ctx), r.at);
   // after a restart the alerter knows nothing: what sinks were told and is over now gets resolved,
   // once the alerter's own resolve delay has passed (a finding may come back within it)
   if (r.poll === ctx.alerter.resolveAfterPolls) {

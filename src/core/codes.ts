@@ -120,6 +120,10 @@ const TELEMETRY_CODES = {
   E_RECONCILE_BUSY: user('a reconcile of that direction is already running'),
   E_RECONCILE_FAILED: user('the one-shot replication of a reconcile failed'),
   E_RECONCILE_TIMEOUT: user('the one-shot replication of a reconcile did not complete in time'),
+  E_VERIFY_SELECTION: user(
+    "verify's --db or --nodes names a database or node the mesh does not have",
+    'see the databases and nodes of mesh.yaml (couchmesh graph)',
+  ),
   E_ALERT_WEBHOOK: user('an alert could not be delivered to a webhook'),
   E_WEBHOOK_CREDENTIALS: user(
     'a webhook URL carries user:password@ (never sent, and a secret on the command line)',

@@ -24,7 +24,9 @@ export type RuleId =
   // FAILOVER (#15), raised by the controller's router: a direction rerouted through a relay, or
   // degraded with no relay to take it
   | 'rerouted'
-  | 'no-relay';
+  | 'no-relay'
+  // couchmesh verify (the controller's verify loop): two linked nodes hold different documents
+  | 'divergence';
 
 export type Evidence = Record<string, number | string | boolean | null>;
 

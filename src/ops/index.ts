@@ -32,3 +32,5 @@ export * from './reconcile-doc.ts';
 export * from './rotate.ts';
 export * from './status.ts';
 export * from './status-run.ts';
+export * from './verify.ts';
+export * from './verify-repair.ts';

@@ -19,6 +19,7 @@ export function oneShotDoc(
   ref: DirectionRef,
   db: string,
   runId: string,
+  docIds?: readonly string[],
 ): Record<string, unknown> {
   const desired = desiredState(m.spec, m.passwordOf).docs.find((d) => d.id === ref.docId);
   if (!desired) throw userError('E_NO_SUCH_DIRECTION', `no replication ${ref.docId} in this mesh`);
@@ -28,6 +29,8 @@ export function oneShotDoc(
     source: { ...fields.source, headers: { 'x-couchmesh-reconcile': runId } },
     continuous: false,
     create_target: false,
+    // verify --repair: exactly the differing documents (CouchDB's doc_ids, part of the replication id)
+    ...(docIds ? { doc_ids: [...docIds] } : {}),
     couchmesh_reconcile: {
       mesh: couchmesh.mesh,
       link: couchmesh.link,

@@ -73,7 +73,7 @@ const statsOf = (d: SchedulerDoc | null): RepStats | null =>
 export async function reconcileDirection(
   m: OpenMesh,
   sel: { link: string; db: string; ref: DirectionRef },
-  opts: Pick<ReconcileOptions, 'intervalMs' | 'timeoutMs'>,
+  opts: Pick<ReconcileOptions, 'intervalMs' | 'timeoutMs'> & { docIds?: readonly string[] },
   deps: MeshDeps,
   onProgress: (p: ReconcileProgress) => void,
 ): Promise<ReconcileResult> {
@@ -102,7 +102,7 @@ export async function reconcileDirection(
   );
   const goal = seqNumber(srcInfo.update_seq);
   const runId = randomBytes(8).toString('hex');
-  await client.put(path, oneShotDoc(m, ref, db, runId));
+  await client.put(path, oneShotDoc(m, ref, db, runId, opts.docIds));
   let repId: string | null = null;
   let done: SchedulerDoc | null = null;
   const deadline = clock.now() + (opts.timeoutMs ?? 1_800_000);

@@ -55,6 +55,10 @@ export const ControllerSchema = z
     drift_interval_ms: ms(60_000, 'drift repair (plan + apply) every this often'),
     deep_check_interval_ms: ms(300_000, 'checkpoint integrity and database identity checks every this often'),
     conflicts_interval_ms: ms(60_000, 'conflict resolution passes every this often'),
+    verify_interval_ms: z.number().int().min(1000).optional().meta({
+      description:
+        'couchmesh verify (anti-entropy: every document of every node compared) every this often, raising a divergence finding; absent: never',
+    }),
     prune: withHint(
       z
         .boolean()
