@@ -47,6 +47,7 @@ test('demo --exit runs the example mesh on embedded nodes end to end and exits 0
     else process.env.COUCHMESH_PASSWORD = before;
   }
   assert.match(o.stdout, /n1 up at http:\/\/127\.0\.0\.1:\d+/);
-  assert.match(o.stdout, /Apply complete: 14 changes on 4 nodes\./);
+  // 4 x (sensors + couchmesh_canary) databases, 10 directions x (sensors + the canary's doc_ids doc)
+  assert.match(o.stdout, /Apply complete: 28 changes on 4 nodes\./);
   assert.match(o.stdout, /Converged: every reading is on all 4 nodes/);
 });
