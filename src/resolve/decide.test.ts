@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { leavesOf, withDerived } from './audit/entry.ts';
 import { parseConflictsConfig } from './config.ts';
 import { ConflictResolver, type Decision } from './decide.ts';
 import { canonicalText } from './json.ts';
@@ -81,12 +82,29 @@ describe('planResolution', () => {
       { _id: 'doc', _rev: rev(1, 'b'), t: 9, v: 'a' },
       { _id: 'doc', _rev: rev(1, 'a'), _deleted: true },
     ]);
-    assert.deepEqual(p1.entry.losers, [
-      { rev: rev(1, 'a'), body: { t: 9, v: 'a' }, tombstone_rev: tombstoneRev(rev(1, 'a')), won: true },
-    ]);
+    // what can be derived is not stored: tombstone revs (of the loser revs) and the leaves (parent + losers)
+    assert.deepEqual(p1.entry.losers, [{ rev: rev(1, 'a'), body: { t: 9, v: 'a' }, won: true }]);
+    assert.equal(p1.entry.leaves, undefined);
+    const read = withDerived(p1.entry);
+    assert.equal(read.losers[0]?.tombstone_rev, tombstoneRev(rev(1, 'a')));
     assert.deepEqual(p1.entry.parent_body, { t: 1, v: 'b' });
     assert.match(p1.resultRev, /^2-[0-9a-f]{32}$/);
-    assert.equal(canonicalText(p1.entry.leaves), canonicalText([rev(1, 'a'), rev(1, 'b')]));
+    assert.equal(canonicalText(leavesOf(p1.entry)), canonicalText([rev(1, 'a'), rev(1, 'b')]));
+    assert.deepEqual(read.leaves, leavesOf(p1.entry));
+  });
+
+  it('keeps the leaves in the entry when carried-over leaves make them more than parent + losers', async () => {
+    const r = await ConflictResolver.create(parseConflictsConfig({ strategy: 'lww', timestamp: 't' }));
+    const carried = [{ rev: rev(1, 'c'), body: { t: 5, v: 'c' } }];
+    const d = await r.decide(
+      'doc',
+      [leaf(rev(1, 'a'), { t: 9, v: 'a' }), leaf(rev(1, 'b'), { t: 1 })],
+      carried,
+    );
+    assert.ok(d);
+    const p = planResolution(d, { db: 'db', now: 'x' });
+    assert.deepEqual(p.entry.leaves, [rev(1, 'a'), rev(1, 'b'), rev(1, 'c')]);
+    assert.deepEqual(leavesOf(p.entry), p.entry.leaves);
   });
 
   it('only deletes when the merge equals the parent; a decline gets one entry per leaf set and reason', async () => {

@@ -2,7 +2,7 @@ import type { DeclineEntry, ResolutionEntry } from './audit/entry.ts';
 import { entryId } from './audit/entry.ts';
 import type { Decision } from './decide.ts';
 import { type JsonObject, sameJson } from './json.ts';
-import { predictRev, tombstoneRev } from './revs.ts';
+import { predictRev } from './revs.ts';
 
 /** The writes of one resolution and its audit entry, computed before anything is sent. */
 export interface ResolutionPlan {
@@ -12,8 +12,6 @@ export interface ResolutionPlan {
   docs: Array<Record<string, unknown>>;
   /** The winner after the write (predicted as CouchDB computes it). */
   resultRev: string;
-  /** Tombstone rev per loser, in `decision.losers` order. */
-  tombstones: string[];
   entry: ResolutionEntry;
 }
 
@@ -37,9 +35,14 @@ export function planResolution(decision: Decision, c: PlanContext): ResolutionPl
     if (parent.attachments) doc._attachments = parent.attachments;
     docs.push(doc);
   }
-  const tombstones = losers.map((l) => tombstoneRev(l.rev));
   for (const l of losers) docs.push({ _id: docId, _rev: l.rev, _deleted: true });
   const loserRevs = losers.map((l) => l.rev).sort();
+  // The entry keeps what cannot be derived: the tombstone revs are a function of the losers' revs
+  // (tombstoneOf), the leaves are the parent and the losers unless leaves were carried over (leavesOf).
+  // Smaller entries cost less to build, send, parse and store: one is written per resolution.
+  const leaves = [...decision.considered].sort();
+  const derived = [parent.rev, ...loserRevs].sort();
+  const sameLeaves = leaves.length === derived.length && leaves.every((r, i) => r === derived[i]);
   const entry: ResolutionEntry = {
     _id: entryId('r', docId, [parent.rev, loserRevs, resultRev]),
     type: 'couchmesh.resolution',
@@ -51,18 +54,17 @@ export function planResolution(decision: Decision, c: PlanContext): ResolutionPl
     result_rev: resultRev,
     merged: changed,
     ...(changed ? { parent_body: parent.body as JsonObject } : {}),
-    losers: losers.map((l, i) => ({
+    losers: losers.map((l) => ({
       rev: l.rev,
       body: l.body,
       ...(l.attachments ? { attachments: l.attachments } : {}),
-      tombstone_rev: tombstones[i] as string,
       ...(sameJson(l.body, body) ? { won: true as const } : {}),
     })),
-    leaves: [...decision.considered].sort(),
+    ...(sameLeaves ? {} : { leaves }),
     recorded_at: c.now,
     ...(c.recordedBy ? { recorded_by: c.recordedBy } : {}),
   };
-  return { docId, decision, docs, resultRev, tombstones, entry };
+  return { docId, decision, docs, resultRev, entry };
 }
 
 /** The audit entry of a decline: one per doc, leaf set and reason (so a re-run adds nothing). */

@@ -1,4 +1,4 @@
-import type { AuditEntry } from './audit/entry.ts';
+import { type AuditEntry, tombstoneOf } from './audit/entry.ts';
 import type { ResolverEvent } from './events.ts';
 import type { ConflictDetail, ConflictSummary } from './inspect.ts';
 import type { ResolverStats } from './stats.ts';
@@ -75,7 +75,7 @@ export function formatEntry(e: AuditEntry): string[] {
         `  ${e.parent_rev} -> ${e.result_rev}${e.merged ? ' (merged)' : ''}`,
         ...e.losers.map(
           (l) =>
-            `  deleted ${l.rev} (as ${l.tombstone_rev})${l.won ? ', its body won' : ''}: ${JSON.stringify(l.body)}`,
+            `  deleted ${l.rev} (as ${tombstoneOf(l)})${l.won ? ', its body won' : ''}: ${JSON.stringify(l.body)}`,
         ),
         ...(e.parent_body ? [`  superseded ${e.parent_rev}: ${JSON.stringify(e.parent_body)}`] : []),
       ];

@@ -14,6 +14,7 @@ import {
   ResolverWorker,
   type UndoEntry,
 } from '../../src/resolve/index.ts';
+import { tombstoneRev } from '../../src/resolve/revs.ts';
 import { undoResolution } from '../../src/resolve/undo.ts';
 import { createDb, startTestNode, type TestNode, writeConflicts } from './helpers.ts';
 
@@ -28,6 +29,7 @@ describe('undo', () => {
     // doc-0000: two leaves; doc-0001: three leaves (field-merge writes a new merged revision)
     await writeConflicts(n, DB, 1, 2, (_i, l) => ({ name: `v${l}`, updated_at: 10 - l }));
     await writeConflicts(n, DB, 1, 3, (_i, l) => ({ [`f${l}`]: l, field_ts: { [`f${l}`]: l } }), 'multi');
+    await writeConflicts(n, DB, 1, 2, (_i, l) => ({ name: `old${l}`, updated_at: 10 - l }), 'old');
     const w = await ResolverWorker.create({
       client: n.client,
       db: DB,
@@ -36,7 +38,7 @@ describe('undo', () => {
         if (e.type === 'resolved') resolved.set(e.docId, e);
       },
     });
-    await w.runOnce({ docIds: ['doc-0000'] });
+    await w.runOnce({ docIds: ['doc-0000', 'old-0000'] });
     const fm = await ResolverWorker.create({
       client: n.client,
       db: DB,
@@ -138,5 +140,46 @@ describe('undo', () => {
       }),
       { code: 'E_AUDIT_NOT_FOUND' },
     );
+  });
+
+  it('reads and undoes an entry in the shape earlier versions wrote (tombstone_rev and leaves stored)', async () => {
+    const ev = resolved.get('old-0000');
+    assert.ok(ev, 'old-0000 was resolved');
+    // this version stores neither field; the earlier shape is the same entry with both, as it wrote them
+    const raw = await n.client.get<ResolutionEntry & { _rev: string }>(
+      `/couchmesh_audit/${encodeURIComponent(ev.entry)}`,
+    );
+    assert.equal(raw.leaves, undefined);
+    assert.equal(raw.losers[0]?.tombstone_rev, undefined);
+    const v1 = {
+      ...raw,
+      losers: raw.losers.map((l) => ({ ...l, tombstone_rev: tombstoneRev(l.rev) })),
+      leaves: [raw.parent_rev, ...raw.losers.map((l) => l.rev)].sort(),
+    };
+    await n.client.put('/audit_v1');
+    await n.client.post('/audit_v1/_bulk_docs', { docs: [v1], new_edits: false });
+    const old = new CouchAuditSink(n.client, 'audit_v1');
+    const { _rev, ...expected } = v1;
+    assert.deepEqual(await old.get(ev.entry), expected, 'an old entry reads as it was stored');
+    assert.deepEqual(await audit().get(ev.entry), expected, 'a new entry reads with its derived fields');
+
+    const r = await undoResolution({
+      client: n.client,
+      db: DB,
+      audit: old,
+      resolution: ev.entry,
+      clock: systemClock,
+    });
+    const after = await get('old-0000');
+    assert.deepEqual([after._rev, after.name], [r.newRev, 'old1'], 'the loser is back');
+    const again = await undoResolution({
+      client: n.client,
+      db: DB,
+      audit: old,
+      resolution: ev.entry,
+      clock: systemClock,
+    });
+    assert.ok(again.alreadyUndone, 'undo of an old entry stays idempotent');
+    assert.equal((await get('old-0000'))._rev, r.newRev);
   });
 });

@@ -1,5 +1,5 @@
 import { type CouchClient, dbPath, docPath, isCouchError } from '../../couch/index.ts';
-import { type AuditEntry, entryRange, isAuditEntry } from './entry.ts';
+import { type AuditEntry, entryRange, isAuditEntry, withDerived } from './entry.ts';
 import { type AuditSink, byRecordedAt } from './sink.ts';
 
 /**
@@ -76,5 +76,5 @@ export class CouchAuditSink implements AuditSink {
 
 function strip(doc: AuditEntry): AuditEntry {
   const { _rev, ...rest } = doc as AuditEntry & { _rev?: string };
-  return rest as AuditEntry;
+  return withDerived(rest as AuditEntry);
 }

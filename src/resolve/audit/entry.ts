@@ -1,14 +1,18 @@
 import * as crypto from 'node:crypto';
 import type { JsonObject } from '../json.ts';
 import type { AttachmentStubs } from '../leaf.ts';
+import { tombstoneRev } from '../revs.ts';
 
 /** A losing leaf as the audit keeps it: everything needed to put it back. */
 export interface AuditedLeaf {
   rev: string;
   body: JsonObject;
   attachments?: AttachmentStubs;
-  /** The revision that deleted it (CouchDB's deterministic tombstone id). */
-  tombstone_rev: string;
+  /**
+   * The revision that deleted it. Written by entries of earlier versions only: CouchDB's tombstone rev
+   * is a function of the loser's rev (`tombstoneRev`), so it is derived when read (`tombstoneOf`).
+   */
+  tombstone_rev?: string;
   /** Its body is the result (e.g. lww picked it): the merged revision carries it on. */
   won?: true;
 }
@@ -36,8 +40,12 @@ export interface ResolutionEntry extends EntryBase {
   /** The parent's body when a merged revision superseded it. */
   parent_body?: JsonObject;
   losers: AuditedLeaf[];
-  /** Every live leaf rev the strategy saw. */
-  leaves: string[];
+  /**
+   * Every live leaf rev the strategy saw, sorted. Written only when it is not the parent plus the
+   * losers (leaves carried over from a half-applied attempt), and by every entry of earlier versions;
+   * read it with `leavesOf`.
+   */
+  leaves?: string[];
 }
 
 /** A strategy declined: the conflict was left intact. */
@@ -59,6 +67,23 @@ export interface UndoEntry extends EntryBase {
   parent_rev: string;
   replaced_body: JsonObject;
   new_rev: string;
+}
+
+/** The tombstone rev of an audited loser (stored by earlier versions, derived since). */
+export const tombstoneOf = (l: AuditedLeaf): string => l.tombstone_rev ?? tombstoneRev(l.rev);
+
+/** Every live leaf rev a resolution's strategy saw, sorted (stored, or the parent and the losers). */
+export const leavesOf = (e: ResolutionEntry): string[] =>
+  e.leaves ?? [e.parent_rev, ...e.losers.map((l) => l.rev)].sort();
+
+/**
+ * An entry as readers see it: a resolution gets its derived fields back (`leaves`, every loser's
+ * `tombstone_rev`), so `conflicts audit --json` shows entries of every version alike.
+ */
+export function withDerived<E extends AuditEntry>(e: E): E {
+  if (e.type !== 'couchmesh.resolution') return e;
+  const losers = e.losers.map((l) => (l.tombstone_rev ? l : { ...l, tombstone_rev: tombstoneOf(l) }));
+  return { ...e, losers, leaves: leavesOf(e) };
 }
 
 export type AuditEntry = ResolutionEntry | DeclineEntry | UndoEntry;

@@ -1,5 +1,5 @@
 import { open, readFile } from 'node:fs/promises';
-import { type AuditEntry, isAuditEntry } from './entry.ts';
+import { type AuditEntry, isAuditEntry, withDerived } from './entry.ts';
 import { type AuditSink, byRecordedAt } from './sink.ts';
 
 /**
@@ -64,10 +64,14 @@ export class NdjsonAuditSink implements AuditSink {
   }
 
   async forDoc(docId: string): Promise<AuditEntry[]> {
-    return (await this.readAll()).filter((e) => e.doc_id === docId).sort(byRecordedAt);
+    return (await this.readAll())
+      .filter((e) => e.doc_id === docId)
+      .map(withDerived)
+      .sort(byRecordedAt);
   }
 
   async get(id: string): Promise<AuditEntry | undefined> {
-    return (await this.readAll()).find((e) => e._id === id);
+    const e = (await this.readAll()).find((x) => x._id === id);
+    return e && withDerived(e);
   }
 }
