@@ -16,6 +16,10 @@ export async function conflictsOnce(ctx: Ctx, db: string): Promise<void> {
     // counted before resolving too: counted only after, a conflict the pass resolves never shows
     const seen = await conflictCount(ctx.m, db, node, ctx.deps).catch(() => -1);
     const before = ctx.state.counts(db, node);
+    // conflicts that just appeared (none counted last pass) settle for one pass: the API and the
+    // dashboard show them for an interval, and leaves still arriving from a healing partition are
+    // resolved together next pass. A count that stays above 0 never waits (no starvation).
+    const appeared = seen > 0 && !((before?.conflicted ?? 0) > 0);
     if (seen > 0 && before?.conflicted !== seen)
       ctx.state.conflicts({
         db,
@@ -25,6 +29,7 @@ export async function conflictsOnce(ctx: Ctx, db: string): Promise<void> {
         declined_total: before?.declined_total ?? 0,
         at: new Date(ctx.clock.now()).toISOString(),
       });
+    if (appeared) continue;
     const res = await resolveOn(ctx.m, db, node, ctx.deps, ctx.dryRun);
     const at = ctx.clock.now();
     const iso = new Date(at).toISOString();
