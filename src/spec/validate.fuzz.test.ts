@@ -17,7 +17,7 @@ import type { ValidateOptions } from './context.ts';
 import { validateMesh } from './validate.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 16_2026);
-const RUNS = Number(process.env.FUZZ_RUNS ?? 100);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 80);
 const PARAMS = { seed: SEED, numRuns: RUNS, includeErrorInReport: true };
 
 const EXAMPLES = new URL('../../examples/', import.meta.url);

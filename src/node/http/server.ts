@@ -54,11 +54,6 @@ export function createNodeServer(node: NodeState, extraRoutes?: Map<string, Hand
 }
 
 /**
- * node:tls options of the listener. With `requireClientCert`, as CouchDB's `[ssl]
- * verify_ssl_certificates = true, fail_if_no_peer_cert = true`: the handshake itself fails for a
- * client without a certificate signed by `ca` (no HTTP request is ever read from it).
- */
-/**
  * The method of the request node:http could not parse: the last request line (whole, or cut where the
  * parser stopped) before the error. A keep-alive packet may begin with the previous request's body.
  */
@@ -68,6 +63,11 @@ function failedMethod(err: { rawPacket?: Buffer; bytesParsed?: number }): string
   return lines.at(-1)?.[1];
 }
 
+/**
+ * node:tls options of the listener. With `requireClientCert`, as CouchDB's `[ssl]
+ * verify_ssl_certificates = true, fail_if_no_peer_cert = true`: the handshake itself fails for a
+ * client without a certificate signed by `ca` (no HTTP request is ever read from it).
+ */
 function tlsServerOptions(tls: NodeTlsOptions) {
   const mutual = tls.requireClientCert === true;
   return {
