@@ -228,3 +228,19 @@ test('regression: an unparseable HEAD gets its 400 without a body (node: a body 
   assert.match(answers[0]!, /^HTTP\/1\.1 201 /);
   assert.match(answers[1]!, /^HTTP\/1\.1 400 [\s\S]*\r\n\r\n$/);
 });
+
+test('regression: a float out of range in an edited doc is 400 invalid UTF-8 JSON (node: a 500)', async () => {
+  // jiffy cannot decode 1e400 to a term; couch_util:json_decode throws {invalid_json, _} -> 400
+  const headers = { authorization: AUTH, 'content-type': 'application/json' };
+  assert.equal((await put('/numbers', {})).status, 201);
+  for (const [method, path] of [
+    ['PUT', '/numbers/big'],
+    ['POST', '/numbers'],
+  ] as const) {
+    const res = await send({ method, path, headers, body: Buffer.from('{"_id":"big","a":1e400}') });
+    assert.equal(res.status, 400, res.text);
+    assert.deepEqual(JSON.parse(res.text), { error: 'bad_request', reason: 'invalid UTF-8 JSON' });
+  }
+  const info = JSON.parse((await get('/numbers')).text) as { doc_count: number };
+  assert.equal(info.doc_count, 0);
+});
