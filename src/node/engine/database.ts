@@ -68,6 +68,20 @@ function refusedAlone<T>(doc: WriteDoc, step: () => T): T | FailedResult {
   }
 }
 
+/**
+ * The rev id of an interactive write. A float out of a double's range (`1e400`) has no Erlang term:
+ * jiffy's decode fails on it and couch_util:json_decode answers {invalid_json, _}, a 400 "invalid
+ * UTF-8 JSON" (fuzzing found a 500 here).
+ */
+function revIdOrRefuse(input: Parameters<typeof computeRevId>[0]): string {
+  try {
+    return computeRevId(input);
+  } catch (e) {
+    if (e instanceof RangeError) throw badRequest('invalid UTF-8 JSON');
+    throw e;
+  }
+}
+
 const DEFAULT_REVS_LIMIT = 1000;
 
 /** chttpd_db:validate_revs: a replicated (`new_edits: false`) doc must name its revision. */
@@ -253,7 +267,7 @@ export class Database {
     const parentAtts = parentRev ? parseAtts(this.store.getRevAtts(id, parentRev) ?? null) : undefined;
     const pos = (parent?.pos ?? 0) + 1;
     const atts = resolveAttachments(this.store, id, doc.attachments, parentAtts, pos, doc.followed, false);
-    const hash = computeRevId({
+    const hash = revIdOrRefuse({
       deleted: doc.deleted,
       parentPos: parent?.pos ?? 0,
       parentRevId: parent?.hash ?? null,

@@ -44,11 +44,15 @@ export class Ctx {
     readonly res: ServerResponse,
     readonly node: NodeState,
   ) {
-    this.url = new URL(req.url ?? '/', 'http://localhost');
-    // split on raw '/', then decode each segment (so %2F inside a doc id stays in the segment)
+    // a request target starting '//' is a path (mochiweb reads the raw path), not a protocol-relative
+    // URL: `new URL('//keep/d1', base)` would take `keep` for a host and read /d1 (fuzzing found it)
+    const target = req.url ?? '/';
+    this.url = new URL(target.startsWith('/') ? `http://localhost${target}` : target, 'http://localhost');
+    // split on raw '/', then decode each segment (so %2F inside a doc id stays in the segment); empty
+    // segments are dropped as chttpd's `string:tokens(Path, "/")` does: `//db//doc/` is `/db/doc`
     this.path = this.url.pathname
       .split('/')
-      .filter((s, i, a) => s !== '' || (i > 0 && i < a.length - 1))
+      .filter((s) => s !== '')
       .map((s) => {
         try {
           return decodeURIComponent(s);

@@ -44,11 +44,23 @@ export function createNodeServer(node: NodeState, extraRoutes?: Map<string, Hand
       error: 'bad_request',
       reason: tooLong ? 'the request line or headers are too long' : 'malformed HTTP request',
     });
+    // an answer to HEAD has no body (RFC 9110 9.3.2): a client would read the body as the next response
+    const head = failedMethod(err as { rawPacket?: Buffer; bytesParsed?: number }) === 'HEAD';
     socket.end(
-      `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body) + 1}\r\nConnection: close\r\n\r\n${body}\n`,
+      `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body) + 1}\r\nConnection: close\r\n\r\n${head ? '' : `${body}\n`}`,
     );
   });
   return server;
+}
+
+/**
+ * The method of the request node:http could not parse: the last request line (whole, or cut where the
+ * parser stopped) before the error. A keep-alive packet may begin with the previous request's body.
+ */
+function failedMethod(err: { rawPacket?: Buffer; bytesParsed?: number }): string | undefined {
+  const seen = err.rawPacket?.subarray(0, err.bytesParsed).toString('latin1') ?? '';
+  const lines = [...seen.matchAll(/([A-Z]+) [^ \r\n]*(?: HTTP\/1\.[01]\r\n|$)/g)];
+  return lines.at(-1)?.[1];
 }
 
 /**
@@ -72,11 +84,11 @@ function safeCtx(node: NodeState, req: Ctx['req'], res: Ctx['res']): Ctx | undef
   try {
     return new Ctx(req, res, node);
   } catch (e) {
-    if (e instanceof CouchHttpError) sendError(res, e);
-    else {
-      res.statusCode = 400;
-      res.end();
-    }
+    // a request target no URL parser takes is the client's mistake: CouchDB's shape, never a bare 400
+    sendError(
+      res,
+      e instanceof CouchHttpError ? e : new CouchHttpError(400, 'bad_request', 'malformed request URL'),
+    );
     return undefined;
   }
 }
