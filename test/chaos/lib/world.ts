@@ -1,0 +1,151 @@
+// The chaos harness's world: the seed mesh's nodes, a fault proxy in front of each end of each link
+// (mesh.yaml's per-link `endpoints:` override, so a link's replications, and only they, go through
+// its two proxies; clients and verify reach the nodes directly), the mesh applied with the apply
+// operation. Cutting a link = partitioning its two proxies (bytes held, sockets open, as lost
+// packets); healing lets the held bytes through.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { applyOperation } from '../../../src/ops/apply.ts';
+import type { MeshDeps } from '../../../src/ops/deps.ts';
+import { type FaultProxy, startFaultProxy } from '../../../src/relay/fault-proxy.ts';
+import { type ChaosNode, childNode, inProcessNode } from './nodes.ts';
+import { linkKey, seedTopology, type Topology } from './topology.ts';
+
+export const DB = 'sensors';
+
+/** Replicator settings of every node: no start jitter, quick crash backoff and rescheduling. */
+const REPLICATOR = { startup_jitter: '0', backoff_base_msec: '100', interval: '200' };
+
+export interface WorldOptions {
+  /** nodes as child processes on disk (kill -9 runs) instead of in memory in this process */
+  processes?: boolean;
+  topology?: Topology;
+}
+
+export class ChaosWorld {
+  readonly dir = mkdtempSync(join(tmpdir(), 'couchmesh-chaos-'));
+  readonly password = `pw-${randomBytes(9).toString('hex')}`;
+  readonly nodes = new Map<string, ChaosNode>();
+  /** link key -> node -> the proxy that link reaches the node through */
+  readonly proxies = new Map<string, Map<string, FaultProxy>>();
+  topology: Topology = seedTopology();
+  file = '';
+
+  async start(o: WorldOptions = {}): Promise<this> {
+    if (o.topology) this.topology = o.topology;
+    const made = await Promise.all(
+      this.topology.nodes.map((n) =>
+        o.processes ? childNode(n, this.dir, this.password) : inProcessNode(n, this.password),
+      ),
+    );
+    for (const n of made) {
+      this.nodes.set(n.name, n);
+      await this.configure(n.name);
+    }
+    for (const l of this.topology.links) {
+      const ends = new Map<string, FaultProxy>();
+      for (const n of l)
+        ends.set(n, await startFaultProxy({ target: { host: '127.0.0.1', port: this.node(n).port } }));
+      this.proxies.set(linkKey(l), ends);
+    }
+    this.file = join(this.dir, 'mesh.yaml');
+    writeFileSync(this.file, this.meshText());
+    const r = await applyOperation({ file: this.file }, this.deps(), async () => true);
+    if (!r.outcome.ok) throw new Error(`apply failed: ${JSON.stringify(r.outcome.nodes)}`);
+    return this;
+  }
+
+  /** The replicator's fast settings (persisted in the node's `_config`, so they survive a restart). */
+  async configure(name: string): Promise<void> {
+    for (const [k, v] of Object.entries(REPLICATOR))
+      await this.ok(name, 'PUT', `/_node/_local/_config/replicator/${k}`, v);
+  }
+
+  meshText(): string {
+    const nodes = this.topology.nodes
+      .map(
+        (n) =>
+          `  ${n}: { url: "${this.node(n).url}", auth: { username: admin, password_env: COUCHMESH_PASSWORD } }`,
+      )
+      .join('\n');
+    const links = this.topology.links
+      .map((l) => {
+        const ends = this.proxies.get(linkKey(l)) as Map<string, FaultProxy>;
+        return `  - { between: [${l[0]}, ${l[1]}], endpoints: { ${l.map((n) => `${n}: "${ends.get(n)?.url}"`).join(', ')} } }`;
+      })
+      .join('\n');
+    // connection_timeout: a held request fails within 2 s and the job retries after heal
+    return `mesh: chaos
+nodes:
+${nodes}
+databases: [${DB}]
+link_classes:
+  fast: { extends: lan, checkpoint_interval: 100, retries_per_request: 1, connection_timeout: 2000, checkpoint_range: { min: 1, max: 100000 } }
+defaults:
+  class: fast
+links:
+${links}
+`;
+  }
+
+  node(name: string): ChaosNode {
+    const n = this.nodes.get(name);
+    if (!n) throw new Error(`no node ${name}`);
+    return n;
+  }
+
+  /** The links a node is an end of. */
+  linksOf(name: string): Array<[string, string]> {
+    return this.topology.links.filter((l) => l.includes(name));
+  }
+
+  /** Partitions (or heals) a link: both of its proxies. */
+  cut(link: readonly [string, string], on = true): void {
+    for (const p of this.proxies.get(linkKey(link))?.values() ?? [])
+      on ? p.set({ partition: true }) : p.heal();
+  }
+
+  healAll(): void {
+    for (const l of this.topology.links) this.cut(l, false);
+  }
+
+  deps(): MeshDeps {
+    return { env: { COUCHMESH_PASSWORD: this.password }, client: { retries: 0, timeoutMs: 10_000 } };
+  }
+
+  async request(
+    name: string,
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: Json }> {
+    const res = await fetch(this.node(name).url + path, {
+      method,
+      headers: {
+        authorization: `Basic ${Buffer.from(`admin:${this.password}`).toString('base64')}`,
+        'content-type': 'application/json',
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  }
+
+  async ok(name: string, method: string, path: string, body?: unknown): Promise<Json> {
+    const r = await this.request(name, method, path, body);
+    if (r.status >= 300) throw new Error(`${method} ${name}${path} -> ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body;
+  }
+
+  async close(): Promise<void> {
+    for (const ends of this.proxies.values())
+      await Promise.allSettled([...ends.values()].map((p) => p.close()));
+    await Promise.allSettled([...this.nodes.values()].map((n) => n.close()));
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: untyped JSON off the wire, checked by the invariants
+export type Json = any;
