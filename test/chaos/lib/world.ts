@@ -3,13 +3,12 @@
 // its two proxies; clients and verify reach the nodes directly), the mesh applied with the apply
 // operation. Cutting a link = partitioning its two proxies (bytes held, sockets open, as lost
 // packets); healing lets the held bytes through.
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyOperation } from '../../../src/ops/apply.ts';
 import type { MeshDeps } from '../../../src/ops/deps.ts';
 import { type FaultProxy, startFaultProxy } from '../../../src/relay/fault-proxy.ts';
+import { type Json, TelemetryMesh } from '../../telemetry/helpers.ts';
 import { type ChaosNode, childNode, inProcessNode } from './nodes.ts';
 import { linkKey, seedTopology, type Topology } from './topology.ts';
 
@@ -25,8 +24,10 @@ export interface WorldOptions {
 }
 
 export class ChaosWorld {
-  readonly dir = mkdtempSync(join(tmpdir(), 'couchmesh-chaos-'));
-  readonly password = `pw-${randomBytes(9).toString('hex')}`;
+  // the telemetry tests' mesh lends its temp folder, password and admin requests (it starts no node here)
+  readonly #http = new TelemetryMesh();
+  readonly dir = this.#http.dir;
+  readonly password = this.#http.password;
   readonly nodes = new Map<string, ChaosNode>();
   /** link key -> node -> the proxy that link reaches the node through */
   readonly proxies = new Map<string, Map<string, FaultProxy>>();
@@ -115,37 +116,26 @@ ${links}
     return { env: { COUCHMESH_PASSWORD: this.password }, client: { retries: 0, timeoutMs: 10_000 } };
   }
 
-  async request(
+  /** An admin request straight to a node (not through a proxy). */
+  request(
     name: string,
     method: string,
     path: string,
     body?: unknown,
   ): Promise<{ status: number; body: Json }> {
-    const res = await fetch(this.node(name).url + path, {
-      method,
-      headers: {
-        authorization: `Basic ${Buffer.from(`admin:${this.password}`).toString('base64')}`,
-        'content-type': 'application/json',
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+    return this.#http.request(name, method, path, body, this.node(name).url);
   }
 
-  async ok(name: string, method: string, path: string, body?: unknown): Promise<Json> {
-    const r = await this.request(name, method, path, body);
-    if (r.status >= 300) throw new Error(`${method} ${name}${path} -> ${r.status} ${JSON.stringify(r.body)}`);
-    return r.body;
+  ok(name: string, method: string, path: string, body?: unknown): Promise<Json> {
+    return this.#http.ok(name, method, path, body, this.node(name).url);
   }
 
   async close(): Promise<void> {
     for (const ends of this.proxies.values())
       await Promise.allSettled([...ends.values()].map((p) => p.close()));
     await Promise.allSettled([...this.nodes.values()].map((n) => n.close()));
-    rmSync(this.dir, { recursive: true, force: true });
+    await this.#http.close();
   }
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: untyped JSON off the wire, checked by the invariants
-export type Json = any;
+export type { Json };
