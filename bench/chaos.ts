@@ -1,10 +1,11 @@
 // `npm run chaos`: the long run of the fault suite (VERIFY-CHAOS #16). N partition/heal runs and M
 // kill -9 runs on the seed mesh, each from its own seed (test/chaos/lib: the harness the short
-// subset in `npm test` uses), then one summary table: scenario, runs, passed, acknowledged writes,
+// subset in `npm test` uses) and L partition/heal runs with lww configured (the resolver runs after the
+// heal; every acked rev on a losing branch must be in the audit trail), then one summary table: scenario, runs, passed, acknowledged writes,
 // documents lost, invariant violations. A failing run prints its seed and steps, so
 // `npm run chaos -- --runs 1 --kills 0 --seed S` replays its schedule.
 //
-//   npm run chaos [-- --runs 100 --kills 20 --seed 1 --json]
+//   npm run chaos [-- --runs 100 --kills 20 --lww 20 --seed 1 --json]
 import { parseArgs } from 'node:util';
 import { killRun } from '../test/chaos/lib/kill-run.ts';
 import { partitionRun } from '../test/chaos/lib/partition-run.ts';
@@ -15,17 +16,19 @@ const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '100' },
     kills: { type: 'string', default: '20' },
+    lww: { type: 'string', default: '20' },
     seed: { type: 'string', default: '1' },
     steps: { type: 'string', default: '4' },
     json: { type: 'boolean', default: false },
   },
 });
-const [runs, kills, first, steps] = [values.runs, values.kills, values.seed, values.steps].map(Number) as [
-  number,
-  number,
-  number,
-  number,
-];
+const [runs, kills, lww, first, steps] = [
+  values.runs,
+  values.kills,
+  values.lww,
+  values.seed,
+  values.steps,
+].map(Number) as [number, number, number, number, number];
 
 interface Row {
   scenario: RunResult['scenario'];
@@ -93,8 +96,9 @@ function summary(scenario: RunResult['scenario']): Row {
 
 const started = Date.now();
 await series('partition', runs, (s) => partitionRun(s, { steps }));
+await series('partition-lww', lww, (s) => partitionRun(s, { steps, strategy: true }));
 await series('kill-9', kills, killRun);
-const rows = [summary('partition'), summary('kill-9')].filter((r) => r.runs > 0);
+const rows = [summary('partition'), summary('partition-lww'), summary('kill-9')].filter((r) => r.runs > 0);
 
 if (values.json) {
   process.stdout.write(`${JSON.stringify({ first_seed: first, rows, runs: results }, null, 2)}\n`);

@@ -17,4 +17,11 @@ describe('chaos: partition and heal on the seed mesh', () => {
       assert.ok(r.acked > 0, 'the writers wrote');
       assert.equal(r.lost, 0);
     });
+
+  it('seed 1 with lww configured: no conflict left, every acked rev on a losing branch is audited', async () => {
+    const r = await partitionRun(1, { strategy: true });
+    assert.deepEqual(r.violations, [], r.steps.join('\n'));
+    assert.equal(r.lost, 0);
+    assert.equal(r.conflicted, 0, 'no live conflict left');
+  });
 });

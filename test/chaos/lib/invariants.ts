@@ -39,17 +39,28 @@ export async function converge(w: ChaosWorld, maxPasses = 150, pauseMs = 200): P
 
 export type Presence = 'winner' | 'leaf' | 'ancestor';
 
+/** One document as a node holds it: winner, leaves (each with its history, newest first), every rev. */
+export interface HeldDoc {
+  winner: string;
+  leaves: Set<string>;
+  all: Set<string>;
+  /** leaf rev -> deleted, and its revs newest first (`_revisions`) */
+  branches?: Map<string, { deleted: boolean; history: string[] }>;
+}
+
 /** Per doc id: its winner, leaves, and every rev in the leaves' histories, as `node` holds them. */
-export async function revisionsOn(
-  w: ChaosWorld,
-  node: string,
-): Promise<Map<string, { winner: string; leaves: Set<string>; all: Set<string> }>> {
+export async function revisionsOn(w: ChaosWorld, node: string): Promise<Map<string, HeldDoc>> {
   const changes = await w.ok(node, 'GET', `/${DB}/_changes?style=all_docs`);
-  const out = new Map<string, { winner: string; leaves: Set<string>; all: Set<string> }>();
+  const out = new Map<string, HeldDoc>();
   const wanted: Array<{ id: string; rev: string }> = [];
   for (const row of changes.results as Json[]) {
     const leaves = (row.changes as Json[]).map((c) => c.rev as string);
-    out.set(row.id, { winner: leaves[0] as string, leaves: new Set(leaves), all: new Set(leaves) });
+    out.set(row.id, {
+      winner: leaves[0] as string,
+      leaves: new Set(leaves),
+      all: new Set(leaves),
+      branches: new Map(),
+    });
     for (const rev of leaves) wanted.push({ id: row.id, rev });
   }
   const got = await w.ok(node, 'POST', `/${DB}/_bulk_get?revs=true`, { docs: wanted });
@@ -58,15 +69,14 @@ export async function revisionsOn(
       const revs = d.ok?._revisions as { start: number; ids: string[] } | undefined;
       if (!revs) continue;
       const entry = out.get(res.id);
-      for (const [i, h] of revs.ids.entries()) entry?.all.add(`${revs.start - i}-${h}`);
+      const history = revs.ids.map((h, i) => `${revs.start - i}-${h}`);
+      for (const rev of history) entry?.all.add(rev);
+      entry?.branches?.set(d.ok._rev, { deleted: d.ok._deleted === true, history });
     }
   return out;
 }
 
-export function presence(
-  held: Map<string, { winner: string; leaves: Set<string>; all: Set<string> }>,
-  a: Ack,
-): Presence | undefined {
+export function presence(held: Map<string, HeldDoc>, a: Ack): Presence | undefined {
   const e = held.get(a.id);
   if (!e?.all.has(a.rev)) return undefined;
   return e.winner === a.rev ? 'winner' : e.leaves.has(a.rev) ? 'leaf' : 'ancestor';

@@ -3,7 +3,7 @@ import type { AckCheck, Converged } from './invariants.ts';
 import type { WriteTally } from './writers.ts';
 
 export interface RunResult {
-  scenario: 'partition' | 'kill-9';
+  scenario: 'partition' | 'partition-lww' | 'kill-9';
   seed: number;
   passed: boolean;
   /** acknowledged writes */

@@ -21,7 +21,12 @@ export interface WorldOptions {
   /** nodes as child processes on disk (kill -9 runs) instead of in memory in this process */
   processes?: boolean;
   topology?: Topology;
+  /** `conflicts: { strategy: lww, timestamp: updated_at, node: RESOLVER }` on the database */
+  strategy?: boolean;
 }
+
+/** The node whose resolver runs when a strategy is configured (its audit trail lives there). */
+export const RESOLVER = 'n1';
 
 export class ChaosWorld {
   // the telemetry tests' mesh lends its temp folder, password and admin requests (it starts no node here)
@@ -32,10 +37,12 @@ export class ChaosWorld {
   /** link key -> node -> the proxy that link reaches the node through */
   readonly proxies = new Map<string, Map<string, FaultProxy>>();
   topology: Topology = seedTopology();
+  strategy = false;
   file = '';
 
   async start(o: WorldOptions = {}): Promise<this> {
     if (o.topology) this.topology = o.topology;
+    this.strategy = o.strategy === true;
     const made = await Promise.all(
       this.topology.nodes.map((n) =>
         o.processes ? childNode(n, this.dir, this.password) : inProcessNode(n, this.password),
@@ -81,7 +88,7 @@ export class ChaosWorld {
     return `mesh: chaos
 nodes:
 ${nodes}
-databases: [${DB}]
+databases: [${this.strategy ? `{ name: ${DB}, conflicts: { strategy: lww, timestamp: updated_at, node: ${RESOLVER} } }` : DB}]
 link_classes:
   fast: { extends: lan, checkpoint_interval: 100, retries_per_request: 1, connection_timeout: 2000, checkpoint_range: { min: 1, max: 100000 } }
 defaults:

@@ -39,9 +39,16 @@ export async function writeOnce(
   const roll = r.float();
   const id = `doc-${String(int(r, POOL)).padStart(2, '0')}`;
   const value = int(r, 1_000_000);
+  // lww's timestamp: drawn from the seed (distinct writers rarely tie; a tie goes to CouchDB's winner)
+  const updated_at = new Date(1_700_000_000_000 + int(r, 1e9)).toISOString();
   try {
     if (roll < 0.15) {
-      const docs = Array.from({ length: 5 }, (_, i) => ({ _id: `bulk-${tag}-${i}`, by: node, value }));
+      const docs = Array.from({ length: 5 }, (_, i) => ({
+        _id: `bulk-${tag}-${i}`,
+        by: node,
+        value,
+        updated_at,
+      }));
       const res = await w.request(node, 'POST', `/${DB}/_bulk_docs`, { docs });
       if (res.status !== 201) return void t.refused++;
       for (const x of res.body as Json[])
@@ -59,6 +66,7 @@ export async function writeOnce(
             by: node,
             value,
             tag,
+            updated_at,
           });
     if (res.status === 201 || res.status === 200 || res.status === 202)
       t.acked.push({ node, id, rev: res.body.rev, deleted: rev !== undefined && roll < 0.25 });
