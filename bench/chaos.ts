@@ -75,6 +75,8 @@ async function series(
     say(
       `${r.scenario} seed ${seed}: ${r.passed ? 'ok' : 'FAIL'} (${r.acked} acked, ${r.lost} lost, ${r.conflicted} in conflict, ${r.passes} verify passes)`,
     );
+    // kill -9: whether the victim's _bulk_docs was interrupted or answered before the kill
+    if (r.scenario === 'kill-9' && r.steps[1]) say(`  ${r.steps[1]}`);
     if (!r.passed) say(`  ${[...r.violations, ...r.steps].join('\n  ')}`);
   }
 }
