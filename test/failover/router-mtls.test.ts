@@ -46,6 +46,8 @@ describe('router over mutual TLS: proxy mode through couchmesh relay', () => {
     const job = await w.job();
     assert.equal(job.id, repId, 'proxies are not part of the replication id');
     assert.equal(job.state, 'running');
+    // the controller's Mermaid (GET /api/v1/mermaid) draws the live route through the relay
+    assert.match(w.c.mermaid(), /^N\d -\.->\|"n3->n4 via r"\| N\d(\[\(r\)\])?$/m);
 
     // the relay carried it: CONNECT tunnels to n3 only (never an absolute-form request), bytes both ways
     const n3 = `127.0.0.1:${new URL(w.mesh.url('n3')).port}`;
@@ -72,6 +74,7 @@ describe('router over mutual TLS: proxy mode through couchmesh relay', () => {
     const relayed = w.relay.counters.snapshot().connections;
     await w.mesh.write('n3', 'c', 5);
     await w.reaches('n4', 35);
+    assert.ok(!w.c.mermaid().includes('-.->'), 'no relayed arrow once direct');
     const job = await w.job();
     assert.equal(job.id, repId);
     assert.equal(w.relay.counters.snapshot().connections, relayed, 'no new tunnel after the heal');
