@@ -285,7 +285,7 @@ export function startController(o: ControllerOptions, deps: MeshDeps): Controlle
       contentType: ctx.metrics.registry.contentType,
       body: await ctx.metrics.metrics(),
     }),
-    mermaid: () => mermaidOf(m),
+    mermaid: () => mermaidOf(m, state.snapshot().directions),
     ...commandsOf(ctx),
   };
 }

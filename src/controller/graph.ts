@@ -24,5 +24,11 @@ export function graphOf(m: Pick<OpenMesh, 'spec' | 'links'>): {
   };
 }
 
-/** As `couchmesh graph` prints it (routes join when FAILOVER lands). */
-export const mermaidOf = (m: Pick<OpenMesh, 'spec'>): string => renderMermaid(m.spec);
+/**
+ * As `couchmesh graph --live` prints it: the declared topology, and the live graph's relayed
+ * directions (non-empty `via`, set by the router) as dashed arrows through their relays.
+ */
+export const mermaidOf = (
+  m: Pick<OpenMesh, 'spec'>,
+  directions: readonly Pick<GraphDirection, 'from' | 'to' | 'via'>[] = [],
+): string => renderMermaid(m.spec, directions);

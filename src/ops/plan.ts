@@ -11,6 +11,7 @@ import { desiredState } from '../plan/desired.ts';
 import { observeMesh, type RequestCount, RequestCounter } from '../plan/observe.ts';
 import { makePlan, type PlanOptions } from '../plan/plan.ts';
 import { observedRoutes, routeDesired } from '../plan/routes.ts';
+import { observeRouted } from '../plan/routes-observe.ts';
 import { toSavedPlan } from '../plan/saved.ts';
 import type { ObservedNode, OwnershipMarker, Plan } from '../plan/types.ts';
 import type { MeshSpec } from '../spec/types.ts';
@@ -70,6 +71,7 @@ export async function preparePlan(flags: PlanFlags, deps: MeshDeps): Promise<Pre
     // routes are desired state too: the nodes' own unless the router gives a new set (plan/routes.ts)
     const routes = flags.routes ?? observedRoutes(m.spec.mesh, observed);
     const routed = routeDesired(desired, { spec: m.spec, routes, password: m.passwordOf });
+    await observeRouted(observed, m.clients, desired, routed);
     const plan = makePlan(routed, observed, options);
     return {
       ok: true,

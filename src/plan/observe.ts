@@ -146,7 +146,7 @@ export async function observeNode(
 }
 
 /** `GET /{db}/_security` of each database, in parallel; a missing database (404) has no entry. */
-async function readSecurity(
+export async function readSecurity(
   client: CouchClient,
   dbs: readonly string[],
   signal?: AbortSignal,

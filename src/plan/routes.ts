@@ -18,7 +18,9 @@ import type { RouteMarker } from '../failover/types.ts';
 import type { LinkSpec, MeshSpec, NodeSpec } from '../spec/types.ts';
 import { directionDoc, docId, ownedHash, type PasswordOf, pickOwned } from './desired.ts';
 import { markerOf } from './plan.ts';
+import { routedSecurity } from './security.ts';
 import type { DesiredDoc, DesiredState, ObservedNode } from './types.ts';
+import { desiredUsers } from './users.ts';
 
 /** The canary database's default name (src/canary's `canary.database`). */
 const CANARY_DB = 'couchmesh_canary';
@@ -104,7 +106,7 @@ export function routeDesired(desired: DesiredState, o: RouteOverlay): DesiredSta
       if (legs.has(id)) return;
       const key = [from.name, to.name].sort().join('--');
       const base = directionDoc(
-        o.spec,
+        legSpec(o.spec, key, link.key),
         { ...link, key, nodes: [from.name, to.name], databases: [m.db], endpoints: {} },
         m.db,
         from,
@@ -125,7 +127,30 @@ export function routeDesired(desired: DesiredState, o: RouteOverlay): DesiredSta
     leg(relay, b);
     if (!dbs.some((x) => x.node === relay.name && x.db === m.db)) dbs.push({ node: relay.name, db: m.db });
   }
-  return { ...desired, databases: dbs, docs: [...docs, ...legs.values()] };
+  const all = [...docs, ...legs.values()];
+  if (!o.spec.replication_users || !legs.size) return { ...desired, databases: dbs, docs: all };
+  // least privilege follows the legs: their users on both ends, the relay's database open to them
+  const users = desiredUsers(o.spec, all);
+  const security = routedSecurity(o.spec, dbs, [...legs.values()]);
+  return {
+    ...desired,
+    databases: dbs,
+    docs: all,
+    ...(users.length ? { users } : {}),
+    ...(security.length ? { security } : {}),
+  };
+}
+
+/**
+ * The spec a leg's doc is built from: with `replication_users: { per: link }`, the leg `a--R` of a
+ * direction of link L authenticates as L's user (the route carries L's data, so no other rights are
+ * needed, and no admin credentials end up in a leg); per node, the driving node's user as for any doc.
+ */
+function legSpec(spec: MeshSpec, legKey: string, linkKey: string): MeshSpec {
+  const r = spec.replication_users;
+  const user = r?.per === 'link' ? r.users[linkKey] : undefined;
+  if (!r || !user) return spec;
+  return { ...spec, replication_users: { ...r, users: { ...r.users, [legKey]: user } } };
 }
 
 /** The doc with the route marker and the ownership hash of its (possibly proxied) fields. */

@@ -8,7 +8,7 @@ import { canaryOf } from '../spec/canary.ts';
 import { replicationMembers } from '../spec/replication-users.ts';
 import type { SecurityGroup, SecurityObject } from '../spec/security.ts';
 import type { MeshSpec } from '../spec/types.ts';
-import type { Action, DesiredState, FieldChange, ObservedNode, Plan } from './types.ts';
+import type { Action, DesiredDoc, DesiredState, FieldChange, ObservedNode, Plan } from './types.ts';
 
 const GROUPS = ['admins', 'members'] as const;
 const LISTS = ['names', 'roles'] as const;
@@ -72,6 +72,33 @@ export function desiredSecurity(
     out.members.roles = [...new Set([...out.members.roles, ...add.roles])].sort();
     return [{ node, db, security: out }];
   });
+}
+
+/**
+ * `_security` once FAILOVER's store-and-forward legs are in (#15): every (node, database) pair as
+ * `desiredSecurity` has it (the relay's database included), and per link, each leg's user a member
+ * by name of the database on both ends of its leg (the relay holds the database for a link it is not
+ * on, so `replicationMembers` alone would leave the leg's user out: couch_db:check_is_member 403s).
+ * Per node the shared role already covers the legs' users.
+ */
+export function routedSecurity(
+  spec: MeshSpec,
+  databases: DesiredState['databases'],
+  legs: readonly DesiredDoc[],
+): NonNullable<DesiredState['security']> {
+  const out = desiredSecurity(spec, databases);
+  if (spec.replication_users?.per !== 'link') return out;
+  const at = new Map(out.map((s) => [`${s.node}\0${s.db}`, s]));
+  for (const leg of legs) {
+    const name = leg.body.source.auth?.basic?.username;
+    const { from, to, db } = leg.body.couchmesh;
+    for (const node of [from, to]) {
+      const s = name ? at.get(`${node}\0${db}`) : undefined;
+      if (s && name && !s.security.members.names.includes(name))
+        s.security.members.names = [...s.security.members.names, name].sort();
+    }
+  }
+  return out;
 }
 
 type SetSecurity = Extract<Action, { kind: 'set-security' }>;

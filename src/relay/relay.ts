@@ -3,6 +3,7 @@ import { connect, type Socket } from 'node:net';
 import { type Clock, systemClock } from '../core/clock.ts';
 import { type Destination, formatDestination, isAllowed, parseAuthority } from './allow.ts';
 import { RelayCounters } from './counters.ts';
+import { relayMetrics } from './metrics.ts';
 
 export interface RelayOptions {
   /** 0: any free port */
@@ -15,6 +16,11 @@ export interface RelayOptions {
   clock?: Clock;
   /** one line per connection: method, destination, client, outcome, bytes. Never headers or paths. */
   log?: (line: string) => void;
+  /**
+   * answer an origin-form `GET /metrics` (a request to the relay itself, never a proxy request) with
+   * the counters in the Prometheus text format (metrics.ts); off: such a request is refused (400)
+   */
+  metrics?: boolean;
 }
 
 export interface Relay {
@@ -57,6 +63,7 @@ export function startRelay(o: RelayOptions): Promise<Relay> {
   const tunnels = new Set<Socket>();
   const agent = new HttpAgent({ keepAlive: true });
   const server = createServer();
+  const metrics = o.metrics ? relayMetrics(counters) : undefined;
 
   const refuse = (what: string, client: string, dest: string) => {
     counters.refused++;
@@ -119,6 +126,14 @@ export function startRelay(o: RelayOptions): Promise<Relay> {
 
   server.on('request', (req, res) => {
     const from = req.socket.remoteAddress ?? '?';
+    // origin-form (`/metrics`, not `http://...`): addressed to the relay, so it is no proxy request
+    if (metrics && req.method === 'GET' && req.url === '/metrics') {
+      void metrics.text().then((text) => {
+        res.writeHead(200, { 'content-type': metrics.contentType });
+        res.end(text);
+      });
+      return;
+    }
     let target: URL | undefined;
     try {
       target = /^http:\/\//i.test(req.url ?? '') ? new URL(req.url as string) : undefined;

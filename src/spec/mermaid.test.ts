@@ -44,3 +44,28 @@ class N1 relay
     );
   });
 });
+
+describe('Mermaid graph: live routes (#15)', () => {
+  it('draws a relayed direction as dashed arrows through its relay, once per path', () => {
+    const r = check(`mesh: t
+nodes:
+  n3: { url: http://a }
+  n4: { url: http://b }
+  r: { url: http://c, role: relay }
+databases: [a, b]
+links:
+  - [n3, n4]
+`);
+    const via = { from: 'n3', to: 'n4', via: ['r'] };
+    assert.equal(
+      renderMermaid(r.spec!, [via, via, { from: 'n4', to: 'n3', via: [] }]),
+      `flowchart LR
+N1[(n3)] <-->|wan| N2[(n4)]
+N1 -.->|"n3->n4 via r"| N3[(r)]
+N3 -.->|"n3->n4 via r"| N2
+classDef relay stroke-width:3px
+class N3 relay
+`,
+    );
+  });
+});

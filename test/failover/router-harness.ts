@@ -39,7 +39,8 @@ async function rewritingProxy(from: number, to: number): Promise<{ url: string; 
 export type LinkMode = 'good' | 'bad' | 'flap';
 
 export class RouterWorld {
-  readonly mesh = new TelemetryMesh();
+  /** router-mtls-world.ts passes a mesh on https with client certificates */
+  constructor(readonly mesh: TelemetryMesh = new TelemetryMesh()) {}
   fault!: FaultProxy;
   proxy!: { url: string; server: Server };
   c!: Controller;
@@ -60,11 +61,14 @@ export class RouterWorld {
     await this.mesh.start([{ name: 'n3' }, { name: 'n4', persistent: true }, { name: 'r' }], [['n3', 'n4']]);
     const port = (n: string) => Number(new URL(this.mesh.url(n)).port);
     this.fault = await startFaultProxy({ target: { host: '127.0.0.1', port: port('n3') } });
-    this.proxy = await rewritingProxy(this.fault.port, port('n3'));
+    this.proxy = await this.forwardProxy(this.fault.port, port('n3'));
     const { readFileSync } = await import('node:fs');
     const text = readFileSync(this.mesh.file, 'utf8')
       .replace(/ {2}r: \{ url: "([^"]+)",/, '  r: { url: "$1", role: relay,')
-      .replace('  - [n3, n4]', `  - { between: [n3, n4], endpoints: { n3: "${this.fault.url}" } }`);
+      .replace(
+        '  - [n3, n4]',
+        `  - { between: [n3, n4], endpoints: { n3: "${this.fault.url.replace('http:', new URL(this.mesh.url('n3')).protocol)}" } }`,
+      );
     writeFileSync(this.mesh.file, text);
     appendFileSync(
       this.mesh.file,
@@ -82,6 +86,11 @@ export class RouterWorld {
     }
     await this.mesh.apply();
     return this;
+  }
+
+  /** the relay's forward proxy for proxy mode, reaching `to` where a URL names `from` */
+  protected forwardProxy(from: number, to: number): Promise<{ url: string; server: Server }> {
+    return rewritingProxy(from, to);
   }
 
   startController(): void {

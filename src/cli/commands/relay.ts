@@ -18,30 +18,41 @@ export function registerRelay(program: Command, output: Output): void {
     .requiredOption('-p, --port <port>', 'TCP port (0 = any free port)', parsePort)
     .option('--host <host>', 'bind address', '127.0.0.1')
     .option('--allow <list>', 'HOST:PORT,... destinations to forward to (HOST:* = any port); default: none')
+    .option(
+      '--metrics',
+      'also answer GET /metrics on this port: the counters in the Prometheus text format (no destinations)',
+    )
     .option('--json', 'print the listening line and the final counters as JSON')
-    .action(async (opts: { port: number; host: string; allow?: string; json?: boolean }) => {
-      const allow = parseAllow(opts.allow);
-      const relay = await startRelay({
-        port: opts.port,
-        host: opts.host,
-        allow,
-        log: (line) => output.err(line),
-      });
-      if (opts.json) output.out(JSON.stringify({ url: relay.url, allow: allow.length }));
-      else {
-        output.out(`couchmesh relay listening on ${relay.url} (${allow.length} allowed destination(s))`);
-        if (allow.length === 0)
-          output.err(
-            'relay: no --allow given, so every connection is refused (example: --allow 10.0.0.4:5984)',
+    .action(
+      async (opts: { port: number; host: string; allow?: string; metrics?: boolean; json?: boolean }) => {
+        const allow = parseAllow(opts.allow);
+        const relay = await startRelay({
+          port: opts.port,
+          host: opts.host,
+          allow,
+          metrics: opts.metrics === true,
+          log: (line) => output.err(line),
+        });
+        const metrics = opts.metrics ? `${relay.url}/metrics` : undefined;
+        if (opts.json)
+          output.out(JSON.stringify({ url: relay.url, allow: allow.length, metrics: metrics ?? null }));
+        else {
+          output.out(
+            `couchmesh relay listening on ${relay.url} (${allow.length} allowed destination(s))${metrics ? `; metrics on ${metrics}` : ''}`,
           );
-      }
-      await waitForSignal();
-      await relay.close();
-      const totals = relay.counters.snapshot();
-      output.out(
-        opts.json
-          ? JSON.stringify(totals)
-          : `stopped: ${totals.connections} connection(s), ${totals.refused} refused, ${totals.failed} failed, ${totals.bytesUp} bytes up, ${totals.bytesDown} down`,
-      );
-    });
+          if (allow.length === 0)
+            output.err(
+              'relay: no --allow given, so every connection is refused (example: --allow 10.0.0.4:5984)',
+            );
+        }
+        await waitForSignal();
+        await relay.close();
+        const totals = relay.counters.snapshot();
+        output.out(
+          opts.json
+            ? JSON.stringify(totals)
+            : `stopped: ${totals.connections} connection(s), ${totals.refused} refused, ${totals.failed} failed, ${totals.bytesUp} bytes up, ${totals.bytesDown} down`,
+        );
+      },
+    );
 }
