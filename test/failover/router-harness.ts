@@ -126,6 +126,21 @@ export class RouterWorld {
     });
   }
 
+  /**
+   * 20 documents on n3 replicated to n4, then the controller started; resolves with the replication
+   * id of n3->n4 once its job runs with a checkpoint (what the proxy-mode tests compare against).
+   */
+  async startRunning(): Promise<string> {
+    await this.mesh.write('n3', 'a', 20);
+    await this.reaches('n4', 20);
+    this.startController();
+    const job = await until('n3->n4 running', async () => {
+      const d: Json = await this.mesh.ok('n4', 'GET', `/_scheduler/docs/_replicator/${DOC}`);
+      return d.state === 'running' && d.info?.checkpointed_source_seq ? d : undefined;
+    });
+    return job.id as string;
+  }
+
   /** Degrades (or heals) n3->n4: the canary's verdict and the fault proxy's partition together. */
   setLink(mode: LinkMode): number {
     this.link = mode;

@@ -17,15 +17,7 @@ describe('router on embedded nodes: proxy mode', () => {
 
   before(async () => {
     await w.start('proxy');
-    await w.mesh.write('n3', 'a', 20);
-    await w.reaches('n4', 20);
-    w.startController();
-    repId = (
-      await until('n3->n4 running', async () => {
-        const d: Json = await w.mesh.ok('n4', 'GET', `/_scheduler/docs/_replicator/${DOC}`);
-        return d.state === 'running' && d.info?.checkpointed_source_seq ? d : undefined;
-      })
-    ).id;
+    repId = await w.startRunning();
   });
   after(() => w.close());
 
