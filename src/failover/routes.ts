@@ -64,7 +64,7 @@ export function desiredRoutes(i: RoutesInput): Route[] {
   for (const d of dirs) {
     if (out.has(d.direction)) continue;
     const rule = i.rules.get(d.direction);
-    if (!rule || rule.status !== 'degraded') {
+    if (rule?.status !== 'degraded') {
       out.set(d.direction, { ...pick(d), kind: 'direct' });
       continue;
     }

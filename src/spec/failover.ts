@@ -76,7 +76,7 @@ export function checkFailover(
   if (!f) return undefined;
   for (const [name, r] of Object.entries(f.relays)) {
     const node = nodes.get(name);
-    if (!node || node.role !== 'relay')
+    if (node?.role !== 'relay')
       ctx.sink.error('E_FAILOVER', ['failover', 'relays', name], `'${name}' is not a node with role: relay`, {
         key: true,
         hint: `declare it under nodes: with role: relay (relays: ${listNames([...nodes.values()].filter((n) => n.role === 'relay').map((n) => n.name))})`,
