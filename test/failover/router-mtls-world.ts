@@ -18,7 +18,7 @@ import { Agent, request } from 'undici';
 import { parseAllow } from '../../src/relay/allow.ts';
 import { type Relay, startRelay } from '../../src/relay/relay.ts';
 import { initCa, issueNode } from '../../src/security/index.ts';
-import { type Json, type NodeDef, TelemetryMesh, until } from '../telemetry/helpers.ts';
+import { type Json, type NodeDef, parseBody, TelemetryMesh, until } from '../telemetry/helpers.ts';
 import { DOC, RouterWorld } from './router-harness.ts';
 
 /** A TelemetryMesh whose nodes are on https with mutual TLS from one mesh CA. */
@@ -78,14 +78,10 @@ export class MtlsMesh extends TelemetryMesh {
     const res = await request(base + path, {
       method: method as 'GET',
       dispatcher: this.#agent,
-      headers: {
-        authorization: `Basic ${Buffer.from(`admin:${this.password}`).toString('base64')}`,
-        'content-type': 'application/json',
-      },
+      headers: this.adminHeaders(),
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    const text = await res.body.text();
-    return { status: res.statusCode, body: text === '' ? undefined : jsonOrText(text) };
+    return { status: res.statusCode, body: parseBody(await res.body.text()) };
   }
 
   override async close(): Promise<void> {
@@ -93,14 +89,6 @@ export class MtlsMesh extends TelemetryMesh {
     await this.#agent?.close();
   }
 }
-
-const jsonOrText = (text: string): unknown => {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text; // not JSON
-  }
-};
 
 /** The router harness over mutual TLS, with a real `couchmesh relay` as proxy mode's forward proxy. */
 export class MtlsRouterWorld extends RouterWorld {

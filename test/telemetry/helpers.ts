@@ -166,20 +166,18 @@ ${links.map(([a, b]) => `  - [${a}, ${b}]`).join('\n')}
   ): Promise<{ status: number; body: Json }> {
     const res = await fetch(base + path, {
       method,
-      headers: {
-        authorization: `Basic ${Buffer.from(`admin:${this.password}`).toString('base64')}`,
-        'content-type': 'application/json',
-      },
+      headers: this.adminHeaders(),
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      // not JSON
-    }
-    return { status: res.status, body: parsed };
+    return { status: res.status, body: parseBody(await res.text()) };
+  }
+
+  /** The admin's basic auth and a JSON content type: every request of these tests. */
+  adminHeaders(): Record<string, string> {
+    return {
+      authorization: `Basic ${Buffer.from(`admin:${this.password}`).toString('base64')}`,
+      'content-type': 'application/json',
+    };
   }
 
   async ok(name: string, method: string, path: string, body?: unknown, base?: string): Promise<Json> {
@@ -238,6 +236,16 @@ export async function pollUntil(
 }
 
 /** Polls a probe until it returns a value (bounded). */
+/** A response body: JSON when it parses, else the text itself; an empty body is undefined. */
+export function parseBody(text: string): Json {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text; // not JSON
+  }
+}
+
 export async function until<T>(what: string, probe: () => Promise<T | undefined>, tries = 300): Promise<T> {
   for (let i = 0; i < tries; i++) {
     const v = await probe().catch(() => undefined);
