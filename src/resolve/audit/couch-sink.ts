@@ -2,6 +2,15 @@ import { type CouchClient, dbPath, docPath, isCouchError } from '../../couch/ind
 import { type AuditEntry, entryRange, isAuditEntry, withDerived } from './entry.ts';
 import { type AuditSink, byRecordedAt } from './sink.ts';
 
+/** Entries per group-committed `_bulk_docs` at most (see `record`). */
+const GROUP_MAX = 2_000;
+
+interface Pending {
+  entries: readonly AuditEntry[];
+  resolve(failed: Map<string, string>): void;
+  reject(e: unknown): void;
+}
+
 /**
  * The audit as a CouchDB database (default `couchmesh_audit`) on the node being resolved; it can be
  * replicated like any other. Entries are written with `new_edits:false` as revision `1-<id hash>`:
@@ -30,9 +39,58 @@ export class CouchAuditSink implements AuditSink {
     this.#opened = true;
   }
 
-  async record(entries: readonly AuditEntry[]): Promise<Map<string, string>> {
+  /**
+   * Stores entries before their documents are touched. Batches pipelined by the worker record at
+   * nearly the same time: entries that arrive while a write is in flight are sent together in the
+   * next one (group commit: one `_bulk_docs`, one commit on the node, instead of one per batch), and
+   * each caller's promise settles only once the write holding its entries has been answered, so an
+   * entry is still stored before its resolution is written. A lone batch is sent at once (no wait).
+   */
+  record(entries: readonly AuditEntry[]): Promise<Map<string, string>> {
+    if (!entries.length) return Promise.resolve(new Map());
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ entries, resolve, reject });
+      if (!this.#sending) void this.#flush();
+    });
+  }
+
+  #queue: Pending[] = [];
+  #sending = false;
+
+  async #flush(): Promise<void> {
+    this.#sending = true;
+    try {
+      while (this.#queue.length) {
+        // whole callers only, up to GROUP_MAX entries (one caller's batch may exceed it alone)
+        let n = 0;
+        let take = 0;
+        while (
+          take < this.#queue.length &&
+          (take === 0 || n + (this.#queue[take] as Pending).entries.length <= GROUP_MAX)
+        )
+          n += (this.#queue[take++] as Pending).entries.length;
+        const group = this.#queue.splice(0, take);
+        try {
+          const failed = await this.#write(group.flatMap((g) => g.entries));
+          for (const g of group) {
+            const mine = new Map<string, string>();
+            for (const e of g.entries) {
+              const why = failed.get(e._id);
+              if (why !== undefined) mine.set(e._id, why);
+            }
+            g.resolve(mine);
+          }
+        } catch (e) {
+          for (const g of group) g.reject(e);
+        }
+      }
+    } finally {
+      this.#sending = false;
+    }
+  }
+
+  async #write(entries: readonly AuditEntry[]): Promise<Map<string, string>> {
     const failed = new Map<string, string>();
-    if (!entries.length) return failed;
     await this.open();
     // a first revision needs no `_revisions`: the rev alone is the whole path
     const docs = entries.map((e) => ({ ...e, _rev: `1-${e._id.slice(-32)}` }));
