@@ -40,7 +40,11 @@ export async function conflictsOnce(ctx: Ctx, db: string): Promise<void> {
     const planned = ctx.dryRun ? (stats?.seen ?? 0) : 0;
     if (res.nodes[0]?.error) throw new Error(`resolving ${db} on ${node}: ${res.nodes[0].error}`);
     const prev = ctx.state.counts(db, node);
-    const conflicted = await conflictCount(ctx.m, db, node, ctx.deps).catch(() => -1);
+    // what the pass left in conflict (declined + failed; a dry run: every conflict it saw), not a second
+    // count: counting reads `_changes` and `_bulk_get`s every document with more than one leaf, and a
+    // resolved document keeps its tombstoned leaves, so a recount re-read the whole pass. A conflict
+    // that arrives after the pass's last read is counted by the next pass's first count.
+    const conflicted = res.nodes[0]?.conflicted ?? -1;
     if (conflicted >= 0) ctx.metrics.conflicts.set({ db, node, conflicted });
     ctx.state.conflicts({
       db,

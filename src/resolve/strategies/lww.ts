@@ -1,4 +1,4 @@
-import { sortByWinner } from '../../couchdb/winner.ts';
+import { sortByWinner, winnerOrder } from '../../couchdb/winner.ts';
 import { getPath } from '../json.ts';
 import type { Leaf } from '../leaf.ts';
 import { decline, merged, type StrategyOutcome } from '../strategy.ts';
@@ -11,13 +11,20 @@ export interface LwwSettings {
   missing: 'oldest' | 'decline';
 }
 
+const inWinnerOrder = (leaves: readonly Leaf[]) => {
+  for (let i = 1; i < leaves.length; i++)
+    if (winnerOrder(leaves[i - 1] as Leaf, leaves[i] as Leaf) > 0) return false;
+  return true;
+};
+
 /** The last writer, or why there is none (see {@link lww}). */
 export function latestLeaf(leaves: readonly Leaf[], s: LwwSettings): { leaf: Leaf } | { reason: string } {
   let best: { leaf: Leaf; t: number } | undefined;
   let timed = 0;
   let untimed: Leaf | undefined;
-  // in winner order, replacing only on a strictly later time: ties go to CouchDB's winner
-  for (const leaf of sortByWinner(leaves)) {
+  // in winner order, replacing only on a strictly later time: ties go to CouchDB's winner. The resolver
+  // hands leaves over in that order already: checked (one comparison per pair), not sorted again
+  for (const leaf of inWinnerOrder(leaves) ? leaves : sortByWinner(leaves)) {
     let t = toTime(getPath(leaf.body, s.timestamp));
     if (t === undefined) {
       untimed ??= leaf;

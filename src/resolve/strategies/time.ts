@@ -7,8 +7,14 @@ import { type Json, NumberText } from '../json.ts';
 export function toTime(v: Json | undefined): number | undefined {
   if (v instanceof NumberText) return toTime(Number(v.text));
   if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
-  if (typeof v !== 'string' || v.trim() === '') return undefined;
-  if (/^-?\d+(\.\d+)?$/.test(v.trim())) return Number(v);
+  if (typeof v !== 'string') return undefined;
+  // the common case, an ISO date (`2024-01-01T…`): a digit first and a `-` at 4 is never numeric text
+  const c = v.charCodeAt(0);
+  if (!(c >= 48 && c <= 57 && v.charCodeAt(4) === 45)) {
+    const t = v.trim();
+    if (t === '') return undefined;
+    if (/^-?\d+(\.\d+)?$/.test(t)) return Number(v);
+  }
   const t = Date.parse(v);
   return Number.isNaN(t) ? undefined : t;
 }
