@@ -23,6 +23,7 @@
 //   --warmup=N (3 rounds)  --in-memory
 import { performance } from 'node:perf_hooks';
 import { dbPath } from '../src/couch/index.ts';
+import { benchMesh, controllerResolver } from './lib/conflict-controller.ts';
 import {
   assertResolved,
   type LimitPlan,
@@ -33,7 +34,6 @@ import {
   rawLimit,
   toyBatched,
 } from './lib/conflict-runners.ts';
-import { benchMesh, controllerResolver } from './lib/conflict-controller.ts';
 import { drop, LEAVES, populate, startTarget, type Target } from './lib/conflict-world.ts';
 import { loadNote } from './lib/format.ts';
 
@@ -135,7 +135,13 @@ const LABELS: Record<Name, string> = {
 // runs close in time
 const RUN_ORDER: Name[] = ['naive', 'toy', 'ours', 'limit', 'controller'];
 const RESOLVERS = ['ours', 'controller'] as const;
-const SHORT: Record<Name, string> = { naive: 'naive', toy: 'toy', limit: 'limit', ours: 'CLI', controller: 'controller' };
+const SHORT: Record<Name, string> = {
+  naive: 'naive',
+  toy: 'toy',
+  limit: 'limit',
+  ours: 'CLI',
+  controller: 'controller',
+};
 
 async function main(): Promise<void> {
   const target = await startTarget({ inMemory: args.has('in-memory') });

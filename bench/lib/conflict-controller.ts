@@ -51,6 +51,8 @@ export async function controllerResolver(
   const r = await resolveMeshDatabase(mesh, { db, node: 'bench', config }, {});
   const node = r.nodes[0];
   if (node?.error || r.counts.resolved !== n || r.counts.failed)
-    throw new Error(`controller resolved ${r.counts.resolved}/${n}, failed ${r.counts.failed} ${node?.error ?? ''}`);
+    throw new Error(
+      `controller resolved ${r.counts.resolved}/${n}, failed ${r.counts.failed} ${node?.error ?? ''}`,
+    );
   return { docs: n, revisions: node?.stats?.revisions ?? 0 };
 }

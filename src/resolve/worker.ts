@@ -85,7 +85,7 @@ export class ResolverWorker {
     };
   }
 
-  /** Loads custom strategy modules and opens the audit: configuration mistakes surface here. */
+  /** Loads custom strategy modules (configuration mistakes surface here) and starts opening the audit. */
   static async create(o: WorkerOptions): Promise<ResolverWorker> {
     const baseDir = o.baseDir ?? process.cwd();
     const resolver = await ConflictResolver.create(o.config, { baseDir, loader: o.loader, clock: o.clock });
@@ -95,7 +95,10 @@ export class ResolverWorker {
       audit =
         o.audit ??
         ('db' in a ? new CouchAuditSink(o.client, a.db) : new NdjsonAuditSink(resolvePath(baseDir, a.file)));
-      await audit.open();
+      // Sent now, awaited by the first record and at the end of every run (a run fails when its audit
+      // cannot be opened, even with nothing to record): creating the database (412 once it exists)
+      // travels beside the first `_changes` read instead of ahead of it.
+      audit.open().catch(() => undefined);
     }
     return new ResolverWorker(o, resolver, audit);
   }
@@ -123,10 +126,12 @@ export class ResolverWorker {
         );
       }
       await Promise.all(runs);
+      await this.deps.audit?.open();
       this.stats.phase = 'done';
       return { stats: this.stats.snapshot(), lastSeq: 0 };
     }
     const lastSeq = await this.loop('once', 0, new SeqTracker<Seq>(), opts.signal);
+    await this.deps.audit?.open();
     this.stats.phase = 'done';
     return { stats: this.stats.snapshot(), lastSeq };
   }
@@ -161,6 +166,7 @@ export class ResolverWorker {
     };
     const lastSeq = await this.loop('follow', since, tracker, opts.signal, checkpoint);
     await checkpoint(true).catch(() => undefined);
+    if (!opts.signal?.aborted) await this.deps.audit?.open();
     this.stats.phase = 'done';
     return { stats: this.stats.snapshot(), lastSeq };
   }

@@ -1,11 +1,16 @@
-// Must show: the audit's group commit. Batches that record while an audit write is in flight are sent
+// Must show: the audit's group commit, and its lazy opening. Batches that record while an audit write is in flight are sent
 // together in the next `_bulk_docs` (one commit on the node instead of one per batch); each caller
 // learns only its own refused entries, and only once the write holding its entries was answered.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CouchClient } from '../../src/couch/index.ts';
-import { type AuditEntry, CouchAuditSink } from '../../src/resolve/index.ts';
-import { suiteNode } from './helpers.ts';
+import {
+  type AuditEntry,
+  CouchAuditSink,
+  parseConflictsConfig,
+  ResolverWorker,
+} from '../../src/resolve/index.ts';
+import { createDb, suiteNode } from './helpers.ts';
 
 const entry = (i: number): AuditEntry => ({
   _id: `d:doc-${i}:${i.toString(16).padStart(32, '0')}`,
@@ -43,7 +48,8 @@ describe('audit group commit', () => {
     await sink.open();
     // an entry the node refuses alone: its validate_doc_update forbids it (a per-document error row)
     await node().client.put('/audit_group/_design/guard', {
-      validate_doc_update: "function (doc) { if (doc.doc_id === 'doc-99') throw { forbidden: 'not this one' }; }",
+      validate_doc_update:
+        "function (doc) { if (doc.doc_id === 'doc-99') throw { forbidden: 'not this one' }; }",
     });
     const bad = entry(99);
     const first = sink.record([entry(0), entry(1)]);
@@ -58,5 +64,17 @@ describe('audit group commit', () => {
     // a lone batch later is sent at once, on its own
     assert.equal((await sink.record([entry(4)])).size, 0);
     assert.deepEqual(sizes, [2, 3, 1]);
+  });
+
+  it('an audit database that cannot be created fails the run, even one with nothing to record', async () => {
+    await createDb(node(), 'calm');
+    const worker = await ResolverWorker.create({
+      client: node().client,
+      db: 'calm',
+      config: parseConflictsConfig({ strategy: 'lww' }),
+      // its creation travels beside the first read; the run still waits for (and reports) it
+      audit: new CouchAuditSink(node().client, 'Not A Valid Name'),
+    });
+    await assert.rejects(worker.runOnce(), /illegal_database_name|Name/);
   });
 });

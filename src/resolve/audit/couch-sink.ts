@@ -20,7 +20,6 @@ interface Pending {
  */
 export class CouchAuditSink implements AuditSink {
   readonly description: string;
-  #opened = false;
 
   constructor(
     private readonly client: CouchClient,
@@ -29,15 +28,20 @@ export class CouchAuditSink implements AuditSink {
     this.description = `db ${db}`;
   }
 
-  async open(): Promise<void> {
-    if (this.#opened) return;
-    try {
-      await this.client.put(dbPath(this.db));
-    } catch (e) {
-      if (!(isCouchError(e) && e.status === 412)) throw e;
-    }
-    this.#opened = true;
+  /** Creates the database unless it exists; one request however often it is called (retried after a failure). */
+  open(): Promise<void> {
+    this.#opening ??= this.client.put(dbPath(this.db)).then(
+      () => undefined,
+      (e) => {
+        if (isCouchError(e) && e.status === 412) return;
+        this.#opening = undefined;
+        throw e;
+      },
+    );
+    return this.#opening;
   }
+
+  #opening: Promise<void> | undefined;
 
   /**
    * Stores entries before their documents are touched. Batches pipelined by the worker record at
