@@ -95,9 +95,9 @@ export class ResolverWorker {
       audit =
         o.audit ??
         ('db' in a ? new CouchAuditSink(o.client, a.db) : new NdjsonAuditSink(resolvePath(baseDir, a.file)));
-      // Sent now, awaited by the first record and at the end of every run (a run fails when its audit
-      // cannot be opened, even with nothing to record): creating the database (412 once it exists)
-      // travels beside the first `_changes` read instead of ahead of it.
+      // Sent now, awaited by the first record, at the end of every one-shot run (it fails when its audit
+      // cannot be opened, even with nothing to record) and as a follower starts: creating the database
+      // (412 once it exists) travels beside the first `_changes` read instead of ahead of it.
       audit.open().catch(() => undefined);
     }
     return new ResolverWorker(o, resolver, audit);
@@ -144,7 +144,8 @@ export class ResolverWorker {
   async follow(opts: { signal?: AbortSignal; rescan?: boolean } = {}): Promise<RunReport> {
     this.stats.restart();
     const store = new CheckpointStore(this.o.client, this.o.db, this.checkpointId);
-    const cp = await store.read(opts.signal);
+    // a follower runs until stopped: an audit it cannot open fails it now, not at its first conflict
+    const [cp] = await Promise.all([store.read(opts.signal), this.deps.audit?.open()]);
     const resume = cp && cp.config === this.configHash && !opts.rescan;
     this.stats.phase = resume ? 'following' : 'backlog';
     const since: Seq = resume ? cp.seq : 0;
@@ -166,7 +167,6 @@ export class ResolverWorker {
     };
     const lastSeq = await this.loop('follow', since, tracker, opts.signal, checkpoint);
     await checkpoint(true).catch(() => undefined);
-    if (!opts.signal?.aborted) await this.deps.audit?.open();
     this.stats.phase = 'done';
     return { stats: this.stats.snapshot(), lastSeq };
   }
