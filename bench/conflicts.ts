@@ -2,7 +2,7 @@
 //
 // N documents (default 2,000, as measured in issue 14) with 3 conflicting leaves each, written with
 // `_bulk_docs new_edits:false`, into a fresh database per measurement. Then, on the same server, one
-// after the other, the four resolvers of bench/lib/conflict-runners.ts, lww on updated_at:
+// after the other, five resolvers (bench/lib/conflict-runners.ts, conflict-controller.ts), lww on updated_at:
 //   naive - one document at a time: GET ?conflicts=true, GET each leaf, one _bulk_docs; no audit;
 //   toy   - the issue's 40-line batched resolver: _changes -> _bulk_get -> one _bulk_docs per page; no audit;
 //   limit - the server's raw _bulk_docs rate for the very revisions ours writes (planned before the clock
