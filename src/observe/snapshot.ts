@@ -7,8 +7,10 @@
 
 import { type Seq, seqDistance, seqEquals } from '../couchdb/seq.ts';
 import { errorOf, lastCrash, nextRetryAt, parseTime, statsOf } from './backoff.ts';
-import { forDoc, isCluster, jobFreshness, taskFreshness } from './cluster.ts';
+import { forDoc, isCluster, isUnassigned, jobFreshness, taskFreshness } from './cluster.ts';
 import { type DirectionRef, directionKey, type MeshLink } from './links.ts';
+import type { Membership } from './membership.ts';
+import type { SideNote } from './side-reads.ts';
 import type {
   ActiveTask,
   DbInfo,
@@ -46,6 +48,17 @@ export interface NodeSnapshot {
   /** `_node/_local/_stats/couch_replicator`: slower cadence, with `statsAt` */
   stats?: ReplicatorStats;
   statsAt?: number;
+  /** on a cluster: each live member's `_node/<member>/_stats/couch_replicator` (`stats` is their sum) */
+  memberStats?: Record<string, ReplicatorStats>;
+  /** `_scheduler/docs` `total_rows`: above `docs.length` when a cluster drops a down owner's rows */
+  totalRows?: number;
+  /** `_replicator` doc ids, read only when rows are missing (`totalRows` > rows): unassigned vs missing */
+  replicatorIds?: string[];
+  /** `_membership` (slow cadence, and at once when rows are missing) */
+  membership?: Membership;
+  membershipAt?: number;
+  /** side reads that failed this poll: their data is absent, the node still answered (side-reads.ts) */
+  notes?: SideNote[];
 }
 
 export const dbSeqInfo = (i: DbInfo): DbSeqInfo => ({
@@ -85,8 +98,12 @@ export interface DirectionState {
   /** false when the doc node is unreachable or was not polled (state `unknown`) */
   observed: boolean;
   confidence: 'full' | 'reduced' | null;
-  /** `missing`: the doc node answered and holds no such doc */
-  state: DocState | 'missing';
+  /**
+   * `missing`: the doc node answered and holds no such doc; `unassigned`: absent from
+   * `_scheduler/docs` of a cluster whose rows are fewer than its `total_rows` (an owner is down) while
+   * `_replicator` holds it (or could not be read): the doc exists, no live member runs it yet
+   */
+  state: DocState | 'missing' | 'unassigned';
   repId: string | null;
   /** `info.error`, else the newest crash reason of the job's history */
   reason: string | null;
@@ -214,7 +231,13 @@ export function directionState(
   const source = latest.get(ref.from);
   const db = source?.reachable ? source.dbInfo[link.db] : undefined;
   const crash = lastCrash(doc, job);
-  const state: DirectionState['state'] = !observed ? 'unknown' : doc ? doc.state : 'missing';
+  const state: DirectionState['state'] = !observed
+    ? 'unknown'
+    : doc
+      ? doc.state
+      : snap && isUnassigned(snap, ref.docId)
+        ? 'unassigned'
+        : 'missing';
   const errorCount = doc?.error_count ?? 0;
   const checkpointedSeq = stats?.checkpointed_source_seq ?? null;
   const sourceSeq = db?.updateSeq ?? stats?.source_seq ?? null;
