@@ -95,7 +95,11 @@ export async function slowReads(get: SideGet, w: SlowWants, into: SlowSide, note
           },
         )
       : undefined,
-    w.stats ? readStats(get, into, notes).then(() => void (into.statsAt = w.now())) : undefined,
+    w.stats
+      ? readStats(get, into, notes).then(() => {
+          into.statsAt = w.now();
+        })
+      : undefined,
   ]);
 }
 
