@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isCluster } from './cluster.ts';
 import { ALL_LINKS, clusterSnapshot, M91, M92, peer, T0 } from './cluster-test-support.ts';
-import { linkView } from './snapshot.ts';
+import { type DirectionState, linkView } from './snapshot.ts';
 
 const S1C = ALL_LINKS.find((l) => l.link === 'c--s1' && l.db === 'events');
 
@@ -20,7 +20,7 @@ test('a replication listed twice in _scheduler/jobs: the job of the member that 
   for (const jobs of [s.jobs ?? [], [...(s.jobs ?? [])].reverse()]) {
     const snap = { ...s, jobs, membership: { all: [M91, M92], cluster: [M91, M92] } };
     assert.ok(isCluster(snap));
-    const d = linkView([snap, peer('s1', T0)], [S1C])[0]?.directions[1];
+    const d: DirectionState | undefined = linkView([snap, peer('s1', T0)], [S1C])[0]?.directions[1];
     assert.equal(d?.direction, 's1->c');
     assert.equal(d?.state, 'running');
     assert.equal(d?.clusterNode, M91);
