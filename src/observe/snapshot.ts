@@ -224,7 +224,14 @@ export function directionState(
   const task = doc ? forDoc(snap?.tasks, (t) => t.replication_id, doc, taskFreshness) : undefined;
   const job = doc ? forDoc(snap?.jobs, (j) => j.id, doc, jobFreshness) : undefined;
   // only docs that name a member can come from a cluster (and the member scan is then paid once per node)
-  const clusterNode = doc?.node && isCluster(snap) ? (task?.node ?? doc.node) : undefined;
+  // the member a running job's task runs on; for any other state the doc's own member, whose log has
+  // its crash (a `Duplicate replication` crash is on the new owner while the old one still runs it)
+  const clusterNode =
+    doc?.node && isCluster(snap)
+      ? doc.state === 'running'
+        ? (task?.node ?? doc.node)
+        : doc.node
+      : undefined;
   // a crashing / failed job has no live stats: the last `_scheduler/jobs` read may predate the crash
   const broken = doc?.state === 'crashing' || doc?.state === 'error' || doc?.state === 'failed';
   const stats: RepStats | null = task ?? statsOf(doc) ?? (broken ? null : job?.info) ?? null;

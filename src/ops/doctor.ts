@@ -36,6 +36,10 @@ export interface DirectionDiagnosis {
   db: string;
   direction: string;
   doc_node: string | null;
+  /** the cluster member running the job when the doc node is a CouchDB cluster: whose couch.log to read */
+  member?: string;
+  /** other members named by the job's state (the one a `Duplicate replication` runs on): their logs too */
+  other_members?: string[];
   doc_id: string;
   rep_id: string | null;
   state: string;
@@ -85,6 +89,19 @@ const summary = (s: CheckpointRead['source']): CheckpointSummary | null =>
         last_written: s.doc.history[0]?.end_time ?? null,
       }
     : null;
+
+/**
+ * The member whose log holds the job's lines (a cluster's couch_replicator entries are in the log of
+ * the member that runs the job, not the one the URL reached), and any other member its reason names
+ * (`Duplicate replication running on <member>`, cluster-samples/54).
+ */
+function membersOf(d: DirectionState): { member?: string; other_members?: string[] } {
+  if (!d.clusterNode) return {};
+  const named = [...(d.reason ?? '').matchAll(/running on (\S+@[\w.-]+)/g)]
+    .map((m) => m[1] as string)
+    .filter((m) => m !== d.clusterNode);
+  return { member: d.clusterNode, ...(named.length ? { other_members: [...new Set(named)] } : {}) };
+}
 
 function evidenceOf(d: DirectionState): Record<string, unknown> {
   return {
@@ -201,6 +218,7 @@ export async function doctorOperation(opts: DoctorOptions, deps: MeshDeps): Prom
         db: d.db,
         direction: d.direction,
         doc_node: d.docNode,
+        ...membersOf(d),
         doc_id: d.docId,
         rep_id: d.repId,
         state: d.state,
