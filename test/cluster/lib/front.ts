@@ -145,11 +145,14 @@ export class ClusterFront {
     const u = new URL(req.url ?? '/', 'http://front');
     const path = u.pathname;
     const get = req.method === 'GET';
-    if (get && path === '/_membership')
-      return json(res, 200, { all_nodes: this.live(), cluster_nodes: this.members });
+    if (get && path === '/_membership') {
+      json(res, 200, { all_nodes: this.live(), cluster_nodes: this.members });
+      return;
+    }
     if (get && path === '/_scheduler/jobs' && this.#failJobs > 0) {
       this.#failJobs--;
-      return json(res, 500, { error: 'unknown_error', reason: 'function_clause', ref: 1396221383 });
+      json(res, 500, { error: 'unknown_error', reason: 'function_clause', ref: 1396221383 });
+      return;
     }
     const node = /^\/_node\/([^/]+)\/_stats\/couch_replicator$/.exec(path);
     if (get && node)
