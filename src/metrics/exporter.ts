@@ -21,8 +21,11 @@ import { ControllerMetrics } from './controller.ts';
 import { safeLabel } from './labels.ts';
 import { RunningTotals } from './totals.ts';
 
-/** Every state a direction can be in (scheduler states + `unknown` unobserved + `missing` no doc). */
-export const DIRECTION_STATES = [...SCHEDULER_STATES, 'unknown', 'missing'] as const;
+/**
+ * Every state a direction can be in (scheduler states + `unknown` unobserved + `missing` no doc +
+ * `unassigned`: the doc exists on a cluster whose owner member is down).
+ */
+export const DIRECTION_STATES = [...SCHEDULER_STATES, 'unknown', 'missing', 'unassigned'] as const;
 const SEVERITIES: Severity[] = ['critical', 'warning', 'info'];
 
 const DIR_LABELS = ['mesh', 'link', 'db', 'direction', 'from', 'to'] as const;
@@ -142,7 +145,7 @@ function gauges(registry: Registry) {
   return {
     state: dir(
       'couchmesh_link_state',
-      'replication state of a link direction, one-hot over the scheduler states (+ unknown: not observed, missing: no _replicator doc)',
+      'replication state of a link direction, one-hot over the scheduler states (+ unknown: not observed, missing: no _replicator doc, unassigned: its cluster owner member is down)',
       ['state'],
     ),
     lag: dir(
