@@ -95,12 +95,16 @@ const summary = (s: CheckpointRead['source']): CheckpointSummary | null =>
  * the member that runs the job, not the one the URL reached), and any other member its reason names
  * (`Duplicate replication running on <member>`, cluster-samples/54).
  */
-function membersOf(d: DirectionState): { member?: string; other_members?: string[] } {
-  if (!d.clusterNode) return {};
-  const named = [...(d.reason ?? '').matchAll(/running on (\S+@[\w.-]+)/g)]
-    .map((m) => m[1] as string)
-    .filter((m) => m !== d.clusterNode);
-  return { member: d.clusterNode, ...(named.length ? { other_members: [...new Set(named)] } : {}) };
+function membersOf(d: DirectionState, findings: Finding[]): { member?: string; other_members?: string[] } {
+  const named = [...(d.reason ?? '').matchAll(/running on (\S+@[\w.-]+)/g)].map((m) => m[1] as string);
+  // an unassigned doc's lines are in the log of the down member that owned it
+  const down = findings.find((f) => f.rule === 'unassigned')?.evidence.downMembers;
+  if (typeof down === 'string') named.push(...down.split(','));
+  const others = [...new Set(named)].filter((m) => m !== d.clusterNode);
+  return {
+    ...(d.clusterNode ? { member: d.clusterNode } : {}),
+    ...(others.length ? { other_members: others } : {}),
+  };
 }
 
 function evidenceOf(d: DirectionState): Record<string, unknown> {
@@ -138,6 +142,8 @@ function nextSteps(d: DirectionState, findings: Finding[], ck: CheckpointRead | 
     .sort((a, b) => RANK[a.severity] - RANK[b.severity]);
   // crash rules already lead their playbook with the reason's own hint (health/playbook.ts reasonHint)
   for (const f of problems) add(f.playbook);
+  // nothing wrong but something to know (a cluster's unassigned doc, a handoff): its step
+  if (problems.length === 0) for (const f of findings) add(f.playbook);
   if (d.state === 'crashing' && !problems.some((f) => f.rule === 'crashing')) add(reasonHint(d.reason));
   if (ck?.pair && problems.some((f) => f.rule === 'checkpoint-integrity' || f.rule === 'seq-regression'))
     add(
@@ -218,7 +224,7 @@ export async function doctorOperation(opts: DoctorOptions, deps: MeshDeps): Prom
         db: d.db,
         direction: d.direction,
         doc_node: d.docNode,
-        ...membersOf(d),
+        ...membersOf(d, mine),
         doc_id: d.docId,
         rep_id: d.repId,
         state: d.state,

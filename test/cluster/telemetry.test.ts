@@ -103,6 +103,17 @@ describe('cluster telemetry on the simulated cluster', () => {
     const report = (await statusOperation({ file: w.file }, w.deps())).reports[0];
     assert.deepEqual(report?.nodes.find((n) => n.node === 'c')?.members_down, [C3]);
     assert.match(renderStatus(report as NonNullable<typeof report>, plain), /down: couchdb@c3\.local/);
+    // doctor: the down member whose log holds the unassigned doc's lines, and what to do (nothing to apply)
+    const doctor = await doctorOperation({ file: w.file, link: 'c--s2', samples: 1 }, w.deps());
+    const un = doctor.directions.find((x) => x.direction === 's2->c');
+    assert.equal(un?.state, 'unassigned');
+    assert.deepEqual(un?.other_members, [C3]);
+    assert.match(
+      un?.next_steps.join('\n') ?? '',
+      /owner member is down, so no member runs it: nothing to apply/,
+    );
+    assert.ok(!doctor.node_findings.some((f) => f.rule === 'node-unreachable'));
+    assert.ok(doctor.node_findings.some((f) => f.rule === 'member-down'));
 
     // the quiet period over: the doc moves to a live member and runs there
     w.cluster.settle();

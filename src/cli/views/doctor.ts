@@ -6,9 +6,9 @@ import { findingLine, type Paint, severityColour, stateColour } from './paint.ts
 /** Whose couch.log holds the lines: on a cluster, the member running the job (and any other it names). */
 function logOwner(d: DoctorReport['directions'][number]): string {
   const node = d.doc_node ?? 'the node';
-  if (!d.member) return node;
-  const others = d.other_members?.length ? ` and of ${d.other_members.join(', ')}` : '';
-  return `${node} member ${d.member}${others}`;
+  const others = d.other_members?.length ? d.other_members.join(', ') : '';
+  if (!d.member) return others ? `${node} member ${others}` : node;
+  return `${node} member ${d.member}${others ? ` and of ${others}` : ''}`;
 }
 
 export function renderDoctor(r: DoctorReport, p: Paint): string {
