@@ -108,7 +108,12 @@ const canaryCell = (d: DirectionRow) =>
   d.canary_ms === undefined ? '' : d.canary_ms === null ? 'lost' : `${Math.round(d.canary_ms)} ms`;
 
 /** The MEMBER cell: the cluster member running the direction's job; who should, when its owner is down. */
-const memberCell = (d: DirectionRow) => d.cluster_node ?? (d.state === 'unassigned' ? '(owner down)' : '');
+export const memberCell = (d: DirectionRow) =>
+  d.cluster_node ?? (d.state === 'unassigned' ? '(owner down)' : '');
+
+/** A MEMBER column (after STATE) only when a direction's doc lives on a cluster node. */
+export const hasMemberColumn = (r: StatusReport) =>
+  r.directions.some((d) => d.cluster_node !== undefined || d.state === 'unassigned');
 
 /** One line per cluster node: its members, those down, and side reads dropped this poll (any node). */
 export function clusterLines(r: StatusReport, p: Paint): string[] {
@@ -134,7 +139,7 @@ export function renderStatus(r: StatusReport, p: Paint): string {
   const lines = [summaryLine(r, p), ...(filtered ? [filtered] : []), ...cluster, ''];
   // with the mesh's canary on, a CANARY column before REASON; with a cluster node, MEMBER after STATE
   const canary = r.directions.some((d) => d.canary_ms !== undefined);
-  const member = r.directions.some((d) => d.cluster_node !== undefined || d.state === 'unassigned');
+  const member = hasMemberColumn(r);
   const at = STATUS_HEADER.indexOf('STATE') + 1;
   const shape = (cells: string[], extra: { member: string; canary: string }) => {
     const out = canary ? [...cells.slice(0, -1), extra.canary, cells.at(-1) as string] : [...cells];
