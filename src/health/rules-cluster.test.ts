@@ -176,3 +176,29 @@ describe('a job moving between members (cluster-samples/54, 59)', () => {
     );
   });
 });
+
+test('pending on a cluster quotes the gauges of the member that owns the doc, not the sum', () => {
+  const s = clusterSnapshot(T0, { docs: 'scheduler-docs-all-up', membership: 'membership-all-up' });
+  const gauges = (running: number, pending: number) => ({
+    values: {},
+    jobs: { running, pending, crashed: 0, total: running + pending },
+  });
+  const pendingAt = (at: number): NodeSnapshot => ({
+    ...s,
+    at,
+    docs: s.docs.map((d) =>
+      d.doc_id === 'couchmesh.cmix.events.s1--c' ? { ...d, state: 'pending', last_updated: undefined } : d,
+    ),
+    memberStats: { [M91]: gauges(500, 3), 'couchdb92@127.0.0.1': gauges(1, 0), [M93]: gauges(2, 0) },
+    stats: gauges(503, 3),
+  });
+  const snaps = Array.from({ length: 4 }, (_, i) => [
+    pendingAt(T0 + i * 120_000),
+    peer('s1', T0 + i * 120_000),
+  ]).flat();
+  const f = evaluateHealth({ snapshots: snaps, links: ALL_LINKS }, T0 + 360_000, {
+    pollIntervalMs: 120_000,
+  }).find((x) => x.rule === 'pending');
+  assert.equal(f?.evidence.jobsRunning, 500);
+  assert.match(f?.message ?? '', /500 running, 3 pending on c member couchdb91@127\.0\.0\.1/);
+});

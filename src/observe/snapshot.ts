@@ -45,7 +45,7 @@ export interface NodeSnapshot {
   /** `_scheduler/jobs` (history, crash reasons): read at a slower cadence, with `jobsAt` */
   jobs?: SchedulerJob[];
   jobsAt?: number;
-  /** `_node/_local/_stats/couch_replicator`: slower cadence, with `statsAt` */
+  /** `_node/_local/_stats/couch_replicator` (on a cluster the sum of `memberStats`): slower cadence, with `statsAt` */
   stats?: ReplicatorStats;
   statsAt?: number;
   /** on a cluster: each live member's `_node/<member>/_stats/couch_replicator` (`stats` is their sum) */
