@@ -11,7 +11,7 @@ import { MeshMetrics } from '../../src/metrics/exporter.ts';
 import { doctorOperation } from '../../src/ops/doctor.ts';
 import { statusOperation } from '../../src/ops/status-run.ts';
 import type { PollResult } from '../../src/watch/poller.ts';
-import { direction, findingsOf, pollUntil } from '../telemetry/helpers.ts';
+import { cli, direction, findingsOf, pollUntil } from '../telemetry/helpers.ts';
 import { MEMBERS } from './lib/front.ts';
 import { type ClusterWorld, clusterWorld, docOf } from './lib/world.ts';
 
@@ -59,6 +59,15 @@ describe('cluster telemetry on the simulated cluster', () => {
     assert.match(text, /c: cluster of 3 members \(couchdb@c1\.local, couchdb@c2\.local, couchdb@c3\.local\)/);
     assert.match(text, /MEMBER/);
     assert.match(text, /s1->c\s+running\s+couchdb@c1\.local/);
+
+    // the CLI's --json is the same report
+    const json = await cli(w, ['status', '-f', w.file, '--json']);
+    assert.equal(json.code, 0, json.o.stderr);
+    const parsed = JSON.parse(json.o.stdout);
+    assert.equal(
+      parsed.directions.find((d: { direction: string }) => d.direction === 's2->c')?.cluster_node,
+      C3,
+    );
 
     const metrics = new MeshMetrics('t');
     metrics.update(up);
