@@ -202,3 +202,20 @@ test('pending on a cluster quotes the gauges of the member that owns the doc, no
   assert.equal(f?.evidence.jobsRunning, 500);
   assert.match(f?.message ?? '', /500 running, 3 pending on c member couchdb91@127\.0\.0\.1/);
 });
+
+test('a single node (no member named) is never in a handoff', () => {
+  const s = clusterSnapshot(T0, { docs: 'scheduler-docs-all-up' });
+  const single = (at: number): NodeSnapshot => ({
+    ...s,
+    at,
+    docs: s.docs
+      .filter((d) => d.doc_id === 'couchmesh.cmix.events.s1--c')
+      .map((d) => ({ ...d, node: undefined, state: 'initializing' as const, id: null, info: null })),
+  });
+  const snaps = Array.from({ length: 3 }, (_, i) => [
+    single(T0 + i * 2000),
+    peer('s1', T0 + i * 2000),
+  ]).flat();
+  const fs = evaluateHealth({ snapshots: snaps, links: ALL_LINKS }, T0 + 4000, { pollIntervalMs: 2000 });
+  assert.ok(!fs.some((f) => f.rule === 'handoff'));
+});

@@ -19,9 +19,10 @@ import type { Finding, HealthThresholds } from './types.ts';
 /** couch_replicator_scheduler's crash message when the job already runs on another member. */
 const DUPLICATE = /Duplicate replication running on/;
 
-/** A point that looks like a job moving between members. */
+/** A point of a cluster's direction that looks like a job moving between members (never a single node's). */
 const moving = (s: DirectionState) =>
-  s.state === 'initializing' || (s.state === 'crashing' && DUPLICATE.test(s.reason ?? ''));
+  s.clusterNode !== undefined &&
+  (s.state === 'initializing' || (s.state === 'crashing' && DUPLICATE.test(s.reason ?? '')));
 
 /**
  * Since when the direction has been moving between members, when that is within the quiet period
