@@ -9,6 +9,7 @@ import { reasonHint } from '../health/playbook.ts';
 import type { Finding } from '../health/types.ts';
 import { type CheckpointRead, readCheckpoints, repIdBase } from '../observe/checkpoints.ts';
 import { directionKey, type MeshLink } from '../observe/links.ts';
+import type { SideNote } from '../observe/side-reads.ts';
 import type { DirectionState } from '../observe/snapshot.ts';
 import { mapLimit } from '../plan/observe.ts';
 import type { SecurityFinding } from '../security/checks-types.ts';
@@ -77,6 +78,8 @@ export interface DoctorReport {
   healthy_directions: number;
   /** the security checks (src/security/checks.ts): findings with evidence and a fix, no secret */
   security: SecurityFinding[];
+  /** side reads that failed in the last poll (observe/side-reads.ts): what the diagnosis lacks */
+  notes?: Array<SideNote & { node: string }>;
   requests: number;
 }
 
@@ -254,6 +257,7 @@ export async function doctorOperation(opts: DoctorOptions, deps: MeshDeps): Prom
     }
     const sec = await security;
     requests += sec.requests;
+    const notes = r.snapshots.flatMap((x) => (x.notes ?? []).map((n) => ({ node: x.node, ...n })));
     const report: DoctorReport = {
       mesh: m.spec.mesh,
       at: new Date(r.at).toISOString(),
@@ -266,6 +270,7 @@ export async function doctorOperation(opts: DoctorOptions, deps: MeshDeps): Prom
       directions: diagnoses,
       healthy_directions: healthyCount,
       security: sec.findings,
+      ...(notes.length ? { notes } : {}),
       requests,
     };
     // a scheduler reason or a checkpoint error can quote a URL or a node's answer: the whole report

@@ -182,5 +182,14 @@ describe('cluster telemetry on the simulated cluster', () => {
     );
     assert.ok(!r.findings.some((f) => f.rule === 'node-unreachable'));
     assert.equal(direction(r, 's1', 'c').state, 'running');
+    // doctor says what its diagnosis lacks
+    w.cluster.failJobs(1);
+    const doctor = await doctorOperation({ file: w.file, samples: 1 }, w.deps());
+    assert.deepEqual(
+      doctor.notes?.map((n) => [n.node, n.read]),
+      [['c', '_scheduler/jobs']],
+    );
+    assert.ok(!doctor.node_findings.some((f) => f.rule === 'node-unreachable'));
+    assert.match(renderDoctor(doctor, plain), /c: _scheduler\/jobs not read \(E_COUCH_HTTP/);
   });
 });

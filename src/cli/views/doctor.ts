@@ -18,6 +18,10 @@ export function renderDoctor(r: DoctorReport, p: Paint): string {
       `couchmesh doctor — mesh ${r.mesh} at ${iso(Date.parse(r.at))} (${r.polls} polls, ${r.requests} requests)`,
     ),
   );
+  for (const n of r.notes ?? [])
+    lines.push(
+      p.yellow(`${n.node}: ${n.read} not read (${n.code}: ${n.message}); the diagnosis lacks its data`),
+    );
   if (r.node_findings.length) {
     lines.push('', p.bold('nodes:'));
     for (const f of r.node_findings) {
