@@ -98,11 +98,7 @@ export interface DirectionState {
   /** false when the doc node is unreachable or was not polled (state `unknown`) */
   observed: boolean;
   confidence: 'full' | 'reduced' | null;
-  /**
-   * `missing`: the doc node answered and holds no such doc; `unassigned`: absent from
-   * `_scheduler/docs` of a cluster whose rows are fewer than its `total_rows` (an owner is down) while
-   * `_replicator` holds it (or could not be read): the doc exists, no live member runs it yet
-   */
+  /** `missing`: the doc node holds no such doc; `unassigned`: it does, but its cluster owner is down (cluster.ts) */
   state: DocState | 'missing' | 'unassigned';
   repId: string | null;
   /** `info.error`, else the newest crash reason of the job's history */
@@ -238,13 +234,8 @@ export function directionState(
   const source = latest.get(ref.from);
   const db = source?.reachable ? source.dbInfo[link.db] : undefined;
   const crash = lastCrash(doc, job);
-  const state: DirectionState['state'] = !observed
-    ? 'unknown'
-    : doc
-      ? doc.state
-      : snap && isUnassigned(snap, ref.docId)
-        ? 'unassigned'
-        : 'missing';
+  const absent = snap && isUnassigned(snap, ref.docId) ? 'unassigned' : 'missing';
+  const state: DirectionState['state'] = !observed ? 'unknown' : doc ? doc.state : absent;
   const errorCount = doc?.error_count ?? 0;
   const checkpointedSeq = stats?.checkpointed_source_seq ?? null;
   const sourceSeq = db?.updateSeq ?? stats?.source_seq ?? null;
