@@ -10,6 +10,7 @@ import type { CheckpointPair } from '../observe/types.ts';
 import { findingKey } from './diff.ts';
 import type { DirectionRule } from './finding.ts';
 import { checkpointIntegrityRule } from './rules-checkpoint.ts';
+import { handoffRule, memberDownRule, unassignedRule } from './rules-cluster.ts';
 import { reducedRule, staleRule, unreachableRule } from './rules-node.ts';
 import { lagRule, rescanStormRule, stalledRule, writesFailingRule } from './rules-progress.ts';
 import { seqRegressionRule } from './rules-regression.ts';
@@ -50,6 +51,8 @@ export const DIRECTION_RULES: readonly DirectionRule[] = [
   errorRule,
   pendingRule,
   docMissingRule,
+  unassignedRule,
+  handoffRule,
   stalledRule,
   writesFailingRule,
   seqRegressionRule,
@@ -97,6 +100,7 @@ export function judgeSeries(view: SeriesView, now: number, t: HealthThresholds):
     add(unreachableRule(name, series, now));
     add(staleRule(name, series, now, t));
     add(reducedRule(name, series));
+    add(memberDownRule(name, series, now));
   }
   for (const { link, ref, series, docNode } of view.directions) {
     if (series.length === 0) continue;

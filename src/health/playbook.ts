@@ -43,6 +43,15 @@ export const PLAYBOOK = {
     'the node does not answer: check that CouchDB is running and reachable from here; links to and from it will show as crashing (http_request_failed) until it is back',
   stale:
     'telemetry for this node is older than expected: check the poller (couchmesh status --watch) and its logs',
+  /** cluster-samples/46 + 54: a stopped member's docs are dropped from _scheduler/docs; the others serve */
+  memberDown:
+    "a cluster member is down (in _membership cluster_nodes, not in all_nodes): start it again or remove it from the cluster (PUT/DELETE /_node/_local/_nodes/NAME); the other members serve, and the jobs it owned move to them after the cluster's quiet period (cluster_quiet_period, 60 s); read the member's own couch.log for why it stopped",
+  /** cluster-samples/46: `total_rows` counts the down owner's docs, the rows omit them */
+  unassigned:
+    'the _replicator document exists but its owner member is down, so no member runs it: nothing to apply; it moves to a live member after the quiet period (cluster_quiet_period, 60 s); if it stays unassigned, bring the member back or check _membership',
+  /** cluster-samples/54 + 59: a job moving between members */
+  handoff:
+    'the job is moving between cluster members (initializing during the quiet period, or a Duplicate replication crash while the old owner stops it): nothing to do unless it stays so beyond the quiet period; then read the couch.log of both members named',
   reduced:
     'this server has no _scheduler API: only _replicator states are visible (no seqs, crash counts or stats); health is judged with reduced confidence',
 } as const;

@@ -6,6 +6,7 @@ import { crashBackoffMs, crashStreakMinMs } from '../observe/backoff.ts';
 import type { DirectionState } from '../observe/snapshot.ts';
 import { type DirectionContext, dirFinding, dur, iso, label, last, trailingRun } from './finding.ts';
 import { PLAYBOOK, reasonHint } from './playbook.ts';
+import { handoffSince } from './rules-cluster.ts';
 import type { Finding } from './types.ts';
 
 const withHint = (reason: string | null, generic: string) => {
@@ -22,6 +23,8 @@ function inStateSince(series: readonly DirectionState[], state: string): number 
 export function crashingRule(ctx: DirectionContext): Finding | null {
   const s = last(ctx.series);
   if (s?.state !== 'crashing') return null;
+  // a job moving between cluster members within the quiet period is a handoff (rules-cluster.ts)
+  if (handoffSince(ctx.series, ctx.now, ctx.t) !== null) return null;
   const since = inStateSince(ctx.series, 'crashing');
   // observed duration, or what error_count implies (the backoffs already waited), whichever is longer
   const forMs = Math.max(since === null ? 0 : ctx.now - since, crashStreakMinMs(s.errorCount));
@@ -71,7 +74,9 @@ export function pendingRule(ctx: DirectionContext): Finding | null {
   const since = s.stateSince ?? inStateSince(ctx.series, 'pending');
   const forMs = since === null ? null : ctx.now - since;
   if (forMs === null || forMs < ctx.t.pendingMaxAgeMs) return null;
-  const jobs = ctx.docNode?.stats?.jobs;
+  // on a cluster, the gauges of the member that owns the doc (a member's _stats is its own, not the cluster's)
+  const member = s.clusterNode ? ctx.docNode?.memberStats?.[s.clusterNode] : undefined;
+  const jobs = (member ?? ctx.docNode?.stats)?.jobs;
   const evidence = {
     pendingForMs: forMs,
     pendingMaxAgeMs: ctx.t.pendingMaxAgeMs,
@@ -79,7 +84,8 @@ export function pendingRule(ctx: DirectionContext): Finding | null {
     jobsPending: jobs?.pending ?? null,
     maxJobs: ctx.t.maxJobs,
   };
-  const counts = jobs ? ` (${jobs.running} running, ${jobs.pending} pending on ${s.docNode})` : '';
+  const where = member ? `${s.docNode} member ${s.clusterNode}` : s.docNode;
+  const counts = jobs ? ` (${jobs.running} running, ${jobs.pending} pending on ${where})` : '';
   const msg = `${label(s)} has been pending for ${dur(forMs)}: the scheduler is starved${counts} (more jobs than max_jobs, default ${ctx.t.maxJobs})`;
   return dirFinding(s, 'pending', 'warning', evidence, msg, PLAYBOOK.starved);
 }

@@ -18,7 +18,10 @@ import { type DirectionState, directionState, type NodeSnapshot } from '../obser
 import { compactPoint } from './series-compact.ts';
 
 /** What the node rules read of a node's poll (a NodeSnapshot is one). */
-export type NodeMark = Pick<NodeSnapshot, 'node' | 'at' | 'reachable' | 'confidence' | 'error'> & {
+export type NodeMark = Pick<
+  NodeSnapshot,
+  'node' | 'at' | 'reachable' | 'confidence' | 'error' | 'membership'
+> & {
   readonly docs: { readonly length: number };
 };
 
@@ -173,6 +176,7 @@ const markOf = (s: NodeSnapshot): NodeMark => ({
   reachable: s.reachable,
   confidence: s.confidence,
   ...(s.error ? { error: s.error } : {}),
+  ...(s.membership ? { membership: s.membership } : {}),
   docs: { length: s.docs.length },
 });
 

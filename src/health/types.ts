@@ -26,7 +26,12 @@ export type RuleId =
   | 'rerouted'
   | 'no-relay'
   // couchmesh verify (the controller's verify loop): two linked nodes hold different documents
-  | 'divergence';
+  | 'divergence'
+  // CLUSTERS (#17): a configured member of a cluster node is down; a doc whose owner is down; a job
+  // moving between members (initializing in the quiet period, `Duplicate replication`): not a crash
+  | 'member-down'
+  | 'unassigned'
+  | 'handoff';
 
 export type Evidence = Record<string, number | string | boolean | null>;
 
@@ -77,6 +82,12 @@ export interface HealthThresholds {
   rescanWrittenRatio: number;
   /** look-back for "rising" counters, regressions and crash reasons */
   windowMs: number;
+  /**
+   * a cluster's quiet period after a membership change (couch_replicator_clustering
+   * `cluster_quiet_period`, 60 s): jobs moving between members sit `initializing` (cluster-samples/59)
+   * or crash once with `Duplicate replication running on …` (54) for this long without it being a fault
+   */
+  clusterQuietPeriodMs: number;
 }
 
 export const DEFAULT_HEALTH_THRESHOLDS: Readonly<HealthThresholds> = Object.freeze({
@@ -95,6 +106,7 @@ export const DEFAULT_HEALTH_THRESHOLDS: Readonly<HealthThresholds> = Object.free
   rescanCheckedPerSourceChange: 2,
   rescanWrittenRatio: 0.05,
   windowMs: 600_000,
+  clusterQuietPeriodMs: 60_000,
 });
 
 export function withDefaults(t: Partial<HealthThresholds> = {}): HealthThresholds {

@@ -21,8 +21,11 @@ import { ControllerMetrics } from './controller.ts';
 import { safeLabel } from './labels.ts';
 import { RunningTotals } from './totals.ts';
 
-/** Every state a direction can be in (scheduler states + `unknown` unobserved + `missing` no doc). */
-export const DIRECTION_STATES = [...SCHEDULER_STATES, 'unknown', 'missing'] as const;
+/**
+ * Every state a direction can be in (scheduler states + `unknown` unobserved + `missing` no doc +
+ * `unassigned`: the doc exists on a cluster whose owner member is down).
+ */
+export const DIRECTION_STATES = [...SCHEDULER_STATES, 'unknown', 'missing', 'unassigned'] as const;
 const SEVERITIES: Severity[] = ['critical', 'warning', 'info'];
 
 const DIR_LABELS = ['mesh', 'link', 'db', 'direction', 'from', 'to'] as const;
@@ -73,6 +76,8 @@ export class MeshMetrics {
         set(g.failures, d.docWriteFailures);
         set(g.checkpointAge, d.checkpointAge === null ? null : d.checkpointAge / 1000);
         if (d.observed) g.crashes.set(l, d.errorCount);
+        // an info-style series: the member label moves with the job without relabelling every gauge
+        if (d.clusterNode) g.member.set({ ...l, member: safeLabel(d.clusterNode) }, 1);
         // counters are never reset: a total across job runs, grown by what each poll adds
         const key = `${v.link}|${v.db}|${d.direction}`;
         const run = d.repId === null ? null : `${d.repId}@${d.jobStart ?? ''}`;
@@ -89,6 +94,7 @@ export class MeshMetrics {
       for (const d of s.docs) counts.set(d.state, (counts.get(d.state) ?? 0) + 1);
       for (const [state, n] of counts) g.jobs.set({ mesh, node: s.node, state }, n);
       g.reduced.set({ mesh, node: s.node }, s.confidence === 'reduced' ? 1 : 0);
+      clusterGauges(g, mesh, s);
     }
     for (const sev of SEVERITIES) g.findings.set({ mesh, severity: sev }, 0);
     for (const f of r.findings) g.findings.inc({ mesh, severity: f.severity });
@@ -101,6 +107,21 @@ export class MeshMetrics {
   metrics(): Promise<string> {
     return this.registry.metrics();
   }
+}
+
+/** Per member of a cluster node: up or down (`_membership`), and its own `_stats` job gauges. */
+function clusterGauges(g: ReturnType<typeof gauges>, mesh: string, s: PollResult['snapshots'][number]) {
+  const m = s.membership;
+  if (m && m.cluster.length > 1) {
+    const up = new Set(m.all);
+    for (const member of m.cluster)
+      g.memberUp.set({ mesh, node: s.node, member: safeLabel(member) }, up.has(member) ? 1 : 0);
+  }
+  for (const [member, st] of Object.entries(s.memberStats ?? {}))
+    for (const [state, n] of Object.entries(st.jobs))
+      g.memberJobs.set({ mesh, node: s.node, member: safeLabel(member), state }, n);
+  for (const note of s.notes ?? [])
+    g.sideReadFailures.inc({ mesh, node: s.node, read: safeLabel(note.read) });
 }
 
 function counters(registry: Registry) {
@@ -124,7 +145,7 @@ function gauges(registry: Registry) {
   return {
     state: dir(
       'couchmesh_link_state',
-      'replication state of a link direction, one-hot over the scheduler states (+ unknown: not observed, missing: no _replicator doc)',
+      'replication state of a link direction, one-hot over the scheduler states (+ unknown: not observed, missing: no _replicator doc, unassigned: its cluster owner member is down)',
       ['state'],
     ),
     lag: dir(
@@ -145,6 +166,29 @@ function gauges(registry: Registry) {
       'couchmesh_link_crash_count',
       'consecutive crashes of the job (_scheduler/docs error_count)',
     ),
+    member: dir(
+      'couchmesh_link_member',
+      'the cluster member running a link direction (1 for the member now running it; only for nodes that are CouchDB clusters)',
+      ['member'],
+    ),
+    memberUp: new Gauge({
+      name: 'couchmesh_node_member_up',
+      help: '1 when a configured member of a cluster node is connected (_membership cluster_nodes vs all_nodes)',
+      labelNames: ['mesh', 'node', 'member'],
+      registers: [registry],
+    }),
+    memberJobs: new Gauge({
+      name: 'couchmesh_node_member_jobs',
+      help: "a cluster member's own replicator job gauges (_node/<member>/_stats/couch_replicator jobs.*)",
+      labelNames: ['mesh', 'node', 'member', 'state'],
+      registers: [registry],
+    }),
+    sideReadFailures: new Gauge({
+      name: 'couchmesh_node_side_read_failures',
+      help: 'side reads (_active_tasks, _scheduler/jobs, _stats, _membership) that failed in the last poll: their data was left out',
+      labelNames: ['mesh', 'node', 'read'],
+      registers: [registry],
+    }),
     reachable: new Gauge({
       name: 'couchmesh_node_reachable',
       help: '1 when the node answered the last poll',

@@ -9,6 +9,7 @@
  * replication id, so nothing is counted twice, and matches tasks and jobs to a doc by replication
  * id on whatever member runs them, the doc's own member first.
  */
+import type { Membership } from './membership.ts';
 import type { ActiveTask, SchedulerDoc, SchedulerJob } from './types.ts';
 
 /** Of two reports of one doc, the one that describes the job now: running beats the rest. */
@@ -81,6 +82,9 @@ export interface Reported {
   docs: readonly SchedulerDoc[];
   tasks: readonly ActiveTask[];
   jobs?: readonly SchedulerJob[] | undefined;
+  membership?: Membership | undefined;
+  totalRows?: number | undefined;
+  replicatorIds?: readonly string[] | undefined;
 }
 
 const members = new WeakMap<Reported, string[]>();
@@ -97,6 +101,8 @@ export function clusterMembers(s: Reported): string[] {
   for (const d of s.docs) if (d.node) seen.add(d.node);
   for (const t of s.tasks) if (t.node) seen.add(t.node);
   for (const j of s.jobs ?? []) if (j.node) seen.add(j.node);
+  // every configured member, also those that own no doc now (or are down)
+  for (const m of s.membership?.cluster ?? []) seen.add(m);
   out = [...seen].sort();
   members.set(s, out);
   return out;
@@ -104,3 +110,22 @@ export function clusterMembers(s: Reported): string[] {
 
 /** True when the node answered as a cluster (more than one member named). */
 export const isCluster = (s: Reported | undefined): boolean => !!s && clusterMembers(s).length > 1;
+
+const replicatorSets = new WeakMap<Reported, Set<string>>();
+
+/**
+ * True when `docId` is absent from the node's `_scheduler/docs` because its owner is down, not
+ * because it does not exist: fewer rows than `total_rows` (a cluster drops the rows of a down
+ * owner's docs and keeps counting them, cluster-samples/46), and `_replicator` holds the doc (or
+ * could not be read, so "missing" cannot be said).
+ */
+export function isUnassigned(s: Reported, docId: string): boolean {
+  if (s.totalRows === undefined || s.totalRows <= s.docs.length) return false;
+  if (!s.replicatorIds) return true;
+  let ids = replicatorSets.get(s);
+  if (!ids) {
+    ids = new Set(s.replicatorIds);
+    replicatorSets.set(s, ids);
+  }
+  return ids.has(docId);
+}

@@ -93,3 +93,14 @@ test('property: any row count and page size reads every row exactly once', async
     { numRuns: 60 },
   );
 });
+
+test('a cluster with a member down (cluster-samples/46: total_rows 4, 2 rows): one request, not a second empty page', async () => {
+  let asked = 0;
+  const all = await readAllSchedulerDocs(async () => {
+    asked++;
+    return { total_rows: 4, offset: 0, docs: docs(2) };
+  });
+  assert.equal(all.docs.length, 2);
+  assert.equal(all.totalRows, 4);
+  assert.equal(asked, 1);
+});

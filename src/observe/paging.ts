@@ -51,7 +51,9 @@ export async function readAllSchedulerDocs(
       if (!cur || preferDoc(d, cur)) byKey.set(key, d);
     }
     skip += page.docs.length;
-    if (page.docs.length === 0 || skip >= totalRows) break;
+    // a short page is the end of the list: on a cluster with a member down `total_rows` keeps
+    // counting the rows it no longer lists (cluster-samples/46), so it cannot end the loop
+    if (page.docs.length < pageSize || skip >= totalRows) break;
   }
   return { docs: [...byKey.values()], totalRows, requests };
 }

@@ -25,7 +25,7 @@ import {
   SchedulerJobsPageSchema,
 } from './types.ts';
 
-function parseWith<S extends z.ZodType>(schema: S, json: unknown, what: string): z.output<S> {
+export function parseWith<S extends z.ZodType>(schema: S, json: unknown, what: string): z.output<S> {
   const r = schema.safeParse(json);
   if (r.success) return r.data;
   const issue = r.error.issues[0];

@@ -7,8 +7,10 @@
 
 import { type Seq, seqDistance, seqEquals } from '../couchdb/seq.ts';
 import { errorOf, lastCrash, nextRetryAt, parseTime, statsOf } from './backoff.ts';
-import { forDoc, isCluster, jobFreshness, taskFreshness } from './cluster.ts';
+import { forDoc, isCluster, isUnassigned, jobFreshness, taskFreshness } from './cluster.ts';
 import { type DirectionRef, directionKey, type MeshLink } from './links.ts';
+import type { Membership } from './membership.ts';
+import type { SideNote } from './side-reads.ts';
 import type {
   ActiveTask,
   DbInfo,
@@ -43,9 +45,20 @@ export interface NodeSnapshot {
   /** `_scheduler/jobs` (history, crash reasons): read at a slower cadence, with `jobsAt` */
   jobs?: SchedulerJob[];
   jobsAt?: number;
-  /** `_node/_local/_stats/couch_replicator`: slower cadence, with `statsAt` */
+  /** `_node/_local/_stats/couch_replicator` (on a cluster the sum of `memberStats`): slower cadence, with `statsAt` */
   stats?: ReplicatorStats;
   statsAt?: number;
+  /** on a cluster: each live member's `_node/<member>/_stats/couch_replicator` (`stats` is their sum) */
+  memberStats?: Record<string, ReplicatorStats>;
+  /** `_scheduler/docs` `total_rows`: above `docs.length` when a cluster drops a down owner's rows */
+  totalRows?: number;
+  /** `_replicator` doc ids, read only when rows are missing (`totalRows` > rows): unassigned vs missing */
+  replicatorIds?: string[];
+  /** `_membership` (slow cadence, and at once when rows are missing) */
+  membership?: Membership;
+  membershipAt?: number;
+  /** side reads that failed this poll: their data is absent, the node still answered (side-reads.ts) */
+  notes?: SideNote[];
 }
 
 export const dbSeqInfo = (i: DbInfo): DbSeqInfo => ({
@@ -85,8 +98,8 @@ export interface DirectionState {
   /** false when the doc node is unreachable or was not polled (state `unknown`) */
   observed: boolean;
   confidence: 'full' | 'reduced' | null;
-  /** `missing`: the doc node answered and holds no such doc */
-  state: DocState | 'missing';
+  /** `missing`: the doc node holds no such doc; `unassigned`: it does, but its cluster owner is down (cluster.ts) */
+  state: DocState | 'missing' | 'unassigned';
   repId: string | null;
   /** `info.error`, else the newest crash reason of the job's history */
   reason: string | null;
@@ -207,14 +220,22 @@ export function directionState(
   const task = doc ? forDoc(snap?.tasks, (t) => t.replication_id, doc, taskFreshness) : undefined;
   const job = doc ? forDoc(snap?.jobs, (j) => j.id, doc, jobFreshness) : undefined;
   // only docs that name a member can come from a cluster (and the member scan is then paid once per node)
-  const clusterNode = doc?.node && isCluster(snap) ? (task?.node ?? doc.node) : undefined;
+  // the member a running job's task runs on; for any other state the doc's own member, whose log has
+  // its crash (a `Duplicate replication` crash is on the new owner while the old one still runs it)
+  const clusterNode =
+    doc?.node && isCluster(snap)
+      ? doc.state === 'running'
+        ? (task?.node ?? doc.node)
+        : doc.node
+      : undefined;
   // a crashing / failed job has no live stats: the last `_scheduler/jobs` read may predate the crash
   const broken = doc?.state === 'crashing' || doc?.state === 'error' || doc?.state === 'failed';
   const stats: RepStats | null = task ?? statsOf(doc) ?? (broken ? null : job?.info) ?? null;
   const source = latest.get(ref.from);
   const db = source?.reachable ? source.dbInfo[link.db] : undefined;
   const crash = lastCrash(doc, job);
-  const state: DirectionState['state'] = !observed ? 'unknown' : doc ? doc.state : 'missing';
+  const absent = snap && isUnassigned(snap, ref.docId) ? 'unassigned' : 'missing';
+  const state: DirectionState['state'] = !observed ? 'unknown' : doc ? doc.state : absent;
   const errorCount = doc?.error_count ?? 0;
   const checkpointedSeq = stats?.checkpointed_source_seq ?? null;
   const sourceSeq = db?.updateSeq ?? stats?.source_seq ?? null;

@@ -9,6 +9,7 @@ import { reasonHint } from '../health/playbook.ts';
 import type { Finding } from '../health/types.ts';
 import { type CheckpointRead, readCheckpoints, repIdBase } from '../observe/checkpoints.ts';
 import { directionKey, type MeshLink } from '../observe/links.ts';
+import type { SideNote } from '../observe/side-reads.ts';
 import type { DirectionState } from '../observe/snapshot.ts';
 import { mapLimit } from '../plan/observe.ts';
 import type { SecurityFinding } from '../security/checks-types.ts';
@@ -36,6 +37,10 @@ export interface DirectionDiagnosis {
   db: string;
   direction: string;
   doc_node: string | null;
+  /** the cluster member running the job when the doc node is a CouchDB cluster: whose couch.log to read */
+  member?: string;
+  /** other members named by the job's state (the one a `Duplicate replication` runs on): their logs too */
+  other_members?: string[];
   doc_id: string;
   rep_id: string | null;
   state: string;
@@ -73,6 +78,8 @@ export interface DoctorReport {
   healthy_directions: number;
   /** the security checks (src/security/checks.ts): findings with evidence and a fix, no secret */
   security: SecurityFinding[];
+  /** side reads that failed in the last poll (observe/side-reads.ts): what the diagnosis lacks */
+  notes?: Array<SideNote & { node: string }>;
   requests: number;
 }
 
@@ -85,6 +92,23 @@ const summary = (s: CheckpointRead['source']): CheckpointSummary | null =>
         last_written: s.doc.history[0]?.end_time ?? null,
       }
     : null;
+
+/**
+ * The member whose log holds the job's lines (a cluster's couch_replicator entries are in the log of
+ * the member that runs the job, not the one the URL reached), and any other member its reason names
+ * (`Duplicate replication running on <member>`, cluster-samples/54).
+ */
+function membersOf(d: DirectionState, findings: Finding[]): { member?: string; other_members?: string[] } {
+  const named = [...(d.reason ?? '').matchAll(/running on (\S+@[\w.-]+)/g)].map((m) => m[1] as string);
+  // an unassigned doc's lines are in the log of the down member that owned it
+  const down = findings.find((f) => f.rule === 'unassigned')?.evidence.downMembers;
+  if (typeof down === 'string') named.push(...down.split(','));
+  const others = [...new Set(named)].filter((m) => m !== d.clusterNode);
+  return {
+    ...(d.clusterNode ? { member: d.clusterNode } : {}),
+    ...(others.length ? { other_members: others } : {}),
+  };
+}
 
 function evidenceOf(d: DirectionState): Record<string, unknown> {
   return {
@@ -121,6 +145,8 @@ function nextSteps(d: DirectionState, findings: Finding[], ck: CheckpointRead | 
     .sort((a, b) => RANK[a.severity] - RANK[b.severity]);
   // crash rules already lead their playbook with the reason's own hint (health/playbook.ts reasonHint)
   for (const f of problems) add(f.playbook);
+  // nothing wrong but something to know (a cluster's unassigned doc, a handoff): its step
+  if (problems.length === 0) for (const f of findings) add(f.playbook);
   if (d.state === 'crashing' && !problems.some((f) => f.rule === 'crashing')) add(reasonHint(d.reason));
   if (ck?.pair && problems.some((f) => f.rule === 'checkpoint-integrity' || f.rule === 'seq-regression'))
     add(
@@ -201,6 +227,7 @@ export async function doctorOperation(opts: DoctorOptions, deps: MeshDeps): Prom
         db: d.db,
         direction: d.direction,
         doc_node: d.docNode,
+        ...membersOf(d, mine),
         doc_id: d.docId,
         rep_id: d.repId,
         state: d.state,
@@ -230,6 +257,7 @@ export async function doctorOperation(opts: DoctorOptions, deps: MeshDeps): Prom
     }
     const sec = await security;
     requests += sec.requests;
+    const notes = r.snapshots.flatMap((x) => (x.notes ?? []).map((n) => ({ node: x.node, ...n })));
     const report: DoctorReport = {
       mesh: m.spec.mesh,
       at: new Date(r.at).toISOString(),
@@ -242,6 +270,7 @@ export async function doctorOperation(opts: DoctorOptions, deps: MeshDeps): Prom
       directions: diagnoses,
       healthy_directions: healthyCount,
       security: sec.findings,
+      ...(notes.length ? { notes } : {}),
       requests,
     };
     // a scheduler reason or a checkpoint error can quote a URL or a node's answer: the whole report

@@ -6,7 +6,10 @@ import type { CanaryFields } from '../canary/fields.ts';
 import type { Finding, Severity } from '../health/types.ts';
 import { checkpointTime, readCheckpointDoc, repIdBase } from '../observe/checkpoints.ts';
 import { clusterMembers, isCluster } from '../observe/cluster.ts';
-import type { DirectionState, LinkView } from '../observe/snapshot.ts';
+import { downMembers } from '../observe/membership.ts';
+import type { SideNote } from '../observe/side-reads.ts';
+import type { DirectionState, LinkView, NodeSnapshot } from '../observe/snapshot.ts';
+import type { ReplicatorStats } from '../observe/types.ts';
 import { mapLimit } from '../plan/observe.ts';
 import type { PollResult } from '../watch/poller.ts';
 import type { OpenMesh } from './mesh.ts';
@@ -51,6 +54,12 @@ export interface NodeRow {
   requests: number;
   /** the members named by a node that is a CouchDB cluster (absent for a single server) */
   cluster_members?: string[];
+  /** configured members the cluster node is not connected to (`_membership`; absent when none) */
+  members_down?: string[];
+  /** per member of a cluster: its own `_stats` job gauges (never one member's read as the cluster's) */
+  member_jobs?: Record<string, ReplicatorStats['jobs']>;
+  /** side reads that failed this poll: their data is absent, the node still answered */
+  notes?: SideNote[];
 }
 
 export interface StatusReport {
@@ -173,10 +182,24 @@ export function statusReport(
       ...(s.error ? { error: s.error } : {}),
       docs: s.docs.length,
       requests: r.requests.byNode[s.node] ?? 0,
-      ...(isCluster(s) ? { cluster_members: clusterMembers(s) } : {}),
+      ...clusterFields(s),
     })),
     directions,
     findings: r.findings,
+  };
+}
+
+/** What a node row says of a cluster (members, those down, per-member jobs) and of failed side reads. */
+function clusterFields(s: NodeSnapshot): Partial<NodeRow> {
+  const down = downMembers(s.membership);
+  const jobs = s.memberStats
+    ? Object.fromEntries(Object.entries(s.memberStats).map(([m, st]) => [m, st.jobs]))
+    : undefined;
+  return {
+    ...(isCluster(s) ? { cluster_members: clusterMembers(s) } : {}),
+    ...(down.length ? { members_down: down } : {}),
+    ...(jobs ? { member_jobs: jobs } : {}),
+    ...(s.notes?.length ? { notes: s.notes } : {}),
   };
 }
 

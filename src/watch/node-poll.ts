@@ -11,17 +11,13 @@
  */
 import type { Clock } from '../core/clock.ts';
 import { isCouchError } from '../couch/errors.ts';
+import { isMultiMember } from '../observe/membership.ts';
 import { readAllSchedulerDocs } from '../observe/paging.ts';
-import {
-  parseActiveTasks,
-  parseDbInfo,
-  parseReplicatorDoc,
-  parseReplicatorStats,
-  parseSchedulerJobsPage,
-} from '../observe/parse.ts';
+import { parseActiveTasks, parseDbInfo, parseReplicatorDoc } from '../observe/parse.ts';
 import { schedulerDocFromReplicatorDoc } from '../observe/reduced.ts';
+import { replicatorIds, type SideNote, type SlowSide, sideRead, slowReads } from '../observe/side-reads.ts';
 import { type DbSeqInfo, dbSeqInfo, type NodeSnapshot, unreachableSnapshot } from '../observe/snapshot.ts';
-import type { ReplicatorStats, SchedulerDoc, SchedulerJob } from '../observe/types.ts';
+import type { SchedulerDoc } from '../observe/types.ts';
 import { isNodeFailure } from '../plan/node-failure.ts';
 import type { PollTarget } from './targets.ts';
 
@@ -47,10 +43,9 @@ const NEEDS_HISTORY = new Set(['crashing', 'error', 'pending']);
 export class NodePoll {
   #reducedSince: number | null = null;
   #dbsInfo: boolean | null = null;
-  #jobs?: SchedulerJob[];
-  #jobsAt?: number;
-  #stats?: ReplicatorStats;
-  #statsAt?: number;
+  /** jobs, `_stats` and `_membership` of the last slow reads (observe/side-reads.ts) */
+  #side: SlowSide = {};
+  #totalRows: number | undefined;
 
   constructor(
     readonly target: PollTarget,
@@ -69,26 +64,38 @@ export class NodePoll {
     const now0 = this.o.clock.now();
     try {
       const reduced = this.#reducedSince !== null && now0 - this.#reducedSince < this.o.reprobeMs;
+      // a failed side read (here `_active_tasks`) drops its data with a note: only the main read's
+      // failure makes the node unreachable (observe/side-reads.ts)
+      const notes: SideNote[] = [];
+      this.#totalRows = undefined;
       const [docs, tasks, dbInfo] = await Promise.all([
         reduced ? this.#reducedDocs(get) : this.#schedulerDocs(get),
-        get<unknown>('/_active_tasks').then(parseActiveTasks, notFoundAs([])),
+        sideRead('_active_tasks', get<unknown>('/_active_tasks').then(parseActiveTasks), notes),
         this.#dbInfo(get, (n) => {
           requests += n;
         }),
       ]);
       const confidence = this.#reducedSince !== null ? 'reduced' : 'full';
-      if (confidence === 'full') await this.#slowReads(docs, get);
+      const total = this.#totalRows;
+      if (confidence === 'full') await this.#slowReads(docs, get, notes);
+      const ids = total === undefined ? undefined : await replicatorIds(get, docs, total, notes);
       const at = this.o.clock.now();
+      const side = this.#side;
       const snapshot: NodeSnapshot = {
         node: t.name,
         at,
         reachable: true,
         confidence,
         docs,
-        tasks,
+        tasks: tasks ?? [],
         dbInfo,
-        ...(this.#jobs ? { jobs: this.#jobs, jobsAt: this.#jobsAt } : {}),
-        ...(this.#stats ? { stats: this.#stats, statsAt: this.#statsAt } : {}),
+        ...(side.jobs ? { jobs: side.jobs, jobsAt: side.jobsAt } : {}),
+        ...(side.stats ? { stats: side.stats, statsAt: side.statsAt } : {}),
+        ...(side.memberStats ? { memberStats: side.memberStats } : {}),
+        ...(side.membership ? { membership: side.membership, membershipAt: side.membershipAt } : {}),
+        ...(total !== undefined && total > docs.length ? { totalRows: total } : {}),
+        ...(ids ? { replicatorIds: ids } : {}),
+        ...(notes.length ? { notes } : {}),
       };
       return { snapshot, requests };
     } catch (e) {
@@ -106,6 +113,7 @@ export class NodePoll {
         pageSize: this.o.pageSize,
       });
       this.#reducedSince = null;
+      this.#totalRows = all.totalRows;
       return all.docs;
     } catch (e) {
       // no scheduler API (CouchDB < 2.1, PouchDB servers): `_replicator` states, reduced confidence
@@ -158,32 +166,31 @@ export class NodePoll {
     return out;
   }
 
-  /** `_scheduler/jobs` + `_stats`: slow cadence, or sooner when a doc's state needs the history. */
-  async #slowReads(docs: readonly SchedulerDoc[], get: Get): Promise<void> {
+  /**
+   * `_scheduler/jobs` + `_stats` + `_membership`: slow cadence, or sooner when a doc's state needs
+   * the history (jobs), a doc is pending (stats), or rows are missing (membership: a member down?).
+   */
+  async #slowReads(docs: readonly SchedulerDoc[], get: Get, notes: SideNote[]): Promise<void> {
     const { clock, slowIntervalMs, demandIntervalMs, pageSize } = this.o;
     const now = clock.now();
+    const side = this.#side;
     const age = (at: number | undefined) => (at === undefined ? Number.POSITIVE_INFINITY : now - at);
     const needs = docs.some((d) => NEEDS_HISTORY.has(d.state) || d.error_count > 0);
     const pending = docs.some((d) => d.state === 'pending');
-    const wantJobs = age(this.#jobsAt) >= slowIntervalMs || (needs && age(this.#jobsAt) >= demandIntervalMs);
-    const wantStats =
-      age(this.#statsAt) >= slowIntervalMs || (pending && age(this.#statsAt) >= demandIntervalMs);
-    await Promise.all([
-      wantJobs
-        ? get<unknown>('/_scheduler/jobs', { limit: pageSize }).then((j) => {
-            this.#jobs = parseSchedulerJobsPage(j).jobs;
-            this.#jobsAt = clock.now();
-          })
-        : undefined,
-      wantStats
-        ? get<unknown>('/_node/_local/_stats/couch_replicator')
-            .then((s) => {
-              this.#stats = parseReplicatorStats(s);
-              this.#statsAt = clock.now();
-            })
-            .catch(notFoundAs(undefined))
-        : undefined,
-    ]);
+    const dropped = (this.#totalRows ?? 0) > docs.length;
+    // `_membership` only for a cluster: rows name several members, rows are missing, or it was one
+    // (a single CouchDB names itself only; the embedded node and PouchDB servers name none)
+    const named = dropped || isMultiMember(side.membership) || new Set(docs.map((d) => d.node)).size > 1;
+    const wants = {
+      jobs: age(side.jobsAt) >= slowIntervalMs || (needs && age(side.jobsAt) >= demandIntervalMs),
+      stats: age(side.statsAt) >= slowIntervalMs || (pending && age(side.statsAt) >= demandIntervalMs),
+      membership:
+        named &&
+        (age(side.membershipAt) >= slowIntervalMs || (dropped && age(side.membershipAt) >= demandIntervalMs)),
+      pageSize,
+      now: () => clock.now(),
+    };
+    await slowReads(get, wants, side, notes);
   }
 }
 

@@ -3,6 +3,14 @@ import { dur, iso } from '../../health/finding.ts';
 import type { CheckpointSummary, DoctorReport } from '../../ops/doctor.ts';
 import { findingLine, type Paint, severityColour, stateColour } from './paint.ts';
 
+/** Whose couch.log holds the lines: on a cluster, the member running the job (and any other it names). */
+function logOwner(d: DoctorReport['directions'][number]): string {
+  const node = d.doc_node ?? 'the node';
+  const others = d.other_members?.length ? d.other_members.join(', ') : '';
+  if (!d.member) return others ? `${node} member ${others}` : node;
+  return `${node} member ${d.member}${others ? ` and of ${others}` : ''}`;
+}
+
 export function renderDoctor(r: DoctorReport, p: Paint): string {
   const lines: string[] = [];
   lines.push(
@@ -10,6 +18,10 @@ export function renderDoctor(r: DoctorReport, p: Paint): string {
       `couchmesh doctor — mesh ${r.mesh} at ${iso(Date.parse(r.at))} (${r.polls} polls, ${r.requests} requests)`,
     ),
   );
+  for (const n of r.notes ?? [])
+    lines.push(
+      p.yellow(`${n.node}: ${n.read} not read (${n.code}: ${n.message}); the diagnosis lacks its data`),
+    );
   if (r.node_findings.length) {
     lines.push('', p.bold('nodes:'));
     for (const f of r.node_findings) {
@@ -21,7 +33,10 @@ export function renderDoctor(r: DoctorReport, p: Paint): string {
     lines.push('');
     const head = `${d.link} ${d.direction} (${d.db}): ${stateColour(p, d.state)(d.state)}${d.reason ? ` — ${d.reason}` : ''}`;
     lines.push(p.bold(head));
-    lines.push(p.grey(`  doc ${d.doc_id} on ${d.doc_node ?? '?'}; replication id ${d.rep_id ?? '(none)'}`));
+    const member = d.member ? ` (cluster member ${d.member})` : '';
+    lines.push(
+      p.grey(`  doc ${d.doc_id} on ${d.doc_node ?? '?'}${member}; replication id ${d.rep_id ?? '(none)'}`),
+    );
     const e = d.evidence;
     const ev = [
       `checkpointed_source_seq ${e.checkpointed_source_seq ?? '?'}`,
@@ -73,11 +88,7 @@ export function renderDoctor(r: DoctorReport, p: Paint): string {
         for (const l of d.log.lines) lines.push(`    ${l}`);
       }
     } else if (d.log_grep && !d.healthy)
-      lines.push(
-        p.grey(
-          `  in the CouchDB log of ${d.doc_node ?? 'the node'} (couch_replicator entries): ${d.log_grep}`,
-        ),
-      );
+      lines.push(p.grey(`  in the CouchDB log of ${logOwner(d)} (couch_replicator entries): ${d.log_grep}`));
   }
   if (r.security.length) {
     lines.push('', p.bold('Security:'));

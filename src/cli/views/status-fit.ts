@@ -9,8 +9,11 @@ import type { DirectionRow, StatusReport } from '../../ops/status.ts';
 import { findingLine, type Paint } from './paint.ts';
 import {
   cellColour,
+  clusterLines,
   directionCells,
   filterLine,
+  hasMemberColumn,
+  memberCell,
   STATUS_HEADER,
   shownFindings,
   summaryParts,
@@ -22,7 +25,7 @@ export interface Screen {
 }
 
 /** Column drop order, first dropped first; LINK, DIRECTION and STATE always stay. */
-const DROP = ['CKPT AGE', 'FAILURES', 'WRITTEN', 'DB', 'PENDING', 'LAG', 'REASON'];
+const DROP = ['CKPT AGE', 'FAILURES', 'WRITTEN', 'DB', 'MEMBER', 'PENDING', 'LAG', 'REASON'];
 /** Columns are dropped until the reason has this much room (or all of it); then it is elided. */
 const REASON_MIN = 32;
 const GAP = 2;
@@ -72,26 +75,23 @@ const isProblem = (r: StatusReport, d: DirectionRow) =>
   );
 
 /** Columns kept for `width`: [header index, width]; the reason takes the room left. */
-function columns(cells: string[][], width: number): Array<[number, number]> {
-  const natural = STATUS_HEADER.map((_, ci) => Math.max(...cells.map((row) => (row[ci] ?? '').length)));
-  let keep = STATUS_HEADER.map((_, ci) => ci);
+function columns(cells: string[][], width: number, header: readonly string[]): Array<[number, number]> {
+  const natural = header.map((_, ci) => Math.max(...cells.map((row) => (row[ci] ?? '').length)));
+  let keep = header.map((_, ci) => ci);
   const need = (k: number[]) =>
     k.reduce(
-      (n, ci) =>
-        n + (STATUS_HEADER[ci] === 'REASON' ? Math.min(natural[ci] ?? 0, REASON_MIN) : (natural[ci] ?? 0)),
+      (n, ci) => n + (header[ci] === 'REASON' ? Math.min(natural[ci] ?? 0, REASON_MIN) : (natural[ci] ?? 0)),
       0,
     ) +
     GAP * (k.length - 1);
   for (const name of DROP) {
     if (need(keep) <= width) break;
-    keep = keep.filter((ci) => STATUS_HEADER[ci] !== name);
+    keep = keep.filter((ci) => header[ci] !== name);
   }
-  const fixed = keep
-    .filter((ci) => STATUS_HEADER[ci] !== 'REASON')
-    .reduce((n, ci) => n + (natural[ci] ?? 0), 0);
+  const fixed = keep.filter((ci) => header[ci] !== 'REASON').reduce((n, ci) => n + (natural[ci] ?? 0), 0);
   return keep.map((ci) => [
     ci,
-    STATUS_HEADER[ci] === 'REASON'
+    header[ci] === 'REASON'
       ? Math.max(0, Math.min(natural[ci] ?? 0, width - fixed - GAP * (keep.length - 1)))
       : (natural[ci] ?? 0),
   ]);
@@ -108,7 +108,11 @@ function summary(r: StatusReport, p: Paint, width: number): string[] {
 export function renderStatusFit(r: StatusReport, p: Paint, screen: Screen): string {
   const width = Math.max(20, Math.floor(screen.width));
   const budget = Math.max(4, Math.floor(screen.height) - 1);
-  const top = [...summary(r, p, width), ...(r.filtered ? [filterLine(r, p) as string] : [])];
+  const top = [
+    ...summary(r, p, width),
+    ...(r.filtered ? [filterLine(r, p) as string] : []),
+    ...clusterLines(r, p),
+  ];
   const room = budget - top.length - 2; // blank line + table header
   const findings = shownFindings(r);
   // findings get at most a third of the room (a header line + one line each), the rows the rest
@@ -124,13 +128,18 @@ export function renderStatusFit(r: StatusReport, p: Paint, screen: Screen): stri
     rows = r.directions.filter((d) => kept.has(d));
     hidden = r.directions.length - rows.length;
   }
-  const cells = [[...STATUS_HEADER], ...rows.map(directionCells)];
-  const cols = columns(cells, width);
+  // a cluster node's directions get a MEMBER column after STATE (status.ts renderStatus)
+  const member = hasMemberColumn(r);
+  const at = STATUS_HEADER.indexOf('STATE') + 1;
+  const withMember = (c: string[], m: string) => (member ? [...c.slice(0, at), m, ...c.slice(at)] : c);
+  const header = withMember([...STATUS_HEADER], 'MEMBER');
+  const cells = [header, ...rows.map((d) => withMember(directionCells(d), memberCell(d)))];
+  const cols = columns(cells, width, header);
   const line = (cellsOf: string[], colour: (h: string, t: string) => string) =>
     cols
       .map(([ci, w], i) => {
         const text = clip(cellsOf[ci] ?? '', w);
-        return colour(STATUS_HEADER[ci] as string, i === cols.length - 1 ? text : text.padEnd(w));
+        return colour(header[ci] as string, i === cols.length - 1 ? text : text.padEnd(w));
       })
       .join(' '.repeat(GAP))
       .trimEnd();

@@ -107,16 +107,49 @@ export const shownFindings = (r: StatusReport) =>
 const canaryCell = (d: DirectionRow) =>
   d.canary_ms === undefined ? '' : d.canary_ms === null ? 'lost' : `${Math.round(d.canary_ms)} ms`;
 
+/** The MEMBER cell: the cluster member running the direction's job; who should, when its owner is down. */
+export const memberCell = (d: DirectionRow) =>
+  d.cluster_node ?? (d.state === 'unassigned' ? '(owner down)' : '');
+
+/** A MEMBER column (after STATE) only when a direction's doc lives on a cluster node. */
+export const hasMemberColumn = (r: StatusReport) =>
+  r.directions.some((d) => d.cluster_node !== undefined || d.state === 'unassigned');
+
+/** One line per cluster node: its members, those down, and side reads dropped this poll (any node). */
+export function clusterLines(r: StatusReport, p: Paint): string[] {
+  const out: string[] = [];
+  for (const n of r.nodes) {
+    if (n.cluster_members) {
+      const down = n.members_down?.length ? p.red(`, down: ${n.members_down.join(', ')}`) : '';
+      out.push(
+        `${n.node}: cluster of ${n.cluster_members.length} members (${n.cluster_members.join(', ')})${down}`,
+      );
+    }
+    for (const x of n.notes ?? [])
+      out.push(
+        p.yellow(`${n.node}: ${x.read} not read this poll (${x.code}: ${x.message}); its data is left out`),
+      );
+  }
+  return out;
+}
+
 export function renderStatus(r: StatusReport, p: Paint): string {
   const filtered = filterLine(r, p);
-  const lines = [summaryLine(r, p), ...(filtered ? [filtered] : []), ''];
-  // with the mesh's canary on, a CANARY column before REASON
+  const cluster = clusterLines(r, p);
+  const lines = [summaryLine(r, p), ...(filtered ? [filtered] : []), ...cluster, ''];
+  // with the mesh's canary on, a CANARY column before REASON; with a cluster node, MEMBER after STATE
   const canary = r.directions.some((d) => d.canary_ms !== undefined);
-  const header: string[] = canary ? [...STATUS_HEADER.slice(0, -1), 'CANARY', 'REASON'] : [...STATUS_HEADER];
-  const body = r.directions.map((d) => {
-    const cells = directionCells(d);
-    return canary ? [...cells.slice(0, -1), canaryCell(d), cells.at(-1) as string] : cells;
-  });
+  const member = hasMemberColumn(r);
+  const at = STATUS_HEADER.indexOf('STATE') + 1;
+  const shape = (cells: string[], extra: { member: string; canary: string }) => {
+    const out = canary ? [...cells.slice(0, -1), extra.canary, cells.at(-1) as string] : [...cells];
+    if (member) out.splice(at, 0, extra.member);
+    return out;
+  };
+  const header = shape([...STATUS_HEADER], { member: 'MEMBER', canary: 'CANARY' });
+  const body = r.directions.map((d) =>
+    shape(directionCells(d), { member: memberCell(d), canary: canaryCell(d) }),
+  );
   lines.push(
     ...table([header, ...body], (ri, ci, text) => {
       if (ri === 0) return p.bold(text);
