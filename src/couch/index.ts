@@ -14,6 +14,7 @@ export { CouchClient } from './client.ts';
 export type { CouchErrorContext, CouchErrorInit } from './errors.ts';
 export { CouchError, CouchErrorCode, isCouchError } from './errors.ts';
 export type { ResponseEvent, RetryEvent } from './events.ts';
+export type { MemberFailoverEvent } from './members.ts';
 export type { Capabilities, Flavour, ServerInfo } from './info.ts';
 export { parseServerInfo } from './info.ts';
 export type { AuthOptions, BackoffOptions, CouchClientOptions, TlsOptions } from './options.ts';

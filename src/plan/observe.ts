@@ -27,6 +27,8 @@ export function clientsFor(
       n.name,
       new CouchClient({
         url: n.url,
+        // a cluster: couchmesh's requests fail over between its members (src/couch/members.ts)
+        ...(n.members ? { members: n.members } : {}),
         ...(n.auth && pw !== undefined ? { auth: { username: n.auth.username, password: pw } } : {}),
         timeoutMs: 10_000,
         retries: 2,

@@ -128,9 +128,22 @@ export const CouchTlsSchema = z
 export const NodeSchema = z
   .strictObject({
     url: withHint(
-      z.string().meta({ description: 'base URL of the node: http(s)://host:port[/prefix], no credentials' }),
+      z.string().meta({
+        description:
+          'base URL of the node: http(s)://host:port[/prefix], no credentials; for a cluster with members, its stable endpoint (a load balancer or virtual IP) written into the replication documents',
+      }),
       { expected: 'an http:// or https:// URL such as http://127.0.0.1:5984' },
-    ),
+    ).optional(),
+    members: withHint(
+      z
+        .array(z.string())
+        .min(1)
+        .meta({
+          description:
+            "a CouchDB cluster's member URLs (same scheme and credentials): couchmesh's own requests fail over between them; without url, the replication documents use the first one",
+        }),
+      { expected: 'a list of member URLs such as [http://10.0.0.1:5984, http://10.0.0.2:5984]' },
+    ).optional(),
     auth: AuthSchema.optional(),
     region: z.string().min(1).optional().meta({ description: 'free-form location label (used by routing)' }),
     role: z.enum(ROLES).default('edge').meta({ description: 'edge (default), relay or hub' }),
