@@ -119,7 +119,11 @@ export class CouchClient implements CouchRequester {
     const extra = Object.fromEntries(Object.entries(o.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
     const timeout = o.timeoutMs ?? this.#o.timeoutMs;
     const target = joinQuery(o.path, encodeQuery(o.query));
-    const sendWith = async (m: NodeUrl, auth: AuthState | undefined, attempt: number): Promise<RawResponse> => {
+    const sendWith = async (
+      m: NodeUrl,
+      auth: AuthState | undefined,
+      attempt: number,
+    ): Promise<RawResponse> => {
       const t0 = this.#o.clock.now();
       const headers = { ...base, ...auth?.headers, ...extra };
       const at = { ...ctx, node: m.base };

@@ -7,7 +7,9 @@ import { closedPort, faultServer, RecordingClock, sendJson } from './test-suppor
 
 /** A member that answers every request with its own name (members of one cluster serve the same data). */
 const member = (name: string, status = 200) =>
-  faultServer((_req, res) => sendJson(res, status, status === 200 ? { member: name } : { error: 'boom', reason: name }));
+  faultServer((_req, res) =>
+    sendJson(res, status, status === 200 ? { member: name } : { error: 'boom', reason: name }),
+  );
 
 describe('a cluster node: failover between members', () => {
   it('moves to the next member on a refused connection, then stays there (sticky)', async () => {

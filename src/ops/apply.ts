@@ -87,6 +87,9 @@ export async function executePlan(
         signal: deps.signal,
       }),
       onEvent: opts.onEvent,
+      // phase 1 reads every new database back, on this clock, before any replication doc is written
+      clock: clockOf(deps),
+      ...(deps.signal ? { signal: deps.signal } : {}),
     });
   const nodes = run.spec.nodes.map((n): NodeOutcome => {
     const requests = run.counter.since(before, n.name);

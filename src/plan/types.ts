@@ -137,7 +137,8 @@ export interface FieldChange {
 }
 
 export type Action =
-  | { kind: 'create-db'; node: string; db: string }
+  /** `q`/`n`: a cluster's shard count and copies, passed on creation when declared (`PUT /db?q=&n=`) */
+  | { kind: 'create-db'; node: string; db: string; q?: number; n?: number }
   | { kind: 'create-doc'; node: string; id: string; mode: 'pull' | 'push'; doc: ManagedReplication }
   | {
       kind: 'update-doc';

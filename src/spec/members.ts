@@ -49,9 +49,14 @@ export function checkNodeUrls(
   const first = url ?? members[0];
   const other = first === undefined ? undefined : members.find((m) => scheme(m) !== scheme(first));
   if (first !== undefined && other !== undefined)
-    sink.error('E_NODE_MEMBERS', [...path, 'members'], `member ${other} is not ${scheme(first)}// like ${first}`, {
-      expected: 'one scheme for the node and all its members',
-      hint: "the members share the node's auth and tls settings: list them all as http:// or all as https://",
-    });
+    sink.error(
+      'E_NODE_MEMBERS',
+      [...path, 'members'],
+      `member ${other} is not ${scheme(first)}// like ${first}`,
+      {
+        expected: 'one scheme for the node and all its members',
+        hint: "the members share the node's auth and tls settings: list them all as http:// or all as https://",
+      },
+    );
   return { url: first, ...(members.length > 0 ? { members } : {}) };
 }

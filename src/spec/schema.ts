@@ -135,13 +135,10 @@ export const NodeSchema = z
       { expected: 'an http:// or https:// URL such as http://127.0.0.1:5984' },
     ).optional(),
     members: withHint(
-      z
-        .array(z.string())
-        .min(1)
-        .meta({
-          description:
-            "a CouchDB cluster's member URLs (same scheme and credentials): couchmesh's own requests fail over between them; without url, the replication documents use the first one",
-        }),
+      z.array(z.string()).min(1).meta({
+        description:
+          "a CouchDB cluster's member URLs (same scheme and credentials): couchmesh's own requests fail over between them; without url, the replication documents use the first one",
+      }),
       { expected: 'a list of member URLs such as [http://10.0.0.1:5984, http://10.0.0.2:5984]' },
     ).optional(),
     auth: AuthSchema.optional(),
