@@ -54,6 +54,10 @@ export const MESH_WARNINGS = {
   W_CHECKPOINT_RANGE: { meaning: "a checkpoint_interval outside its link class's sensible range" },
   W_THRESHOLDS: { meaning: 'lag_warning_changes above lag_critical_changes' },
   W_TLS_HTTP: { meaning: 'tls set on a node whose URL is http://, so it is not used' },
+  W_PLAN_RESCAN: {
+    meaning:
+      "plan: an update changes a direction's replication id (an endpoint's URL or user), so it re-scans from seq 0",
+  },
   W_REPL_SHARED_PASSWORD: {
     meaning: 'a replication_users password template without {NODE}/{LINK}: one password for all',
   },

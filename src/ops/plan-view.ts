@@ -57,6 +57,8 @@ export interface PlanView {
   /** nodes that refused couchmesh's credentials, each with the fix (the env/file reference to check) */
   refused: Plan['refused'];
   errors: Plan['errors'];
+  /** updates that re-scan a direction from seq 0 (a new replication id), with the cost and the hint */
+  warnings?: NonNullable<Plan['warnings']>;
   /** fingerprint of the observed state */
   observed: string;
   /** databases kept by destroy */
@@ -97,6 +99,7 @@ export function planView(run: PlanViewInput): PlanView {
     unreachable: redact(p.unreachable),
     refused: redact(p.refused),
     errors: redact(p.errors),
+    warnings: redact(p.warnings ?? []),
     observed: p.observed,
   };
   if (run.options.destroy)

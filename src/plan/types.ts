@@ -1,5 +1,6 @@
 import type { RouteMarker } from '../failover/types.ts';
 import type { SecurityObject } from '../spec/security.ts';
+import type { RescanWarning } from './rescan.ts';
 
 /**
  * The planner's vocabulary (Terraform-style): desired state, observed state, and a typed plan with
@@ -285,4 +286,6 @@ export interface Plan {
   /** fingerprint of the observed state: a saved plan is refused when this no longer matches */
   observed: string;
   noop: number;
+  /** updates that give a direction a new replication id, so it re-scans from seq 0 (rescan.ts) */
+  warnings?: RescanWarning[];
 }
