@@ -32,6 +32,8 @@ export interface NodeObservation {
   /** reachable, but it refused couchmesh's credentials (401/403): not observed, nothing written there */
   refused?: boolean;
   error?: { code: string; message: string };
+  /** a cluster node: the member that answered the observation */
+  member?: string;
   /** couchmesh documents of this mesh found in the node's `_replicator` */
   managed_docs: number;
   /** other documents in `_replicator` (never touched) */
@@ -79,6 +81,7 @@ export function planView(run: PlanViewInput): PlanView {
       reachable: o?.reachable === true,
       ...(o?.refused ? { refused: true } : {}),
       ...(o?.error ? { error: redact(o.error) } : {}),
+      ...(o?.member ? { member: o.member } : {}),
       managed_docs: managed ?? 0,
       other_docs: (o?.replicator.length ?? 0) - (managed ?? 0),
       requests: run.observeRequests.get(n.name) ?? { reads: 0, writes: 0 },

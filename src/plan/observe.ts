@@ -129,6 +129,8 @@ export async function observeNode(
       ...(securedDbs.length ? { security } : {}),
       ...(users.length ? { users: seenUsers } : {}),
       ...(config.length ? { config: seenConfig } : {}),
+      // a cluster: the member that answered (couchmesh's requests fail over between members)
+      ...(client.members.length ? { member: client.member } : {}),
       requests,
     };
   } catch (e) {

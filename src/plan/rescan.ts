@@ -7,24 +7,9 @@
  * a cluster node at another member did exactly that to 12 directions at once (cluster-samples/82).
  */
 import { redactString } from './redact.ts';
-import type { Action, Endpoint, ManagedReplication, ObservedNode } from './types.ts';
+import type { Action, Endpoint, ManagedReplication, ObservedNode, RescanWarning } from './types.ts';
 
-export interface RescanWarning {
-  code: 'W_PLAN_RESCAN';
-  /** the node whose `_replicator` holds the document */
-  node: string;
-  id: string;
-  db: string;
-  /** the direction: its source node is the one whose database is re-read from seq 0 */
-  from: string;
-  to: string;
-  /** the endpoint fields that change the id, with their old and new values (never a password) */
-  changes: Array<{ field: string; from?: string; to?: string }>;
-  /** documents in `db` on `from` when known (the cost: every one of their changes is read again) */
-  docs?: number;
-  message: string;
-  hint: string;
-}
+export type { RescanWarning };
 
 export const RESCAN_HINT =
   "keep a node's url stable: give a cluster a load balancer or virtual IP as `url` and list its members under `members:` (couchmesh's own requests fail over between them), or route through the relay's proxy (source_proxy/target_proxy are not part of CouchDB's replication id, couch_replicator_ids)";
@@ -84,7 +69,10 @@ export function rescanWarnings(
     if (changes.length === 0) continue;
     const { db, from, to } = want.couchmesh;
     const docs = docCount(from, db);
-    const cost = docs === undefined ? `the whole of ${db} on ${from}` : `${docs} docs in ${db} on ${from}`;
+    const cost =
+      docs === undefined
+        ? `the whole of ${db} on ${from}`
+        : `${docs} doc${docs === 1 ? '' : 's'} in ${db} on ${from}`;
     const what = changes.map((c) => `${c.field} ${c.from ?? '(absent)'} -> ${c.to ?? '(absent)'}`).join(', ');
     out.push({
       code: 'W_PLAN_RESCAN',

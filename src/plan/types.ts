@@ -1,6 +1,5 @@
 import type { RouteMarker } from '../failover/types.ts';
 import type { SecurityObject } from '../spec/security.ts';
-import type { RescanWarning } from './rescan.ts';
 
 /**
  * The planner's vocabulary (Terraform-style): desired state, observed state, and a typed plan with
@@ -125,6 +124,8 @@ export interface ObservedNode {
   config?: Record<string, string>;
   /** requests this observation cost */
   requests: number;
+  /** a cluster node (mesh.yaml `members:`): the member that answered */
+  member?: string;
 }
 
 /** One changed leaf of a managed document: `checkpoint_interval: 5000 -> 10000`. Secrets are `(sensitive)`. */
@@ -288,4 +289,22 @@ export interface Plan {
   noop: number;
   /** updates that give a direction a new replication id, so it re-scans from seq 0 (rescan.ts) */
   warnings?: RescanWarning[];
+}
+
+/** plan's warning of an update that gives a direction a new replication id (rescan.ts). */
+export interface RescanWarning {
+  code: 'W_PLAN_RESCAN';
+  /** the node whose `_replicator` holds the document */
+  node: string;
+  id: string;
+  db: string;
+  /** the direction: its source node is the one whose database is re-read from seq 0 */
+  from: string;
+  to: string;
+  /** the endpoint fields that change the id, with their old and new values (never a password) */
+  changes: Array<{ field: string; from?: string; to?: string }>;
+  /** documents in `db` on `from` when known (the cost: every one of their changes is read again) */
+  docs?: number;
+  message: string;
+  hint: string;
 }
