@@ -58,7 +58,7 @@ export interface DesiredState {
   mesh: string;
   nodes: string[];
   /** databases that must exist on each node */
-  databases: Array<{ node: string; db: string }>;
+  databases: Array<{ node: string; db: string; q?: number; n?: number }>;
   docs: DesiredDoc[];
   /** declared `_security` objects (canonical), per node carrying the database; absent = none declared */
   security?: Array<{ node: string; db: string; security: SecurityObject }>;

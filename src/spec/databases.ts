@@ -45,6 +45,8 @@ export function checkDatabases(raw: unknown, { sink }: ResolveContext): Database
     if (settings) db.conflicts = settings;
     if (typeof parsed !== 'string') {
       if (parsed.security) db.security = parsed.security;
+      if (parsed.q !== undefined) db.q = parsed.q;
+      if (parsed.n !== undefined) db.n = parsed.n;
     }
     const first = seen.get(db.name);
     if (first !== undefined) {

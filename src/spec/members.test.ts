@@ -60,3 +60,31 @@ describe('nodes: a cluster with members', () => {
     );
   });
 });
+
+describe('databases: q and n of a cluster', () => {
+  it('parsed onto the database; only nodes with members create with them', () => {
+    const r = check(`mesh: t
+nodes:
+  c: { members: [http://10.0.0.1:5984, http://10.0.0.2:5984] }
+  s: { url: http://127.0.0.1:5985 }
+databases: [{ name: sensors, q: 2, n: 3 }]
+links: [[c, s]]
+`);
+    assert.deepEqual(r.lines, []);
+    assert.deepEqual([r.spec?.databases[0]?.q, r.spec?.databases[0]?.n], [2, 3]);
+  });
+
+  it('q and n are positive integers', () => {
+    const r = check(`mesh: t
+nodes:
+  c: { members: [http://10.0.0.1:5984] }
+  s: { url: http://127.0.0.1:5985 }
+databases: [{ name: sensors, q: 0, n: 1.5 }]
+links: [[c, s]]
+`);
+    assert.deepEqual(
+      r.diagnostics.map((d) => d.path),
+      ['databases[0].q', 'databases[0].n'],
+    );
+  });
+});

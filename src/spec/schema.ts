@@ -158,6 +158,14 @@ export const NodeSchema = z
 
 export const DatabaseObjectSchema = z.strictObject({
   name: DatabaseName,
+  q: z.number().int().min(1).optional().meta({
+    description:
+      'shards of the database on nodes with members (a cluster), passed on creation as PUT /db?q=; CouchDB default 2',
+  }),
+  n: z.number().int().min(1).optional().meta({
+    description:
+      'copies of each shard on nodes with members, passed on creation as PUT /db?n=; CouchDB caps it at the number of members',
+  }),
   security: SecuritySchema.optional(),
   conflicts: ConflictsConfigSchema.optional().meta({ description: 'conflict resolution of this database' }),
 });

@@ -102,6 +102,10 @@ export interface DatabaseSpec {
   security?: SecurityObject;
   /** How its conflicts are resolved (`couchmesh conflicts -f`, the controller); defaults filled in. */
   conflicts?: ConflictsConfig;
+  /** shards (`PUT /db?q=`), on nodes with members (clusters) only; set at creation, never changed after */
+  q?: number;
+  /** shard copies (`PUT /db?n=`), on nodes with members only */
+  n?: number;
 }
 
 export interface LinkClassSpec {
