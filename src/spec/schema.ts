@@ -171,7 +171,7 @@ export const DatabaseObjectSchema = z.strictObject({
 });
 
 export const DatabaseEntrySchema = withHint(z.union([DatabaseName, DatabaseObjectSchema]), {
-  expected: 'a database name or { name, security?, conflicts? }',
+  expected: 'a database name or { name, q?, n?, security?, conflicts? }',
 });
 
 const param = (description: string, min: number) => z.number().int().min(min).meta({ description });
