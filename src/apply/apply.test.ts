@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { ManualClock } from '../core/clock.ts';
 import { CouchClient } from '../couch/client.ts';
 import { closedPort, faultServer, sendJson } from '../couch/test-support.ts';
 import type { ManagedReplication } from '../plan/types.ts';
@@ -127,6 +128,45 @@ test('a move deletes on the old node first and creates on the new one only when 
       ['m2 move_not_done'],
     );
     assert.equal(rb?.applied, 1);
+  } finally {
+    await Promise.all([...clients.values()].map((c) => c.close()));
+    await Promise.all([a.close(), b.close()]);
+  }
+});
+
+test('two phases: the databases of every node (read back, q/n passed) before any _bulk_docs', async () => {
+  const order: string[] = [];
+  const node = (name: string) =>
+    faultServer((req, res) => {
+      order.push(`${name} ${req.method} ${req.url}`);
+      if (req.method === 'PUT') return sendJson(res, 201, { ok: true });
+      if (req.method === 'GET') return sendJson(res, 200, { db_name: 'd' });
+      sendJson(res, 201, [{ id: 'x', ok: true, rev: '1-a' }]);
+    });
+  const [a, b] = [await node('a'), await node('b')];
+  const clients = new Map([
+    ['a', new CouchClient({ url: a.url, retries: 0 })],
+    ['b', new CouchClient({ url: b.url, retries: 0 })],
+  ]);
+  try {
+    const r = await applyPlan(
+      plan([
+        { kind: 'create-db', node: 'a', db: 'd', q: 2, n: 3 },
+        { kind: 'create-doc', node: 'a', id: 'x', mode: 'pull', doc },
+        { kind: 'create-db', node: 'b', db: 'd' },
+        { kind: 'create-doc', node: 'b', id: 'x', mode: 'pull', doc },
+      ]),
+      clients,
+      8,
+      { clock: new ManualClock(0) },
+    );
+    assert.equal(r.ok, true);
+    const lastSetup = Math.max(...order.map((l, i) => (l.includes('_bulk_docs') ? -1 : i)));
+    const firstDocs = order.findIndex((l) => l.includes('_bulk_docs'));
+    assert.ok(lastSetup < firstDocs, order.join('\n'));
+    assert.ok(order.includes('a PUT /d?q=2&n=3'), order.join('\n'));
+    assert.ok(order.includes('a GET /d') && order.includes('b GET /d'));
+    assert.ok(order.includes('b PUT /d'));
   } finally {
     await Promise.all([...clients.values()].map((c) => c.close()));
     await Promise.all([a.close(), b.close()]);

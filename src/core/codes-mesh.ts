@@ -21,6 +21,7 @@ export const MESH_CODES = {
   E_DUPLICATE_LINK_CLASS: user('a link class name given twice'),
   E_DUPLICATE_DATABASE: user('a database listed twice'),
   E_DUPLICATE_LINK: user('the same pair of nodes linked twice'),
+  E_NODE_MEMBERS: user('a cluster member listed twice, or members with different URL schemes'),
   E_NODE_NAME: user("a node name that is not lowercase letters, digits, _ and -, or contains '--'"),
   E_CLASS_NAME: user('a link class name that is not lowercase letters, digits, _ and -'),
   E_URL: user('a node URL that is not an http(s) base URL'),
@@ -53,6 +54,10 @@ export const MESH_WARNINGS = {
   W_CHECKPOINT_RANGE: { meaning: "a checkpoint_interval outside its link class's sensible range" },
   W_THRESHOLDS: { meaning: 'lag_warning_changes above lag_critical_changes' },
   W_TLS_HTTP: { meaning: 'tls set on a node whose URL is http://, so it is not used' },
+  W_PLAN_RESCAN: {
+    meaning:
+      "plan: an update changes a direction's replication id (an endpoint's URL or user), so it re-scans from seq 0",
+  },
   W_REPL_SHARED_PASSWORD: {
     meaning: 'a replication_users password template without {NODE}/{LINK}: one password for all',
   },

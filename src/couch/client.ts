@@ -12,6 +12,7 @@ import { createDispatcher } from './dispatcher.ts';
 import { CouchError, CouchErrorCode, type CouchErrorContext, httpError, optionError } from './errors.ts';
 import { emit } from './events.ts';
 import { type Capabilities, probeCapabilities, readServerInfo, type ServerInfo } from './info.ts';
+import { Members } from './members.ts';
 import { type CouchClientOptions, type ResolvedOptions, resolveOptions } from './options.ts';
 import type { CouchRequester } from './requester.ts';
 import {
@@ -24,7 +25,7 @@ import {
 import { isIdempotent, isRetryableStatus, parseRetryAfter, withRetries } from './retry.ts';
 import { explainHangUp } from './tls-reason-probe.ts';
 import { discard, encodeBody, type Headers, header, type RawResponse, readAll, send } from './transport.ts';
-import { encodeQuery, type Query } from './url.ts';
+import { encodeQuery, type NodeUrl, type Query } from './url.ts';
 
 const METHODS = new Set<string>(['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'COPY', 'OPTIONS']);
 
@@ -34,7 +35,7 @@ function joinQuery(path: string, qs: string): string {
 }
 
 /** What one attempt hands back: the headers, and the whole body unless streaming. */
-type Answer = RawResponse & { buffered?: Buffer };
+type Answer = RawResponse & { buffered?: Buffer; ctx: CouchErrorContext };
 
 /**
  * A CouchDB HTTP client for one node: one pooled keep-alive undici dispatcher, auth (basic or cookie
@@ -47,6 +48,8 @@ export class CouchClient implements CouchRequester {
   readonly #dispatcher: Dispatcher;
   readonly #auth: Authenticator;
   readonly #feeds = new Set<AbortController>();
+  /** A cluster's members (mesh.yaml `members:`): requests fail over between them (members.ts). */
+  readonly #members: Members | undefined;
   #closed = false;
   #info: Promise<ServerInfo> | undefined;
   #caps: Promise<Capabilities> | undefined;
@@ -55,7 +58,10 @@ export class CouchClient implements CouchRequester {
     const { auth, ...rest } = resolveOptions(options);
     this.#o = rest;
     this.url = rest.url.base;
+    // one undici Agent serves every member: it pools per origin
     this.#dispatcher = createDispatcher({ ...rest, auth: undefined });
+    if (options.members && options.members.length > 0)
+      this.#members = new Members(options.members, options.onMemberFailover);
     const sessionCtx = { node: this.url, method: 'POST', path: '/_session' };
     this.#auth = createAuthenticator(
       auth,
@@ -68,6 +74,16 @@ export class CouchClient implements CouchRequester {
   /** How the client authenticates: 'none', 'basic' or 'cookie'. */
   get authMode(): Authenticator['mode'] {
     return this.#auth.mode;
+  }
+
+  /** The member requests go to (the last that answered), or the URL when the node has no members. */
+  get member(): string {
+    return this.#members ? this.#members.current.base : this.url;
+  }
+
+  /** The members' base URLs in declared order (empty when the node has none). */
+  get members(): string[] {
+    return this.#members ? this.#members.urls.map((m) => m.base) : [];
   }
 
   get closed(): boolean {
@@ -102,45 +118,57 @@ export class CouchClient implements CouchRequester {
     if (contentType) base['content-type'] = contentType;
     const extra = Object.fromEntries(Object.entries(o.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
     const timeout = o.timeoutMs ?? this.#o.timeoutMs;
-    const exchange = {
-      origin: this.#o.url.origin,
-      method,
-      target: this.#o.url.prefix + joinQuery(o.path, encodeQuery(o.query)),
-      body: data,
-      signal: o.signal,
-      headersTimeoutMs: timeout,
-      bodyTimeoutMs: o.bodyTimeoutMs ?? timeout,
-    };
-    const sendWith = async (auth: AuthState | undefined, attempt: number): Promise<RawResponse> => {
+    const target = joinQuery(o.path, encodeQuery(o.query));
+    const sendWith = async (
+      m: NodeUrl,
+      auth: AuthState | undefined,
+      attempt: number,
+    ): Promise<RawResponse> => {
       const t0 = this.#o.clock.now();
       const headers = { ...base, ...auth?.headers, ...extra };
+      const at = { ...ctx, node: m.base };
+      const exchange = {
+        origin: m.origin,
+        method,
+        target: m.prefix + target,
+        headers,
+        body: data,
+        signal: o.signal,
+        headersTimeoutMs: timeout,
+        bodyTimeoutMs: o.bodyTimeoutMs ?? timeout,
+      };
       // a refused client certificate arrives as a hang-up under TLS 1.3: tls-reason-probe.ts tells
-      const res = await send(this.#dispatcher, { ...exchange, headers }, ctx, () => this.#closed).catch(
-        (e: unknown) => explainHangUp(e, this.#o, ctx),
+      const res = await send(this.#dispatcher, exchange, at, () => this.#closed).catch((e: unknown) =>
+        explainHangUp(e, { ...this.#o, url: m }, at),
       );
-      emit(this.#o.onResponse, { ...ctx, status: res.status, attempt, durationMs: this.#o.clock.now() - t0 });
+      emit(this.#o.onResponse, { ...at, status: res.status, attempt, durationMs: this.#o.clock.now() - t0 });
       if (useAuth) this.#auth.observe(res.headers);
       return res;
     };
     let renewed = false;
-    const attemptOnce = async (n: number): Promise<Answer> => {
+    const attemptAt = async (m: NodeUrl, n: number): Promise<Answer> => {
       const state = useAuth ? await this.#auth.prepare(o.signal) : undefined;
-      let res = await sendWith(state, n);
+      let res = await sendWith(m, state, n);
       if (res.status === 401 && state && !renewed && this.#auth.mode === 'cookie') {
         renewed = true; // re-login once per request
         await discard(res);
         if (await this.#auth.renew(state, o.signal))
-          res = await sendWith(await this.#auth.prepare(o.signal), n);
+          res = await sendWith(m, await this.#auth.prepare(o.signal), n);
       }
-      if (o.stream) return res;
-      return { ...res, buffered: await readAll(res, ctx, o.signal) };
+      const at = { ...ctx, node: m.base };
+      if (o.stream) return { ...res, ctx: at };
+      return { ...res, ctx: at, buffered: await readAll(res, at, o.signal) };
     };
+    const idempotent = isIdempotent(method, path, o.idempotent);
+    const members = this.#members;
+    const attemptOnce = (n: number): Promise<Answer> =>
+      members ? members.run(idempotent, (m) => attemptAt(m, n)) : attemptAt(this.#o.url, n);
     const policy = o.retries === undefined ? this.#o.policy : { ...this.#o.policy, retries: o.retries };
     const { value, attempts } = await withRetries(
       {
         ...ctx,
         policy,
-        idempotent: isIdempotent(method, path, o.idempotent),
+        idempotent,
         clock: this.#o.clock,
         random: this.#o.random,
         signal: o.signal,
@@ -158,7 +186,7 @@ export class CouchClient implements CouchRequester {
     );
     if (value.buffered === undefined)
       return { status: value.status, headers: value.headers, body: value.body, attempts };
-    return new CouchResponse(value.status, value.headers, value.buffered, attempts, ctx);
+    return new CouchResponse(value.status, value.headers, value.buffered, attempts, value.ctx);
   }
 
   async #login(
@@ -182,7 +210,8 @@ export class CouchClient implements CouchRequester {
   /** Throws the CouchError of a non-2xx response, else returns its JSON body. */
   #json<T>(res: CouchResponse, method: string, path: string): T {
     if (res.ok) return res.json<T>();
-    const ctx = { node: this.url, method, path: path.split('?')[0] as string, attempts: res.attempts };
+    // the member that answered (a cluster's), else the node's URL
+    const ctx = { node: res.node, method, path: path.split('?')[0] as string, attempts: res.attempts };
     const retryAfter = parseRetryAfter(header(res.headers, 'retry-after'), this.#o.clock.now());
     throw httpError(ctx, res.status, res.text(), retryAfter).withAttempts(res.attempts);
   }

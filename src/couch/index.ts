@@ -16,6 +16,7 @@ export { CouchError, CouchErrorCode, isCouchError } from './errors.ts';
 export type { ResponseEvent, RetryEvent } from './events.ts';
 export type { Capabilities, Flavour, ServerInfo } from './info.ts';
 export { parseServerInfo } from './info.ts';
+export type { MemberFailoverEvent } from './members.ts';
 export type { AuthOptions, BackoffOptions, CouchClientOptions, TlsOptions } from './options.ts';
 export type { CallOptions, CouchStreamResponse, HttpMethod, RequestOptions } from './response.ts';
 export { CouchResponse } from './response.ts';

@@ -3,6 +3,7 @@ import { type Clock, systemClock } from '../core/clock.ts';
 import { type Random, systemRandom } from '../core/random.ts';
 import { optionError } from './errors.ts';
 import type { ResponseEvent, RetryEvent } from './events.ts';
+import type { MemberFailoverEvent } from './members.ts';
 import type { RetryPolicy } from './retry.ts';
 import { type NodeUrl, parseNodeUrl, redactUrl } from './url.ts';
 
@@ -73,6 +74,14 @@ export interface CouchClientOptions {
   onRetry?: (event: RetryEvent) => void;
   /** Called after each HTTP exchange that got a status line (telemetry). */
   onResponse?: (event: ResponseEvent) => void;
+  /**
+   * A CouchDB cluster's members (base URLs, same scheme and credentials as `url`): requests go to the
+   * last member that answered and move to the next on a network failure (members.ts). `url` stays the
+   * node's identity (errors name the member that failed or answered).
+   */
+  members?: string[];
+  /** Called when a request moves from a member that could not be talked to, to the next one. */
+  onMemberFailover?: (event: MemberFailoverEvent) => void;
 }
 
 export interface ResolvedOptions {

@@ -58,6 +58,11 @@ export class CouchResponse implements ResponseBase {
     private readonly ctx: CouchErrorContext,
   ) {}
 
+  /** The URL that answered: the node's, or the member's of a cluster (mesh.yaml `members:`). */
+  get node(): string {
+    return this.ctx.node;
+  }
+
   get ok(): boolean {
     return this.status >= 200 && this.status < 300;
   }

@@ -38,6 +38,8 @@ export interface NodeOutcome {
   hint?: string;
   /** HTTP requests of the apply step (the observation is counted in the plan's nodes) */
   requests: RequestCount;
+  /** a cluster node (mesh.yaml `members:`): the member that answered last */
+  member?: string;
 }
 
 export interface ApplyOutcome {
@@ -87,6 +89,9 @@ export async function executePlan(
         signal: deps.signal,
       }),
       onEvent: opts.onEvent,
+      // phase 1 reads every new database back, on this clock, before any replication doc is written
+      clock: clockOf(deps),
+      ...(deps.signal ? { signal: deps.signal } : {}),
     });
   const nodes = run.spec.nodes.map((n): NodeOutcome => {
     const requests = run.counter.since(before, n.name);
@@ -114,12 +119,14 @@ export async function executePlan(
         requests,
       };
     const r = result.nodes.find((x) => x.node === n.name);
+    const client = run.clients.get(n.name);
     const base = {
       node: n.name,
       applied: r?.applied ?? 0,
       failures: redact(r?.failures ?? []),
       blocked,
       requests,
+      ...(client?.members.length ? { member: client.member } : {}),
     };
     if (r && !r.ok)
       return { ...base, status: 'failed', ok: false, ...(r.error ? { error: redact(r.error) } : {}) };

@@ -15,10 +15,12 @@ nodes:
   n1: { url: "https://127.0.0.1:6984" }
   n2: { url: "https://edge-2.example:6984" }
   n3: { url: "https://[::1]:6984" }
+  c: { url: "https://lb.example:6984", members: ["https://m1.example:6984", "https://m2.example:6984"] }
 databases: [sensors]
 links:
   - [n1, n2]
   - [n2, n3]
+  - [n3, c]
 `;
 
 describe('certs operations', () => {
@@ -43,6 +45,9 @@ describe('certs operations', () => {
       [n1.info.sans, n2.info.sans, n3.info.sans],
       [['IP:127.0.0.1'], ['DNS:edge-2.example'], ['IP:::1']],
     );
+    // a cluster: its stable url and every member, which answer couchmesh's requests too
+    const c = await certsIssue(certs, 'c', { spec }, deps);
+    assert.deepEqual(c.info.sans, ['DNS:lb.example', 'DNS:m1.example', 'DNS:m2.example']);
     await assert.rejects(
       certsIssue(certs, 'n9', { spec }, deps),
       (e: unknown) => isCouchmeshError(e) && e.code === 'E_CERTS_HOSTS' && /n1, n2, n3/.test(e.hint ?? ''),
@@ -54,12 +59,13 @@ describe('certs operations', () => {
         ['n1', 'ok', true],
         ['n2', 'expiring', true],
         ['n3', 'ok', true],
+        ['c', 'ok', true],
       ],
     );
     const folder = await certsStatus(certs, undefined, deps);
     assert.deepEqual(
       folder.nodes.map((n) => n.node),
-      ['n1', 'n2', 'n3'],
+      ['c', 'n1', 'n2', 'n3'],
     );
   });
 });

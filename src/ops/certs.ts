@@ -62,7 +62,8 @@ export async function certsIssue(
         `no node '${node}' in the mesh`,
         `nodes: ${o.spec.nodes.map((x) => x.name).join(', ')}; or pass --host HOST`,
       );
-    hosts = [urlHost(n.url)];
+    // a cluster's members answer couchmesh's requests too (mesh.yaml `members:`): one SAN each
+    hosts = [...new Set([n.url, ...(n.members ?? [])].map(urlHost))];
   }
   return issueNode(dir, node, { hosts, now: clockOf(deps).now(), days: o.days, force: o.force });
 }

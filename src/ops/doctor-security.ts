@@ -76,6 +76,7 @@ export async function scanSecurity(
       n.name,
       new CouchClient({
         url: n.url,
+        ...(n.members ? { members: n.members } : {}),
         retries: 0,
         timeoutMs: deps.client?.timeoutMs ?? 5_000,
         ...(deps.clock ? { clock: deps.clock } : {}),

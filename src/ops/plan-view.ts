@@ -32,6 +32,8 @@ export interface NodeObservation {
   /** reachable, but it refused couchmesh's credentials (401/403): not observed, nothing written there */
   refused?: boolean;
   error?: { code: string; message: string };
+  /** a cluster node: the member that answered the observation */
+  member?: string;
   /** couchmesh documents of this mesh found in the node's `_replicator` */
   managed_docs: number;
   /** other documents in `_replicator` (never touched) */
@@ -57,6 +59,8 @@ export interface PlanView {
   /** nodes that refused couchmesh's credentials, each with the fix (the env/file reference to check) */
   refused: Plan['refused'];
   errors: Plan['errors'];
+  /** updates that re-scan a direction from seq 0 (a new replication id), with the cost and the hint */
+  warnings?: NonNullable<Plan['warnings']>;
   /** fingerprint of the observed state */
   observed: string;
   /** databases kept by destroy */
@@ -77,6 +81,7 @@ export function planView(run: PlanViewInput): PlanView {
       reachable: o?.reachable === true,
       ...(o?.refused ? { refused: true } : {}),
       ...(o?.error ? { error: redact(o.error) } : {}),
+      ...(o?.member ? { member: o.member } : {}),
       managed_docs: managed ?? 0,
       other_docs: (o?.replicator.length ?? 0) - (managed ?? 0),
       requests: run.observeRequests.get(n.name) ?? { reads: 0, writes: 0 },
@@ -97,6 +102,7 @@ export function planView(run: PlanViewInput): PlanView {
     unreachable: redact(p.unreachable),
     refused: redact(p.refused),
     errors: redact(p.errors),
+    warnings: redact(p.warnings ?? []),
     observed: p.observed,
   };
   if (run.options.destroy)

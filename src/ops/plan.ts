@@ -10,6 +10,7 @@ import type { CouchClient } from '../couch/client.ts';
 import { desiredState } from '../plan/desired.ts';
 import { observeMesh, type RequestCount, RequestCounter } from '../plan/observe.ts';
 import { makePlan, type PlanOptions } from '../plan/plan.ts';
+import { readRescanWarnings } from '../plan/rescan-read.ts';
 import { observedRoutes, routeDesired } from '../plan/routes.ts';
 import { observeRouted } from '../plan/routes-observe.ts';
 import { toSavedPlan } from '../plan/saved.ts';
@@ -73,6 +74,9 @@ export async function preparePlan(flags: PlanFlags, deps: MeshDeps): Promise<Pre
     const routed = routeDesired(desired, { spec: m.spec, routes, password: m.passwordOf });
     await observeRouted(observed, m.clients, desired, routed);
     const plan = makePlan(routed, observed, options);
+    // an endpoint change re-scans its direction from 0: say so, with the cost, before it is applied
+    const warnings = await readRescanWarnings(plan.actions, observed, m.clients);
+    if (warnings.length) plan.warnings = warnings;
     return {
       ok: true,
       validation: m.validation,

@@ -195,7 +195,7 @@ export function desiredState(spec: MeshSpec, password: PasswordOf): DesiredState
   }
   const databases = [...dbs].map((k) => {
     const [node, db] = k.split('\0') as [string, string];
-    return { node, db };
+    return { node, db, ...shardsOf(spec, byName.get(node), db) };
   });
   const security = desiredSecurity(spec, databases);
   const users = desiredUsers(spec, docs);
@@ -209,4 +209,15 @@ export function desiredState(spec: MeshSpec, password: PasswordOf): DesiredState
     ...(users.length ? { users } : {}),
     ...(config.length ? { config } : {}),
   };
+}
+
+/**
+ * A cluster's `q`/`n` for a database (`databases[].q`/`.n`), on nodes with `members:` only: a single
+ * server takes `q` too but `n` means nothing there. CouchDB reads both only at creation (a database
+ * keeps its shard map; changing it is a reshard, which couchmesh never does).
+ */
+function shardsOf(spec: MeshSpec, node: NodeSpec | undefined, db: string): { q?: number; n?: number } {
+  const d = spec.databases.find((x) => x.name === db);
+  if (!node?.members || !d) return {};
+  return { ...(d.q !== undefined ? { q: d.q } : {}), ...(d.n !== undefined ? { n: d.n } : {}) };
 }

@@ -27,6 +27,8 @@ export function clientsFor(
       n.name,
       new CouchClient({
         url: n.url,
+        // a cluster: couchmesh's requests fail over between its members (src/couch/members.ts)
+        ...(n.members ? { members: n.members } : {}),
         ...(n.auth && pw !== undefined ? { auth: { username: n.auth.username, password: pw } } : {}),
         timeoutMs: 10_000,
         retries: 2,
@@ -127,6 +129,8 @@ export async function observeNode(
       ...(securedDbs.length ? { security } : {}),
       ...(users.length ? { users: seenUsers } : {}),
       ...(config.length ? { config: seenConfig } : {}),
+      // a cluster: the member that answered (couchmesh's requests fail over between members)
+      ...(client.members.length ? { member: client.member } : {}),
       requests,
     };
   } catch (e) {

@@ -118,9 +118,15 @@ export function makePlan(desired: DesiredState, observed: ObservedNode[], opts: 
   const dbActions: Action[] = [];
   const docActions: Action[] = [];
   if (!opts.destroy)
-    for (const { node, db } of desired.databases)
+    for (const { node, db, q, n } of desired.databases)
       if (usable(node) && !byNode.get(node)?.databases.includes(db))
-        dbActions.push({ kind: 'create-db', node, db });
+        dbActions.push({
+          kind: 'create-db',
+          node,
+          db,
+          ...(q !== undefined ? { q } : {}),
+          ...(n !== undefined ? { n } : {}),
+        });
 
   const docsOf = new Map(observed.map((o) => [o.node, new Map(o.replicator.map((x) => [x.id, x]))]));
   const wanted = new Set<string>();

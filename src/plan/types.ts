@@ -58,7 +58,7 @@ export interface DesiredState {
   mesh: string;
   nodes: string[];
   /** databases that must exist on each node */
-  databases: Array<{ node: string; db: string }>;
+  databases: Array<{ node: string; db: string; q?: number; n?: number }>;
   docs: DesiredDoc[];
   /** declared `_security` objects (canonical), per node carrying the database; absent = none declared */
   security?: Array<{ node: string; db: string; security: SecurityObject }>;
@@ -124,6 +124,8 @@ export interface ObservedNode {
   config?: Record<string, string>;
   /** requests this observation cost */
   requests: number;
+  /** a cluster node (mesh.yaml `members:`): the member that answered */
+  member?: string;
 }
 
 /** One changed leaf of a managed document: `checkpoint_interval: 5000 -> 10000`. Secrets are `(sensitive)`. */
@@ -137,7 +139,8 @@ export interface FieldChange {
 }
 
 export type Action =
-  | { kind: 'create-db'; node: string; db: string }
+  /** `q`/`n`: a cluster's shard count and copies, passed on creation when declared (`PUT /db?q=&n=`) */
+  | { kind: 'create-db'; node: string; db: string; q?: number; n?: number }
   | { kind: 'create-doc'; node: string; id: string; mode: 'pull' | 'push'; doc: ManagedReplication }
   | {
       kind: 'update-doc';
@@ -284,4 +287,24 @@ export interface Plan {
   /** fingerprint of the observed state: a saved plan is refused when this no longer matches */
   observed: string;
   noop: number;
+  /** updates that give a direction a new replication id, so it re-scans from seq 0 (rescan.ts) */
+  warnings?: RescanWarning[];
+}
+
+/** plan's warning of an update that gives a direction a new replication id (rescan.ts). */
+export interface RescanWarning {
+  code: 'W_PLAN_RESCAN';
+  /** the node whose `_replicator` holds the document */
+  node: string;
+  id: string;
+  db: string;
+  /** the direction: its source node is the one whose database is re-read from seq 0 */
+  from: string;
+  to: string;
+  /** the endpoint fields that change the id, with their old and new values (never a password) */
+  changes: Array<{ field: string; from?: string; to?: string }>;
+  /** documents in `db` on `from` when known (the cost: every one of their changes is read again) */
+  docs?: number;
+  message: string;
+  hint: string;
 }

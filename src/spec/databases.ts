@@ -5,7 +5,7 @@ import { DatabaseEntrySchema, DatabaseObjectSchema } from './schema.ts';
 import type { DatabaseSpec } from './types.ts';
 import { describeValue, parseAt } from './zod-issues.ts';
 
-/** `databases:` entries (a name, or `{ name, security?, conflicts? }`), each name once. */
+/** `databases:` entries (a name, or `{ name, q?, n?, security?, conflicts? }`), each name once. */
 export function checkDatabases(raw: unknown, { sink }: ResolveContext): DatabaseSpec[] {
   if (raw === undefined || raw === null || (Array.isArray(raw) && raw.length === 0)) {
     sink.error('E_NO_DATABASES', raw === undefined ? [] : ['databases'], 'the mesh replicates no databases', {
@@ -45,6 +45,8 @@ export function checkDatabases(raw: unknown, { sink }: ResolveContext): Database
     if (settings) db.conflicts = settings;
     if (typeof parsed !== 'string') {
       if (parsed.security) db.security = parsed.security;
+      if (parsed.q !== undefined) db.q = parsed.q;
+      if (parsed.n !== undefined) db.n = parsed.n;
     }
     const first = seen.get(db.name);
     if (first !== undefined) {

@@ -1,15 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ReferenceChecks } from './context.ts';
-import { check } from './test-support.ts';
-
-const mesh = (n1: string) => `mesh: t
-nodes:
-  n1: ${n1}
-  n2: { url: http://127.0.0.1:5985 }
-databases: [sensors]
-links: [[n1, n2]]
-`;
+import { check, meshWithN1 as mesh } from './test-support.ts';
 
 const refs = (env: Record<string, string>, files: string[] = []): ReferenceChecks => ({
   env,

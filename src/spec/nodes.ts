@@ -1,6 +1,7 @@
 import { type ResolveContext, resolvePath } from './context.ts';
 import { checkCouchTls } from './couch-tls.ts';
 import type { PathSeg } from './diagnostic.ts';
+import { checkNodeUrls } from './members.ts';
 import { Name, NodeSchema } from './schema.ts';
 import type { AuthRef, NodeSpec, TlsRefs } from './types.ts';
 import { checkNodeUrl } from './url.ts';
@@ -51,21 +52,20 @@ export function checkNodes(raw: unknown, ctx: ResolveContext): NodesResult {
     }
     // Kept even when a field below is wrong (the spec is only returned without errors), so
     // link checks still know the node and its reachability.
-    const url = checkNodeUrl(parsed.url);
-    if (!url.ok)
-      sink.error(url.code, [...path, 'url'], url.message, { expected: url.expected, hint: url.hint });
+    const urls = checkNodeUrls(parsed, path, ctx);
     const node: NodeSpec = {
       name,
-      url: url.ok ? url.url : parsed.url,
+      url: urls.url ?? parsed.url ?? parsed.members?.[0] ?? '',
       role: parsed.role,
       reachable: parsed.reachable,
     };
+    if (urls.members) node.members = urls.members;
     if (parsed.region !== undefined) node.region = parsed.region;
     const auth = parsed.auth && checkAuth(parsed.auth, [...path, 'auth'], name, ctx, missingEnv);
     if (auth) node.auth = auth;
     const tls = parsed.tls && checkTls(parsed.tls, [...path, 'tls'], ctx);
     if (tls) {
-      if (url.ok && url.url.startsWith('http:'))
+      if (urls.url?.startsWith('http:'))
         sink.warning('W_TLS_HTTP', [...path, 'tls'], 'tls is set but the URL is http://, so it is not used', {
           hint: 'use an https:// URL, or remove tls',
         });

@@ -128,9 +128,19 @@ export const CouchTlsSchema = z
 export const NodeSchema = z
   .strictObject({
     url: withHint(
-      z.string().meta({ description: 'base URL of the node: http(s)://host:port[/prefix], no credentials' }),
+      z.string().meta({
+        description:
+          'base URL of the node: http(s)://host:port[/prefix], no credentials; for a cluster with members, its stable endpoint (a load balancer or virtual IP) written into the replication documents',
+      }),
       { expected: 'an http:// or https:// URL such as http://127.0.0.1:5984' },
-    ),
+    ).optional(),
+    members: withHint(
+      z.array(z.string()).min(1).meta({
+        description:
+          "a CouchDB cluster's member URLs (same scheme and credentials): couchmesh's own requests fail over between them; without url, the replication documents use the first one",
+      }),
+      { expected: 'a list of member URLs such as [http://10.0.0.1:5984, http://10.0.0.2:5984]' },
+    ).optional(),
     auth: AuthSchema.optional(),
     region: z.string().min(1).optional().meta({ description: 'free-form location label (used by routing)' }),
     role: z.enum(ROLES).default('edge').meta({ description: 'edge (default), relay or hub' }),
@@ -148,12 +158,20 @@ export const NodeSchema = z
 
 export const DatabaseObjectSchema = z.strictObject({
   name: DatabaseName,
+  q: z.number().int().min(1).optional().meta({
+    description:
+      'shards of the database on nodes with members (a cluster), passed on creation as PUT /db?q=; CouchDB default 2',
+  }),
+  n: z.number().int().min(1).optional().meta({
+    description:
+      'copies of each shard on nodes with members, passed on creation as PUT /db?n=; CouchDB caps it at the number of members',
+  }),
   security: SecuritySchema.optional(),
   conflicts: ConflictsConfigSchema.optional().meta({ description: 'conflict resolution of this database' }),
 });
 
 export const DatabaseEntrySchema = withHint(z.union([DatabaseName, DatabaseObjectSchema]), {
-  expected: 'a database name or { name, security?, conflicts? }',
+  expected: 'a database name or { name, q?, n?, security?, conflicts? }',
 });
 
 const param = (description: string, min: number) => z.number().int().min(min).meta({ description });

@@ -16,3 +16,12 @@ nodes:
   n3: { url: http://127.0.0.1:5986 }
 databases: [sensors]
 `;
+
+/** Two linked nodes, n1 declared as `n1` (a flow mapping such as `{ url: … }`). */
+export const meshWithN1 = (n1: string) => `mesh: t
+nodes:
+  n1: ${n1}
+  n2: { url: http://127.0.0.1:5985 }
+databases: [sensors]
+links: [[n1, n2]]
+`;

@@ -43,8 +43,14 @@ export type Role = 'edge' | 'relay' | 'hub';
 
 export interface NodeSpec {
   name: string;
-  /** Normalized base URL: no trailing slash, no credentials, no query. */
+  /**
+   * Normalized base URL: no trailing slash, no credentials, no query. The replication endpoint the
+   * `_replicator` documents name: for a cluster, its declared `url` (load balancer, virtual IP), else
+   * its first member's.
+   */
   url: string;
+  /** A CouchDB cluster's members (normalized URLs, declared order): the control plane fails over between them. */
+  members?: string[];
   region?: string;
   role: Role;
   /** false: behind NAT, peers cannot open connections to it (it must drive its own replications). */
@@ -96,6 +102,10 @@ export interface DatabaseSpec {
   security?: SecurityObject;
   /** How its conflicts are resolved (`couchmesh conflicts -f`, the controller); defaults filled in. */
   conflicts?: ConflictsConfig;
+  /** shards (`PUT /db?q=`), on nodes with members (clusters) only; set at creation, never changed after */
+  q?: number;
+  /** shard copies (`PUT /db?n=`), on nodes with members only */
+  n?: number;
 }
 
 export interface LinkClassSpec {

@@ -119,6 +119,26 @@ describe('plan view', () => {
     );
   });
 
+  it('re-scan warnings: one line per direction, the hint once', () => {
+    const w = {
+      code: 'W_PLAN_RESCAN' as const,
+      node: 'n1',
+      id: 'couchmesh.seed.sensors.n2--n1',
+      db: 'sensors',
+      from: 'n2',
+      to: 'n1',
+      changes: [{ field: 'source.url', from: 'http://a/sensors', to: 'http://b/sensors' }],
+      docs: 20,
+      message: 'n2->n1 (sensors) re-scans from 0: 20 docs in sensors on n2',
+      hint: 'keep the url stable',
+    };
+    const text = renderPlan(view({ warnings: [w] }));
+    assert.match(
+      text,
+      /Re-scans[^\n]*\n {2}! couchmesh\.seed\.sensors\.n2--n1 on n1: n2->n1 \(sensors\) re-scans from 0: 20 docs in sensors on n2\n {2}\(hint: keep the url stable\)/,
+    );
+  });
+
   it('no changes; destroy keeps the databases and says so', () => {
     const none = view({
       actions: [],

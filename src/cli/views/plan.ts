@@ -107,6 +107,11 @@ export function renderPlan(v: PlanView): string {
       );
     }
   }
+  if (v.warnings?.length) {
+    lines.push('', 'Re-scans (a new replication id: the checkpoints are not found):');
+    for (const w of v.warnings) lines.push(`  ! ${w.id} on ${w.node}: ${w.message}`);
+    lines.push(`  (hint: ${v.warnings[0]?.hint})`);
+  }
   if (v.orphans.length) {
     lines.push(
       '',
