@@ -3,14 +3,14 @@
  * faults at their offsets, then everything healed, the controller's work run until the mesh
  * converges (rehearse-converge.ts) and the invariants checked (rehearse-invariants.ts).
  */
-import { conflictedIds, heldDocs } from '../rehearse/held.ts';
+import { conflictLeaves, heldDocs } from '../rehearse/held.ts';
 import { type ScenarioReport, skippedScenario } from '../rehearse/report.ts';
 import { findRescans } from '../rehearse/rescans.ts';
 import { describeFault, type Fault, type ScenarioPlan } from '../rehearse/types.ts';
 import { type Ack, newTally, startWriters } from '../rehearse/writers.ts';
 import type { MeshDeps } from './deps.ts';
 import type { OpenMesh } from './mesh.ts';
-import { directionLabels, readCheckpoints } from './rehearse-checkpoints.ts';
+import { checkpointsSettled, readCheckpoints, readJobs } from './rehearse-checkpoints.ts';
 import { converge } from './rehearse-converge.ts';
 import { checkInvariants, readJson } from './rehearse-invariants.ts';
 import type { RehearsalWorld } from './rehearse-world.ts';
@@ -35,12 +35,16 @@ export interface ScenarioRun {
   convergeTimeoutMs: number;
 }
 
-/** Conflicted documents on the first node, over every database (a node holds them after convergence). */
+/**
+ * Conflicting leaves on the first node (live leaves beyond each document's winner), over every
+ * database: what a scenario adds to it is the conflicts it made (every node holds the same once
+ * converged).
+ */
 async function conflictCount(r: ScenarioRun): Promise<number> {
   const first = r.m.spec.nodes[0]?.name as string;
   let n = 0;
   for (const d of r.m.spec.databases)
-    n += conflictedIds(await heldDocs(readJson(r.world.client(first)), d.name)).length;
+    n += conflictLeaves(await heldDocs(readJson(r.world.client(first)), d.name));
   return n;
 }
 
@@ -74,6 +78,9 @@ export async function runScenario(
   }
   progress({ type: 'scenario', name, description: plan.description });
   const clock = r.world.clock;
+  // a baseline: every job's progress recorded before the faults (bounded by the longest interval)
+  const interval = Math.max(...r.m.spec.links.map((l) => l.params.checkpoint_interval), 0);
+  await checkpointsSettled(r.m, clock, interval + 5000);
   const before = await readCheckpoints(r.m);
   const keptBefore = await conflictCount(r);
   const relayedBefore = r.world.relayedBytes();
@@ -113,12 +120,8 @@ export async function runScenario(
   const converged = await converge(r.m, r.deps, { timeoutMs: r.convergeTimeoutMs, pauseMs: 250 });
   progress({ type: 'converged', name, ok: converged.ok, ms: converged.ms, passes: converged.passes });
   r.acks.push(...tally.acked.filter((a) => !exempt.has(a)));
-  const rescans = findRescans(
-    before,
-    await readCheckpoints(r.m),
-    plan.expectRescan,
-    await directionLabels(r.m),
-  );
+  const { labels, jobs } = await readJobs(r.m);
+  const rescans = findRescans(before, await readCheckpoints(r.m), plan.expectRescan, labels, jobs);
   const invariants = await checkInvariants({ m: r.m, deps: r.deps, converged, acks: r.acks, rescans });
   const keptAfter = await conflictCount(r);
   const relayedAfter = r.world.relayedBytes();

@@ -98,6 +98,11 @@ export async function rehearseOperation(
     if (!opened.ok) throw new MeshInvalidError(opened.validation);
     const m = opened.mesh;
     const acks: Ack[] = [];
+    await warmUp(
+      world,
+      spec.databases.map((d) => d.name),
+      acks,
+    );
     const reports: ScenarioReport[] = [];
     try {
       for (const name of names) {
@@ -125,4 +130,17 @@ export async function rehearseOperation(
   } finally {
     await world.close();
   }
+}
+
+/** Documents on every node before the first scenario, so every replication has progress to checkpoint. */
+async function warmUp(world: RehearsalWorld, databases: readonly string[], acks: Ack[]): Promise<void> {
+  for (const [node, c] of world.clients)
+    for (const db of databases) {
+      const docs = Array.from({ length: 10 }, (_, i) => ({ _id: `warm-${node}-${i}`, by: node }));
+      const res = await c.post<Array<{ ok?: boolean; id: string; rev: string }>>(
+        `/${encodeURIComponent(db)}/_bulk_docs`,
+        { docs },
+      );
+      for (const x of res) if (x.ok) acks.push({ node, db, id: x.id, rev: x.rev, deleted: false });
+    }
 }

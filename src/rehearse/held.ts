@@ -78,3 +78,13 @@ export function conflictedIds(held: ReadonlyMap<string, HeldDoc>): string[] {
     .filter(([, d]) => [...(d.branches?.values() ?? [])].filter((b) => !b.deleted).length > 1)
     .map(([id]) => id);
 }
+
+/** Live leaves beyond each document's one winner: the conflicts CouchDB keeps (`_conflicts`). */
+export function conflictLeaves(held: ReadonlyMap<string, HeldDoc>): number {
+  let n = 0;
+  for (const d of held.values()) {
+    const live = [...(d.branches?.values() ?? [])].filter((b) => !b.deleted).length;
+    if (live > 1) n += live - 1;
+  }
+  return n;
+}

@@ -53,4 +53,17 @@ describe('rehearse re-scans from the checkpoints', () => {
     assert.equal(findRescans(before, after, ['n2/sensors'])[0]?.expected, true);
     assert.equal(findRescans(before, after, ['n3/sensors'])[0]?.expected, false);
   });
+
+  it('a job running now from seq 0 on a replication that had progressed is a re-scan not yet checkpointed', () => {
+    const before = [cp('n1', [['s1', 0, 7]]), cp('n2', [['s1', 0, 7]])];
+    const job = (seq: string | null, state = 'running') => ({
+      id: 'abc',
+      state,
+      checkpointed_source_seq: seq,
+    });
+    assert.equal(findRescans(before, before, [], new Map(), [job('0')]).length, 1);
+    assert.equal(findRescans(before, before, [], new Map(), [job('7')]).length, 0);
+    assert.equal(findRescans(before, before, [], new Map(), [job('0', 'pending')]).length, 0);
+    assert.equal(findRescans([cp('n1', [['s1', 0, 0]])], before, [], new Map(), [job('0')]).length, 0);
+  });
 });

@@ -5,7 +5,10 @@
  * naming the seq it started from (`start_last_seq`, CouchDB's couch_replicator do_checkpoint). A
  * re-scan is a session that began after the scenario started, from seq 0, on a replication that had
  * already checkpointed progress before it: CouchDB found no common ancestry in the two logs
- * (compare_replication_logs) and read the source's whole `_changes` again.
+ * (compare_replication_logs) and read the source's whole `_changes` again. A session writes its
+ * first checkpoint only after `checkpoint_interval` (up to 30 s), so a job running now is also
+ * read: its `checkpointed_source_seq` is the seq it started from until then (`_scheduler/docs`
+ * info), and 0 on a replication that had progressed is a re-scan under way.
  */
 import { type Seq, seqEquals, seqNumber } from '../couchdb/seq.ts';
 
@@ -15,6 +18,14 @@ export interface CheckpointSessions {
   /** the replication id (the `_local/` doc id without its prefix) */
   id: string;
   sessions: Array<{ session_id: string; start_last_seq: Seq; recorded_seq: Seq }>;
+}
+
+/** A running job as `_scheduler/docs` shows it. */
+export interface RunningJob {
+  /** the replication id without its `+continuous` extensions */
+  id: string;
+  state: string;
+  checkpointed_source_seq: Seq | null;
 }
 
 export interface Rescan {
@@ -64,6 +75,7 @@ export function findRescans(
   after: readonly CheckpointSessions[],
   expect: readonly string[],
   labels: ReadonlyMap<string, string> = new Map(),
+  jobs: readonly RunningJob[] = [],
 ): Rescan[] {
   const key = (c: { db: string; id: string }) => `${c.db}\n${c.id}`;
   const known = new Map<string, { sessions: Set<string>; progressed: boolean }>();
@@ -78,10 +90,7 @@ export function findRescans(
   const found = new Map<string, Rescan>();
   const ends = new Map<string, Set<string>>();
   for (const c of [...before, ...after]) ends.set(key(c), (ends.get(key(c)) ?? new Set()).add(c.node));
-  for (const c of after) {
-    const k = known.get(key(c));
-    if (!k?.progressed) continue; // a first replication starts from 0 by design
-    if (!c.sessions.some((s) => !k.sessions.has(s.session_id) && fromZero(s.start_last_seq))) continue;
+  const add = (c: { db: string; id: string }) => {
     const nodes = [...(ends.get(key(c)) ?? [])].sort();
     found.set(key(c), {
       db: c.db,
@@ -90,6 +99,16 @@ export function findRescans(
       nodes,
       expected: nodes.some((n) => expect.includes(`${n}/${c.db}`)),
     });
+  };
+  for (const c of after) {
+    const k = known.get(key(c));
+    if (!k?.progressed) continue; // a first replication starts from 0 by design
+    if (c.sessions.some((s) => !k.sessions.has(s.session_id) && fromZero(s.start_last_seq))) add(c);
+  }
+  for (const j of jobs) {
+    if (j.state !== 'running' || j.checkpointed_source_seq === null || !fromZero(j.checkpointed_source_seq))
+      continue;
+    for (const c of before) if (c.id === j.id && known.get(key(c))?.progressed) add(c);
   }
   return [...found.values()];
 }

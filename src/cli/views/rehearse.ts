@@ -16,7 +16,7 @@ function bytes(n: number | null): string {
 }
 
 function row(s: ScenarioReport): string[] {
-  if (s.skipped) return [s.name, s.skipped.replace(/^skipped: /, 'skipped: ')];
+  if (s.skipped) return [s.name, '-', '-', '-', '-', '-', s.skipped];
   const w = s.writes;
   const extra = [w.refused ? `${w.refused} refused` : '', w.failed ? `${w.failed} failed` : ''].filter(
     Boolean,
