@@ -18,7 +18,7 @@ export function relayLoss(t: Topology, durationMs: number): ScenarioPlan {
     };
   return {
     name: 'relay-loss',
-    description: `relay ${relay.name} lost (${links.join(' ')}) for ${durationMs} ms${t.failover ? '' : ' (no failover: declared)'}`,
+    description: `relay ${relay.name} lost (${links.join(' ')}) for ${durationMs} ms${t.failover ? '' : ' (the mesh declares no failover: routing)'}`,
     steps: [
       { atMs: 0, fault: { kind: 'cut', links } },
       { atMs: durationMs, fault: { kind: 'heal', links } },
