@@ -3,7 +3,7 @@
  * faults at their offsets, then everything healed, the controller's work run until the mesh
  * converges (rehearse-converge.ts) and the invariants checked (rehearse-invariants.ts).
  */
-import { conflictLeaves, heldDocs } from '../rehearse/held.ts';
+import { conflictLeaves, heldDocs, presence } from '../rehearse/held.ts';
 import { type ScenarioReport, skippedScenario } from '../rehearse/report.ts';
 import { findRescans } from '../rehearse/rescans.ts';
 import { describeFault, type Fault, type ScenarioPlan } from '../rehearse/types.ts';
@@ -46,6 +46,20 @@ async function conflictCount(r: ScenarioRun): Promise<number> {
   for (const d of r.m.spec.databases)
     n += conflictLeaves(await heldDocs(readJson(r.world.client(first)), d.name));
   return n;
+}
+
+/**
+ * The writes `node` acknowledged in `db` that no other node holds yet: deleting the database
+ * deletes them (the user's act, not a replication fault), so no-write-lost does not count them.
+ */
+async function onlyOn(r: ScenarioRun, node: string, db: string, acked: readonly Ack[]): Promise<Ack[]> {
+  const mine = acked.filter((a) => a.node === node && a.db === db);
+  const elsewhere = await Promise.all(
+    [...r.world.clients]
+      .filter(([n]) => n !== node)
+      .map(([, c]) => heldDocs(readJson(c), db).catch(() => new Map())),
+  );
+  return mine.filter((a) => !elsewhere.some((held) => presence(held, a)));
 }
 
 async function apply(w: RehearsalWorld, f: Fault): Promise<void> {
@@ -99,8 +113,7 @@ export async function runScenario(
       const wait = t0 + s.atMs - clock.now();
       if (wait > 0) await clock.sleep(wait, r.deps.signal);
       const f = s.fault;
-      if (f.kind === 'recreate')
-        for (const a of tally.acked) if (a.node === f.node && a.db === f.db) exempt.add(a);
+      if (f.kind === 'recreate') for (const a of await onlyOn(r, f.node, f.db, tally.acked)) exempt.add(a);
       await apply(r.world, f);
       const text = describeFault(f);
       steps.push(`${s.atMs} ms: ${text}`);
@@ -114,7 +127,7 @@ export async function runScenario(
   }
   if (exempt.size)
     steps.push(
-      `${exempt.size} writes acked on the recreated database before its delete: gone with it, by design`,
+      `${exempt.size} writes acked on the recreated database and held nowhere else at its delete: gone with it, by design`,
     );
   progress({ type: 'healed', name });
   const converged = await converge(r.m, r.deps, { timeoutMs: r.convergeTimeoutMs, pauseMs: 250 });
