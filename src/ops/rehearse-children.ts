@@ -65,34 +65,47 @@ const exited = (p: ChildProcess) =>
     ? Promise.resolve()
     : new Promise<void>((r) => p.once('exit', () => r()));
 
-export async function startChildNode(name: string, root: string, password: string): Promise<ChildNode> {
-  const dataDir = join(root, name);
-  let child = await spawnChild(dataDir, 0, password);
+/** A node that can be killed and started again on its port: `start` (re)starts it, `stop` kills or closes it. */
+function restartable<R extends { url: string; port: number }>(
+  name: string,
+  first: R,
+  start: (port: number) => Promise<R>,
+  stop: { kill(r: R): Promise<void>; close(r: R): Promise<void> },
+): ChildNode {
+  let cur = first;
   let down = false;
   const self: ChildNode = {
     name,
-    url: child.url,
-    port: child.port,
+    url: first.url,
+    port: first.port,
     get down() {
       return down;
     },
     async kill() {
       down = true;
-      child.p.kill('SIGKILL');
-      await exited(child.p);
+      await stop.kill(cur);
     },
     async restart() {
-      child = await spawnChild(dataDir, self.port, password);
+      cur = await start(self.port);
       down = false;
     },
-    async close() {
-      if (child.p.exitCode === null && child.p.signalCode === null) {
-        child.p.kill('SIGTERM');
-        await exited(child.p);
-      }
-    },
+    close: () => (down ? Promise.resolve() : stop.close(cur)),
   };
   return self;
+}
+
+export async function startChildNode(name: string, root: string, password: string): Promise<ChildNode> {
+  const dataDir = join(root, name);
+  const start = (port: number) => spawnChild(dataDir, port, password);
+  const signal = (sig: NodeJS.Signals) => async (c: { p: ChildProcess }) => {
+    if (c.p.exitCode === null && c.p.signalCode === null) c.p.kill(sig);
+    await exited(c.p);
+  };
+  type Child = Awaited<ReturnType<typeof start>>;
+  return restartable<Child>(name, await start(0), start, {
+    kill: signal('SIGKILL'),
+    close: signal('SIGTERM'),
+  });
 }
 
 /** src/node's `startNode`, on disk: the front end or a test passes it (operations sit below the node). */
@@ -115,24 +128,7 @@ export async function startInProcessNode(
 ): Promise<ChildNode> {
   const dataDir = join(root, name);
   const admins = { admin: password };
-  let node = await start({ port: 0, dataDir, admins });
-  let down = false;
-  const self: ChildNode = {
-    name,
-    url: node.url,
-    port: node.port,
-    get down() {
-      return down;
-    },
-    async kill() {
-      down = true;
-      await node.close();
-    },
-    async restart() {
-      node = await start({ port: self.port, dataDir, admins });
-      down = false;
-    },
-    close: () => (down ? Promise.resolve() : node.close()),
-  };
-  return self;
+  const run = (port: number) => start({ port, dataDir, admins });
+  const close = (n: { close(): Promise<void> }) => n.close();
+  return restartable<Awaited<ReturnType<StartDiskNode>>>(name, await run(0), run, { kill: close, close });
 }

@@ -49,17 +49,17 @@ async function conflictCount(r: ScenarioRun): Promise<number> {
 }
 
 /**
- * The writes `node` acknowledged in `db` that no other node holds yet: deleting the database
- * deletes them (the user's act, not a replication fault), so no-write-lost does not count them.
+ * The other nodes' documents of `db`, read just before `node`'s copy is deleted: a write `node`
+ * acknowledged that none of them holds then is deleted with the database (the user's act, not a
+ * replication fault), so no-write-lost does not count it. Which writes those are is decided after
+ * the delete, so a write acked while the others were read is judged too.
  */
-async function onlyOn(r: ScenarioRun, node: string, db: string, acked: readonly Ack[]): Promise<Ack[]> {
-  const mine = acked.filter((a) => a.node === node && a.db === db);
-  const elsewhere = await Promise.all(
+async function heldElsewhere(r: ScenarioRun, node: string, db: string) {
+  return Promise.all(
     [...r.world.clients]
       .filter(([n]) => n !== node)
       .map(([, c]) => heldDocs(readJson(c), db).catch(() => new Map())),
   );
-  return mine.filter((a) => !elsewhere.some((held) => presence(held, a)));
 }
 
 async function apply(w: RehearsalWorld, f: Fault): Promise<void> {
@@ -113,8 +113,11 @@ export async function runScenario(
       const wait = t0 + s.atMs - clock.now();
       if (wait > 0) await clock.sleep(wait, r.deps.signal);
       const f = s.fault;
-      if (f.kind === 'recreate') for (const a of await onlyOn(r, f.node, f.db, tally.acked)) exempt.add(a);
+      const others = f.kind === 'recreate' ? await heldElsewhere(r, f.node, f.db) : [];
       await apply(r.world, f);
+      if (f.kind === 'recreate')
+        for (const a of tally.acked)
+          if (a.node === f.node && a.db === f.db && !others.some((held) => presence(held, a))) exempt.add(a);
       const text = describeFault(f);
       steps.push(`${s.atMs} ms: ${text}`);
       progress({ type: 'fault', name, atMs: s.atMs, text });
