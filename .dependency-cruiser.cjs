@@ -14,7 +14,7 @@ const FRONT = '^(src/(cli|daemon|api)|web)/';
 const CONTROLLER = '^src/controller/';
 const OPS = '^src/ops/';
 const DOMAIN =
-  '^src/(spec|plan|apply|observe|health|alerts|metrics|resolve|watch|poller|poll|security|relay|canary|failover|verify)/';
+  '^src/(spec|plan|apply|observe|health|alerts|metrics|resolve|watch|poller|poll|security|relay|canary|failover|verify|rehearse)/';
 const CLIENT = '^src/couch/';
 const COUCHDB = '^src/couchdb/';
 const CORE = '^src/core/';

@@ -15,6 +15,7 @@ import { registerMetrics } from './commands/metrics.ts';
 import { registerNode } from './commands/node.ts';
 import { registerPlan } from './commands/plan.ts';
 import { registerReconcile } from './commands/reconcile.ts';
+import { registerRehearse } from './commands/rehearse.ts';
 import { registerRelay } from './commands/relay.ts';
 import { registerRotate } from './commands/rotate.ts';
 import { registerRoutes } from './commands/routes.ts';
@@ -51,6 +52,7 @@ export function buildProgram(output: Output): Command {
   registerCheckpoint(program, output);
   registerReconcile(program, output);
   registerVerify(program, output);
+  registerRehearse(program, output);
   registerRotate(program, output);
   registerMetrics(program, output);
   registerCerts(program, output);

@@ -168,6 +168,12 @@ const CLI_CODES = {
   E_DEMO_APPLY: user('applying the demo mesh failed on some nodes'),
   E_DEMO_NODES: user('--nodes outside 2..32'),
   E_DEMO_TIMEOUT: user('the demo did not reach its next step in time'),
+  E_REHEARSE: user('rehearse: the embedded mesh could not be started or applied'),
+  E_REHEARSE_SCENARIO: user(
+    'rehearse: --scenario names no scenario',
+    'one of: partition, isolate, split, flap, crash, recreate, relay-loss',
+  ),
+  E_REHEARSE_OPTION: user('rehearse: --duration, --rate or --seed outside its range'),
 };
 
 /** The registry: every error code, by name. */

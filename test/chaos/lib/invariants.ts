@@ -9,6 +9,7 @@ import { openMesh } from '../../../src/ops/mesh.ts';
 import { preparePlan } from '../../../src/ops/plan.ts';
 import type { VerifyReport } from '../../../src/ops/verify.ts';
 import { verifyOpenMesh } from '../../../src/ops/verify.ts';
+import { type HeldDoc, heldDocs, type Presence, presence } from '../../../src/rehearse/held.ts';
 import { type ChaosWorld, DB, type Json } from './world.ts';
 import type { Ack } from './writers.ts';
 
@@ -37,49 +38,12 @@ export async function converge(w: ChaosWorld, maxPasses = 150, pauseMs = 200): P
   }
 }
 
-export type Presence = 'winner' | 'leaf' | 'ancestor';
-
-/** One document as a node holds it: winner, leaves (each with its history, newest first), every rev. */
-export interface HeldDoc {
-  winner: string;
-  leaves: Set<string>;
-  all: Set<string>;
-  /** leaf rev -> deleted, and its revs newest first (`_revisions`) */
-  branches?: Map<string, { deleted: boolean; history: string[] }>;
-}
+// what a node holds and how an acked rev is held: src/rehearse/held.ts (`couchmesh rehearse` checks the same)
+export { type HeldDoc, type Presence, presence } from '../../../src/rehearse/held.ts';
 
 /** Per doc id: its winner, leaves, and every rev in the leaves' histories, as `node` holds them. */
-export async function revisionsOn(w: ChaosWorld, node: string): Promise<Map<string, HeldDoc>> {
-  const changes = await w.ok(node, 'GET', `/${DB}/_changes?style=all_docs`);
-  const out = new Map<string, HeldDoc>();
-  const wanted: Array<{ id: string; rev: string }> = [];
-  for (const row of changes.results as Json[]) {
-    const leaves = (row.changes as Json[]).map((c) => c.rev as string);
-    out.set(row.id, {
-      winner: leaves[0] as string,
-      leaves: new Set(leaves),
-      all: new Set(leaves),
-      branches: new Map(),
-    });
-    for (const rev of leaves) wanted.push({ id: row.id, rev });
-  }
-  const got = await w.ok(node, 'POST', `/${DB}/_bulk_get?revs=true`, { docs: wanted });
-  for (const res of got.results as Json[])
-    for (const d of res.docs as Json[]) {
-      const revs = d.ok?._revisions as { start: number; ids: string[] } | undefined;
-      if (!revs) continue;
-      const entry = out.get(res.id);
-      const history = revs.ids.map((h, i) => `${revs.start - i}-${h}`);
-      for (const rev of history) entry?.all.add(rev);
-      entry?.branches?.set(d.ok._rev, { deleted: d.ok._deleted === true, history });
-    }
-  return out;
-}
-
-export function presence(held: Map<string, HeldDoc>, a: Ack): Presence | undefined {
-  const e = held.get(a.id);
-  if (!e?.all.has(a.rev)) return undefined;
-  return e.winner === a.rev ? 'winner' : e.leaves.has(a.rev) ? 'leaf' : 'ancestor';
+export function revisionsOn(w: ChaosWorld, node: string): Promise<Map<string, HeldDoc>> {
+  return heldDocs((method, path, body) => w.ok(node, method, path, body), DB);
 }
 
 export interface AckCheck {
