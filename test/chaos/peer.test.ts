@@ -34,4 +34,10 @@ describe('chaos: a peer answering garbage, truncating, hanging or throttling', (
     assert.deepEqual(r.reasons, []);
     assert.ok(r.faulted > 0 && r.faulted < r.requests, `${r.faulted} of ${r.requests}`);
   });
+
+  it('a wall of 429s: the job crashes with max_backoff, is retried, never fails for good, nothing lost', async () => {
+    const r = await peerRun('throttle', 1, { on: 'all', faultMs: 1500, maxBackoffMs: 300 });
+    assert.deepEqual(r.violations, [], r.steps.join('\n'));
+    assert.deepEqual(r.reasons, ['max_backoff']);
+  });
 });

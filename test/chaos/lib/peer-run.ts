@@ -57,11 +57,27 @@ export function drawFault(mode: PeerFaultMode, r: Random, on?: FaultTarget): Pee
 export async function peerRun(
   mode: PeerFaultMode,
   seed: number,
-  o: { faultMs?: number; maxPasses?: number; on?: FaultTarget } = {},
+  o: {
+    faultMs?: number;
+    maxPasses?: number;
+    on?: FaultTarget;
+    /**
+     * throttle: every request answered 429 under a low `max_backoff_interval_msec`: the job reaches
+     * it and crashes with `max_backoff` (CouchDB's couch_replicator_rate_limiter), is retried with
+     * backoff and never fails for good
+     */
+    maxBackoffMs?: number;
+  } = {},
 ): Promise<PeerRunResult> {
   const r = seededRandom(seed);
   // hang: one second of silence fails a request (connection_timeout), the longpoll feed's 1 s under it
-  const w = await new PeerWorld().start({ seed, retries: mode === 'throttle' ? 1 : 0, timeoutMs: 2000 });
+  const hard = mode === 'throttle' && o.maxBackoffMs !== undefined;
+  const w = await new PeerWorld().start({
+    seed,
+    retries: mode === 'throttle' ? 1 : 0,
+    timeoutMs: 2000,
+    ...(hard ? { maxBackoffMs: o.maxBackoffMs } : {}),
+  });
   const steps: string[] = [];
   const violations: string[] = [];
   const acked = new Map<string, { node: string; rev: string }>();
@@ -76,7 +92,7 @@ export async function peerRun(
     await Promise.all([write(FRONTED, 'warm', 10), write(OTHER, 'warm', 10)]);
     const warm = await w.converge(o.maxPasses);
     if (!warm.ok) violations.push(`not converged before the fault: ${warm.state}`);
-    const fault = drawFault(mode, r, o.on);
+    const fault = hard ? { ...drawFault(mode, r, o.on), share: 1 } : drawFault(mode, r, o.on);
     const before = { ...w.peer.counters, faulted: { ...w.peer.counters.faulted } };
     w.peer.set(fault);
     steps.push(
@@ -103,7 +119,10 @@ export async function peerRun(
       `${faulted} of ${requests} requests faulted; job states seen ${[...states].sort().join(',')}; reasons: ${[...reasons].join(' | ') || 'none'}`,
     );
     if (faulted === 0) violations.push('the fault never hit a request');
-    if (mode === 'throttle') {
+    if (hard) {
+      if (![...reasons].some((x) => x.startsWith('max_backoff')))
+        violations.push(`no max_backoff crash under a full 429 wall: ${[...reasons].join(' | ') || 'none'}`);
+    } else if (mode === 'throttle') {
       // a rate limit is no failure: CouchDB's replicator backs off and keeps going
       if (reasons.size || states.has('crashing') || states.has('failed'))
         violations.push(`a throttled job crashed: ${[...reasons].join(' | ')}`);
