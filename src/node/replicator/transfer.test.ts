@@ -22,10 +22,20 @@ function peer(url: string, answer: Answer): Peer & { calls: string[] } {
     if (!r) throw new Error(`unexpected ${method} ${path}`);
     return r as PeerResponse<T>;
   };
-  const raw = async () => {
-    throw new Error('no raw exchange expected');
+  const raw = async (method: string, path: string) => {
+    calls.push(`${method} ${path} (raw)`);
+    const r = answer(method, path);
+    if (!r) throw new Error(`unexpected raw ${method} ${path}`);
+    return r as PeerResponse<Buffer>;
   };
-  return { url, calls, json, raw, welcome: raw, close: async () => {} };
+  return {
+    url,
+    calls,
+    json,
+    raw,
+    welcome: () => Promise.reject(new Error('no welcome')),
+    close: async () => {},
+  };
 }
 
 const ok = (body: unknown, status = 200): PeerResponse => ({ status, headers: {}, body });
@@ -85,6 +95,36 @@ describe('copyBatch: a peer answering wrong-shaped JSON crashes the job, never s
       );
       await crash(copyBatch(job(false), src, target, rows), /^(bad_response|doc_read_failed): GET .*a/);
       assert.ok(!target.calls.includes('POST _bulk_docs'), `nothing written for ${JSON.stringify(body)}`);
+    }
+  });
+
+  it('a revision with attachments read as an empty list or an empty multipart: not skipped', async () => {
+    const stubbed = {
+      ...doc,
+      _attachments: { 'a.txt': { stub: true, content_type: 'text/plain', length: 1 } },
+    };
+    const answers: Array<PeerResponse<Buffer>> = [
+      { status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from('[]') },
+      { status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from('<html>') },
+      {
+        status: 200,
+        headers: { 'content-type': 'multipart/mixed; boundary="b"' },
+        body: Buffer.from('--b--'),
+      },
+    ];
+    for (const body of answers) {
+      const src = source((_m, p) =>
+        p === '_bulk_get'
+          ? ok({ results: [{ id: 'a', docs: [{ ok: stubbed }] }] })
+          : p === 'a'
+            ? body
+            : undefined,
+      );
+      const target = peer('http://127.0.0.1:2/t/', (_m, p) =>
+        p === '_revs_diff' ? ok({ a: { missing: ['1-abc'] } }) : p === '_bulk_docs' ? ok([], 201) : undefined,
+      );
+      await crash(copyBatch(job(), src, target, rows), /^bad_response: GET .*a answered/);
+      assert.ok(!target.calls.some((c) => c.startsWith('POST _bulk_docs') || c.startsWith('PUT')));
     }
   });
 

@@ -191,14 +191,24 @@ async function copyWithAttachments(
   const ct = r.headers['content-type'] ?? '';
   if (!/^multipart\//i.test(ct)) {
     // servers without multipart answer JSON with inline data (express-pouchdb even labels it text/plain)
-    const docs = (JSON.parse(r.body.toString('utf8')) as Array<{ ok?: Doc }>).flatMap((x) =>
-      x.ok ? [x.ok] : [],
-    );
+    let body: unknown;
+    try {
+      body = JSON.parse(r.body.toString('utf8'));
+    } catch {
+      body = undefined;
+    }
+    const docs = openRevsAnswer<Doc>(source, docPath(w.id), body).flatMap((x) => (x.ok ? [x.ok] : []));
     stats.docs_read += docs.length;
     if (docs.length) await writeBulk(job, target, docs);
     return;
   }
-  for (const part of parseMultipartMixed(r.body, ct)) {
+  const parts = parseMultipartMixed(r.body, ct);
+  // no part at all (not even an error part for a missing rev): the revision would be dropped unseen
+  if (!parts.length)
+    throw new RepCrash(
+      `bad_response: GET ${source.url}${docPath(w.id)} answered a multipart body without parts`,
+    );
+  for (const part of parts) {
     const pct = part.headers['content-type'] ?? '';
     if (/error="true"/.test(pct)) continue;
     stats.docs_read++;
