@@ -36,7 +36,7 @@ describe('chaos: a peer answering garbage, truncating, hanging or throttling', (
   });
 
   it('a wall of 429s: the job crashes with max_backoff, is retried, never fails for good, nothing lost', async () => {
-    const r = await peerRun('throttle', 1, { on: 'all', faultMs: 1500, maxBackoffMs: 300 });
+    const r = await peerRun('throttle', 1, { on: 'all', faultMs: 2500, maxBackoffMs: 150 });
     assert.deepEqual(r.violations, [], r.steps.join('\n'));
     assert.deepEqual(r.reasons, ['max_backoff']);
   });
