@@ -174,30 +174,35 @@ export function startFaultProxy(o: FaultProxyOptions): Promise<FaultProxy> {
     for (const r of w) r();
   };
 
+  return listenLoopback(server).then(({ port, url }) => ({
+    port,
+    url,
+    counters,
+    faults: () => faults,
+    set,
+    heal: () => set(NO_FAULTS),
+    resetAll() {
+      for (const s of open) {
+        counters.resets++;
+        s.resetAndDestroy();
+      }
+      open.clear();
+    },
+    close: () => {
+      const done = new Promise<void>((r) => server.close(() => r()));
+      for (const s of open) s.destroy();
+      set({});
+      return done;
+    },
+  }));
+}
+
+/** Listens on a free port of 127.0.0.1 (the fault fronts of tests and the demo). */
+export function listenLoopback(server: Server): Promise<{ port: number; url: string }> {
   return new Promise((resolve) => {
     server.listen(0, '127.0.0.1', () => {
       const port = (server.address() as { port: number }).port;
-      resolve({
-        port,
-        url: `http://127.0.0.1:${port}`,
-        counters,
-        faults: () => faults,
-        set,
-        heal: () => set(NO_FAULTS),
-        resetAll() {
-          for (const s of open) {
-            counters.resets++;
-            s.resetAndDestroy();
-          }
-          open.clear();
-        },
-        close: () => {
-          const done = new Promise<void>((r) => server.close(() => r()));
-          for (const s of open) s.destroy();
-          set({});
-          return done;
-        },
-      });
+      resolve({ port, url: `http://127.0.0.1:${port}` });
     });
   });
 }

@@ -118,6 +118,10 @@ export function openPeer(ctx: JobContext, ep: RepEndpoint, spec: RepSpec, signal
         if (isCouchError(e) && e.code === CouchErrorCode.TLS)
           throw new RepCrash(`tls_error: ${e.message}${TLS_SETTINGS}`);
         failure = isCouchError(e) ? e.message : String(e);
+        // a 429 to the cookie login (POST /_session, made by the client before the request) is the
+        // same rate limit as any other 429: back off, do not crash at once (found by test/chaos's
+        // wall of 429s: `http_request_failed: POST /_session -> 429` beside `max_backoff`)
+        if (isCouchError(e) && e.status === 429) res = { status: 429 } as NonNullable<typeof res>;
       }
       if (res?.status === 429) {
         interval = Math.min(Math.round(Math.max(interval, 20) * 1.2), ctx.maxBackoffInterval());

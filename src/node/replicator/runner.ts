@@ -1,4 +1,5 @@
 import { oneLine } from '../log.ts';
+import { changesAnswer, checkpointReadAnswer, checkpointWriteAnswer } from './answers.ts';
 import {
   type CheckpointDoc,
   checkpointBody,
@@ -52,8 +53,8 @@ async function sameIncarnation(peer: Peer, side: 'source' | 'target', started: s
 }
 
 async function readCheckpoint(peer: Peer, id: string): Promise<CheckpointDoc | undefined> {
-  const r = await peer.json<CheckpointDoc>('GET', `_local/${id}`);
-  return r.status === 200 ? r.body : undefined;
+  const r = await peer.json('GET', `_local/${id}`);
+  return r.status === 200 ? checkpointReadAnswer<CheckpointDoc>(peer, `_local/${id}`, r.body) : undefined;
 }
 
 const seqNum = (s: Seq): number => (typeof s === 'number' ? s : Number.parseInt(String(s), 10) || 0);
@@ -153,7 +154,7 @@ export async function runReplication(
       history = body.history;
       const put = async (peer: Peer, rev: string | undefined) => {
         const doc = rev ? { ...body, _rev: rev } : body;
-        const r = await peer.json<{ rev?: string }>('PUT', `_local/${base}`, {
+        const r = await peer.json('PUT', `_local/${base}`, {
           body: doc,
           headers: { 'x-couch-full-commit': 'false' },
         });
@@ -163,7 +164,7 @@ export async function runReplication(
             `checkpoint_commit_failure: could not write the checkpoint on ${peer.url} (${r.status})`,
           );
         }
-        return r.body.rev;
+        return checkpointWriteAnswer(peer, `_local/${base}`, r.body);
       };
       srcRev = await put(source, srcRev);
       tgtRev = await put(target, tgtRev);
@@ -280,7 +281,7 @@ async function readChanges(
     );
   if (r.status === 404) throw new RepCrash(`db_not_found: could not open ${source.url}`);
   if (r.status !== 200) throw new RepCrash(`changes_reader_died: ${source.url}_changes answered ${r.status}`);
-  return r.body as ChangesPage;
+  return changesAnswer(source, r.body);
 }
 
 function filterQuery(params: Record<string, unknown> | undefined): Record<string, string> {

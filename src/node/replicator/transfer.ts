@@ -1,6 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import { docIdPath as docPath } from '../../couchdb/paths.ts';
 import { buildMultipartRelated, parseMultipartMixed, parseMultipartRelated } from '../http/multipart.ts';
+import { bulkDocsAnswer, openRevsAnswer, revsDiffAnswer } from './answers.ts';
 import { type ChangeRow, type Peer, RepCrash } from './peer.ts';
 import type { Job } from './scheduler.ts';
 
@@ -33,17 +34,10 @@ export async function copyBatch(job: Job, source: Peer, target: Peer, rows: Chan
     }
   }
   stats.revisions_checked += checked;
-  const diff = await target.json<Record<string, { missing: string[]; possible_ancestors?: string[] }>>(
-    'POST',
-    '_revs_diff',
-    {
-      body: revs,
-      idempotent: true,
-    },
-  );
+  const diff = await target.json('POST', '_revs_diff', { body: revs, idempotent: true });
   if (diff.status !== 200)
     throw new RepCrash(`revs_diff_failed: ${target.url}_revs_diff answered ${diff.status}`);
-  const wanted = Object.entries(diff.body).flatMap(([id, d]) =>
+  const wanted = Object.entries(revsDiffAnswer(target, diff.body)).flatMap(([id, d]) =>
     d.missing.map((rev) => ({ id, rev, atts_since: d.possible_ancestors ?? [] })),
   );
   stats.missing_revisions_found += wanted.length;
@@ -85,15 +79,15 @@ async function fetchRevisions(
     // any other answer (5xx…): this batch falls back to open_revs, whose failures crash the job
   }
   for (const w of missing) {
-    const r = await source.json<Array<{ ok?: Doc; missing?: string }>>('GET', docPath(w.id), {
+    const r = await source.json('GET', docPath(w.id), {
       query: { revs: 'true', latest: 'true', open_revs: [w.rev] },
       headers: { accept: 'application/json' },
     });
     // a revision that cannot be read must never be skipped: the checkpoint would move past it
     // and the target would miss it for good (CouchDB's worker crashes the job instead)
-    if (r.status !== 200 || !Array.isArray(r.body))
+    if (r.status !== 200)
       throw new RepCrash(`doc_read_failed: GET ${source.url}${docPath(w.id)} answered ${r.status}`);
-    for (const x of r.body) if (x.ok) docs.push(x.ok);
+    for (const x of openRevsAnswer<Doc>(source, docPath(w.id), r.body)) if (x.ok) docs.push(x.ok);
   }
   const byKey = new Map(wanted.map((w) => [`${w.id}\n${w.rev}`, w]));
   for (const d of docs) {
@@ -129,12 +123,12 @@ function bulkGetMisses(
 /** POST _bulk_docs new_edits=false; per-doc errors and skippable statuses count as write failures. */
 async function writeBulk(job: Job, target: Peer, docs: Doc[]): Promise<void> {
   const stats = job.stats;
-  const r = await target.json<Array<{ error?: string }>>('POST', '_bulk_docs', {
+  const r = await target.json('POST', '_bulk_docs', {
     body: { docs, new_edits: false },
     headers: { 'x-couch-full-commit': 'false' },
   });
   if (r.status === 201 || r.status === 200 || r.status === 202) {
-    const failures = Array.isArray(r.body) ? r.body.filter((x) => x.error).length : 0;
+    const failures = bulkDocsAnswer(target, r.body).filter((x) => x.error).length;
     stats.doc_write_failures += failures;
     stats.docs_written += docs.length - failures;
     return;
@@ -197,14 +191,24 @@ async function copyWithAttachments(
   const ct = r.headers['content-type'] ?? '';
   if (!/^multipart\//i.test(ct)) {
     // servers without multipart answer JSON with inline data (express-pouchdb even labels it text/plain)
-    const docs = (JSON.parse(r.body.toString('utf8')) as Array<{ ok?: Doc }>).flatMap((x) =>
-      x.ok ? [x.ok] : [],
-    );
+    let body: unknown;
+    try {
+      body = JSON.parse(r.body.toString('utf8'));
+    } catch {
+      body = undefined;
+    }
+    const docs = openRevsAnswer<Doc>(source, docPath(w.id), body).flatMap((x) => (x.ok ? [x.ok] : []));
     stats.docs_read += docs.length;
     if (docs.length) await writeBulk(job, target, docs);
     return;
   }
-  for (const part of parseMultipartMixed(r.body, ct)) {
+  const parts = parseMultipartMixed(r.body, ct);
+  // no part at all (not even an error part for a missing rev): the revision would be dropped unseen
+  if (!parts.length)
+    throw new RepCrash(
+      `bad_response: GET ${source.url}${docPath(w.id)} answered a multipart body without parts`,
+    );
+  for (const part of parts) {
     const pct = part.headers['content-type'] ?? '';
     if (/error="true"/.test(pct)) continue;
     stats.docs_read++;
