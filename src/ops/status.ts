@@ -197,7 +197,8 @@ export function statusReport(
 
 /** The member that answered a node with `members:` (none while it is unreachable: none answered). */
 function answeredBy(m: Pick<OpenMesh, 'clients'>, s: NodeSnapshot): Pick<NodeRow, 'member'> {
-  const client = m.clients.get(s.node);
+  // a report made from a poll alone (a recorded or simulated fleet) may come without clients
+  const client = m.clients?.get(s.node);
   return client?.members.length && s.reachable ? { member: client.member } : {};
 }
 
