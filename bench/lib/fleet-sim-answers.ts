@@ -184,14 +184,14 @@ export class FleetAnswers {
     };
   }
 
-  /** `GET /_node/_local/_stats/couch_replicator` with the job gauges of this node. */
-  stats(n: SimNode): Json {
-    const crashed = n.held.filter((d) => d.crashing).length;
+  /** `GET /_node/<member>/_stats/couch_replicator`: the job gauges of `held` (a cluster member's own, else the node's). */
+  stats(n: SimNode, held: readonly SimDirection[] = n.held): Json {
+    const crashed = held.filter((d) => d.crashing).length;
     const out = structuredClone(this.s.stats);
-    out.jobs.running.value = n.held.length - crashed;
+    out.jobs.running.value = held.length - crashed;
     out.jobs.crashed.value = crashed;
     out.jobs.pending.value = 0;
-    out.jobs.total.value = n.held.length;
+    out.jobs.total.value = held.length;
     return out;
   }
 

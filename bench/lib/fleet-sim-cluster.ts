@@ -4,6 +4,10 @@
 // members in doc order, as couch_replicator_clustering spreads docs by shard owner), and the first
 // doc is also reported by the next member as a stale copy (pending / stopped, older), as happens
 // while a doc changes owner. Other nodes answer as single servers (`couchdb@<node>.fleet`).
+// `_membership` names the members (every one connected: `all_nodes` = `cluster_nodes`, a single
+// server its own name), so the poller reads each member's `_node/<member>/_stats/couch_replicator`
+// (observe/side-reads.ts) and the scale bench counts those reads; each member counts its own jobs
+// (cluster-samples/81), `_local` being the member the URL reaches (the first).
 import type { SimDirection, SimNode } from './fleet-sim-state.ts';
 
 export interface SimCluster {
@@ -27,6 +31,24 @@ export class ClusterNames {
   owner(n: SimNode, d: SimDirection): string {
     if (!this.#isCluster(n)) return single(n);
     return member(n, n.held.indexOf(d) % (this.cluster as SimCluster).members);
+  }
+
+  #members(n: SimNode): string[] {
+    if (!this.#isCluster(n)) return [single(n)];
+    return Array.from({ length: (this.cluster as SimCluster).members }, (_, k) => member(n, k));
+  }
+
+  /** `GET /_membership` (cluster-samples/03): all members connected. */
+  membership(n: SimNode): { all_nodes: string[]; cluster_nodes: string[] } {
+    const all = this.#members(n);
+    return { all_nodes: all, cluster_nodes: [...all] };
+  }
+
+  /** The directions whose jobs member `name` runs (`_local`: the first member); undefined: no such member. */
+  heldBy(n: SimNode, name: string): SimDirection[] | undefined {
+    const m = name === '_local' ? this.#members(n)[0] : name;
+    if (!m || !this.#members(n).includes(m)) return undefined;
+    return this.#isCluster(n) ? n.held.filter((d) => this.owner(n, d) === m) : n.held;
   }
 
   /** The direction reported twice on the cluster node, and the member reporting the stale copy. */

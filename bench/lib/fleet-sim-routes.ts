@@ -55,7 +55,12 @@ export function answer(a: FleetAnswers, n: SimNode, t: number, r: SimRequest): S
       ? ok('_scheduler/docs/{db}/{id}', a.schedulerDoc(n, d, t))
       : miss('_scheduler/docs/{db}/{id}', s.missingSchedulerDoc);
   }
-  if (p0 === '_node' && p2 === '_stats') return ok('_stats', a.stats(n));
+  if (p0 === '_membership') return ok('_membership', a.names.membership(n));
+  if (p0 === '_node' && p2 === '_stats') {
+    // a cluster's member counts its own jobs (fleet-sim-cluster.ts)
+    const held = a.names.heldBy(n, p1 ?? '_local');
+    return held ? ok('_stats', a.stats(n, held)) : miss('_stats', s.missingDoc);
+  }
   if (p0 === '_node' && p2 === '_config') return config(a, p3, rest[0]);
   if (p0 === '_replicator') return replicator(a, n, r, p1, p2);
   if (p0 === '_users') return miss('_users', p1 ? s.missingDoc : s.missingDb);

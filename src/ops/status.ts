@@ -52,6 +52,11 @@ export interface NodeRow {
   error?: { code: string; message: string };
   docs: number;
   requests: number;
+  /**
+   * a node declared with `members:` (mesh.yaml): the member URL that answered the control plane's
+   * reads (the client fails over between members, src/couch/members.ts), as plan/apply --json say it
+   */
+  member?: string;
   /** the members named by a node that is a CouchDB cluster (absent for a single server) */
   cluster_members?: string[];
   /** configured members the cluster node is not connected to (`_membership`; absent when none) */
@@ -182,11 +187,19 @@ export function statusReport(
       ...(s.error ? { error: s.error } : {}),
       docs: s.docs.length,
       requests: r.requests.byNode[s.node] ?? 0,
+      ...answeredBy(m, s),
       ...clusterFields(s),
     })),
     directions,
     findings: r.findings,
   };
+}
+
+/** The member that answered a node with `members:` (none while it is unreachable: none answered). */
+function answeredBy(m: Pick<OpenMesh, 'clients'>, s: NodeSnapshot): Pick<NodeRow, 'member'> {
+  // a report made from a poll alone (a recorded or simulated fleet) may come without clients
+  const client = m.clients?.get(s.node);
+  return client?.members.length && s.reachable ? { member: client.member } : {};
 }
 
 /** What a node row says of a cluster (members, those down, per-member jobs) and of failed side reads. */

@@ -161,6 +161,16 @@ test('a node answering as a 3-member CouchDB cluster: one row per direction, its
   const owner = dirs.find((d) => d.direction === 'n2->n1');
   assert.ok(stale && owner?.docsWritten != null && owner.docsWritten > stale.docs_written);
   assert.deepEqual(r.findings, []);
+  // `_membership` names the members: each member's own `_stats` read, its own jobs counted
+  assert.deepEqual(n1?.membership?.cluster, [C(1), C(2), C(3)]);
+  assert.deepEqual(
+    Object.entries(n1?.memberStats ?? {}).map(([m, st]) => [m, st.jobs?.total]),
+    [
+      [C(1), 2],
+      [C(2), 1],
+      [C(3), 1],
+    ],
+  );
   // status --json: the direction rows and the node-level summary of members
   const report = statusReport({ spec: sim.mesh.spec, file: 'mesh.yaml' } as unknown as OpenMesh, r);
   assert.deepEqual(

@@ -4,6 +4,7 @@
  * a relayed direction (`via`) is drawn dashed through its relays. Click an arrow to open its panel.
  */
 import type { ControllerSnapshot, GraphDirection } from '../../src/controller/view.ts';
+import { membersDownLabel } from './cluster.ts';
 import { directionHealth, type Health, rowOf, unreachableNodes } from './health.ts';
 import { HEIGHT, layout, WIDTH } from './layout.ts';
 import { dirKey } from './store.ts';
@@ -144,21 +145,23 @@ export function Graph({ snap, selected, onSelect }: Props) {
       {snap.nodes.map((n) => {
         const p = at.get(n.name) ?? { x: 0, y: 0 };
         const reachable = !down.has(n.name);
+        const members = membersDownLabel(snap.status, n.name);
         return (
           <g
             key={n.name}
             class={`node${reachable ? '' : ' down'}`}
             data-node={n.name}
             data-reachable={String(reachable)}
+            {...(members ? { 'data-members-down': members } : {})}
           >
-            <title>{`${n.name} (${n.role}) ${n.url}`}</title>
+            <title>{`${n.name} (${n.role}) ${n.url}${members ? ` · ${members}` : ''}`}</title>
             <circle cx={p.x} cy={p.y} r={n.role === 'edge' ? R : R + 4} />
             <text x={p.x} y={p.y + 5} class="node-label">
               {n.name}
             </text>
             {/* the role sits on the outer side of the node, away from the links between rows */}
             <text x={p.x} y={p.y < HEIGHT / 2 ? p.y - R - 8 : p.y + R + 16} class="node-role">
-              {reachable ? n.role : `${n.role} · unreachable`}
+              {reachable ? `${n.role}${members ? ` · ${members}` : ''}` : `${n.role} · unreachable`}
             </text>
           </g>
         );

@@ -5,6 +5,7 @@
  */
 import type { ControllerSnapshot, GraphDirection } from '../../src/controller/view.ts';
 import { command } from './api.ts';
+import { memberFacts } from './cluster.ts';
 import { lagText } from './Graph.tsx';
 import { diagnosisOf, directionHealth, HEALTH_WORD, rowOf, unreachableNodes } from './health.ts';
 import { dirKey, type Sample } from './store.ts';
@@ -49,6 +50,8 @@ export function LinkPanel({ snap, direction: d, history, ask }: Props) {
     // FAILOVER: why the router relays it (or cannot)
     ...routeFact(snap, d),
     ['job on', row?.doc_node ?? '–'],
+    // CLUSTERS: the member running the job, and the endpoints' members down / answering
+    ...memberFacts(snap.status, d),
     ['lag', lagText(row ? (row.changes_pending ?? row.lag_estimate) : null, row?.checkpoint_age_ms ?? null)],
     ['checkpointed seq', row?.checkpointed_seq === null || !row ? '–' : String(row.checkpointed_seq)],
     ['docs written', row?.docs_written === null || !row ? '–' : String(row.docs_written)],

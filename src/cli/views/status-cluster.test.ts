@@ -21,6 +21,7 @@ function clusterReport(): StatusReport {
   if (!n1) throw new Error('fixture');
   n1.cluster_members = C;
   n1.members_down = [C[2] as string];
+  n1.member = 'http://10.0.0.2:5984';
   n1.notes = [{ read: '_scheduler/jobs', code: 'E_COUCH_HTTP', message: 'GET /_scheduler/jobs -> 500' }];
   return r;
 }
@@ -34,12 +35,18 @@ test('status text: MEMBER after STATE, the cluster line, the dropped side read',
   assert.match(text, new RegExp(`${b?.direction}\\s+unassigned\\s+\\(owner down\\)`));
   assert.match(
     text,
-    /n1: cluster of 3 members \(couchdb@c1\.local, couchdb@c2\.local, couchdb@c3\.local\), down: couchdb@c3\.local/,
+    /n1: cluster of 3 members \(couchdb@c1\.local, couchdb@c2\.local, couchdb@c3\.local\), reads answered by http:\/\/10\.0\.0\.2:5984, down: couchdb@c3\.local/,
   );
   assert.match(
     text,
     /n1: _scheduler\/jobs not read this poll \(E_COUCH_HTTP: GET \/_scheduler\/jobs -> 500\); its data is left out/,
   );
+  // a node with members that does not answer as a cluster (one CouchDB behind several URLs): the member alone
+  const single = meshReport(3);
+  const n2 = single.nodes[1];
+  if (!n2) throw new Error('fixture');
+  n2.member = 'http://10.0.0.3:5984';
+  assert.match(renderStatus(single, plain), /\nn2: reads answered by http:\/\/10\.0\.0\.3:5984\n/);
   // a mesh without a cluster has no MEMBER column
   assert.doesNotMatch(renderStatus(meshReport(3), plain), /MEMBER/);
 });

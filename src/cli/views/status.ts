@@ -115,16 +115,18 @@ export const memberCell = (d: DirectionRow) =>
 export const hasMemberColumn = (r: StatusReport) =>
   r.directions.some((d) => d.cluster_node !== undefined || d.state === 'unassigned');
 
-/** One line per cluster node: its members, those down, and side reads dropped this poll (any node). */
+/** One line per cluster node: its members, the one that answered, those down, and side reads dropped this poll (any node). */
 export function clusterLines(r: StatusReport, p: Paint): string[] {
   const out: string[] = [];
   for (const n of r.nodes) {
+    // a node with `members:`: the member URL the control plane's reads went to (it fails over)
+    const by = n.member ? `reads answered by ${n.member}` : '';
     if (n.cluster_members) {
       const down = n.members_down?.length ? p.red(`, down: ${n.members_down.join(', ')}`) : '';
       out.push(
-        `${n.node}: cluster of ${n.cluster_members.length} members (${n.cluster_members.join(', ')})${down}`,
+        `${n.node}: cluster of ${n.cluster_members.length} members (${n.cluster_members.join(', ')})${by ? `, ${by}` : ''}${down}`,
       );
-    }
+    } else if (by) out.push(`${n.node}: ${by}`);
     for (const x of n.notes ?? [])
       out.push(
         p.yellow(`${n.node}: ${x.read} not read this poll (${x.code}: ${x.message}); its data is left out`),

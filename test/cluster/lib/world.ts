@@ -1,6 +1,7 @@
 // The telemetry test mesh (test/telemetry/helpers.ts) with node `c` a simulated 3-member CouchDB
 // cluster (front.ts) over its embedded node: the mesh file names the front's URL for c, so every
 // read of c (and every replication to or from it) goes through the front.
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { NodeDef, TestNode } from '../../telemetry/helpers.ts';
 import { TelemetryMesh } from '../../telemetry/helpers.ts';
 import { ClusterFront } from './front.ts';
@@ -46,3 +47,18 @@ export async function clusterWorld(): Promise<ClusterWorld> {
 
 /** The `_replicator` doc id of `from->to` over sensors in mesh `t`. */
 export const docOf = (from: string, to: string) => `couchmesh.t.sensors.${from}--${to}`;
+
+/**
+ * `clusterWorld` with c declared as a cluster with members: its stable `url` is the front (the load
+ * balancer the `_replicator` docs name), its `members:` each member's own URL (the control plane
+ * fails over between them, sticky to the first that answers: c1 while it is up).
+ */
+export async function membersWorld(): Promise<ClusterWorld> {
+  const w = await clusterWorld();
+  const members = w.cluster.members.map((m) => w.cluster.memberUrl(m));
+  const text = readFileSync(w.file, 'utf8');
+  const line = `  ${CLUSTER}: { url: "${w.cluster.url}",`;
+  if (!text.includes(line)) throw new Error(`no line for ${CLUSTER} in the mesh file`);
+  writeFileSync(w.file, text.replace(line, `${line} members: [${members.map((u) => `"${u}"`).join(', ')}],`));
+  return w;
+}
