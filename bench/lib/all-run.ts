@@ -82,6 +82,13 @@ export async function runBench(
       // already gone
     }
   };
+  // its own process group does not get the terminal's Ctrl-C: pass it on, then stop
+  const onSignal = (sig: NodeJS.Signals) => {
+    killGroup(sig);
+    process.exit(130);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   const timer = setTimeout(() => {
     timedOut = true;
     killGroup('SIGTERM');
@@ -91,6 +98,8 @@ export async function runBench(
     child.once('close', (c, s) => resolve([c, s])),
   );
   clearTimeout(timer);
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
   await new Promise((r) => file.end(r));
   const seconds = (performance.now() - t0) / 1000;
   const base = { bench: spec.name, seconds, exit_code: code, log };
