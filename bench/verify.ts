@@ -28,8 +28,11 @@ import { int, loadNote, median, pass, ratio } from './lib/format.ts';
 import { LAUNCHER, launchOurs, SOURCES } from './lib/ours.ts';
 import { type Child, tempFolder } from './lib/process.ts';
 
-const { values: flags } = parseArgs({ options: { docs: { type: 'string' }, rounds: { type: 'string' } } });
-const num = (k: keyof typeof flags, d: number) => {
+const { values: flags } = parseArgs({
+  // --json: the figures as a last line, for `npm run bench` (bench/lib/emit.ts reads process.argv)
+  options: { docs: { type: 'string' }, rounds: { type: 'string' }, json: { type: 'boolean' } },
+});
+const num = (k: 'docs' | 'rounds', d: number) => {
   const v = flags[k] === undefined ? d : Number(flags[k]);
   if (!Number.isInteger(v) || v < 1) throw new Error(`--${k} wants a positive integer`);
   return v;

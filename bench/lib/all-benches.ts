@@ -51,7 +51,7 @@ export const BENCHES: BenchSpec[] = [
   bench(
     'conflicts',
     'bench/conflicts.ts',
-    ['--docs=500'],
+    [],
     [10, 30],
     'conflicts resolved/s: ours (with audit) vs naive vs the raw write limit',
     { read: parseConflicts, noJsonFlag: true },
@@ -59,7 +59,7 @@ export const BENCHES: BenchSpec[] = [
   bench(
     'plan',
     'bench/plan.ts',
-    ['--rounds=3'],
+    [],
     [10, 20],
     'plan + apply of a 100-node full mesh (9,900 docs)',
   ),
