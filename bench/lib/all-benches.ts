@@ -56,13 +56,7 @@ export const BENCHES: BenchSpec[] = [
     'conflicts resolved/s: ours (with audit) vs naive vs the raw write limit',
     { read: parseConflicts, noJsonFlag: true },
   ),
-  bench(
-    'plan',
-    'bench/plan.ts',
-    [],
-    [10, 20],
-    'plan + apply of a 100-node full mesh (9,900 docs)',
-  ),
+  bench('plan', 'bench/plan.ts', [], [10, 20], 'plan + apply of a 100-node full mesh (9,900 docs)'),
   bench(
     'telemetry',
     'bench/telemetry.ts',
