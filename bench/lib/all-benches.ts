@@ -67,7 +67,7 @@ export const BENCHES: BenchSpec[] = [
   bench(
     'controller-scale',
     'bench/controller-scale.ts',
-    ['--sizes=50,200', '--polls=2', '--warmup=2'],
+    ['--sizes=50,200,1000', '--polls=2', '--warmup=2'],
     [10, 40],
     "the controller's poller against the fleet simulator, growth with nodes",
   ),
@@ -103,7 +103,7 @@ export const BENCHES: BenchSpec[] = [
   bench(
     'chaos',
     'bench/chaos.ts',
-    ['--runs=2', '--kills=1', '--lww=1'],
+    ['--runs=4', '--kills=2', '--lww=2'],
     [15, 120],
     'partition/heal and kill -9 runs on the seed mesh: invariants, documents lost',
     { read: parseChaos },
@@ -111,7 +111,7 @@ export const BENCHES: BenchSpec[] = [
   bench(
     'soak',
     'bench/soak.ts',
-    ['--minutes=1', '--warmup-s=20'],
+    ['--minutes=2', '--warmup-s=30'],
     [6, 15],
     'seed mesh + controller at a fixed write rate: memory growth, lag, docs lost',
   ),
