@@ -161,7 +161,10 @@ export class Ctx {
     return this.bodyPromise;
   }
 
-  /** Reads a JSON body; CouchDB answers 400 "invalid UTF-8 JSON" for anything unparsable. */
+  /**
+   * Reads a JSON body (inflated first per `Content-Encoding`, body-encoding.ts) and decodes it whole
+   * (json-text.ts); CouchDB answers 400 "invalid UTF-8 JSON" for anything unparsable.
+   */
   async jsonBody(opts: { requireJsonType?: boolean } = {}): Promise<{ text: string; node: JsonNode }> {
     if (opts.requireJsonType) {
       const ct = this.header('content-type') ?? '';
