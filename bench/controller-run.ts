@@ -14,9 +14,10 @@
 //        [--writes=20 (docs/s over all nodes)] [--interval=5000 (poll ms)]
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { startControllerChild, untilAllRunning } from './lib/controller-start.ts';
 import { loadNote, mib } from './lib/format.ts';
 import { type Child, processCpuUs, rssKiB, sleep, spawnChild, tempFolder } from './lib/process.ts';
+import { startRateWriter } from './lib/rate-writer.ts';
 
 const arg = (name: string, dflt: number) => {
   const a = process.argv.find((x) => x.startsWith(`--${name}=`));
@@ -43,61 +44,6 @@ interface Stats {
   directions: number;
   findings: number;
   rules: Record<string, number>;
-}
-
-/** Asks the controller child for its counters (one `stats` line in, one JSON line out). */
-function statsOf(child: Child): () => Promise<Stats> {
-  const waiting: Array<(s: Stats) => void> = [];
-  createInterface({ input: child.proc.stdout! }).on('line', (l) => {
-    if (!l.startsWith('{"stats"')) return;
-    waiting.shift()?.(JSON.parse(l) as Stats);
-  });
-  return () =>
-    new Promise<Stats>((resolve) => {
-      waiting.push(resolve);
-      child.proc.stdin!.write('stats\n');
-    });
-}
-
-/** WRITES docs a second spread over the nodes; a second's batch is skipped while the last is in flight. */
-function startWriter(urls: string[]) {
-  let seq = 0;
-  let busy = false;
-  let written = 0;
-  let failed = 0;
-  const timer = setInterval(() => {
-    if (busy) return;
-    busy = true;
-    const byNode = new Map<string, Array<{ _id: string; v: number; at: number }>>();
-    for (let i = 0; i < WRITES; i++, seq++) {
-      const url = urls[seq % urls.length] as string;
-      const docs = byNode.get(url) ?? [];
-      docs.push({ _id: `w${seq}`, v: seq, at: Date.now() });
-      byNode.set(url, docs);
-    }
-    void Promise.all(
-      [...byNode].map(async ([url, docs]) => {
-        try {
-          const r = await fetch(`${url}/sensors/_bulk_docs`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ docs }),
-          });
-          await r.arrayBuffer();
-          if (r.ok) written += docs.length;
-          else failed += docs.length;
-        } catch {
-          failed += docs.length;
-        }
-      }),
-    ).finally(() => {
-      busy = false;
-    });
-  }, 1000);
-  return {
-    stop: () => clearInterval(timer),
-    counts: () => ({ written, failed }),
-  };
 }
 
 async function main() {
@@ -132,28 +78,16 @@ async function main() {
         '',
       ].join('\n'),
     );
-    ctl = await spawnChild([
-      '--expose-gc',
-      '--import',
-      'tsx',
-      'bench/lib/controller-child.ts',
-      file,
-      join(dir, 'state'),
-      join(dir, 'controller.log'),
-    ]);
-    const stats = statsOf(ctl);
+    const started = await startControllerChild<Stats>(file, dir);
+    ctl = started.child;
+    const stats = started.stats;
     log(`controller: pid ${ctl.pid}, ${links.length} links (${links.length * 2} directions)`);
-    const t0 = Date.now();
-    let s = await stats();
-    while (!(s.directions > 0 && s.running === s.directions) && Date.now() - t0 < 180_000) {
-      await sleep(1000);
-      s = await stats();
-    }
+    const { last: s, ms: waited } = await untilAllRunning(stats);
     log(
-      `all ${s.running}/${s.directions} directions running after ${Date.now() - t0} ms (the controller applied them)`,
+      `all ${s.running}/${s.directions} directions running after ${waited} ms (the controller applied them)`,
     );
 
-    const writer = startWriter(urls);
+    const writer = startRateWriter(urls, WRITES);
     const rows: Row[] = [];
     log('');
     log(
@@ -193,7 +127,7 @@ async function main() {
       w0 = w1;
       last = now;
     }
-    writer.stop();
+    await writer.stop();
     summarize(rows, last);
   } finally {
     await ctl?.close();

@@ -17,7 +17,9 @@
 //        [--interval=30000] [--crashing=0.01] [--missing=0] [--quick]
 // (`--missing=1`: no `_replicator` doc anywhere, a fleet the controller watches before its first apply)
 import { spawn } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { emitFigures, fig } from './lib/emit.ts';
 import { fdLimit, fdsNeeded } from './lib/fleet-sim.ts';
 import { measurePoller, type PollerRun, type PollSample } from './lib/fleet-sim-poller.ts';
 import { int, loadNote, median } from './lib/format.ts';
@@ -188,6 +190,34 @@ function print(rows: Array<{ run: PollerRun; startMs: number }>, interval: numbe
   log(
     `${int(big.run.nodes)} nodes polled every ${interval / 1000} s uses ${share.toFixed(1)}% of one core (goal: within one core)${share <= 100 ? '' : ' — OVER'}`,
   );
+  const small = table[0] as (typeof table)[number];
+  const perNode = (t: typeof small) => t.m.cpuMs / t.run.nodes;
+  emitFigures({
+    bench: 'controller-scale',
+    load: loadavg(),
+    figures: [
+      fig({
+        figure: `poller at ${int(big.run.nodes)} nodes every ${interval / 1000} s: share of one core`,
+        ours: share,
+        unit: '%',
+        goal: '<= 100% (one core)',
+        met: share <= 100,
+      }),
+      fig({
+        figure: `CPU per node per poll, ${int(big.run.nodes)} vs ${int(small.run.nodes)} nodes`,
+        ours: perNode(big),
+        unit: 'ms',
+        baseline: perNode(small),
+        baselineLabel: `${int(small.run.nodes)} nodes`,
+        goal: '~1x (linear)',
+      }),
+      fig({
+        figure: `live heap per node at ${int(big.run.nodes)} nodes`,
+        ours: liveKiB(big.run),
+        unit: 'KiB',
+      }),
+    ],
+  });
 }
 
 /** What the poller keeps, per node: the live heap at the end above the one at the start, KiB. */

@@ -3,7 +3,10 @@
 // times: degrade n3->n4 and write one doc on n3 -> time until it is visible on n4 (through the
 // relay); heal -> time until the router routes n3->n4 direct again. Prints min / median / max in ms
 // and in polls. Canary samples are injected, one per poll (the canary loop is not wired yet).
+import { loadavg } from 'node:os';
 import { RouterWorld } from '../test/failover/router-harness.ts';
+import { emitFigures, fig } from './lib/emit.ts';
+import { median } from './lib/format.ts';
 
 const RUNS = Number(process.argv.find((a) => a.startsWith('--runs='))?.slice(7) ?? 20);
 
@@ -49,3 +52,13 @@ console.log(`degradation -> polls to the route: ${stats(reroutePolls)}`);
 console.log(`heal -> polls to direct:           ${stats(healPolls)}`);
 console.log(`heal -> direct again (ms):          ${stats(heal)}`);
 console.log(`degradation -> data on n4 via the relay (ms): ${stats(reroute)}`);
+emitFigures({
+  bench: 'failover',
+  load: loadavg(),
+  figures: [
+    fig({ figure: 'degradation -> data on n4 via the relay (median)', ours: median(reroute), unit: 'ms' }),
+    fig({ figure: 'degradation -> polls to the route (median)', ours: median(reroutePolls), unit: 'polls' }),
+    fig({ figure: 'heal -> direct again (median)', ours: median(heal), unit: 'ms' }),
+    fig({ figure: 'heal -> polls to direct (median)', ours: median(healPolls), unit: 'polls' }),
+  ],
+});

@@ -24,12 +24,14 @@
 //   --tsx | --dist                          # ours = the sources under tsx | dist/ as it is, however old
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
 import { DbStore } from '../src/node/index.ts';
 import { startExpressPouch } from '../test/interop/peers.ts';
 import { type Batch, makeDocs, type SensorDoc, toBatches } from './lib/docs.ts';
+import { emitFigures, fig } from './lib/emit.ts';
 import { fsOf, int, loadNote, median, mib, pass, ratio } from './lib/format.ts';
 import { DIST_MODULE, LAUNCHER, launchOurs, prepareOurs, SOURCES, SRC_MODULE } from './lib/ours.ts';
 import {
@@ -386,6 +388,36 @@ async function benchmark(): Promise<void> {
     console.log(
       `HEADLINE _bulk_docs ingest, durable node, batch ${h}: ${int(m('durable', h))} docs/s = ${ratio(m('durable', h), m('express', h))} express-pouchdb, ${ratio(m('durable', h), m('rawDurable', h))} raw SQLite — goal >= ${int(GOAL_DOCS_PER_S)} docs/s: ${pass(m('durable', h) >= GOAL_DOCS_PER_S)}`,
     );
+    const idle = typeof dist === 'string' ? Number.NaN : median(dist) / 1024;
+    emitFigures({
+      bench: 'ingest',
+      load: loadavg(),
+      figures: [
+        fig({
+          figure: `_bulk_docs durable, batch ${h}`,
+          ours: m('durable', h),
+          unit: 'docs/s',
+          baseline: m('express', h),
+          baselineLabel: 'express-pouchdb',
+          goal: `>= ${int(GOAL_DOCS_PER_S)} docs/s`,
+          met: m('durable', h) >= GOAL_DOCS_PER_S,
+        }),
+        fig({
+          figure: `_bulk_docs durable vs raw SQLite, batch ${h}`,
+          ours: m('durable', h),
+          unit: 'docs/s',
+          baseline: m('rawDurable', h),
+          baselineLabel: 'raw SQLite',
+        }),
+        fig({
+          figure: 'idle RSS, compiled node',
+          ours: idle,
+          unit: 'MiB',
+          goal: `<= ${GOAL_RSS_MIB} MiB`,
+          met: idle <= GOAL_RSS_MIB,
+        }),
+      ],
+    });
   } finally {
     for (const t of children) await t.close().catch(() => {});
     rmSync(tmp, { recursive: true, force: true });

@@ -17,7 +17,7 @@
 //     observe, first apply, then a second plan+apply that must write nothing.
 // The headline is printed last.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { freemem, tmpdir } from 'node:os';
+import { freemem, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startNode } from '../src/node/index.ts';
@@ -28,6 +28,7 @@ import { makePlan, summarize } from '../src/plan/plan.ts';
 import type { ObservedNode } from '../src/plan/types.ts';
 import type { MeshSpec } from '../src/spec/types.ts';
 import { validateMesh } from '../src/spec/validate.ts';
+import { emitFigures, fig } from './lib/emit.ts';
 import { int, loadNote, median, mib, pass } from './lib/format.ts';
 
 const arg = (name: string, dflt: number) => {
@@ -287,3 +288,31 @@ const headline =
     ? `HEADLINE: ${N}-node full mesh (${int(DOCS)} docs): plan ${fmtMs(planEmpty.ms)} (empty) / ${fmtMs(planConverged.ms)} (converged); apply ${figures}`
     : `HEADLINE: ${N}-node full mesh (${int(DOCS)} docs): plan ${fmtMs(planEmpty.ms)} (empty nodes) / ${fmtMs(planConverged.ms)} (converged); observe ${figures.observe.readsMax} requests/node; apply ${figures.apply1.perNodeMax} requests/node (first), ${figures.apply2.writes} writes (re-apply)`;
 console.log(headline);
+emitFigures({
+  bench: 'plan',
+  headline,
+  load: loadavg(),
+  figures: [
+    fig({ figure: `plan ${N}-node full mesh, empty nodes`, ours: planEmpty.ms, unit: 'ms' }),
+    fig({ figure: `plan ${N}-node full mesh, converged`, ours: planConverged.ms, unit: 'ms' }),
+    ...(typeof figures === 'string'
+      ? []
+      : [
+          fig({
+            figure: `first apply ${int(DOCS)} docs: requests per node (max)`,
+            ours: figures.apply1.perNodeMax,
+            unit: 'requests',
+            goal: '<= 2',
+            met: figures.apply1.perNodeMax <= 2,
+          }),
+          fig({ figure: `first apply ${int(DOCS)} docs`, ours: figures.apply1.ms, unit: 'ms' }),
+          fig({
+            figure: 're-apply: writes',
+            ours: figures.apply2.writes,
+            unit: 'writes',
+            goal: '0',
+            met: figures.apply2.writes === 0,
+          }),
+        ]),
+  ],
+});

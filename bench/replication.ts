@@ -33,12 +33,13 @@
 //   npm run bench:replication -- --profile       # instead: CPU profiles of a node -> node pull (both nodes)
 //   --tsx | --dist                               # ours = the sources under tsx | dist/ as it is, however old
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
 import { PouchDB, remoteDb, startExpressPouch, within } from '../test/interop/peers.ts';
 import { type Batch, makeDocs, toBatches } from './lib/docs.ts';
+import { emitFigures, fig } from './lib/emit.ts';
 import { fsOf, int, loadNote, median, mib, pass, ratio } from './lib/format.ts';
 import { launchOurs, type Ours, prepareOurs } from './lib/ours.ts';
 import {
@@ -71,7 +72,6 @@ const MESH_LINKS: Array<[number, number]> = [
 ];
 const MESH_CHECKPOINT_MS = 5_000;
 const MESH_WARMUP_WRITES = 10;
-const MESH_WRITES = 200;
 const VISIBLE_TIMEOUT_MS = 10_000;
 const GOAL_P99_MS = 60;
 const RSS_IDLE_MS = 2_000;
@@ -89,6 +89,9 @@ const REF_COUCHDB_MESH = { p50: 201, p99: 304 };
 const args = process.argv.slice(2);
 const ROUNDS = Number(args.find((a) => a.startsWith('--rounds='))?.slice('--rounds='.length) ?? 3);
 if (!Number.isInteger(ROUNDS) || ROUNDS < 1 || ROUNDS > 20) throw new Error('--rounds=N wants 1..20');
+// seed-mesh writes timed (`--writes=N`, default 200; `npm run bench`'s quick table uses fewer)
+const MESH_WRITES = Number(args.find((a) => a.startsWith('--writes='))?.slice('--writes='.length) ?? 200);
+if (!Number.isInteger(MESH_WRITES) || MESH_WRITES < 2) throw new Error('--writes=N wants an integer >= 2');
 
 // ---------------------------------------------------------------------------------------------------------
 // Servers and HTTP
@@ -773,6 +776,45 @@ async function benchmark(): Promise<void> {
     console.log(
       `HEADLINE one-shot pull replication node -> node, data dirs: ${int(med('durable'))} docs/s = ${ratio(med('durable'), REF_COUCHDB_DOCS_PER_S)} CouchDB 3.5.0 (reference), ${ratio(med('memory'), med('fromExpress'))} express-pouchdb->node and ${ratio(med('memory'), med('pouch'))} PouchDB.replicate (in memory) — goal >= ${int(GOAL_DOCS_PER_S)} docs/s: ${pass(med('durable') >= GOAL_DOCS_PER_S)}; mesh (data dirs) p99 ${p99.toFixed(1)} ms (goal <= ${GOAL_P99_MS} ms: ${pass(p99 <= GOAL_P99_MS)})`,
     );
+    emitFigures({
+      bench: 'replication',
+      load: loadavg(),
+      figures: [
+        fig({
+          figure: `one-shot ${int(N_DOCS)} docs node->node, data dirs`,
+          ours: med('durable'),
+          unit: 'docs/s',
+          baseline: REF_COUCHDB_DOCS_PER_S,
+          baselineLabel: 'CouchDB 3.5.0 (reference)',
+          goal: `>= ${int(GOAL_DOCS_PER_S)} docs/s`,
+          met: med('durable') >= GOAL_DOCS_PER_S,
+        }),
+        fig({
+          figure: 'one-shot node->node in memory vs express-pouchdb->node',
+          ours: med('memory'),
+          unit: 'docs/s',
+          baseline: med('fromExpress'),
+          baselineLabel: 'express-pouchdb->node',
+        }),
+        fig({
+          figure: 'one-shot node->node in memory vs PouchDB.replicate',
+          ours: med('memory'),
+          unit: 'docs/s',
+          baseline: med('pouch'),
+          baselineLabel: 'PouchDB.replicate',
+        }),
+        fig({
+          figure: 'seed mesh write-to-visible p99, data dirs',
+          ours: p99,
+          unit: 'ms',
+          baseline: REF_COUCHDB_MESH.p99,
+          baselineLabel: 'CouchDB 3.5.0 (reference)',
+          goal: `<= ${GOAL_P99_MS} ms`,
+          met: p99 <= GOAL_P99_MS,
+        }),
+        fig({ figure: 'seed mesh write-to-visible p50, data dirs', ours: meshAll.p50, unit: 'ms' }),
+      ],
+    });
   } finally {
     for (const s of servers) await s.close().catch(() => {});
     rmSync(tmp, { recursive: true, force: true });

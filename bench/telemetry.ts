@@ -17,7 +17,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +29,7 @@ import { desiredState } from '../src/plan/desired.ts';
 import { observeMesh } from '../src/plan/observe.ts';
 import { makePlan } from '../src/plan/plan.ts';
 import type { Poller, PollResult } from '../src/watch/poller.ts';
+import { emitFigures, fig } from './lib/emit.ts';
 
 const arg = (name: string, dflt: number) => {
   const a = process.argv.find((x) => x.startsWith(`--${name}=`));
@@ -276,6 +277,27 @@ async function bench() {
     log(
       `headline: ${NODES} nodes / ${m.links.length} links: ${perPoll.requests} requests per poll (≤ ${perPoll.maxPerNode} per node in steady state), ${perPoll.cpuMs.toFixed(1)} ms CPU per poll; stall -> finding in ${trials.map((t) => t.polls).join(', ')} polls (goal ≤ 2: ${worst <= 2 ? 'met' : 'NOT met'}), real embedded nodes`,
     );
+    emitFigures({
+      bench: 'telemetry',
+      load: loadavg(),
+      figures: [
+        fig({
+          figure: `poll of ${NODES} nodes / ${m.links.length} links: requests per node (steady)`,
+          ours: perPoll.maxPerNode,
+          unit: 'requests',
+          goal: '<= 3',
+          met: perPoll.maxPerNode <= 3,
+        }),
+        fig({ figure: `poll of ${NODES} nodes: CPU per poll`, ours: perPoll.cpuMs, unit: 'ms' }),
+        fig({
+          figure: 'stall -> finding (worst trial)',
+          ours: worst,
+          unit: 'polls',
+          goal: '<= 2 polls',
+          met: worst <= 2,
+        }),
+      ],
+    });
   } finally {
     for (const p of proxies) p.close();
     child.stdin?.end();

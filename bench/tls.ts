@@ -19,7 +19,7 @@
 //   npm run bench:tls                                   # defaults: --docs=10000 --writes=100 --nodes=100
 //   npm run bench:tls -- --docs=2000 --writes=20 --nodes=10 --rounds=1   # a quick check
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parse } from 'yaml';
@@ -27,6 +27,7 @@ import { executePlan } from '../src/ops/apply.ts';
 import { EXAMPLE_MESH } from '../src/ops/example-mesh.ts';
 import { preparePlan } from '../src/ops/plan.ts';
 import { makeDocs, toBatches } from './lib/docs.ts';
+import { emitFigures, fig } from './lib/emit.ts';
 import { int, loadNote, median, pass, ratio } from './lib/format.ts';
 import {
   BenchClient,
@@ -325,6 +326,38 @@ try {
   console.log(
     `HEADLINE mutual TLS vs plain http: one-shot ${int(N_DOCS)} docs ${int(rate('mtls'))} vs ${int(rate('plain'))} docs/s = ${(repRatio * 100).toFixed(0)}% of plain (goal >= ${GOAL_RATIO * 100}%: ${pass(repRatio >= GOAL_RATIO)}); ${hs} TLS handshakes for ${int(reqs)} requests; seed mesh write-to-visible median ${ms1(p('mtls', 50))} vs ${ms1(p('plain', 50))} (${ratio(p('mtls', 50), p('plain', 50))}), p95 ${ms1(p('mtls', 95))} vs ${ms1(p('plain', 95))} (${ratio(p('mtls', 95), p('plain', 95))}); apply ${N_NODES} nodes ${b.applyMax} vs ${a.applyMax} requests/node (${same ? 'equal' : 'DIFFERENT'})`,
   );
+  emitFigures({
+    bench: 'tls',
+    load: loadavg(),
+    figures: [
+      fig({
+        figure: `one-shot ${int(N_DOCS)} docs, mTLS vs plain`,
+        ours: rate('mtls'),
+        unit: 'docs/s',
+        baseline: rate('plain'),
+        baselineLabel: 'plain http',
+        goal: `>= ${GOAL_RATIO}x`,
+        met: repRatio >= GOAL_RATIO,
+      }),
+      fig({ figure: 'TLS handshakes per one-shot replication', ours: hs, unit: 'handshakes' }),
+      fig({
+        figure: 'seed mesh write-to-visible p95, mTLS vs plain',
+        ours: p('mtls', 95),
+        unit: 'ms',
+        baseline: p('plain', 95),
+        baselineLabel: 'plain http',
+      }),
+      fig({
+        figure: `apply ${N_NODES} nodes: requests per node, mTLS vs plain`,
+        ours: b.applyMax,
+        unit: 'requests',
+        baseline: a.applyMax,
+        baselineLabel: 'plain http',
+        goal: 'equal',
+        met: same,
+      }),
+    ],
+  });
 } finally {
   await closeAll();
   for (const c of clients.values()) await c.close();

@@ -30,10 +30,12 @@
 //                                        # (--realistic: with the realistic one)
 //   --tsx | --dist                       # ours = the sources under tsx | dist/ as it is, however old
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
 import { type Batch, makeDocs, toBatches } from './lib/docs.ts';
+import { emitFigures, fig as figure } from './lib/emit.ts';
 import { fsOf, int, loadNote, median, pass } from './lib/format.ts';
 import { launchOurs, type Ours, prepareOurs } from './lib/ours.ts';
 import { type Child, processCpuUs, tempFolder } from './lib/process.ts';
@@ -419,6 +421,23 @@ async function benchmark(): Promise<void> {
     console.log(
       `headline: _bulk_docs ingest with a trivial VDU = ${Math.round(h * 100)}% of without (goal >= ${GOAL_PCT}%)`,
     );
+    emitFigures({
+      bench: 'vdu',
+      load: loadavg(),
+      figures: (['trivial', 'realistic'] as const).map((k) =>
+        figure({
+          figure: `_bulk_docs durable with a ${k} VDU vs none (paired)`,
+          ours: rate('durable', k),
+          unit: 'docs/s',
+          baseline: rate('durable', 'none'),
+          baselineLabel: 'no VDU',
+          ratio: paired('durable', k),
+          ...(k === 'trivial'
+            ? { goal: `>= ${GOAL_PCT}%`, met: paired('durable', k) >= GOAL_PCT / 100 }
+            : {}),
+        }),
+      ),
+    });
   } finally {
     for (const t of Object.values(targets)) await t.close().catch(() => {});
     rmSync(tmp, { recursive: true, force: true });

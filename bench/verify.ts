@@ -16,18 +16,23 @@
 //   npm run bench:verify -- --docs=20000 --rounds=1
 import { createHash, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { CouchClient } from '../src/couch/client.ts';
 import { type OpenMesh, openMesh } from '../src/ops/mesh.ts';
 import { verifyOperation } from '../src/ops/verify.ts';
+import { emitFigures, fig } from './lib/emit.ts';
 import { int, loadNote, median, pass, ratio } from './lib/format.ts';
 import { LAUNCHER, launchOurs, SOURCES } from './lib/ours.ts';
 import { type Child, tempFolder } from './lib/process.ts';
 
-const { values: flags } = parseArgs({ options: { docs: { type: 'string' }, rounds: { type: 'string' } } });
-const num = (k: keyof typeof flags, d: number) => {
+const { values: flags } = parseArgs({
+  // --json: the figures as a last line, for `npm run bench` (bench/lib/emit.ts reads process.argv)
+  options: { docs: { type: 'string' }, rounds: { type: 'string' }, json: { type: 'boolean' } },
+});
+const num = (k: 'docs' | 'rounds', d: number) => {
   const v = flags[k] === undefined ? d : Number(flags[k]);
   if (!Number.isInteger(v) || v < 1) throw new Error(`--${k} wants a positive integer`);
   return v;
@@ -209,6 +214,37 @@ async function main(): Promise<void> {
     console.log(
       `\nheadline: verify of 4 nodes x ${int(DOCS)} identical docs takes ${ratio(vS, fS)} the floor of reading each node's _changes once (goal <= ${GOAL}x: ${pass(ok)}); its live heap grows ${heapRatio.toFixed(2)}x for 10x the documents (${mibOf(heap.big)} at ${int(DOCS)}); 100 missing named exactly: ${pass(exact)}`,
     );
+    emitFigures({
+      bench: 'verify',
+      load: loadavg(),
+      figures: [
+        fig({
+          figure: `verify 4 nodes x ${int(DOCS)} identical docs vs reading _changes once`,
+          ours: vS,
+          unit: 's',
+          baseline: fS,
+          baselineLabel: 'floor (_changes once)',
+          goal: `<= ${GOAL}x`,
+          met: ok,
+        }),
+        fig({
+          figure: "verify's live heap at 10x the documents",
+          ours: heap.big,
+          unit: 'MiB',
+          baseline: heap.small,
+          baselineLabel: `at ${int(Math.ceil(DOCS / 10))} docs`,
+          ratio: heapRatio,
+          goal: 'does not grow with docs',
+        }),
+        fig({
+          figure: `${want.length} missing on n4 named exactly`,
+          ours: exact ? 1 : 0,
+          unit: 'yes=1',
+          goal: '1',
+          met: exact,
+        }),
+      ],
+    });
     if (!ok || !exact) process.exitCode = 1;
   } finally {
     await Promise.allSettled(nodes.map((n) => n.close()));

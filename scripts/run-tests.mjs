@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Runs node's built-in test runner over every *.test.ts below the given folders (default: src, test
-// and scripts; a file named instead of a folder is run as it is). Node 20's `--test` does not expand globs, so we collect the files here.
+// Runs node's built-in test runner over every *.test.ts below the given folders (default: src, test,
+// scripts and bench (the benches' helpers); a file named instead of a folder is run as it is). Node 20's `--test` does not expand globs, so we collect the files here.
 //
 // Output: scripts/test-reporter.mjs (a line per file for up to 40 files, else a line per folder; every
 // failure in full; a totals line). TEST_REPORTER=files forces a line per file.
@@ -30,7 +30,7 @@ function walk(dir) {
     else if (name.endsWith(suffix)) files.push(p);
   }
 }
-for (const r of roots.length ? roots : ['src', 'test', 'scripts']) {
+for (const r of roots.length ? roots : ['src', 'test', 'scripts', 'bench']) {
   if (statSync(r).isDirectory()) walk(r);
   else files.push(r);
 }

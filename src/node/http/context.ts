@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type JsonNode, JsonSyntaxError, scanJson, toValue } from '../../couchdb/json-scan.ts';
+import { type JsonNode, toValue } from '../../couchdb/json-scan.ts';
 import { badRequest, CouchHttpError } from '../engine/errors.ts';
 import type { NodeState } from '../node-state.ts';
+import { decodeJsonBody } from './body-encoding.ts';
+import { scanRequestJson } from './json-text.ts';
 
 export interface UserCtx {
   name: string | null;
@@ -38,6 +40,8 @@ export class Ctx {
   readonly path: string[];
   user: UserCtx = { name: null, roles: [] };
   private bodyPromise: Promise<Buffer> | undefined;
+  /** The limit the body was read under and its 413, for the inflated bytes of a gzip body. */
+  private bodyLimit: { max: number; refuse: () => CouchHttpError } | undefined;
 
   constructor(
     readonly req: IncomingMessage,
@@ -129,6 +133,7 @@ export class Ctx {
           ? new CouchHttpError(e.status, e.error, e.reason, { ...e.headers, Connection: 'close' })
           : e;
       };
+      this.bodyLimit = { max, refuse: () => refuse(false) };
       const declared = Number(this.req.headers['content-length'] ?? 0);
       // refused from the headers: the connection closes, so the body is never read at all
       if (declared > max) return reject(refuse(true));
@@ -156,26 +161,26 @@ export class Ctx {
     return this.bodyPromise;
   }
 
-  /** Reads a JSON body; CouchDB answers 400 "invalid UTF-8 JSON" for anything unparsable. */
+  /**
+   * Reads a JSON body (inflated first per `Content-Encoding`, body-encoding.ts) and decodes it whole
+   * (json-text.ts); CouchDB answers 400 "invalid UTF-8 JSON" for anything unparsable.
+   */
   async jsonBody(opts: { requireJsonType?: boolean } = {}): Promise<{ text: string; node: JsonNode }> {
     if (opts.requireJsonType) {
       const ct = this.header('content-type') ?? '';
       if (!/^application\/json\b/i.test(ct))
         throw new CouchHttpError(415, 'bad_content_type', 'Content-Type must be application/json');
     }
-    const buf = await this.body();
+    const raw = await this.body();
+    const limit = this.bodyLimit as { max: number; refuse: () => CouchHttpError };
+    const buf = await decodeJsonBody(raw, this.header('content-encoding'), limit.max, limit.refuse);
     let text: string;
     try {
       text = utf8.decode(buf);
     } catch {
       throw badRequest('invalid UTF-8 JSON');
     }
-    try {
-      return { text, node: scanJson(text) };
-    } catch (e) {
-      if (e instanceof JsonSyntaxError) throw badRequest('invalid UTF-8 JSON');
-      throw e;
-    }
+    return { text, node: scanRequestJson(text) };
   }
 
   /** A body that must be a JSON object (chttpd:json_body_obj). */

@@ -10,6 +10,7 @@ import { designArea } from './design.ts';
 import { docsArea } from './docs.ts';
 import { fidelityArea } from './fidelity.ts';
 import { localArea } from './local.ts';
+import { requestBodiesArea } from './request-bodies.ts';
 import { revIdArea } from './revids.ts';
 import { securityArea } from './security.ts';
 import { serverArea } from './server.ts';
@@ -33,4 +34,5 @@ export const AREAS: Area[] = [
   designArea,
   dbsInfoArea,
   dbsInfoLimitArea,
+  requestBodiesArea,
 ];

@@ -1,12 +1,12 @@
 // Reading and writing one document, shared by the document, attachment and `_local` handlers (a
 // leaf: it imports no other route, so those handlers never import each other).
 
-import { scanJson } from '../../../couchdb/json-scan.ts';
 import type { FollowedAtt } from '../../engine/attachments.ts';
 import type { Database, UpdateResult, WriteDoc } from '../../engine/database.ts';
 import { parseDoc } from '../../engine/doc-parse.ts';
 import { badRequest, CouchHttpError, conflict } from '../../engine/errors.ts';
 import type { Ctx } from '../context.ts';
+import { scanRequestJson } from '../json-text.ts';
 import { MultipartError, parseMultipartRelated } from '../multipart.ts';
 import { checkDbAdmin } from '../security.ts';
 
@@ -22,13 +22,7 @@ export async function readDocBody(ctx: Ctx): Promise<WriteDoc> {
       throw e;
     }
     const text = parsed.json.toString('utf8');
-    let node: ReturnType<typeof scanJson>;
-    try {
-      node = scanJson(text);
-    } catch {
-      throw badRequest('invalid UTF-8 JSON');
-    }
-    const doc: WriteDoc = parseDoc(text, node);
+    const doc: WriteDoc = parseDoc(text, scanRequestJson(text));
     const followers = (doc.attachments ?? []).filter(([, a]) => a.follows);
     const followed = new Map<string, FollowedAtt>();
     followers.forEach(([name, a], i) => {

@@ -6,9 +6,35 @@ import { routeConfig } from './config.ts';
 import { dbsInfo, membership } from './dbs-info.ts';
 import { requireServerAdmin } from './guards.ts';
 
+/**
+ * The methods each server-level endpoint takes, as its chttpd_misc / couch_httpd_misc_handlers /
+ * couch_httpd_auth clause matches them; any other method is send_method_not_allowed: 405
+ * method_not_allowed with `Allow` (so `COPY /` or `PUT /_all_dbs` never reach the handler). chttpd
+ * normalises HEAD to GET before dispatch, so every GET endpoint takes HEAD even where `Allow` says GET.
+ * `/_node/...` checks its own methods per sub-path (config, stats).
+ */
+const SERVER_METHODS = new Map<string, string>([
+  ['', 'GET,HEAD'],
+  ['_up', 'GET,HEAD'],
+  ['_all_dbs', 'GET,HEAD'],
+  ['_active_tasks', 'GET,HEAD'],
+  ['_uuids', 'GET'],
+  ['_dbs_info', 'GET,HEAD,POST'],
+  ['_membership', 'GET,HEAD'],
+  ['_session', 'DELETE,GET,HEAD,POST'],
+]);
+
+function checkMethod(ctx: Ctx, endpoint: string): void {
+  const allow = SERVER_METHODS.get(endpoint);
+  if (allow === undefined) return;
+  const method = ctx.method === 'HEAD' ? 'GET' : ctx.method;
+  if (!allow.split(',').includes(method)) throw methodNotAllowed(allow);
+}
+
 /** Server-level endpoints: `/`, `/_up`, `/_all_dbs`, `/_uuids`, `/_session`, `/_node/_local/_config`. */
 export async function routeServer(ctx: Ctx): Promise<void> {
   const [first, ...rest] = ctx.path;
+  checkMethod(ctx, first ?? '');
   switch (first) {
     case undefined:
       return sendJson(ctx.res, 200, {
