@@ -19,6 +19,23 @@ test('the figures of bench/conflicts.ts headline line', () => {
   );
 });
 
+test('the CLI and controller figures of the two-resolver headline', () => {
+  const r = parseConflicts(
+    'headline: couchmesh resolves 1,423 conflicted docs/s with its audit from the CLI (16.0x naive, 27% of the raw write limit) and 1,502/s from the controller (16.9x, 28%); naive 89/s, raw limit 5,308/s, toy batched 1,220/s - GOALS NOT MET\n',
+  );
+  assert.deepEqual(
+    r.figures.map((f) => [f.figure, f.ours, f.baseline, f.met]),
+    [
+      ['conflicts resolved with audit (CLI) vs naive', 1423, 89, true],
+      ['conflicts resolved with audit (CLI) vs raw _bulk_docs limit', 1423, 5308, false],
+      ['conflicts resolved with audit (CLI) vs toy batched (no audit)', 1423, 1220, undefined],
+      ['conflicts resolved with audit (controller) vs naive', 1502, 89, true],
+      ['conflicts resolved with audit (controller) vs raw _bulk_docs limit', 1502, 5308, false],
+      ['conflicts resolved with audit (controller) vs toy batched (no audit)', 1502, 1220, undefined],
+    ],
+  );
+});
+
 test('no headline, or one with no figure it knows: an error naming it', () => {
   assert.throws(() => parseConflicts('crashed\n'), /no headline/);
   assert.throws(() => parseConflicts('headline: something else\n'), /no figure read/);
