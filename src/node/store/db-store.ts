@@ -3,7 +3,8 @@ import Database from 'better-sqlite3';
 
 /**
  * One CouchDB database = one SQLite file (WAL). Tables mirror what a couch_db file holds:
- *  - docs: the full_doc_info (id -> rev tree, winner, current seq). `seq` doubles as the by-seq
+ *  - docs: the full_doc_info (id -> rev tree, winner, current seq, and its leaf revs in winner order:
+ *    what `_changes?style=all_docs` and `open_revs=all` list, read without parsing the tree). `seq` doubles as the by-seq
  *    index: an update moves the doc to a new seq, so each doc appears once, at its latest change,
  *    exactly like CouchDB's by-seq btree.
  *  - revs: the body (JSON text, top-level `_` fields removed) and attachment stubs of each revision
@@ -16,7 +17,7 @@ const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS docs (
   id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE, tree TEXT NOT NULL,
-  winner TEXT NOT NULL, deleted INTEGER NOT NULL
+  winner TEXT NOT NULL, deleted INTEGER NOT NULL, leaves TEXT
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS revs (
   doc_id TEXT NOT NULL, rev TEXT NOT NULL, body TEXT NOT NULL, atts TEXT, deleted INTEGER NOT NULL,
@@ -33,7 +34,14 @@ export interface DocRow {
   tree: string;
   winner: string;
   deleted: number;
+  /**
+   * The leaf revs, winner first, as a JSON array; null in rows written before the column existed
+   * (readers then walk the tree).
+   */
+  leaves: string | null;
 }
+
+const DOC_COLS = 'id, seq, tree, winner, deleted, leaves';
 
 export interface RevRow {
   doc_id: string;
@@ -57,24 +65,31 @@ export class DbStore {
       this.db.pragma('synchronous = FULL');
     }
     this.db.exec(SCHEMA);
+    // files made before the leaves column: added empty, filled as docs are written again
+    const cols = this.db.prepare('PRAGMA table_info(docs)').all() as Array<{ name: string }>;
+    if (!cols.some((c) => c.name === 'leaves')) this.db.exec('ALTER TABLE docs ADD COLUMN leaves TEXT');
     const p = (sql: string) => this.db.prepare(sql);
     this.st = {
       getMeta: p('SELECT v FROM meta WHERE k = ?').pluck(),
       setMeta: p('INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v'),
-      getDoc: p('SELECT id, seq, tree, winner, deleted FROM docs WHERE id = ?'),
+      getDoc: p(`SELECT ${DOC_COLS} FROM docs WHERE id = ?`),
+      // one statement for any number of ids (a JSON array bound as one parameter), prepared once
+      getDocs: p(`SELECT ${DOC_COLS} FROM docs WHERE id IN (SELECT value FROM json_each(?))`),
       putDoc: p(
-        'INSERT INTO docs (id, seq, tree, winner, deleted) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, tree = excluded.tree, winner = excluded.winner, deleted = excluded.deleted',
+        'INSERT INTO docs (id, seq, tree, winner, deleted, leaves) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, tree = excluded.tree, winner = excluded.winner, deleted = excluded.deleted, leaves = excluded.leaves',
       ),
       getRev: p('SELECT doc_id, rev, body, atts, deleted FROM revs WHERE doc_id = ? AND rev = ?'),
+      // many (doc id, rev) pairs in one statement: a JSON array of [id, rev] pairs
+      getRevs: p(
+        'SELECT doc_id, rev, body, atts, deleted FROM revs WHERE (doc_id, rev) IN (SELECT value ->> 0, value ->> 1 FROM json_each(?))',
+      ),
       getRevAtts: p('SELECT atts FROM revs WHERE doc_id = ? AND rev = ?').pluck(),
       putRev: p('INSERT OR IGNORE INTO revs (doc_id, rev, body, atts, deleted) VALUES (?, ?, ?, ?, ?)'),
       delRev: p('DELETE FROM revs WHERE doc_id = ? AND rev = ?'),
       maxSeq: p('SELECT max(seq) FROM docs').pluck(),
       counts: p('SELECT sum(deleted = 0) AS live, sum(deleted = 1) AS dead FROM docs'),
-      bySeq: p('SELECT id, seq, tree, winner, deleted FROM docs WHERE seq > ? ORDER BY seq LIMIT ?'),
-      bySeqDesc: p(
-        'SELECT id, seq, tree, winner, deleted FROM docs WHERE seq <= ? ORDER BY seq DESC LIMIT ?',
-      ),
+      bySeq: p(`SELECT ${DOC_COLS} FROM docs WHERE seq > ? ORDER BY seq LIMIT ?`),
+      bySeqDesc: p(`SELECT ${DOC_COLS} FROM docs WHERE seq <= ? ORDER BY seq DESC LIMIT ?`),
       countAfter: p('SELECT count(*) FROM docs WHERE seq > ?').pluck(),
       getLocal: p('SELECT id, rev, body FROM local_docs WHERE id = ?'),
       putLocal: p(
@@ -98,8 +113,15 @@ export class DbStore {
   getDoc(id: string): DocRow | undefined {
     return this.st.getDoc.get(id) as DocRow | undefined;
   }
+  /** The rows of those of `ids` that exist, in no particular order. */
+  getDocs(ids: readonly string[]): DocRow[] {
+    // an id with a lone surrogate is bound as UTF-8 with U+FFFD by better-sqlite3, but would reach
+    // SQLite's JSON as an escape: such ids keep the one-row statement, so both find the same rows
+    if (!ids.every(wellFormed)) return ids.flatMap((id) => this.getDoc(id) ?? []);
+    return this.st.getDocs.all(JSON.stringify(ids)) as DocRow[];
+  }
   putDoc(r: DocRow): void {
-    this.st.putDoc.run(r.id, r.seq, r.tree, r.winner, r.deleted);
+    this.st.putDoc.run(r.id, r.seq, r.tree, r.winner, r.deleted, r.leaves);
   }
   getRev(docId: string, rev: string): RevRow | undefined {
     return this.st.getRev.get(docId, rev) as RevRow | undefined;
@@ -114,6 +136,12 @@ export class DbStore {
   readTransaction<T>(fn: () => T): T {
     if (this.db.inTransaction) return fn();
     return this.db.transaction(fn)();
+  }
+  /** The stored ones of these `[doc id, rev]` pairs, in no particular order. */
+  getRevs(pairs: ReadonlyArray<readonly [string, string]>): RevRow[] {
+    if (!pairs.every(([id, rev]) => wellFormed(id) && wellFormed(rev)))
+      return pairs.flatMap(([id, rev]) => this.getRev(id, rev) ?? []);
+    return this.st.getRevs.all(JSON.stringify(pairs)) as RevRow[];
   }
   /** A revision's attachment list (JSON), without reading its body; undefined when the rev is not stored. */
   getRevAtts(docId: string, rev: string): string | null | undefined {
@@ -172,7 +200,7 @@ export class DbStore {
   /** Range scan over doc ids for _all_docs (winner info only), in raw byte order as CouchDB. */
   docRange(opts: KeyRange & { includeDeleted?: boolean }): DocRow[] {
     const r = rangeWhere(opts, opts.includeDeleted ? [] : ['deleted = 0']);
-    const sql = `SELECT id, seq, tree, winner, deleted FROM docs ${r.where} ORDER BY id COLLATE BINARY ${r.order} LIMIT ? OFFSET ?`;
+    const sql = `SELECT ${DOC_COLS} FROM docs ${r.where} ORDER BY id COLLATE BINARY ${r.order} LIMIT ? OFFSET ?`;
     return this.db.prepare(sql).all(...r.args, opts.limit, opts.skip) as DocRow[];
   }
 
@@ -206,6 +234,10 @@ export class DbStore {
     if (this.db.open) this.db.close();
   }
 }
+
+// any surrogate, paired or not, takes the one-row path (rare in ids; cheap to test)
+const SURROGATE = /[\uD800-\uDFFF]/;
+const wellFormed = (s: string) => !SURROGATE.test(s);
 
 /** A key range as `_all_docs` takes it: start/end in iteration order, end inclusive unless told. */
 export interface KeyRange {
