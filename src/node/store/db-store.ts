@@ -73,16 +73,14 @@ export class DbStore {
       getMeta: p('SELECT v FROM meta WHERE k = ?').pluck(),
       setMeta: p('INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v'),
       getDoc: p(`SELECT ${DOC_COLS} FROM docs WHERE id = ?`),
-      // one statement for any number of ids (a JSON array bound as one parameter), prepared once
-      getDocs: p(`SELECT ${DOC_COLS} FROM docs WHERE id IN (SELECT value FROM json_each(?))`),
+      // the batch readers' rows as arrays, without the key columns the caller already holds: most of
+      // a small row's cost is building its object (measured: a leaf read 2.9 -> ~1.5 us)
+      getDocRaw: p('SELECT seq, tree, winner, deleted, leaves FROM docs WHERE id = ?').raw(),
       putDoc: p(
         'INSERT INTO docs (id, seq, tree, winner, deleted, leaves) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, tree = excluded.tree, winner = excluded.winner, deleted = excluded.deleted, leaves = excluded.leaves',
       ),
       getRev: p('SELECT doc_id, rev, body, atts, deleted FROM revs WHERE doc_id = ? AND rev = ?'),
-      // many (doc id, rev) pairs in one statement: a JSON array of [id, rev] pairs
-      getRevs: p(
-        'SELECT doc_id, rev, body, atts, deleted FROM revs WHERE (doc_id, rev) IN (SELECT value ->> 0, value ->> 1 FROM json_each(?))',
-      ),
+      getRevRaw: p('SELECT body, atts, deleted FROM revs WHERE doc_id = ? AND rev = ?').raw(),
       getRevAtts: p('SELECT atts FROM revs WHERE doc_id = ? AND rev = ?').pluck(),
       putRev: p('INSERT OR IGNORE INTO revs (doc_id, rev, body, atts, deleted) VALUES (?, ?, ?, ?, ?)'),
       delRev: p('DELETE FROM revs WHERE doc_id = ? AND rev = ?'),
@@ -113,12 +111,17 @@ export class DbStore {
   getDoc(id: string): DocRow | undefined {
     return this.st.getDoc.get(id) as DocRow | undefined;
   }
-  /** The rows of those of `ids` that exist, in no particular order. */
-  getDocs(ids: readonly string[]): DocRow[] {
-    // an id with a lone surrogate is bound as UTF-8 with U+FFFD by better-sqlite3, but would reach
-    // SQLite's JSON as an escape: such ids keep the one-row statement, so both find the same rows
-    if (!ids.every(wellFormed)) return ids.flatMap((id) => this.getDoc(id) ?? []);
-    return this.st.getDocs.all(JSON.stringify(ids)) as DocRow[];
+  /**
+   * The rows of many docs, in the order of `ids` (undefined where a doc does not exist). One prepared
+   * statement stepped per id: measured cheaper than one `IN (SELECT value FROM json_each(?))` query
+   * for the whole list, whose rows must carry their keys back.
+   */
+  getDocs(ids: readonly string[]): Array<DocRow | undefined> {
+    const st = this.st.getDocRaw;
+    return ids.map((id) => {
+      const r = st.get(id) as [number, string, string, number, string | null] | undefined;
+      return r && { id, seq: r[0], tree: r[1], winner: r[2], deleted: r[3], leaves: r[4] };
+    });
   }
   putDoc(r: DocRow): void {
     this.st.putDoc.run(r.id, r.seq, r.tree, r.winner, r.deleted, r.leaves);
@@ -137,11 +140,13 @@ export class DbStore {
     if (this.db.inTransaction) return fn();
     return this.db.transaction(fn)();
   }
-  /** The stored ones of these `[doc id, rev]` pairs, in no particular order. */
-  getRevs(pairs: ReadonlyArray<readonly [string, string]>): RevRow[] {
-    if (!pairs.every(([id, rev]) => wellFormed(id) && wellFormed(rev)))
-      return pairs.flatMap(([id, rev]) => this.getRev(id, rev) ?? []);
-    return this.st.getRevs.all(JSON.stringify(pairs)) as RevRow[];
+  /** Many revisions, in the order of `pairs` (undefined where one is not stored); see getDocs. */
+  getRevs(pairs: ReadonlyArray<readonly [string, string]>): Array<RevRow | undefined> {
+    const st = this.st.getRevRaw;
+    return pairs.map(([docId, rev]) => {
+      const r = st.get(docId, rev) as [string, string | null, number] | undefined;
+      return r && { doc_id: docId, rev, body: r[0], atts: r[1], deleted: r[2] };
+    });
   }
   /** A revision's attachment list (JSON), without reading its body; undefined when the rev is not stored. */
   getRevAtts(docId: string, rev: string): string | null | undefined {
@@ -234,10 +239,6 @@ export class DbStore {
     if (this.db.open) this.db.close();
   }
 }
-
-// any surrogate, paired or not, takes the one-row path (rare in ids; cheap to test)
-const SURROGATE = /[\uD800-\uDFFF]/;
-const wellFormed = (s: string) => !SURROGATE.test(s);
 
 /** A key range as `_all_docs` takes it: start/end in iteration order, end inclusive unless told. */
 export interface KeyRange {

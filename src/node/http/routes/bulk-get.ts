@@ -3,7 +3,6 @@ import type { Database, DocState } from '../../engine/database.ts';
 import { renderDoc } from '../../engine/doc-render.ts';
 import { leafRevs, toDocState } from '../../engine/doc-state.ts';
 import { badRequest } from '../../engine/errors.ts';
-import type { RevRow } from '../../store/db-store.ts';
 import type { Ctx } from '../context.ts';
 import { hasFollowingAtts, multipartDoc, openRevList, readRevision, renderOptions } from '../doc-read.ts';
 import { buildMultipartMixed, newBoundary } from '../multipart.ts';
@@ -43,29 +42,24 @@ const errorDoc = (id: string, r: string, error = 'not_found', reason = 'missing'
 const result = (id: string, docs: string[]) => `{"id":${JSON.stringify(id)},"docs":[${docs.join(',')}]}`;
 
 /**
- * Every item's `{"id":..,"docs":[..]}` as JSON text. The docs of the whole request are read with one
- * statement and their revisions with another (one SQLite call each instead of one per doc and one per
- * leaf), and each doc's state is decoded once however many items name it; `open_revs=all` takes the
- * leaves from the doc row, so a plain read never parses a rev tree.
+ * Every item's `{"id":..,"docs":[..]}` as JSON text. The docs of the whole request are read first,
+ * then all their revisions, each through one prepared statement returning bare column arrays; each
+ * doc's state is decoded once however many items name it, and `open_revs=all` takes the leaves from
+ * the doc row, so a plain read never parses a rev tree.
  */
 function bulkGetJson(db: Database, items: BulkGetItem[], base: Options, latest: boolean): string[] {
-  const ids = new Set<string>();
-  for (const item of items) if (typeof item?.id === 'string') ids.add(item.id);
+  const ids = [...new Set(items.flatMap((item) => (typeof item?.id === 'string' ? [item.id] : [])))];
   const states = new Map<string, DocState>();
-  for (const row of db.store.getDocs([...ids])) states.set(row.id, toDocState(row));
+  for (const row of db.store.getDocs(ids)) if (row) states.set(row.id, toDocState(row));
   const plans = items.map((item) => planItem(item, states, base, latest));
   const pairs: Array<[string, string]> = [];
   for (const p of plans) if ('id' in p) for (const r of p.revs) pairs.push([p.id, r]);
-  const rows = new Map<string, Map<string, RevRow>>();
-  for (const row of db.store.getRevs(pairs)) {
-    const m = rows.get(row.doc_id) ?? new Map<string, RevRow>();
-    rows.set(row.doc_id, m);
-    m.set(row.rev, row);
-  }
+  const rows = db.store.getRevs(pairs);
+  let at = 0;
   return plans.map((p) => {
     if ('done' in p) return p.done;
     const docs = p.revs.map((r) => {
-      const row = rows.get(p.id)?.get(r);
+      const row = rows[at++];
       return row ? `{"ok":${renderDoc(db, p.state, row, p.opts)}}` : errorDoc(p.id, r);
     });
     return result(p.id, docs);
