@@ -265,7 +265,11 @@ export class Database {
     if (!decision.ok) return { id, error: 'conflict', reason: 'Document update conflict.' };
     const parent = decision.parent;
     const parentRev = parent ? `${parent.pos}-${parent.hash}` : undefined;
-    const parentAtts = parentRev ? parseAtts(this.store.getRevAtts(id, parentRev) ?? null) : undefined;
+    // the parent's attachments serve only stubs (resolveAttachments): a doc without any (a tombstone, a
+    // merged body) skips that read, one SQLite row per revision of a conflict resolution
+    const stubs = doc.attachments?.some(([, a]) => a.stub);
+    const parentAtts =
+      parentRev && stubs ? parseAtts(this.store.getRevAtts(id, parentRev) ?? null) : undefined;
     const pos = (parent?.pos ?? 0) + 1;
     const atts = resolveAttachments(this.store, id, doc.attachments, parentAtts, pos, doc.followed, false);
     const hash = revIdOrRefuse({
