@@ -18,6 +18,7 @@ import { type IncomingDoc, validateDocId } from './doc-parse.ts';
 import {
   type DocState,
   type FailedResult,
+  leafRevs,
   parseAtts,
   toDocState,
   type UpdateResult,
@@ -264,7 +265,11 @@ export class Database {
     if (!decision.ok) return { id, error: 'conflict', reason: 'Document update conflict.' };
     const parent = decision.parent;
     const parentRev = parent ? `${parent.pos}-${parent.hash}` : undefined;
-    const parentAtts = parentRev ? parseAtts(this.store.getRevAtts(id, parentRev) ?? null) : undefined;
+    // the parent's attachments serve only stubs (resolveAttachments): a doc without any (a tombstone, a
+    // merged body) skips that read, one SQLite row per revision of a conflict resolution
+    const stubs = doc.attachments?.some(([, a]) => a.stub);
+    const parentAtts =
+      parentRev && stubs ? parseAtts(this.store.getRevAtts(id, parentRev) ?? null) : undefined;
     const pos = (parent?.pos ?? 0) + 1;
     const atts = resolveAttachments(this.store, id, doc.attachments, parentAtts, pos, doc.followed, false);
     const hash = revIdOrRefuse({
@@ -359,6 +364,7 @@ export class Database {
       tree: JSON.stringify(s.tree),
       winner: s.winner,
       deleted: s.deleted ? 1 : 0,
+      leaves: JSON.stringify(leafRevs(s)),
     });
   }
 
@@ -380,11 +386,29 @@ export class Database {
       deleted: rev.deleted ? 1 : 0,
     });
     for (const r of merged.stemmed) this.store.delRev(id, r);
-    const w = fast ? fast.winner : winner(merged.tree);
+    // the leaves, winner first, for the doc row: a new doc or an edit of the only leaf has one leaf;
+    // a branched tree's leaves are listed once per batch, as its row is written (putDocRow)
+    let w: { rev: string; deleted: boolean };
+    let leafList: string[] | undefined;
+    if (fast) {
+      w = fast.winner;
+      if (!state || leafRevs(state).length === 1) leafList = [w.rev];
+    } else {
+      const all = leaves(merged.tree);
+      w = all[0] ?? winner(merged.tree); // (winner throws on an empty tree, as before)
+      leafList = all.map((l) => l.rev);
+    }
     // one seq per document per batch, as CouchDB: several revisions of a doc in one _bulk_docs
     // move it to the by-seq index once
     const seq = state && this.batchStates.has(state) ? state.seq : ++this.seq;
-    const next: DocState = { id, seq, tree: merged.tree, winner: w.rev, deleted: w.deleted };
+    const next: DocState = {
+      id,
+      seq,
+      tree: merged.tree,
+      winner: w.rev,
+      deleted: w.deleted,
+      leaves: leafList,
+    };
     this.batchStates.add(next);
     this.unwritten.set(id, next);
     if (!state) {

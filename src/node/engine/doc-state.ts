@@ -1,7 +1,7 @@
 // The document shapes the engine passes around (a doc's state, a write, its result) and their
 // decoding from the store's rows. A leaf below database.ts, validate.ts and doc-render.ts, so those
 // can share the shapes without importing one another.
-import type { RevTree } from '../../couchdb/tree.ts';
+import { leaves, type RevTree } from '../../couchdb/tree.ts';
 import type { DocRow } from '../store/db-store.ts';
 import type { AttList, FollowedAtt } from './attachments.ts';
 import type { IncomingDoc } from './doc-parse.ts';
@@ -13,6 +13,8 @@ export interface DocState {
   tree: RevTree;
   winner: string;
   deleted: boolean;
+  /** The leaf revs, winner first, when known without walking the tree (see `leafRevs`). */
+  leaves?: readonly string[] | undefined;
 }
 
 export interface WriteDoc extends IncomingDoc {
@@ -29,14 +31,47 @@ export interface WriteContext {
 export type FailedResult = { id: string; rev?: string; error: string; reason: string };
 export type UpdateResult = { ok: true; id: string; rev: string } | FailedResult;
 
+/**
+ * A stored doc's state whose tree is parsed on first use: `_changes` rows, `open_revs=all` and plain
+ * reads of a revision need only the id, winner and leaves, and parsing the tree was most of their cost.
+ */
+class StoredDocState implements DocState {
+  readonly id: string;
+  readonly seq: number;
+  readonly winner: string;
+  readonly deleted: boolean;
+  #treeText: string;
+  #tree: RevTree | undefined;
+  #leavesText: string | null;
+  #leaves: readonly string[] | undefined;
+
+  constructor(row: DocRow) {
+    this.id = row.id;
+    this.seq = row.seq;
+    this.winner = row.winner;
+    this.deleted = row.deleted === 1;
+    this.#treeText = row.tree;
+    this.#leavesText = row.leaves;
+  }
+
+  get tree(): RevTree {
+    this.#tree ??= JSON.parse(this.#treeText) as RevTree;
+    return this.#tree;
+  }
+
+  get leaves(): readonly string[] | undefined {
+    if (this.#leavesText !== null) this.#leaves ??= JSON.parse(this.#leavesText) as string[];
+    return this.#leaves;
+  }
+}
+
 export function toDocState(row: DocRow): DocState {
-  return {
-    id: row.id,
-    seq: row.seq,
-    tree: JSON.parse(row.tree) as RevTree,
-    winner: row.winner,
-    deleted: row.deleted === 1,
-  };
+  return new StoredDocState(row);
+}
+
+/** A doc's leaf revs, winner first (CouchDB's doc_info order): the stored list, else from the tree. */
+export function leafRevs(state: DocState): readonly string[] {
+  return state.leaves ?? leaves(state.tree).map((l) => l.rev);
 }
 
 export function parseAtts(json: string | null): AttList {

@@ -3,7 +3,8 @@ import Database from 'better-sqlite3';
 
 /**
  * One CouchDB database = one SQLite file (WAL). Tables mirror what a couch_db file holds:
- *  - docs: the full_doc_info (id -> rev tree, winner, current seq). `seq` doubles as the by-seq
+ *  - docs: the full_doc_info (id -> rev tree, winner, current seq, and its leaf revs in winner order:
+ *    what `_changes?style=all_docs` and `open_revs=all` list, read without parsing the tree). `seq` doubles as the by-seq
  *    index: an update moves the doc to a new seq, so each doc appears once, at its latest change,
  *    exactly like CouchDB's by-seq btree.
  *  - revs: the body (JSON text, top-level `_` fields removed) and attachment stubs of each revision
@@ -16,7 +17,7 @@ const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS docs (
   id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE, tree TEXT NOT NULL,
-  winner TEXT NOT NULL, deleted INTEGER NOT NULL
+  winner TEXT NOT NULL, deleted INTEGER NOT NULL, leaves TEXT
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS revs (
   doc_id TEXT NOT NULL, rev TEXT NOT NULL, body TEXT NOT NULL, atts TEXT, deleted INTEGER NOT NULL,
@@ -33,7 +34,14 @@ export interface DocRow {
   tree: string;
   winner: string;
   deleted: number;
+  /**
+   * The leaf revs, winner first, as a JSON array; null in rows written before the column existed
+   * (readers then walk the tree).
+   */
+  leaves: string | null;
 }
+
+const DOC_COLS = 'id, seq, tree, winner, deleted, leaves';
 
 export interface RevRow {
   doc_id: string;
@@ -57,24 +65,29 @@ export class DbStore {
       this.db.pragma('synchronous = FULL');
     }
     this.db.exec(SCHEMA);
+    // files made before the leaves column: added empty, filled as docs are written again
+    const cols = this.db.prepare('PRAGMA table_info(docs)').all() as Array<{ name: string }>;
+    if (!cols.some((c) => c.name === 'leaves')) this.db.exec('ALTER TABLE docs ADD COLUMN leaves TEXT');
     const p = (sql: string) => this.db.prepare(sql);
     this.st = {
       getMeta: p('SELECT v FROM meta WHERE k = ?').pluck(),
       setMeta: p('INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v'),
-      getDoc: p('SELECT id, seq, tree, winner, deleted FROM docs WHERE id = ?'),
+      getDoc: p(`SELECT ${DOC_COLS} FROM docs WHERE id = ?`),
+      // the batch readers' rows as arrays, without the key columns the caller already holds: most of
+      // a small row's cost is building its object (measured: a `_bulk_get` leaf read about 2x cheaper)
+      getDocRaw: p('SELECT seq, tree, winner, deleted, leaves FROM docs WHERE id = ?').raw(),
       putDoc: p(
-        'INSERT INTO docs (id, seq, tree, winner, deleted) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, tree = excluded.tree, winner = excluded.winner, deleted = excluded.deleted',
+        'INSERT INTO docs (id, seq, tree, winner, deleted, leaves) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, tree = excluded.tree, winner = excluded.winner, deleted = excluded.deleted, leaves = excluded.leaves',
       ),
       getRev: p('SELECT doc_id, rev, body, atts, deleted FROM revs WHERE doc_id = ? AND rev = ?'),
+      getRevRaw: p('SELECT body, atts, deleted FROM revs WHERE doc_id = ? AND rev = ?').raw(),
       getRevAtts: p('SELECT atts FROM revs WHERE doc_id = ? AND rev = ?').pluck(),
       putRev: p('INSERT OR IGNORE INTO revs (doc_id, rev, body, atts, deleted) VALUES (?, ?, ?, ?, ?)'),
       delRev: p('DELETE FROM revs WHERE doc_id = ? AND rev = ?'),
       maxSeq: p('SELECT max(seq) FROM docs').pluck(),
       counts: p('SELECT sum(deleted = 0) AS live, sum(deleted = 1) AS dead FROM docs'),
-      bySeq: p('SELECT id, seq, tree, winner, deleted FROM docs WHERE seq > ? ORDER BY seq LIMIT ?'),
-      bySeqDesc: p(
-        'SELECT id, seq, tree, winner, deleted FROM docs WHERE seq <= ? ORDER BY seq DESC LIMIT ?',
-      ),
+      bySeq: p(`SELECT ${DOC_COLS} FROM docs WHERE seq > ? ORDER BY seq LIMIT ?`),
+      bySeqDesc: p(`SELECT ${DOC_COLS} FROM docs WHERE seq <= ? ORDER BY seq DESC LIMIT ?`),
       countAfter: p('SELECT count(*) FROM docs WHERE seq > ?').pluck(),
       getLocal: p('SELECT id, rev, body FROM local_docs WHERE id = ?'),
       putLocal: p(
@@ -98,8 +111,20 @@ export class DbStore {
   getDoc(id: string): DocRow | undefined {
     return this.st.getDoc.get(id) as DocRow | undefined;
   }
+  /**
+   * The rows of many docs, in the order of `ids` (undefined where a doc does not exist). One prepared
+   * statement stepped per id: measured cheaper than one `IN (SELECT value FROM json_each(?))` query
+   * for the whole list, whose rows must carry their keys back.
+   */
+  getDocs(ids: readonly string[]): Array<DocRow | undefined> {
+    const st = this.st.getDocRaw;
+    return ids.map((id) => {
+      const r = st.get(id) as [number, string, string, number, string | null] | undefined;
+      return r && { id, seq: r[0], tree: r[1], winner: r[2], deleted: r[3], leaves: r[4] };
+    });
+  }
   putDoc(r: DocRow): void {
-    this.st.putDoc.run(r.id, r.seq, r.tree, r.winner, r.deleted);
+    this.st.putDoc.run(r.id, r.seq, r.tree, r.winner, r.deleted, r.leaves);
   }
   getRev(docId: string, rev: string): RevRow | undefined {
     return this.st.getRev.get(docId, rev) as RevRow | undefined;
@@ -114,6 +139,14 @@ export class DbStore {
   readTransaction<T>(fn: () => T): T {
     if (this.db.inTransaction) return fn();
     return this.db.transaction(fn)();
+  }
+  /** Many revisions, in the order of `pairs` (undefined where one is not stored); see getDocs. */
+  getRevs(pairs: ReadonlyArray<readonly [string, string]>): Array<RevRow | undefined> {
+    const st = this.st.getRevRaw;
+    return pairs.map(([docId, rev]) => {
+      const r = st.get(docId, rev) as [string, string | null, number] | undefined;
+      return r && { doc_id: docId, rev, body: r[0], atts: r[1], deleted: r[2] };
+    });
   }
   /** A revision's attachment list (JSON), without reading its body; undefined when the rev is not stored. */
   getRevAtts(docId: string, rev: string): string | null | undefined {
@@ -172,7 +205,7 @@ export class DbStore {
   /** Range scan over doc ids for _all_docs (winner info only), in raw byte order as CouchDB. */
   docRange(opts: KeyRange & { includeDeleted?: boolean }): DocRow[] {
     const r = rangeWhere(opts, opts.includeDeleted ? [] : ['deleted = 0']);
-    const sql = `SELECT id, seq, tree, winner, deleted FROM docs ${r.where} ORDER BY id COLLATE BINARY ${r.order} LIMIT ? OFFSET ?`;
+    const sql = `SELECT ${DOC_COLS} FROM docs ${r.where} ORDER BY id COLLATE BINARY ${r.order} LIMIT ? OFFSET ?`;
     return this.db.prepare(sql).all(...r.args, opts.limit, opts.skip) as DocRow[];
   }
 

@@ -1,7 +1,6 @@
-import { leaves } from '../../../couchdb/tree.ts';
 import type { Database, DocState } from '../../engine/database.ts';
-import { toDocState } from '../../engine/database.ts';
 import { renderDoc } from '../../engine/doc-render.ts';
+import { leafRevs, toDocState } from '../../engine/doc-state.ts';
 import { badRequest, CouchHttpError } from '../../engine/errors.ts';
 import { matchSelector, type Selector, selectorError } from '../../engine/selector.ts';
 import type { DocRow } from '../../store/db-store.ts';
@@ -101,7 +100,8 @@ function renderRow(
   seq: string | null,
   passed?: string[],
 ): string | undefined {
-  const revs = passed ?? (q.allDocs ? leaves(state.tree).map((l) => l.rev) : [state.winner]);
+  // style=all_docs lists every leaf, winner first, from the doc row (no tree walk)
+  const revs = passed ?? (q.allDocs ? leafRevs(state) : [state.winner]);
   let doc = '';
   let parsed: unknown;
   const needBody = q.includeDocs || q.selector;
