@@ -26,6 +26,7 @@ import { auditAction } from './audit.ts';
 import { commandsOf } from './commands.ts';
 import type { Ctx, NewAction } from './context.ts';
 import { graphOf, mermaidOf } from './graph.ts';
+import { recoverIntents, writeIntent } from './intents.ts';
 import { errorField, type Logger } from './log.ts';
 import { CANARY_KEY, canaryLoopOf, canaryOnce } from './loop-canary.ts';
 import { conflictsKey, conflictsOnce } from './loop-conflicts.ts';
@@ -138,6 +139,8 @@ export function startController(o: ControllerOptions, deps: MeshDeps): Controlle
     views: [],
     ...(o.canary ? { canary: o.canary } : canary ? { canary: canary.book } : {}),
     record: (a, f, node) => record(a, f, node),
+    intend: (i) => writeIntent(ctx, i),
+    forget: (i) => i && store.dropIntent(i.id),
   };
 
   async function record(
@@ -145,11 +148,14 @@ export function startController(o: ControllerOptions, deps: MeshDeps): Controlle
     finding: Finding | undefined,
     node?: string,
   ): Promise<ControllerAction> {
-    const at = clock.now();
+    const { intent, ...rest } = a;
+    // an interrupted intent keeps its own time: the timeline shows it where it happened
+    const at = rest.outcome === 'interrupted' && intent ? intent.at : clock.now();
     let action: ControllerAction = redactDeep(
       {
-        ...a,
-        id: a.id ?? actionId(a.loop, a.kind, a.target, `${at}|${randomUUID()}`),
+        ...rest,
+        // completing an intent: the same id (putAction drops the intent in the same transaction)
+        id: intent?.id ?? rest.id ?? actionId(a.loop, a.kind, a.target, `${at}|${randomUUID()}`),
         at: new Date(at).toISOString(),
       },
       redact,
@@ -235,6 +241,8 @@ export function startController(o: ControllerOptions, deps: MeshDeps): Controlle
     },
     `controller started for mesh ${m.spec.mesh}${o.dryRun ? ' (dry run)' : ''}`,
   );
+  // what a killed run was doing when it died, before any loop's first pass records more
+  const recovering = recoverIntents(ctx);
   const workers = runWorkers(queue, o.workers ?? 4, handle, (key, e) => {
     if (signal.aborted) return;
     metrics.controller.reconcileError(key.split(':')[0] as string);
@@ -262,6 +270,7 @@ export function startController(o: ControllerOptions, deps: MeshDeps): Controlle
         () => undefined,
       );
       await workers;
+      await recovering;
       graceOver.abort();
       abort.abort();
       await alerter.close().catch(() => undefined);
