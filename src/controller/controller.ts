@@ -84,7 +84,7 @@ export function startController(o: ControllerOptions, deps: MeshDeps): Controlle
   try {
     // a bad alert flag (a header reference that does not resolve) fails before anything starts
     alertsConfig = alertsConfigFromFlags(o.alerts ?? {}, { env: deps.env });
-    store = ControllerStore.open(stateDir);
+    store = ControllerStore.open(stateDir, { now: clock.now() });
   } catch (e) {
     void m.close();
     throw e;

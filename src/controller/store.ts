@@ -33,6 +33,13 @@ export interface Intent {
 
 export const STORE_FILE = 'controller.sqlite';
 
+/**
+ * The action history kept: the newest rows, and anything younger than the age bound (remediation's
+ * once-per-episode check reads old ids; its rate limit reads the last hour). Pruned on open.
+ */
+export const KEEP_ACTION_ROWS = 10_000;
+export const KEEP_ACTION_MS = 30 * 24 * 3_600_000;
+
 /** A database's identity as last seen on a node (the deep check's baseline). */
 export interface DbIdentity {
   node: string;
@@ -66,8 +73,8 @@ export class ControllerStore {
     this.#db = db;
   }
 
-  /** Opens (creating) `dir/controller.sqlite`: the folder 0700, the files 0600. */
-  static open(dir: string): ControllerStore {
+  /** Opens (creating) `dir/controller.sqlite`: the folder 0700, the files 0600; prunes old actions. */
+  static open(dir: string, keep: { now?: number; rows?: number; ms?: number } = {}): ControllerStore {
     const file = join(dir, STORE_FILE);
     let db: Database.Database;
     try {
@@ -81,6 +88,9 @@ export class ControllerStore {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.exec(SCHEMA);
+    db.prepare(
+      'DELETE FROM actions WHERE at < ? AND rowid NOT IN (SELECT rowid FROM actions ORDER BY at DESC, rowid DESC LIMIT ?)',
+    ).run((keep.now ?? Date.now()) - (keep.ms ?? KEEP_ACTION_MS), keep.rows ?? KEEP_ACTION_ROWS);
     for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
     return new ControllerStore(file, db);
   }
