@@ -149,8 +149,7 @@ export function startController(o: ControllerOptions, deps: MeshDeps): Controlle
     node?: string,
   ): Promise<ControllerAction> {
     const { intent, ...rest } = a;
-    // an interrupted intent keeps its own time: the timeline shows it where it happened
-    const at = rest.outcome === 'interrupted' && intent ? intent.at : clock.now();
+    const at = clock.now();
     let action: ControllerAction = redactDeep(
       {
         ...rest,
@@ -241,8 +240,8 @@ export function startController(o: ControllerOptions, deps: MeshDeps): Controlle
     },
     `controller started for mesh ${m.spec.mesh}${o.dryRun ? ' (dry run)' : ''}`,
   );
-  // what a killed run was doing when it died, before any loop's first pass records more
-  const recovering = recoverIntents(ctx);
+  // what a killed run was doing when it died, recorded before any loop's first pass
+  const recovering = recoverIntents(ctx).announced;
   const workers = runWorkers(queue, o.workers ?? 4, handle, (key, e) => {
     if (signal.aborted) return;
     metrics.controller.reconcileError(key.split(':')[0] as string);

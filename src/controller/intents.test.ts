@@ -22,22 +22,28 @@ const T0 = Date.parse('2026-01-01T00:00:00Z');
 function ctxOn(name: string, clock = new ManualClock(T0)) {
   const store = ControllerStore.open(join(dir, name));
   const recorded: ControllerAction[] = [];
+  const shown: ControllerAction[] = [];
+  const told: Array<{ key: string; severity: string }> = [];
   const ctx = {
     clock,
     store,
     redact: redactor([{ value: 's3cret' }]),
     log: controllerLogger((s) => s, sink),
     deps: {},
+    // no node clients: no audit record (test/controller/interrupted.test.ts writes one)
+    m: { spec: { mesh: 'm' }, clients: new Map() },
+    state: { action: (a: ControllerAction) => shown.push(a) },
+    metrics: { controller: { action: () => undefined } },
+    sinks: [{ name: 's', send: async (e: { key: string; severity: string }) => void told.push(e) }],
     record: async (a: NewAction) => {
       const { intent, ...rest } = a;
-      const at = rest.outcome === 'interrupted' && intent ? intent.at : clock.now();
-      const action = { ...rest, id: intent?.id ?? rest.id ?? 'x', at: new Date(at).toISOString() };
+      const action = { ...rest, id: intent?.id ?? rest.id ?? 'x', at: new Date(clock.now()).toISOString() };
       store.putAction(action);
       recorded.push(action);
       return action;
     },
   };
-  return { ctx: ctx as unknown as Ctx, store, recorded };
+  return { ctx: ctx as unknown as Ctx, store, recorded, shown, told };
 }
 
 describe('write-ahead intents', () => {
@@ -66,7 +72,7 @@ describe('write-ahead intents', () => {
 
   it('a start records each open intent as interrupted, at its own time, once', async () => {
     const clock = new ManualClock(T0);
-    const { ctx, store, recorded } = ctxOn('b', clock);
+    const { ctx, store, shown, told } = ctxOn('b', clock);
     const i1 = writeIntent(ctx, {
       loop: 'resolve',
       kind: 'resolve',
@@ -82,7 +88,13 @@ describe('write-ahead intents', () => {
       detail: 'reconcile direction:n1->n2/s',
     });
     await clock.advance(60_000); // the restart, a minute later
-    const out = await recoverIntents(ctx);
+    const { actions: out, announced } = recoverIntents(ctx);
+    // in the store and the snapshot before anything is awaited (before any loop's first pass)
+    assert.deepEqual(store.openIntents(), []);
+    assert.deepEqual(
+      shown.map((a) => a.id),
+      [i1.id, i2.id],
+    );
     assert.deepEqual(
       out.map((a) => [a.id, a.outcome, a.at]),
       [
@@ -93,9 +105,15 @@ describe('write-ahead intents', () => {
     assert.match(out[0]?.detail ?? '', /about to resolve 800 conflicted document\(s\) of s on n1/);
     // the resolve count of the chaos checks reads `resolved N`: an interruption never claims one
     assert.doesNotMatch(out[0]?.detail ?? '', /resolved \d+/);
-    assert.deepEqual(store.openIntents(), []);
-    assert.deepEqual(await recoverIntents(ctx), [], 'a second start has nothing left to recover');
-    assert.equal(recorded.length, 2);
+    await announced;
+    assert.deepEqual(
+      told.map((e) => e.severity),
+      ['warning', 'warning'],
+      'each told to the alert sinks',
+    );
+    const again = recoverIntents(ctx);
+    await again.announced;
+    assert.deepEqual(again.actions, [], 'a second start has nothing left to recover');
     assert.equal(store.recentActions().length, 2);
     store.close();
   });

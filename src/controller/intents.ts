@@ -8,6 +8,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { redactDeep } from '../core/redact.ts';
+import type { CouchClient } from '../couch/client.ts';
+import { actionAlert } from './alerts.ts';
+import { auditAction } from './audit.ts';
 import type { Ctx, NewAction, NewIntent } from './context.ts';
 import { errorField } from './log.ts';
 import { actionId } from './policy.ts';
@@ -39,22 +42,53 @@ export function interruptedAction(i: Intent): NewAction & { id: string } {
 }
 
 /**
- * Records every intent a previous run left open as an `interrupted` action (at the intent's time,
- * so the timeline keeps its order). Each completes its intent: killed again halfway, the rest are
- * recorded by the next start.
+ * Records every intent a previous run left open as an `interrupted` action, at the intent's time
+ * (the timeline keeps its order), in two steps. At once, before any loop's first pass: the store
+ * (which drops the intent in the same transaction), the snapshot, the metrics and the log, so a
+ * loop redoing it under the same id (remediation, a route set) records its completion after, never
+ * before. Then, returned to await: its audit record and the alert sinks (network, so not in the
+ * way of the loops). A run killed between the two keeps the row and misses that audit and alert.
  */
-export async function recoverIntents(
-  ctx: Pick<Ctx, 'store' | 'record' | 'log'>,
-): Promise<ControllerAction[]> {
-  const out: ControllerAction[] = [];
-  for (const i of ctx.store.openIntents()) {
-    try {
-      out.push(await ctx.record({ ...interruptedAction(i), intent: i }, undefined, i.node));
-    } catch (e) {
-      ctx.log.warn({ intent: i.id, err: errorField(e) }, 'interrupted action not recorded');
+export function recoverIntents(
+  ctx: Pick<Ctx, 'store' | 'state' | 'metrics' | 'log' | 'redact' | 'm' | 'sinks'>,
+): { actions: ControllerAction[]; announced: Promise<void> } {
+  const actions = ctx.store.openIntents().map((i) => {
+    const a: ControllerAction = redactDeep(
+      { ...interruptedAction(i), at: new Date(i.at).toISOString() },
+      ctx.redact,
+    );
+    ctx.store.putAction(a);
+    ctx.state.action(a);
+    ctx.metrics.controller.action(a.loop, a.kind, a.outcome);
+    ctx.log.warn({ action: a }, `${a.loop}: ${a.kind} ${a.target} ${a.outcome}: ${a.detail}`);
+    return { a, node: i.node };
+  });
+  const announced = (async () => {
+    for (const { a, node } of actions) {
+      let action = a;
+      const client = node ? (ctx.m.clients.get(node) as CouchClient | undefined) : undefined;
+      if (client)
+        try {
+          action = { ...a, audit_id: await auditAction(client, ctx.m.spec.mesh, a) };
+          // unless a loop has completed it meanwhile (same id): its row is newer than this one
+          if (ctx.store.action(a.id)?.outcome === 'interrupted') {
+            ctx.store.putAction(action);
+            ctx.state.action(action);
+          }
+        } catch (e) {
+          ctx.log.warn({ action: a.id, err: errorField(e) }, 'audit record not written');
+        }
+      const event = redactDeep(actionAlert(ctx.m.spec.mesh, action, undefined), ctx.redact);
+      await Promise.all(
+        ctx.sinks.map((s) =>
+          s
+            .send(event)
+            .catch((e) => ctx.log.warn({ sink: s.name, err: errorField(e) }, 'alert not delivered')),
+        ),
+      );
     }
-  }
-  return out;
+  })();
+  return { actions: actions.map((x) => x.a), announced };
 }
 
 /**
