@@ -159,7 +159,7 @@ export function openApiDocument(): Record<string, unknown> {
           loop: str,
           kind: str,
           target: str,
-          outcome: { enum: ['done', 'failed', 'declined', 'dry-run', 'rate-limited'] },
+          outcome: { enum: ['done', 'failed', 'declined', 'dry-run', 'rate-limited', 'interrupted'] },
           detail: str,
         }),
         Snapshot: obj({

@@ -73,7 +73,13 @@ const ACTION_RULE: Record<ControllerAction['loop'], RuleId> = {
 
 /** An action as an alert event (sent once: its key is the action's id). */
 export function actionAlert(mesh: string, a: ControllerAction, f: Finding | undefined): AlertEvent {
-  const severity: Severity = a.outcome === 'failed' ? 'critical' : a.outcome === 'done' ? 'warning' : 'info';
+  // interrupted: it may have acted in part, as a done action has
+  const severity: Severity =
+    a.outcome === 'failed'
+      ? 'critical'
+      : a.outcome === 'done' || a.outcome === 'interrupted'
+        ? 'warning'
+        : 'info';
   const dir = /^direction:([^/]+)\/(.+)$/.exec(a.target);
   const finding: Finding = {
     rule: f?.rule ?? ACTION_RULE[a.loop],
@@ -86,5 +92,8 @@ export function actionAlert(mesh: string, a: ControllerAction, f: Finding | unde
     message: `controller ${a.kind} on ${a.target}: ${a.outcome} — ${a.detail}`,
     playbook: 'see the controller log and the audit record for what was done',
   };
-  return { ...alertEvent('raised', finding, mesh, Date.parse(a.at)), key: `action|${a.id}` };
+  // an interrupted action's completion by the next run may take its id (remediation): its own key,
+  // so the sink that was told "interrupted" is told "done" too
+  const key = `action|${a.id}${a.outcome === 'interrupted' ? '|interrupted' : ''}`;
+  return { ...alertEvent('raised', finding, mesh, Date.parse(a.at)), key };
 }

@@ -27,9 +27,17 @@ async function run(
       undefined,
       node,
     );
+  // write-ahead: the command is on disk before it touches a node (store.ts Intent)
+  const intent = ctx.intend({
+    loop: 'operator',
+    kind,
+    target,
+    detail: `${kind} ${target}`,
+    ...(node ? { node } : {}),
+  });
   try {
     const detail = await fn();
-    return ctx.record({ loop: 'operator', kind, target, outcome: 'done', detail }, undefined, node);
+    return ctx.record({ loop: 'operator', kind, target, outcome: 'done', detail, intent }, undefined, node);
   } catch (e) {
     const declined =
       !!e && typeof e === 'object' && 'code' in e && String((e as { code: unknown }).code).startsWith('E_');
@@ -40,6 +48,7 @@ async function run(
         target,
         outcome: declined ? 'declined' : 'failed',
         detail: e instanceof Error ? e.message : String(e),
+        intent,
       },
       undefined,
       node,

@@ -14,7 +14,7 @@ import type { RememberingSink } from './alerts.ts';
 import type { Logger } from './log.ts';
 import type { WorkQueue } from './queue.ts';
 import type { ControllerState } from './state.ts';
-import type { ControllerStore, DbIdentity } from './store.ts';
+import type { ControllerStore, DbIdentity, Intent } from './store.ts';
 import type { ControllerAction } from './view.ts';
 
 /** A database found recreated (or rolled back) on a node, not yet handled. */
@@ -29,7 +29,11 @@ export interface Recreation {
   pending: Set<string>;
 }
 
-export type NewAction = Omit<ControllerAction, 'at' | 'id'> & { id?: string };
+/** An action to record; with `intent`, it completes that intent (and takes its id). */
+export type NewAction = Omit<ControllerAction, 'at' | 'id'> & { id?: string; intent?: Intent };
+
+/** What a loop is about to do (the id: deterministic when the loop has one, else drawn). */
+export type NewIntent = Omit<Intent, 'at' | 'id'> & { id?: string };
 
 export interface Ctx {
   m: OpenMesh;
@@ -61,6 +65,10 @@ export interface Ctx {
   canary?: SampleSource;
   /** records an action: store, snapshot + event, log, alert, audit record on `auditNode` */
   record(a: NewAction, finding?: Finding, auditNode?: string): Promise<ControllerAction>;
+  /** write-ahead: durably notes what a loop is about to do, before it acts (store.ts Intent) */
+  intend(i: NewIntent): Intent;
+  /** the intent came to nothing (nothing was to be done): forgotten, no action */
+  forget(i: Intent | undefined): void;
 }
 
 export const dbKey = (node: string, db: string) => `${node}/${db}`;

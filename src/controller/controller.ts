@@ -26,6 +26,7 @@ import { auditAction } from './audit.ts';
 import { commandsOf } from './commands.ts';
 import type { Ctx, NewAction } from './context.ts';
 import { graphOf, mermaidOf } from './graph.ts';
+import { recoverIntents, writeIntent } from './intents.ts';
 import { errorField, type Logger } from './log.ts';
 import { CANARY_KEY, canaryLoopOf, canaryOnce } from './loop-canary.ts';
 import { conflictsKey, conflictsOnce } from './loop-conflicts.ts';
@@ -83,7 +84,7 @@ export function startController(o: ControllerOptions, deps: MeshDeps): Controlle
   try {
     // a bad alert flag (a header reference that does not resolve) fails before anything starts
     alertsConfig = alertsConfigFromFlags(o.alerts ?? {}, { env: deps.env });
-    store = ControllerStore.open(stateDir);
+    store = ControllerStore.open(stateDir, { now: clock.now() });
   } catch (e) {
     void m.close();
     throw e;
@@ -138,6 +139,8 @@ export function startController(o: ControllerOptions, deps: MeshDeps): Controlle
     views: [],
     ...(o.canary ? { canary: o.canary } : canary ? { canary: canary.book } : {}),
     record: (a, f, node) => record(a, f, node),
+    intend: (i) => writeIntent(ctx, i),
+    forget: (i) => i && store.dropIntent(i.id),
   };
 
   async function record(
@@ -145,11 +148,13 @@ export function startController(o: ControllerOptions, deps: MeshDeps): Controlle
     finding: Finding | undefined,
     node?: string,
   ): Promise<ControllerAction> {
+    const { intent, ...rest } = a;
     const at = clock.now();
     let action: ControllerAction = redactDeep(
       {
-        ...a,
-        id: a.id ?? actionId(a.loop, a.kind, a.target, `${at}|${randomUUID()}`),
+        ...rest,
+        // completing an intent: the same id (putAction drops the intent in the same transaction)
+        id: intent?.id ?? rest.id ?? actionId(a.loop, a.kind, a.target, `${at}|${randomUUID()}`),
         at: new Date(at).toISOString(),
       },
       redact,
@@ -235,6 +240,8 @@ export function startController(o: ControllerOptions, deps: MeshDeps): Controlle
     },
     `controller started for mesh ${m.spec.mesh}${o.dryRun ? ' (dry run)' : ''}`,
   );
+  // what a killed run was doing when it died, recorded before any loop's first pass
+  const recovering = recoverIntents(ctx).announced;
   const workers = runWorkers(queue, o.workers ?? 4, handle, (key, e) => {
     if (signal.aborted) return;
     metrics.controller.reconcileError(key.split(':')[0] as string);
@@ -262,6 +269,7 @@ export function startController(o: ControllerOptions, deps: MeshDeps): Controlle
         () => undefined,
       );
       await workers;
+      await recovering;
       graceOver.abort();
       abort.abort();
       await alerter.close().catch(() => undefined);

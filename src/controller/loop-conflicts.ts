@@ -4,8 +4,11 @@
  * its audit entry, and one action per pass that changed (or, dry-run, would change) something.
  */
 import type { Ctx } from './context.ts';
+import { failIntent } from './intents.ts';
 import { actionId } from './policy.ts';
 import { conflictCount, conflictPolicies, resolveOn } from './resolve-loop.ts';
+import type { Intent } from './store.ts';
+import type { ControllerAction } from './view.ts';
 
 export const conflictsKey = (db: string) => `conflicts:${db}`;
 
@@ -30,7 +33,22 @@ export async function conflictsOnce(ctx: Ctx, db: string): Promise<void> {
         at: new Date(ctx.clock.now()).toISOString(),
       });
     if (appeared) continue;
-    const res = await resolveOn(ctx.m, db, node, ctx.deps, ctx.dryRun);
+    const target = `db:${db}@${node}`;
+    // write-ahead: a pass that may write (conflicts counted, or the count unreadable) notes it first
+    const intent =
+      ctx.dryRun || seen === 0
+        ? undefined
+        : ctx.intend({
+            loop: 'resolve',
+            kind: 'resolve',
+            target,
+            detail: `resolve ${seen > 0 ? `${seen} ` : ''}conflicted document(s) of ${db} on ${node}`,
+            node,
+          });
+    const res = await resolveOn(ctx.m, db, node, ctx.deps, ctx.dryRun).catch(async (e) => {
+      await failIntent(ctx, intent, e);
+      throw e;
+    });
     const at = ctx.clock.now();
     const iso = new Date(at).toISOString();
     for (const r of res.resolutions) ctx.state.resolution(r);
@@ -38,7 +56,16 @@ export async function conflictsOnce(ctx: Ctx, db: string): Promise<void> {
     const resolved = res.counts.resolved;
     const declined = res.counts.declined;
     const planned = ctx.dryRun ? (stats?.seen ?? 0) : 0;
-    if (res.nodes[0]?.error) throw new Error(`resolving ${db} on ${node}: ${res.nodes[0].error}`);
+    if (res.nodes[0]?.error) {
+      // nothing written (the node unreachable, most often: the observe loop's finding): no action
+      if (!resolved && !declined) ctx.forget(intent);
+      else
+        await recordPass(ctx, intent, target, node, {
+          outcome: 'failed',
+          detail: `resolved ${resolved}, declined ${declined} conflicted document(s), then: ${res.nodes[0].error}; audit in ${res.audit}`,
+        });
+      throw new Error(`resolving ${db} on ${node}: ${res.nodes[0].error}`);
+    }
     const prev = ctx.state.counts(db, node);
     // what the pass left in conflict (declined + failed; a dry run: every conflict it saw), not a second
     // count: counting reads `_changes` and `_bulk_get`s every document with more than one leaf, and a
@@ -54,21 +81,39 @@ export async function conflictsOnce(ctx: Ctx, db: string): Promise<void> {
       declined_total: (prev?.declined_total ?? 0) + declined,
       at: iso,
     });
-    if (!resolved && !declined && !planned) continue;
-    const target = `db:${db}@${node}`;
-    await ctx.record(
-      {
-        id: actionId('resolve', 'resolve', target, `${resolved}|${declined}|${planned}|${at}`),
-        loop: 'resolve',
-        kind: 'resolve',
-        target,
-        outcome: ctx.dryRun ? 'dry-run' : 'done',
-        detail: ctx.dryRun
-          ? `would resolve ${planned} conflicted document(s) (${res.audit})`
-          : `resolved ${resolved}, declined ${declined} conflicted document(s); audit in ${res.audit}`,
-      },
-      undefined,
-      node,
-    );
+    if (!resolved && !declined && !planned) {
+      ctx.forget(intent);
+      continue;
+    }
+    await recordPass(ctx, intent, target, node, {
+      outcome: ctx.dryRun ? 'dry-run' : 'done',
+      detail: ctx.dryRun
+        ? `would resolve ${planned} conflicted document(s) (${res.audit})`
+        : `resolved ${resolved}, declined ${declined} conflicted document(s); audit in ${res.audit}`,
+      episode: `${resolved}|${declined}|${planned}|${at}`,
+    });
   }
+}
+
+/** One action per pass that changed (or would change) something; it completes the pass's intent. */
+function recordPass(
+  ctx: Ctx,
+  intent: Intent | undefined,
+  target: string,
+  node: string,
+  a: { outcome: ControllerAction['outcome']; detail: string; episode?: string },
+) {
+  return ctx.record(
+    {
+      id: actionId('resolve', 'resolve', target, a.episode ?? String(ctx.clock.now())),
+      ...(intent ? { intent } : {}),
+      loop: 'resolve',
+      kind: 'resolve',
+      target,
+      outcome: a.outcome,
+      detail: a.detail,
+    },
+    undefined,
+    node,
+  );
 }

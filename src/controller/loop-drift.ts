@@ -9,7 +9,9 @@ import { MeshInvalidError } from '../ops/mesh.ts';
 import { preparePlan } from '../ops/plan.ts';
 import type { PlanView } from '../ops/plan-view.ts';
 import type { Ctx } from './context.ts';
+import { failIntent } from './intents.ts';
 import { actionId } from './policy.ts';
+import type { Intent } from './store.ts';
 
 /** Pending changes by plan action kind (empty: as declared). */
 export function changesByKind(view: PlanView): Record<string, number> {
@@ -18,14 +20,46 @@ export function changesByKind(view: PlanView): Record<string, number> {
   return out;
 }
 
+const whatOf = (changes: Record<string, number>) =>
+  Object.entries(changes)
+    .map(([k, n]) => `${n} ${k}`)
+    .join(', ');
+
+/** The node an interrupted apply's audit record goes to (the first declared). */
+const auditNode = (ctx: Ctx): { node?: string } => {
+  const node = ctx.m.spec.nodes[0]?.name;
+  return node ? { node } : {};
+};
+
 export async function driftOnce(ctx: Ctx): Promise<void> {
   const prep = await preparePlan(
     { file: ctx.m.file, prune: ctx.spec.prune },
     { ...ctx.deps, env: ctx.deps.env },
   );
   if (!prep.ok) throw new MeshInvalidError(prep.validation);
+  let intent: Intent | undefined;
   try {
-    const outcome = await executePlan(prep, async () => !ctx.dryRun, ctx.deps);
+    const outcome = await executePlan(
+      prep,
+      async (view) => {
+        if (ctx.dryRun) return false;
+        // write-ahead: what this pass is about to apply is on disk before any node is written
+        if (view.changes)
+          intent = ctx.intend({
+            id: actionId('drift', 'apply', 'mesh', `${view.observed}|${ctx.clock.now()}`),
+            loop: 'drift',
+            kind: 'apply',
+            target: 'mesh',
+            detail: `apply ${whatOf(changesByKind(view))}`,
+            ...auditNode(ctx),
+          });
+        return true;
+      },
+      ctx.deps,
+    ).catch(async (e) => {
+      await failIntent(ctx, intent, e);
+      throw e;
+    });
     const view = outcome.plan;
     const changes = changesByKind(view);
     const at = ctx.clock.now();
@@ -38,12 +72,11 @@ export async function driftOnce(ctx: Ctx): Promise<void> {
     const unseen = outcome.nodes
       .filter((n) => n.status === 'unreachable' || n.status === 'refused')
       .map((n) => n.node);
-    const what = Object.entries(changes)
-      .map(([k, n]) => `${n} ${k}`)
-      .join(', ');
+    const what = whatOf(changes);
     await ctx.record(
       {
         id: actionId('drift', 'apply', 'mesh', `${view.observed}|${at}`),
+        ...(intent ? { intent } : {}),
         loop: 'drift',
         kind: 'apply',
         target: 'mesh',

@@ -59,7 +59,9 @@ export async function remediateOnce(ctx: Ctx, key: string): Promise<number | und
     const rem = remediationFor(ctx.spec, r.kind);
     const id = actionId('remediate', rem, key, `${r.kind}|${r.episode}`);
     const prior = ctx.store.action(id);
-    if (prior && prior.outcome !== 'failed' && prior.outcome !== 'rate-limited') {
+    // an interrupted one is done again: it may not have acted (restart-job and reset-checkpoints
+    // are safe to repeat), and its completion takes the same id (one record)
+    if (prior && !['failed', 'rate-limited', 'interrupted'].includes(prior.outcome)) {
       if (r.rec) await finish(ctx, r.rec, key);
       continue;
     }
@@ -110,12 +112,20 @@ export async function remediateOnce(ctx: Ctx, key: string): Promise<number | und
       return;
     }
     let detail: string;
+    const intent = ctx.intend({
+      ...base,
+      kind: rem,
+      detail: `${what}; ${rem} ${direction}`,
+      ...(dir.ref.docNode ? { node: dir.ref.docNode } : {}),
+    });
     try {
       detail = await remediate(ctx.m, dir, dec.remediation as Exclude<typeof rem, 'none'>, ctx.deps);
     } catch (e) {
+      if (ctx.deps.signal?.aborted) throw e; // stopping: the intent stays, recorded interrupted
       await ctx.record(
         {
           ...base,
+          intent,
           kind: rem,
           outcome: 'failed',
           detail: `${what}; ${e instanceof Error ? e.message : String(e)}`,
@@ -126,7 +136,7 @@ export async function remediateOnce(ctx: Ctx, key: string): Promise<number | und
       throw e; // retried after the key's backoff
     }
     await ctx.record(
-      { ...base, kind: rem, outcome: 'done', detail: `${what}; ${detail}` },
+      { ...base, intent, kind: rem, outcome: 'done', detail: `${what}; ${detail}` },
       r.finding,
       dir.ref.docNode,
     );

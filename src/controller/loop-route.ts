@@ -22,9 +22,11 @@ import { MeshInvalidError } from '../ops/mesh.ts';
 import { preparePlan } from '../ops/plan.ts';
 import { observedRoutes } from '../plan/routes.ts';
 import { type FailoverSpec, thresholdOf } from '../spec/failover.ts';
-import type { Ctx } from './context.ts';
+import type { Ctx, NewIntent } from './context.ts';
+import { failIntent } from './intents.ts';
 import { errorField } from './log.ts';
 import { actionId } from './policy.ts';
+import type { Intent } from './store.ts';
 import type { RouteState } from './view.ts';
 
 const CANARY_DB = 'couchmesh_canary';
@@ -185,6 +187,19 @@ async function report(
     );
 }
 
+/** What a route pass is about to write (its action takes the same id). */
+function routeIntent(ctx: Ctx, observed: string, key: string): NewIntent {
+  const node = ctx.m.spec.nodes[0]?.name;
+  return {
+    id: actionId('route', 'reroute', 'mesh', `${observed}|${key}`),
+    loop: 'route',
+    kind: 'reroute',
+    target: 'mesh',
+    detail: `route ${key || 'all direct'}`,
+    ...(node ? { node } : {}),
+  };
+}
+
 export async function routeOnce(ctx: Ctx): Promise<void> {
   const f = ctx.m.spec.failover;
   if (!f) return;
@@ -209,7 +224,20 @@ export async function routeOnce(ctx: Ctx): Promise<void> {
   const prep = await preparePlan({ file: ctx.m.file, routes: want }, ctx.deps);
   if (!prep.ok) throw new MeshInvalidError(prep.validation);
   try {
-    const outcome = await executePlan(prep, async () => !ctx.dryRun, ctx.deps);
+    let intent: Intent | undefined;
+    const outcome = await executePlan(
+      prep,
+      async (view) => {
+        if (ctx.dryRun) return false;
+        // write-ahead: the routes about to be written are on disk before any node is
+        if (view.changes) intent = ctx.intend(routeIntent(ctx, prep.plan.observed, key));
+        return true;
+      },
+      ctx.deps,
+    ).catch(async (e) => {
+      await failIntent(ctx, intent, e);
+      throw e;
+    });
     const changed = [...new Set([...want.keys(), ...current.keys()])]
       .filter((k) => want.get(k)?.via !== current.get(k)?.via || want.get(k)?.mode !== current.get(k)?.mode)
       .sort();
@@ -220,6 +248,7 @@ export async function routeOnce(ctx: Ctx): Promise<void> {
       await ctx.record(
         {
           id: actionId('route', 'reroute', 'mesh', `${prep.plan.observed}|${key}`),
+          ...(intent ? { intent } : {}),
           loop: 'route',
           kind: 'reroute',
           target: 'mesh',
@@ -233,6 +262,7 @@ export async function routeOnce(ctx: Ctx): Promise<void> {
         undefined,
         outcome.nodes.find((n) => n.applied > 0)?.node ?? ctx.m.spec.nodes[0]?.name,
       );
+    else ctx.forget(intent); // a quiet retry: its first try's action says it
     if (ctx.dryRun) return report(ctx, mem, routes, false);
     // a set not fully written (a node unreachable, a write refused) is retried every pass until it
     // is: what was written already runs (store-and-forward: the leg into the relay while B is away)

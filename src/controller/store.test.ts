@@ -81,4 +81,21 @@ describe('ControllerStore errors', () => {
       (e: Error & { code?: string }) => e.code === 'E_CONTROLLER_STATE',
     );
   });
+
+  it('keeps its action history bounded: old rows beyond the newest N go on open', () => {
+    const sd = join(dir, 'prune');
+    const s = ControllerStore.open(sd);
+    for (let i = 0; i < 6; i++) s.putAction(action(`old${i}`, 1_000 + i));
+    s.putAction(action('young', 90_000));
+    s.close();
+    const again = ControllerStore.open(sd, { now: 100_000, rows: 3, ms: 50_000 });
+    assert.deepEqual(
+      again.recentActions().map((a) => a.id),
+      ['old4', 'old5', 'young'],
+    );
+    again.close();
+    const young = ControllerStore.open(sd, { now: 100_000, rows: 1, ms: 99_500 });
+    assert.equal(young.recentActions().length, 3, 'nothing younger than the age bound goes');
+    young.close();
+  });
 });

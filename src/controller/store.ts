@@ -12,7 +12,33 @@ import Database from 'better-sqlite3';
 import { userError } from '../core/errors.ts';
 import type { ControllerAction } from './view.ts';
 
+/**
+ * What a loop is about to do, written before it acts (write-ahead): a SIGKILL between the act and
+ * its record leaves the intent, and the next start shows it as an `interrupted` action instead of
+ * nothing. Its id is the id of the action that completes it (one record either way).
+ */
+export interface Intent {
+  id: string;
+  /** ms */
+  at: number;
+  loop: ControllerAction['loop'];
+  kind: string;
+  target: string;
+  /** what it is about to do, as the action's detail would say it */
+  detail: string;
+  finding?: string;
+  /** where the action's audit record goes */
+  node?: string;
+}
+
 export const STORE_FILE = 'controller.sqlite';
+
+/**
+ * The action history kept: the newest rows, and anything younger than the age bound (remediation's
+ * once-per-episode check reads old ids; its rate limit reads the last hour). Pruned on open.
+ */
+export const KEEP_ACTION_ROWS = 10_000;
+export const KEEP_ACTION_MS = 30 * 24 * 3_600_000;
 
 /** A database's identity as last seen on a node (the deep check's baseline). */
 export interface DbIdentity {
@@ -34,6 +60,7 @@ CREATE TABLE IF NOT EXISTS actions (
 CREATE INDEX IF NOT EXISTS actions_target ON actions(target, at);
 CREATE TABLE IF NOT EXISTS findings (key TEXT PRIMARY KEY, first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, json TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS alerts (sink TEXT NOT NULL, key TEXT NOT NULL, severity TEXT NOT NULL, at INTEGER NOT NULL, json TEXT NOT NULL, PRIMARY KEY (sink, key));
+CREATE TABLE IF NOT EXISTS intents (id TEXT PRIMARY KEY, at INTEGER NOT NULL, json TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS dbs (node TEXT NOT NULL, db TEXT NOT NULL, json TEXT NOT NULL, PRIMARY KEY (node, db));
 `;
 
@@ -46,8 +73,8 @@ export class ControllerStore {
     this.#db = db;
   }
 
-  /** Opens (creating) `dir/controller.sqlite`: the folder 0700, the files 0600. */
-  static open(dir: string): ControllerStore {
+  /** Opens (creating) `dir/controller.sqlite`: the folder 0700, the files 0600; prunes old actions. */
+  static open(dir: string, keep: { now?: number; rows?: number; ms?: number } = {}): ControllerStore {
     const file = join(dir, STORE_FILE);
     let db: Database.Database;
     try {
@@ -61,6 +88,9 @@ export class ControllerStore {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.exec(SCHEMA);
+    db.prepare(
+      'DELETE FROM actions WHERE at < ? AND rowid NOT IN (SELECT rowid FROM actions ORDER BY at DESC, rowid DESC LIMIT ?)',
+    ).run((keep.now ?? Date.now()) - (keep.ms ?? KEEP_ACTION_MS), keep.rows ?? KEEP_ACTION_ROWS);
     for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
     return new ControllerStore(file, db);
   }
@@ -71,8 +101,18 @@ export class ControllerStore {
 
   // --- actions (history + rate-limit counters) ---
 
-  /** Records (or updates, same id) an action: ids are deterministic, so a retry never duplicates. */
+  /**
+   * Records (or updates, same id) an action: ids are deterministic, so a retry never duplicates.
+   * The intent it completes (same id) goes in the same transaction: never both, never neither.
+   */
   putAction(a: ControllerAction): void {
+    this.#db.transaction(() => {
+      this.#putAction(a);
+      this.#db.prepare('DELETE FROM intents WHERE id = ?').run(a.id);
+    })();
+  }
+
+  #putAction(a: ControllerAction): void {
     this.#db
       .prepare(
         'INSERT INTO actions (id, at, loop, kind, target, outcome, json) VALUES (?, ?, ?, ?, ?, ?, ?) ' +
@@ -96,11 +136,38 @@ export class ControllerStore {
     return rows.map((r) => JSON.parse(r.json) as ControllerAction).reverse();
   }
 
-  /** Actions on `target` since `since` (ms) that count against the rate limit (they acted, or would have). */
+  // --- intents (write-ahead: what a loop is about to do) ---
+
+  /** Writes `i` durably (synchronous=FULL) before the loop acts. */
+  putIntent(i: Intent): void {
+    this.#db
+      .prepare(
+        'INSERT INTO intents (id, at, json) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET json = excluded.json',
+      )
+      .run(i.id, i.at, JSON.stringify(i));
+  }
+
+  /** The intent came to nothing (there was nothing to do): no action records it. */
+  dropIntent(id: string): void {
+    this.#db.prepare('DELETE FROM intents WHERE id = ?').run(id);
+  }
+
+  /** Intents never completed (left by a killed controller), oldest first. */
+  openIntents(): Intent[] {
+    const rows = this.#db.prepare('SELECT json FROM intents ORDER BY at, rowid').all() as Array<{
+      json: string;
+    }>;
+    return rows.map((r) => JSON.parse(r.json) as Intent);
+  }
+
+  /**
+   * Actions on `target` since `since` (ms) that count against the rate limit (they acted, or would
+   * have; an interrupted one may have acted).
+   */
   countActions(target: string, since: number, loop = 'remediate'): number {
     const r = this.#db
       .prepare(
-        "SELECT count(*) AS n FROM actions WHERE target = ? AND loop = ? AND at >= ? AND outcome IN ('done', 'failed', 'dry-run')",
+        "SELECT count(*) AS n FROM actions WHERE target = ? AND loop = ? AND at >= ? AND outcome IN ('done', 'failed', 'dry-run', 'interrupted')",
       )
       .get(target, loop, since) as { n: number };
     return r.n;

@@ -58,7 +58,12 @@ export interface ControllerAction {
   kind: string;
   /** the work-queue key it acted on: `direction:n1->n2/sensors`, `db:sensors@n1`, `mesh` … */
   target: string;
-  outcome: 'done' | 'failed' | 'declined' | 'dry-run' | 'rate-limited';
+  /**
+   * `interrupted`: the controller was stopped (SIGKILL, a forced stop) after it wrote down what it
+   * was about to do and before it recorded the outcome; `detail` says what that was. It may have
+   * acted in part: the loop's next pass re-reads the state and does what is still needed.
+   */
+  outcome: 'done' | 'failed' | 'declined' | 'dry-run' | 'rate-limited' | 'interrupted';
   detail: string;
   /** the finding that triggered it, when one did */
   finding?: string;

@@ -1,7 +1,7 @@
 // VERIFY-CHAOS (#16): the controller SIGKILLed mid-apply and mid-resolution, started again on the same
 // state folder (test/chaos/lib/controller-kill.ts; `npm run chaos -- --controller N` runs more seeds).
 // Mid-apply: the plan is empty after the restart, every managed `_replicator` doc was written once,
-// one drift action at most. Mid-resolution: no conflict left, one resolution entry per document
+// the killed apply recorded (write-ahead intent: `interrupted`), one completed drift action at most. Mid-resolution: no conflict left, one resolution entry per document
 // naming both of its leaves, the resolve actions counting no document twice.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -12,6 +12,10 @@ describe('couchmesh run: SIGKILL mid-apply and mid-resolution', () => {
     const r = await killMidApply(1);
     assert.deepEqual(r.violations, [], r.steps.join('\n'));
     assert.equal(r.docs, 20);
+    // the action log is not at-most-once: the killed apply is there (interrupted, or its outcome)
+    assert.ok(r.actions?.length, 'a drift action after the restart');
+    const cut = r.actions?.find((a) => a.outcome === 'interrupted');
+    if (cut) assert.match(cut.detail, /about to apply \d+ /);
   });
 
   it('mid-resolution (seed 1): every conflict resolved exactly once, every loser audited', {
@@ -20,5 +24,8 @@ describe('couchmesh run: SIGKILL mid-apply and mid-resolution', () => {
     const r = await killMidResolve(1, { conflicts: 800 });
     assert.deepEqual(r.violations, [], r.steps.join('\n'));
     assert.equal(r.lost, 0);
+    assert.ok(r.actions?.length, 'resolve actions after the restart');
+    const cut = r.actions?.find((a) => a.outcome === 'interrupted');
+    if (cut) assert.match(cut.detail, /about to resolve \d+ conflicted document/);
   });
 });

@@ -35,7 +35,8 @@ export function Timeline({ snap, log }: { snap: ControllerSnapshot; log: Finding
       at: a.at,
       key: a.id,
       text: `${a.loop} ${a.kind} ${a.target}: ${a.outcome}${a.detail ? ` — ${a.detail}` : ''}`,
-      cls: a.outcome === 'failed' ? 'sev-critical' : 'sev-info',
+      // interrupted: the controller stopped mid-action (the detail says what it was about to do)
+      cls: a.outcome === 'failed' ? 'sev-critical' : a.outcome === 'interrupted' ? 'sev-warning' : 'sev-info',
     })),
   ]
     .sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0))

@@ -3,11 +3,12 @@
 //  - mid-apply: five nodes, every pair linked (20 `_replicator` docs), each node behind a fault
 //    proxy with its own latency so the drift loop's apply reaches the nodes one after another; the
 //    kill lands once the first docs appear. After the restart: the plan is empty, every managed doc
-//    was written once (generation 1: nothing re-created or rewritten), one drift action at most.
+//    was written once (generation 1: nothing re-created or rewritten); the killed pass recorded
+//    (interrupted, from its write-ahead intent, or its outcome), one completed drift action at most.
 //  - mid-resolution: many conflicts (two leaves each) on the resolver node under lww; the kill lands
 //    once the first resolutions are audited. After the restart: no document in conflict, exactly
 //    one resolution entry per document (no duplicate for one resolution), every losing leaf named
-//    by it and closed, the resolve actions counting no document twice.
+//    by it and closed, the resolve actions counting no document twice, the killed pass recorded.
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { seededRandom } from '../../../src/core/random.ts';
@@ -28,6 +29,8 @@ export interface ControllerKillResult {
   /** documents whose fate was checked (managed docs / conflicted docs) */
   docs: number;
   lost: number;
+  /** the store's actions of the loop that was killed (drift / resolve), after the restart */
+  actions?: ReturnType<ControllerProc['actions']>;
 }
 
 const result = (
@@ -144,10 +147,18 @@ export async function killMidApply(seed: number): Promise<ControllerKillResult> 
     steps.push(
       `${midway ? 'killed mid-apply' : 'killed after the apply reached every node'}; drift actions: ${drift.map((a) => `${a.outcome} ${a.detail}`).join(' | ') || 'none'}`,
     );
-    if (drift.length > 1) violations.push(`${drift.length} drift actions for one apply`);
-    if (midway && drift.length !== 1)
-      violations.push('the apply finished after the restart was not recorded');
-    return result('controller-apply', seed, docs, Math.max(0, links.length * 2 - docs), violations, steps);
+    // write-ahead intents: the killed pass is `interrupted` (its intent was on disk before any doc),
+    // unless it recorded its outcome first; the restarted pass records what it still applied
+    const cut = drift.filter((a) => a.outcome === 'interrupted');
+    const completed = drift.filter((a) => a.outcome !== 'interrupted');
+    if (!drift.length) violations.push('docs were written and no drift action records it');
+    if (cut.length > 1) violations.push(`${cut.length} interrupted drift actions for one killed pass`);
+    if (completed.length > 1) violations.push(`${completed.length} drift actions completed for one apply`);
+    if (midway && !completed.length) violations.push('the apply finished after the restart was not recorded');
+    return {
+      ...result('controller-apply', seed, docs, Math.max(0, links.length * 2 - docs), violations, steps),
+      actions: drift,
+    };
   } finally {
     await c?.kill();
     for (const p of proxies) await p.close();
@@ -254,12 +265,17 @@ export async function killMidResolve(
     steps.push(
       `after the restart: ${audit.size} audited; resolve actions ${resolved.join('+') || 'none'} = ${sum}`,
     );
-    // the killed pass recorded nothing; the resolutions it finished are not redone, the rest are
+    // the killed pass is recorded `interrupted` (it counts nothing: what it resolved is not redone),
+    // the passes after the restart count the rest
+    const acts = c.actions().filter((a) => a.loop === 'resolve');
+    if (!acts.length) violations.push('resolutions were written and no resolve action records them');
+    if (acts.filter((a) => a.outcome === 'interrupted').length > 1)
+      violations.push('more than one interrupted resolve action for one killed pass');
     if (sum > n || sum < n - auditedAtKill)
       violations.push(
         `the resolve actions count ${sum} resolutions for ${n} conflicts (${auditedAtKill} audited at the kill)`,
       );
-    return result('controller-resolve', seed, n, lost, violations, steps);
+    return { ...result('controller-resolve', seed, n, lost, violations, steps), actions: acts };
   } finally {
     await c?.kill();
     await mesh.close();
