@@ -12,6 +12,7 @@ import { DefaultsSchema, MeshNameSchema, TOP_LEVEL_KEYS } from './schema.ts';
 import { didYouMean, listNames } from './suggest.ts';
 import { DEFAULT_THRESHOLDS, type Thresholds, ThresholdsSchema } from './thresholds.ts';
 import type { MeshSpec } from './types.ts';
+import { checkViaRelay } from './via-relay.ts';
 import { describeValue, parseAt } from './zod-issues.ts';
 
 /** Resolves the plain data of a mesh file into a MeshSpec, reporting every problem to ctx.sink. */
@@ -86,6 +87,7 @@ export function resolveMesh(raw: unknown, ctx: ResolveContext): MeshSpec | undef
     raw.failover === undefined || raw.failover === null
       ? undefined
       : checkFailover(raw.failover, nodes.nodes, links, ctx);
+  checkViaRelay(nodes.nodes, failover, ctx);
   if (mesh === undefined || !thresholds) return undefined;
   return {
     mesh,
