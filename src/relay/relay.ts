@@ -196,10 +196,6 @@ export function startRelay(o: RelayOptions): Promise<Relay> {
       counters.closed();
       log(`relay: ${req.method} ${name} from ${from} ${res.statusCode} (${up} bytes up, ${down} down)`);
     });
-    req.on('data', (b: Buffer) => {
-      up += b.length;
-      counters.bytesUp += b.length;
-    });
     // a cluster member: over a connection to the live member dialled for it (no pooling: the next
     // request dials again, so a member that died meanwhile is skipped); else the keep-alive agent
     const forward = (conn?: Dialed) => {
@@ -227,6 +223,11 @@ export function startRelay(o: RelayOptions): Promise<Relay> {
         },
       );
       fwd.on('error', failed);
+      // counted here, not before: a 'data' listener starts the flow, and the body must wait for the dial
+      req.on('data', (b: Buffer) => {
+        up += b.length;
+        counters.bytesUp += b.length;
+      });
       req.pipe(fwd);
     };
     if (groups.has(dest)) dialFor(dest, req.method ?? 'GET').then(forward, failed);
