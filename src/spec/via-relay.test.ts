@@ -57,6 +57,6 @@ describe('nodes: via_relay (a members-only cluster through the relay)', () => {
     assert.equal(pull?.source_proxy, undefined);
     assert.equal(push?.source_proxy, 'http://10.0.0.9:8080');
     assert.equal(push?.target_proxy, undefined);
-    assert.equal((push?.source as { url: string }).url, 'http://10.0.0.1:5984/sensors');
+    assert.equal((push?.source as { url: string } | undefined)?.url, 'http://10.0.0.1:5984/sensors');
   });
 });
