@@ -61,7 +61,9 @@ export function resolveMesh(raw: unknown, ctx: ResolveContext): MeshSpec | undef
         },
       );
     else if (sink.errorCount === 0) {
-      const linked = new Set(links.flatMap((l) => l.nodes));
+      // a relay named by a cluster's via_relay carries its traffic without a link of its own
+      const viaRelays = [...nodes.nodes.values()].flatMap((n) => (n.via_relay ? [n.via_relay] : []));
+      const linked = new Set([...links.flatMap((l) => l.nodes), ...viaRelays]);
       for (const name of nodes.names)
         if (!linked.has(name))
           sink.warning('W_ISOLATED_NODE', ['nodes', name], `node '${name}' is in no link`, {
