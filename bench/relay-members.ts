@@ -4,25 +4,17 @@
 // (members.ts: a connection dialled per request, sticky to the live member). --requests sequential
 // GETs through each, in plain http (absolute-form) and CONNECT; printed: the ratio of the group's
 // time to the plain relay's, and the refused dials the group paid (1: stickiness).
-import { createServer } from 'node:net';
 import { CouchClient } from '../src/couch/client.ts';
 import { startNode } from '../src/node/index.ts';
 import { parseAllow } from '../src/relay/allow.ts';
 import { startRelay } from '../src/relay/relay.ts';
+import { deadPort } from '../src/relay/test-support.ts';
 
 const arg = (name: string, d: number) => {
   const a = process.argv.find((x) => x.startsWith(`--${name}=`));
   return a ? Number(a.split('=')[1]) : d;
 };
 const N = arg('requests', 300);
-
-async function deadPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as { port: number };
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 const node = await startNode({ port: 0, inMemory: true, admins: { admin: 'pw' } });
 const dead = await deadPort();

@@ -1,21 +1,12 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { CouchClient } from '../couch/client.ts';
 import { startNode } from '../node/index.ts';
 import { dial, MemberGroups } from './members.ts';
 import { type Relay, startRelay } from './relay.ts';
+import { deadPort } from './test-support.ts';
 
 const d = (port: number) => ({ host: '127.0.0.1', port });
-
-/** A port nothing listens on (bound, then closed): connecting to it is refused. */
-async function deadPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as { port: number };
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 describe('relay members: groups (pure)', () => {
   it('dials the sticky member first, then the group in order; other destinations alone', () => {
