@@ -22,6 +22,9 @@ export const MESH_CODES = {
   E_DUPLICATE_DATABASE: user('a database listed twice'),
   E_DUPLICATE_LINK: user('the same pair of nodes linked twice'),
   E_NODE_MEMBERS: user('a cluster member listed twice, or members with different URL schemes'),
+  E_VIA_RELAY: user(
+    'via_relay on a node that is not members-only, or naming no relay node with a failover.relays proxy',
+  ),
   E_NODE_NAME: user("a node name that is not lowercase letters, digits, _ and -, or contains '--'"),
   E_CLASS_NAME: user('a link class name that is not lowercase letters, digits, _ and -'),
   E_URL: user('a node URL that is not an http(s) base URL'),

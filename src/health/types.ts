@@ -123,8 +123,11 @@ export function withDefaults(t: Partial<HealthThresholds> = {}): HealthThreshold
 export function healthThresholdsFromSpec(
   t: Thresholds,
   extra: Partial<HealthThresholds> = {},
+  /** mesh.yaml `controller:` (its `cluster_quiet_period_ms`, CouchDB's `cluster_quiet_period`) */
+  controller?: { cluster_quiet_period_ms?: number | undefined },
 ): HealthThresholds {
   return withDefaults({
+    clusterQuietPeriodMs: controller?.cluster_quiet_period_ms,
     pollIntervalMs: t.observe_interval_ms,
     lagWarning: t.lag_warning_changes,
     lagCritical: t.lag_critical_changes,

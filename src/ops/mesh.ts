@@ -95,7 +95,7 @@ export function openMesh(
     const t = tls.get(n.name);
     return { ...base, ...perNode?.(n), ...(t ? { tls: t } : {}) };
   });
-  const thresholds = healthThresholdsFromSpec(spec.thresholds, deps.thresholds);
+  const thresholds = healthThresholdsFromSpec(spec.thresholds, deps.thresholds, spec.controller);
   return {
     ok: true,
     mesh: {

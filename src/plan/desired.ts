@@ -4,6 +4,7 @@ import { canaryDocId, canaryOf } from '../spec/canary.ts';
 import { REPLICATION_PARAMS } from '../spec/link-classes.ts';
 import { replicationUserOf } from '../spec/replication-users.ts';
 import type { LinkSpec, MeshSpec, NodeSpec } from '../spec/types.ts';
+import { viaRelayProxy } from '../spec/via-relay.ts';
 import { desiredConfig } from './config.ts';
 import { redact } from './redact.ts';
 import { desiredSecurity } from './security.ts';
@@ -24,7 +25,8 @@ export const REPLICATION_FIELDS = [
   'continuous',
   'create_target',
   ...REPLICATION_PARAMS,
-  // set only while FAILOVER routes the direction through a relay's proxy (absent: not hashed)
+  // set while FAILOVER routes the direction through a relay's proxy, or for a via_relay cluster
+  // (absent: not hashed)
   'source_proxy',
   'target_proxy',
 ] as const;
@@ -162,6 +164,7 @@ export function directionDoc(
     retries_per_request: p.retries_per_request,
     // the canary database carries one doc per direction, and only its own direction's job moves it:
     // never forwarded over another hop, so each canary measures its direct path (FAILOVER, #15)
+    ...viaRelay(spec, link, from, to),
     ...(db === canaryOf(spec)?.database ? { doc_ids: [canaryDocId(from.name, to.name)] } : {}),
   };
   const body: ManagedReplication = {
@@ -177,6 +180,19 @@ export function directionDoc(
     },
   };
   return { node: where.node, id: docId(spec.mesh, db, from.name, to.name), body, mode: where.mode };
+}
+
+/**
+ * A members-only cluster with `via_relay` (#17) is reached through its relay's proxy: `source_proxy`
+ * when it is the source, `target_proxy` when it is the target (both when both are). The docs keep
+ * naming its first member and CouchDB leaves proxies out of the replication id (couch_replicator_ids),
+ * so the relay may send that member's traffic to another member while ids and checkpoints stay.
+ * A link's `endpoints:` override for the node wins (it names its own address).
+ */
+function viaRelay(spec: MeshSpec, link: LinkSpec, from: NodeSpec, to: NodeSpec) {
+  const proxy = (n: NodeSpec) => (link.endpoints?.[n.name] ? undefined : viaRelayProxy(spec, n));
+  const [src, tgt] = [proxy(from), proxy(to)];
+  return { ...(src ? { source_proxy: src } : {}), ...(tgt ? { target_proxy: tgt } : {}) };
 }
 
 /** Desired state: every link x database -> two replication documents (one per direction). */

@@ -1,8 +1,9 @@
 import { createServer, Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { type Clock, systemClock } from '../core/clock.ts';
 import { type Destination, formatDestination, isAllowed, parseAuthority } from './allow.ts';
 import { RelayCounters } from './counters.ts';
+import { type Dialed, dial, MemberGroups } from './members.ts';
 import { relayMetrics } from './metrics.ts';
 
 export interface RelayOptions {
@@ -21,6 +22,13 @@ export interface RelayOptions {
    * the counters in the Prometheus text format (metrics.ts); off: such a request is refused (400)
    */
   metrics?: boolean;
+  /**
+   * members-only clusters (mesh.yaml `via_relay`, members.ts): a request for any member of a group
+   * goes to the first live member (sticky to the last good one); the members are allowed destinations
+   */
+  members?: readonly (readonly Destination[])[];
+  /** a member that does not accept a connection within this counts as down (default 5 s) */
+  connectTimeoutMs?: number;
 }
 
 export interface Relay {
@@ -64,6 +72,18 @@ export function startRelay(o: RelayOptions): Promise<Relay> {
   const agent = new HttpAgent({ keepAlive: true });
   const server = createServer();
   const metrics = o.metrics ? relayMetrics(counters) : undefined;
+  const groups = new MemberGroups(o.members ?? []);
+  const allowed = (d: Destination) => isAllowed(o.allow, d) || groups.has(d);
+  /** a connection to `dest`, or to a live member of its group; the members skipped are logged */
+  const dialFor = async (dest: Destination, via: string): Promise<Dialed> => {
+    const d = await dial(groups.candidates(dest), o.connectTimeoutMs);
+    groups.good(dest, d.member);
+    if (d.skipped.length)
+      log(
+        `relay: ${via} ${formatDestination(dest)}: member(s) ${d.skipped.map(formatDestination).join(', ')} refused, sent to ${formatDestination(d.member)}`,
+      );
+    return d;
+  };
 
   const refuse = (what: string, client: string, dest: string) => {
     counters.refused++;
@@ -74,7 +94,7 @@ export function startRelay(o: RelayOptions): Promise<Relay> {
     const from = client.remoteAddress ?? '?';
     const dest = parseAuthority(req.url ?? '');
     client.on('error', () => {});
-    if (!dest || !isAllowed(o.allow, dest)) {
+    if (!dest || !allowed(dest)) {
       refuse('CONNECT', from, dest ? formatDestination(dest) : 'a malformed authority');
       client.end(`HTTP/1.1 ${dest ? '403 Forbidden' : '400 Bad Request'}\r\nConnection: close\r\n\r\n`);
       return;
@@ -82,27 +102,9 @@ export function startRelay(o: RelayOptions): Promise<Relay> {
     const name = formatDestination(dest);
     counters.opened();
     tunnels.add(client);
-    const upstream = connect(dest.port, dest.host);
-    tunnels.add(upstream);
+    let upstream: Socket | undefined;
     let up = head.length;
     let down = 0;
-    let established = false;
-    upstream.on('connect', () => {
-      established = true;
-      log(`relay: CONNECT ${name} from ${from} open`);
-      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      if (head.length) upstream.write(head);
-      client.on('data', (b: Buffer) => {
-        up += b.length;
-        counters.bytesUp += b.length;
-      });
-      upstream.on('data', (b: Buffer) => {
-        down += b.length;
-        counters.bytesDown += b.length;
-      });
-      client.pipe(upstream);
-      upstream.pipe(client);
-    });
     counters.bytesUp += head.length;
     let done = false;
     const finish = (why: string) => {
@@ -110,18 +112,42 @@ export function startRelay(o: RelayOptions): Promise<Relay> {
       done = true;
       counters.closed();
       tunnels.delete(client);
-      tunnels.delete(upstream);
+      if (upstream) tunnels.delete(upstream);
       client.destroy();
-      upstream.destroy();
+      upstream?.destroy();
       log(`relay: CONNECT ${name} from ${from} ${why} (${up} bytes up, ${down} down)`);
     };
-    upstream.on('error', (e: NodeJS.ErrnoException) => {
-      if (!established) client.end('HTTP/1.1 502 Bad Gateway\r\nConnection: close\r\n\r\n');
-      counters.failed++;
-      finish(`failed: ${e.code ?? 'error'}`);
-    });
-    upstream.on('close', () => finish('closed'));
     client.on('close', () => finish('closed'));
+    dialFor(dest, 'CONNECT').then(
+      ({ socket }) => {
+        if (done) return void socket.destroy();
+        upstream = socket;
+        tunnels.add(socket);
+        log(`relay: CONNECT ${name} from ${from} open`);
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        if (head.length) socket.write(head);
+        client.on('data', (b: Buffer) => {
+          up += b.length;
+          counters.bytesUp += b.length;
+        });
+        socket.on('data', (b: Buffer) => {
+          down += b.length;
+          counters.bytesDown += b.length;
+        });
+        client.pipe(socket);
+        socket.pipe(client);
+        socket.on('error', (e: NodeJS.ErrnoException) => {
+          counters.failed++;
+          finish(`failed: ${e.code ?? 'error'}`);
+        });
+        socket.on('close', () => finish('closed'));
+      },
+      (e: NodeJS.ErrnoException) => {
+        if (!done) client.end('HTTP/1.1 502 Bad Gateway\r\nConnection: close\r\n\r\n');
+        counters.failed++;
+        finish(`failed: ${e.code ?? 'error'}`);
+      },
+    );
   });
 
   server.on('request', (req, res) => {
@@ -150,7 +176,7 @@ export function startRelay(o: RelayOptions): Promise<Relay> {
     }
     const dest = { host: target.hostname, port: Number(target.port || 80) };
     const name = formatDestination(dest);
-    if (!isAllowed(o.allow, dest)) {
+    if (!allowed(dest)) {
       refuse(req.method ?? 'GET', from, name);
       res.writeHead(403, { 'content-type': 'text/plain' });
       res.end(`${name} is ${REFUSED_HINT}\n`);
@@ -160,39 +186,52 @@ export function startRelay(o: RelayOptions): Promise<Relay> {
     const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !HOP.has(k)));
     let up = 0;
     let down = 0;
-    const fwd = httpRequest(
-      {
-        host: dest.host,
-        port: dest.port,
-        method: req.method,
-        path: target.pathname + target.search,
-        headers,
-        agent,
-      },
-      (up2) => {
-        res.writeHead(up2.statusCode ?? 502, up2.statusMessage, filterHeaders(up2.headers));
-        up2.on('data', (b: Buffer) => {
-          down += b.length;
-          counters.bytesDown += b.length;
-        });
-        up2.pipe(res);
-      },
-    );
-    req.on('data', (b: Buffer) => {
-      up += b.length;
-      counters.bytesUp += b.length;
-    });
-    fwd.on('error', (e: NodeJS.ErrnoException) => {
+    const failed = (e: NodeJS.ErrnoException) => {
       counters.failed++;
       if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
       res.end();
       log(`relay: ${req.method} ${name} from ${from} failed: ${e.code ?? 'error'}`);
-    });
+    };
     res.on('close', () => {
       counters.closed();
       log(`relay: ${req.method} ${name} from ${from} ${res.statusCode} (${up} bytes up, ${down} down)`);
     });
-    req.pipe(fwd);
+    // a cluster member: over a connection to the live member dialled for it (no pooling: the next
+    // request dials again, so a member that died meanwhile is skipped); else the keep-alive agent
+    const forward = (conn?: Dialed) => {
+      const via = conn
+        ? {
+            headers: { ...headers, host: formatDestination(conn.member) },
+            createConnection: () => conn.socket,
+          }
+        : { headers, agent };
+      const fwd = httpRequest(
+        {
+          host: dest.host,
+          port: dest.port,
+          method: req.method,
+          path: target.pathname + target.search,
+          ...via,
+        },
+        (up2) => {
+          res.writeHead(up2.statusCode ?? 502, up2.statusMessage, filterHeaders(up2.headers));
+          up2.on('data', (b: Buffer) => {
+            down += b.length;
+            counters.bytesDown += b.length;
+          });
+          up2.pipe(res);
+        },
+      );
+      fwd.on('error', failed);
+      // counted here, not before: a 'data' listener starts the flow, and the body must wait for the dial
+      req.on('data', (b: Buffer) => {
+        up += b.length;
+        counters.bytesUp += b.length;
+      });
+      req.pipe(fwd);
+    };
+    if (groups.has(dest)) dialFor(dest, req.method ?? 'GET').then(forward, failed);
+    else forward();
   });
 
   return new Promise((resolve, reject) => {

@@ -59,6 +59,13 @@ export const ControllerSchema = z
       description:
         'couchmesh verify (anti-entropy: every document of every node compared) every this often, raising a divergence finding; absent: never',
     }),
+    // CouchDB's `[replicator] cluster_quiet_period` (couch_replicator_clustering.erl,
+    // DEFAULT_QUIET_PERIOD 60, in seconds): after a membership change a cluster's jobs wait this long
+    // before they move, so `initializing` / `Duplicate replication` for this long is a handoff
+    cluster_quiet_period_ms: z.number().int().min(0).default(60_000).meta({
+      description:
+        "the clusters' [replicator] cluster_quiet_period in ms (CouchDB default 60 s): jobs moving between members within it are a handoff, not a crash",
+    }),
     prune: withHint(
       z
         .boolean()

@@ -5,6 +5,7 @@ import { checkNodeUrls } from './members.ts';
 import { Name, NodeSchema } from './schema.ts';
 import type { AuthRef, NodeSpec, TlsRefs } from './types.ts';
 import { checkNodeUrl } from './url.ts';
+import { viaRelayNeedsMembers } from './via-relay.ts';
 import { describeValue, parseLenient } from './zod-issues.ts';
 
 export interface NodesResult {
@@ -60,6 +61,9 @@ export function checkNodes(raw: unknown, ctx: ResolveContext): NodesResult {
       reachable: parsed.reachable,
     };
     if (urls.members) node.members = urls.members;
+    if (parsed.via_relay !== undefined)
+      if (parsed.url === undefined && urls.members) node.via_relay = parsed.via_relay;
+      else viaRelayNeedsMembers(parsed.url !== undefined, [...path, 'via_relay'], ctx);
     if (parsed.region !== undefined) node.region = parsed.region;
     const auth = parsed.auth && checkAuth(parsed.auth, [...path, 'auth'], name, ctx, missingEnv);
     if (auth) node.auth = auth;

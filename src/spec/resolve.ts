@@ -12,6 +12,7 @@ import { DefaultsSchema, MeshNameSchema, TOP_LEVEL_KEYS } from './schema.ts';
 import { didYouMean, listNames } from './suggest.ts';
 import { DEFAULT_THRESHOLDS, type Thresholds, ThresholdsSchema } from './thresholds.ts';
 import type { MeshSpec } from './types.ts';
+import { checkViaRelay } from './via-relay.ts';
 import { describeValue, parseAt } from './zod-issues.ts';
 
 /** Resolves the plain data of a mesh file into a MeshSpec, reporting every problem to ctx.sink. */
@@ -60,7 +61,9 @@ export function resolveMesh(raw: unknown, ctx: ResolveContext): MeshSpec | undef
         },
       );
     else if (sink.errorCount === 0) {
-      const linked = new Set(links.flatMap((l) => l.nodes));
+      // a relay named by a cluster's via_relay carries its traffic without a link of its own
+      const viaRelays = [...nodes.nodes.values()].flatMap((n) => (n.via_relay ? [n.via_relay] : []));
+      const linked = new Set([...links.flatMap((l) => l.nodes), ...viaRelays]);
       for (const name of nodes.names)
         if (!linked.has(name))
           sink.warning('W_ISOLATED_NODE', ['nodes', name], `node '${name}' is in no link`, {
@@ -86,6 +89,7 @@ export function resolveMesh(raw: unknown, ctx: ResolveContext): MeshSpec | undef
     raw.failover === undefined || raw.failover === null
       ? undefined
       : checkFailover(raw.failover, nodes.nodes, links, ctx);
+  checkViaRelay(nodes.nodes, failover, ctx);
   if (mesh === undefined || !thresholds) return undefined;
   return {
     mesh,

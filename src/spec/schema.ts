@@ -141,6 +141,10 @@ export const NodeSchema = z
       }),
       { expected: 'a list of member URLs such as [http://10.0.0.1:5984, http://10.0.0.2:5984]' },
     ).optional(),
+    via_relay: Name.optional().meta({
+      description:
+        "members-only cluster (no url): the relay node whose proxy (failover.relays) carries this node's replication traffic to its first live member; the replication documents keep naming the first member, so ids and checkpoints survive a member down",
+    }),
     auth: AuthSchema.optional(),
     region: z.string().min(1).optional().meta({ description: 'free-form location label (used by routing)' }),
     role: z.enum(ROLES).default('edge').meta({ description: 'edge (default), relay or hub' }),

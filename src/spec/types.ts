@@ -51,6 +51,12 @@ export interface NodeSpec {
   url: string;
   /** A CouchDB cluster's members (normalized URLs, declared order): the control plane fails over between them. */
   members?: string[];
+  /**
+   * A members-only cluster's relay (a node with role: relay and a `failover.relays` proxy): the
+   * `_replicator` docs reach this node through that proxy (source_proxy/target_proxy), which sends
+   * the first member's traffic to a live member (src/relay/members.ts).
+   */
+  via_relay?: string;
   region?: string;
   role: Role;
   /** false: behind NAT, peers cannot open connections to it (it must drive its own replications). */

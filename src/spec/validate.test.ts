@@ -98,7 +98,7 @@ describe('validateMesh: every problem, with file:line:column, path, expectation 
     );
     assert.deepEqual(r.lines, [
       "mesh.yaml:2:1 nodse: unknown key 'nodse' — expected one of mesh, nodes, databases, defaults, link_classes, links, thresholds, replication_users, controller, canary, failover (hint: did you mean 'nodes'?)",
-      "mesh.yaml:4:24 nodes.n1.reachble: unknown key 'reachble' — expected one of url, members, auth, region, role, reachable, tls, couch_tls (hint: did you mean 'reachable'?)",
+      "mesh.yaml:4:24 nodes.n1.reachble: unknown key 'reachble' — expected one of url, members, via_relay, auth, region, role, reachable, tls, couch_tls (hint: did you mean 'reachable'?)",
       "mesh.yaml:8:26 links[0].clas: unknown key 'clas' — expected one of between, class, databases, overrides, endpoints (hint: did you mean 'class'?)",
     ]);
   });

@@ -353,13 +353,17 @@ export async function dropDb(target: Target, name: string): Promise<void> {
 }
 
 /**
- * Creates a database for a case (q=1, so that `_changes` order is the write order on a real CouchDB too:
- * the samples were captured on q=2 databases, whose feed interleaves shards) and schedules its deletion.
+ * Creates a database for a case and schedules its deletion. `q=1`: one shard, so `_changes` order is
+ * the write order on a real CouchDB too (the samples were captured on q=2 databases, whose feed
+ * interleaves shards; CouchDB gives no order across shards). `n=1`: one copy, so on a cluster every
+ * read sees every acknowledged write (with n=3 a write returns once a quorum w=2 of copies has it,
+ * and `_all_docs`, `GET /db` counts and `_changes` read one copy per range, which may not have it
+ * yet), and every seq of a case comes from that copy. A single node ignores `n`.
  */
 export async function createDb(target: Target, name: string = uniqueName()): Promise<string> {
-  const res = await request(target, 'PUT', `/${encodeURIComponent(name)}?q=1`);
+  const res = await request(target, 'PUT', `/${encodeURIComponent(name)}?q=1&n=1`);
   if (res.status !== 201 && res.status !== 202) {
-    assert.fail(`setup: PUT /${name}?q=1 answered ${res.status}: ${res.text.slice(0, 300)}`);
+    assert.fail(`setup: PUT /${name}?q=1&n=1 answered ${res.status}: ${res.text.slice(0, 300)}`);
   }
   onCleanup(() => dropDb(target, name));
   return name;

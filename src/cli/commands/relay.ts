@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { parseAllow } from '../../relay/allow.ts';
+import { relayMemberGroupsOf } from '../../relay/mesh-groups.ts';
 import { startRelay } from '../../relay/relay.ts';
 import type { Output } from '../boundary.ts';
 import { parsePort, waitForSignal } from './node.ts';
@@ -19,14 +20,29 @@ export function registerRelay(program: Command, output: Output): void {
     .option('--host <host>', 'bind address', '127.0.0.1')
     .option('--allow <list>', 'HOST:PORT,... destinations to forward to (HOST:* = any port); default: none')
     .option(
+      '-f, --file <mesh>',
+      "serve the mesh's via_relay clusters: a request for a member goes to a live one",
+    )
+    .option('--name <relay>', 'with -f: only the clusters whose via_relay names this relay node')
+    .option(
       '--metrics',
       'also answer GET /metrics on this port: the counters in the Prometheus text format (no destinations)',
     )
     .option('--json', 'print the listening line and the final counters as JSON')
     .action(
-      async (opts: { port: number; host: string; allow?: string; metrics?: boolean; json?: boolean }) => {
+      async (opts: {
+        port: number;
+        host: string;
+        allow?: string;
+        file?: string;
+        name?: string;
+        metrics?: boolean;
+        json?: boolean;
+      }) => {
         const allow = parseAllow(opts.allow);
+        const members = opts.file ? relayMemberGroupsOf(opts.file, process.env, opts.name) : [];
         const relay = await startRelay({
+          members,
           port: opts.port,
           host: opts.host,
           allow,
@@ -38,9 +54,9 @@ export function registerRelay(program: Command, output: Output): void {
           output.out(JSON.stringify({ url: relay.url, allow: allow.length, metrics: metrics ?? null }));
         else {
           output.out(
-            `couchmesh relay listening on ${relay.url} (${allow.length} allowed destination(s))${metrics ? `; metrics on ${metrics}` : ''}`,
+            `couchmesh relay listening on ${relay.url} (${allow.length} allowed destination(s)${members.length ? `, ${members.length} cluster(s) by member` : ''})${metrics ? `; metrics on ${metrics}` : ''}`,
           );
-          if (allow.length === 0)
+          if (allow.length === 0 && members.length === 0)
             output.err(
               'relay: no --allow given, so every connection is refused (example: --allow 10.0.0.4:5984)',
             );
