@@ -29,6 +29,7 @@ import {
   startChildNode,
   startInProcessNode,
 } from './rehearse-children.ts';
+import { REHEARSAL_CONTROLLER } from './rehearse-controller.ts';
 
 export const REHEARSE_PASSWORD_ENV = 'COUCHMESH_REHEARSE_PASSWORD';
 
@@ -123,7 +124,12 @@ export class RehearsalWorld {
     );
     writeFileSync(
       this.file,
-      rehearsalMeshText(originalText, this.spec, { urls, endpoints, passwordEnv: REHEARSE_PASSWORD_ENV }),
+      rehearsalMeshText(originalText, this.spec, {
+        urls,
+        endpoints,
+        passwordEnv: REHEARSE_PASSWORD_ENV,
+        controller: REHEARSAL_CONTROLLER,
+      }),
       {
         mode: 0o600,
       },
