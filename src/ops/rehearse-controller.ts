@@ -7,6 +7,7 @@
  * `StartRehearsalController`; what the rehearsal reads of it is the structural subset below of
  * src/controller/view.ts's ControllerHandle.
  */
+import type { Clock } from '../core/clock.ts';
 import type { Finding } from '../health/types.ts';
 import type { MeshDeps } from './deps.ts';
 import type { StatusReport } from './status.ts';
@@ -31,7 +32,13 @@ export interface RehearsalSnapshot {
 
 export interface RehearsalController {
   snapshot(): RehearsalSnapshot;
-  subscribe(listener: (e: { type: string; action?: RehearsalAction }) => void): () => void;
+  subscribe(
+    listener: (e: {
+      type: string;
+      action?: RehearsalAction;
+      route?: { direction: string; path: string; via: string | null };
+    }) => void,
+  ): () => void;
   stop(): Promise<void>;
 }
 
@@ -57,14 +64,36 @@ export const REHEARSAL_CONTROLLER = {
   conflicts_interval_ms: 1000,
 } as const;
 
-/** Every action the controller records, counted by loop and by `loop/kind`, from `start()` on. */
+/** Route changes the router reported (FAILOVER): per direction, each switch counted once. */
+export interface RouteTally {
+  /** a direction routed through a relay */
+  relayed: number;
+  /** a degraded direction left with no usable relay (the router gave the route up) */
+  given_up: number;
+  /** a direction back on its direct link */
+  direct: number;
+}
+
+/** Every action the controller records, counted by loop and by `loop/kind`, and its route changes. */
 export class ActionTally {
   private byLoop = new Map<string, number>();
   private byKind = new Map<string, number>();
+  private routes: RouteTally = { relayed: 0, given_up: 0, direct: 0 };
+  /** route changes with their time on the clock, for the scenario's steps */
+  private changes: Array<{ at: number; text: string }> = [];
   private readonly off: () => void;
 
-  constructor(c: RehearsalController) {
+  constructor(c: RehearsalController, clock: Clock) {
     this.off = c.subscribe((e) => {
+      if (e.type === 'route' && e.route) {
+        const p = e.route.path;
+        const how =
+          p === 'relayed' ? `via ${e.route.via}` : p === 'no-relay' ? 'degraded, no usable relay' : 'direct';
+        this.changes.push({ at: clock.now(), text: `route ${e.route.direction} ${how}` });
+        if (p === 'relayed') this.routes.relayed++;
+        else if (p === 'no-relay') this.routes.given_up++;
+        else this.routes.direct++;
+      }
       if (e.type !== 'action' || !e.action) return;
       const a = e.action;
       this.byLoop.set(a.loop, (this.byLoop.get(a.loop) ?? 0) + 1);
@@ -74,10 +103,22 @@ export class ActionTally {
   }
 
   /** counts since the last `take()` (one scenario's) */
-  take(): { loops: Record<string, number>; kinds: Record<string, number> } {
-    const out = { loops: Object.fromEntries(this.byLoop), kinds: Object.fromEntries(this.byKind) };
+  take(): {
+    loops: Record<string, number>;
+    kinds: Record<string, number>;
+    routes: RouteTally;
+    changes: Array<{ at: number; text: string }>;
+  } {
+    const out = {
+      loops: Object.fromEntries(this.byLoop),
+      kinds: Object.fromEntries(this.byKind),
+      routes: this.routes,
+      changes: this.changes,
+    };
+    this.changes = [];
     this.byLoop = new Map();
     this.byKind = new Map();
+    this.routes = { relayed: 0, given_up: 0, direct: 0 };
     return out;
   }
 
@@ -90,13 +131,33 @@ export class ActionTally {
 export const resolvedTotal = (s: RehearsalSnapshot): number =>
   s.conflicts.reduce((n, c) => n + c.resolved_total, 0);
 
+/** Findings a recreated database raises on purpose (CouchDB: its update seq restarts from 0). */
+const RESET_RULES = new Set(['seq-regression', 'db-recreated']);
+
+/**
+ * A finding the scenario caused on purpose: a seq regression or recreated database on a direction
+ * touching a `node/db` whose database it deleted and recreated. With remediation `none` the
+ * controller keeps it open for the operator (it is true); it does not keep the mesh from converging.
+ */
+export function expectedFinding(f: Finding, reset: readonly string[]): boolean {
+  if (!RESET_RULES.has(f.rule) || !f.db) return false;
+  const ends = f.direction?.split('->') ?? (f.node ? [f.node] : []);
+  return ends.some((n) => reset.includes(`${n}/${f.db}`));
+}
+
 /**
  * What still keeps the controller's view from "converged" after a heal at `healedAt` (ms), empty when
- * nothing does: a poll finished after the heal, every direction `running`, no critical finding, no
- * conflict counted where a strategy is configured (counted after the heal), the latest drift plan
- * (after the heal) empty.
+ * nothing does: a poll finished after the heal, every direction `running`, no critical finding (but
+ * those the scenario caused on purpose, `reset`: see expectedFinding), no
+ * conflict counted where a strategy is configured (counted after the heal), every route the router
+ * set back on the direct link, the latest drift plan (after the heal) empty.
  */
-export function notYet(s: RehearsalSnapshot, healedAt: number, strategies: readonly string[]): string[] {
+export function notYet(
+  s: RehearsalSnapshot,
+  healedAt: number,
+  strategies: readonly string[],
+  reset: readonly string[] = [],
+): string[] {
   const after = (iso: string | undefined) => iso !== undefined && Date.parse(iso) > healedAt;
   const out: string[] = [];
   const st = s.status;
@@ -106,7 +167,7 @@ export function notYet(s: RehearsalSnapshot, healedAt: number, strategies: reado
     out.push(
       `${notRunning.length} directions not running (${notRunning[0]?.direction} ${notRunning[0]?.state})`,
     );
-  const critical = s.findings.filter((f) => f.severity === 'critical');
+  const critical = s.findings.filter((f) => f.severity === 'critical' && !expectedFinding(f, reset));
   if (critical.length) out.push(`${critical.length} critical findings (${critical[0]?.rule})`);
   for (const db of strategies) {
     const counts = s.conflicts.filter((c) => c.db === db);
@@ -114,6 +175,9 @@ export function notYet(s: RehearsalSnapshot, healedAt: number, strategies: reado
       out.push(`no conflict count of ${db} since the heal`);
     else if (counts.some((c) => c.conflicted > 0)) out.push(`conflicts left in ${db}`);
   }
+  const relayed = s.routes.filter((r) => r.path !== 'direct');
+  if (relayed.length)
+    out.push(`${relayed.length} directions not back on their direct link (${relayed[0]?.direction})`);
   if (!s.drift || !after(s.drift.at)) out.push('no drift pass since the heal');
   else if (Object.values(s.drift.changes).some((n) => n > 0)) out.push('the drift plan is not empty');
   return out;

@@ -77,6 +77,8 @@ async function apply(w: RehearsalWorld, f: Fault): Promise<void> {
       return w.node(f.node).kill();
     case 'restart':
       return w.node(f.node).restart();
+    case 'lose-relay':
+      return w.loseRelay(f.node, f.links);
     case 'recreate': {
       const c = w.client(f.node);
       const path = `/${encodeURIComponent(f.db)}`;
@@ -104,6 +106,7 @@ export async function runScenario(
   const before = await readCheckpoints(r.m);
   const keptBefore = await conflictCount(r);
   const relayedBefore = r.world.relayedBytes();
+  const proxiedBefore = r.world.proxiedBytes();
   const resolvedBefore = resolvedTotal(r.controller.snapshot());
   r.tally.take();
   const tally = newTally();
@@ -145,6 +148,7 @@ export async function runScenario(
     timeoutMs: r.convergeTimeoutMs,
     pauseMs: 250,
     healedAt: clock.now(),
+    reset: plan.expectRescan,
   });
   if (!converged.ok) steps.push(`not converged: ${converged.waiting.join('; ')}`);
   progress({ type: 'converged', name, ok: converged.ok, ms: converged.ms, passes: converged.passes });
@@ -156,10 +160,16 @@ export async function runScenario(
   const relayedAfter = r.world.relayedBytes();
   const resolved = resolvedTotal(r.controller.snapshot()) - resolvedBefore;
   const actions = r.tally.take();
+  // the router's switches in time order among the faults (offsets from the scenario's start)
+  const routed = actions.changes.map((c) => ({ at: c.at - t0, text: `${c.at - t0} ms: ${c.text}` }));
+  const timed = steps.map((text) => ({ at: Number.parseInt(text, 10), text }));
+  const ordered = [...timed, ...routed].sort((a, b) =>
+    Number.isNaN(a.at) ? 1 : Number.isNaN(b.at) ? -1 : a.at - b.at,
+  );
   const report: ScenarioReport = {
     name,
     description: plan.description,
-    steps,
+    steps: ordered.map((x) => x.text),
     converge_ms: converged.ok ? converged.ms : null,
     passes: converged.passes,
     writes: { acked: tally.acked.length, refused: tally.refused, failed: tally.failed },
@@ -176,6 +186,14 @@ export async function runScenario(
     },
     actions: actions.loops,
     action_kinds: actions.kinds,
+    ...(r.m.spec.failover
+      ? {
+          failover: {
+            ...actions.routes,
+            proxy_bytes: proxiedBefore === null ? null : (r.world.proxiedBytes() ?? 0) - proxiedBefore,
+          },
+        }
+      : {}),
     invariants,
     passed: invariants.every((x) => x.ok),
   };

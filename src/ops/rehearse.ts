@@ -7,6 +7,7 @@
  * split, flap, crash, recreate, relay-loss) with writers on every node, the heal, the controller
  * watched until the mesh converges, and the invariants. Returns the report; prints nothing.
  */
+import { setMaxListeners } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { userError } from '../core/errors.ts';
@@ -83,6 +84,8 @@ export async function rehearseOperation(
   progress: (e: RehearseEvent) => void = () => {},
 ): Promise<RehearseReport> {
   const names = selectScenarios(o.scenarios);
+  // every request, sleep and loop of the rehearsal and its controller listens to the caller's signal
+  if (deps.signal) setMaxListeners(1_000, deps.signal);
   const durationMs = Math.round(
     range('duration', o.durationS ?? REHEARSE_DEFAULTS.durationS, 0.5, 3600) * 1000,
   );
@@ -123,7 +126,7 @@ export async function rehearseOperation(
         { file: world.file, stateDir: join(world.dir, '.couchmesh'), logFile: log },
         wdeps,
       );
-      tally = new ActionTally(controller);
+      tally = new ActionTally(controller, world.clock);
       progress({ type: 'controller', pollMs: REHEARSAL_CONTROLLER.poll_interval_ms, log });
       for (const name of names) {
         const plan = scenarioPlan(name, world.topology, seed, durationMs);

@@ -46,6 +46,11 @@ export interface ScenarioReport {
   actions: Record<string, number>;
   /** the same by `loop/kind` (drift/apply, remediate/reset-checkpoints, route/relay, ...) */
   action_kinds: Record<string, number>;
+  /**
+   * FAILOVER (relay-loss on a mesh declaring `failover:`): the router's route changes during the
+   * scenario and the bytes through the relays' forward proxies
+   */
+  failover?: { relayed: number; given_up: number; direct: number; proxy_bytes: number | null };
   invariants: InvariantResult[];
   passed: boolean;
 }

@@ -49,6 +49,11 @@ function details(s: ScenarioReport, p: Paint): string[] {
   const out = [`${p.bold(s.name)}: ${s.description}`, ...s.steps.map((x) => `  ${x}`)];
   const kinds = actionsText(s.action_kinds);
   out.push(`  controller actions: ${kinds}`);
+  const f = s.failover;
+  if (f)
+    out.push(
+      `  failover: ${f.relayed} routed through a relay, ${f.given_up} given up (no usable relay), ${f.direct} back direct; ${bytes(f.proxy_bytes)} through the relay proxies`,
+    );
   const width = Math.max(...s.invariants.map((i) => i.name.length));
   for (const i of s.invariants)
     out.push(`  ${i.ok ? p.green('ok  ') : p.red('FAIL')} ${i.name.padEnd(width)}  ${i.evidence}`);
