@@ -163,9 +163,10 @@ export async function runScenario(
   // the router's switches in time order among the faults (offsets from the scenario's start)
   const routed = actions.changes.map((c) => ({ at: c.at - t0, text: `${c.at - t0} ms: ${c.text}` }));
   const timed = steps.map((text) => ({ at: Number.parseInt(text, 10), text }));
-  const ordered = [...timed, ...routed].sort((a, b) =>
-    Number.isNaN(a.at) ? 1 : Number.isNaN(b.at) ? -1 : a.at - b.at,
-  );
+  const ordered = [
+    ...[...timed, ...routed].filter((x) => !Number.isNaN(x.at)).sort((a, b) => a.at - b.at),
+    ...timed.filter((x) => Number.isNaN(x.at)),
+  ];
   const report: ScenarioReport = {
     name,
     description: plan.description,
