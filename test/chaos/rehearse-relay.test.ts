@@ -1,9 +1,11 @@
 // VERIFY-CHAOS (#16) with FAILOVER (#15): `couchmesh rehearse --scenario relay-loss` on a mesh declaring
 // `failover:` (rehearse-relay.yaml: relay depot, sites s1 and s2 on a LAN link, canaries every
-// 500 ms). The real controller's router must route s1<->s2 through depot's forward proxy once the LAN
+// 300 ms). The real controller's router must route s1<->s2 through depot's forward proxy once the LAN
 // link is cut, give the routes up when depot is lost whole, route back direct after the heal; the
 // mesh converges and every invariant holds. Deterministic choices (seed 1); nothing asserts on
-// elapsed time, only on what the report says happened.
+// elapsed time, only on what the report says happened. Over the ~30 s budget of `npm test` (about 50 s
+// on a shared 2-core machine: 10 s of faults, then canary rounds until the routes are back direct),
+// so it runs when COUCHMESH_REHEARSE_RELAY=1 is set (`npm run chaos` territory).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { startRehearsalController } from '../../src/controller/rehearsal.ts';
@@ -13,7 +15,11 @@ import { rehearseOperation } from '../../src/ops/rehearse.ts';
 const MESH = new URL('./rehearse-relay.yaml', import.meta.url).pathname;
 
 describe('couchmesh rehearse: relay loss with failover', () => {
-  it('routes around the cut link through the relay, gives the routes up when the relay is lost, heals', async () => {
+  const skip =
+    process.env.COUCHMESH_REHEARSE_RELAY === '1' ? false : 'set COUCHMESH_REHEARSE_RELAY=1 (about 50 s)';
+  it('routes around the cut link through the relay, gives the routes up when the relay is lost, heals', {
+    skip,
+  }, async () => {
     const r = await rehearseOperation(
       { file: MESH, scenarios: ['relay-loss'], durationS: 10, seed: 1, rate: 4 },
       { env: {}, startNode, startController: startRehearsalController },
