@@ -1,90 +1,66 @@
 /**
- * After a scenario's heal, what the controller would do until the mesh settles, run in process
- * through the operations its loops use (src/controller: loop-drift, loop-conflicts, loop-verify):
- * drift repair (plan + apply: a deleted database is created again, a lost `_replicator` doc
- * rewritten), a conflict resolution pass of every database whose `conflicts:` block asks for one (on
- * its `node`, or every node), and verify. Where the mesh's remediation policy would act on a
- * recreated database or a seq regression (`reconcile` / `reset-checkpoints`), a verify that keeps
- * finding the same divergence is repaired as `verify --repair` does (one-shot replications of
- * exactly the differing ids along the declared directions). Converged = every pair identical and no
- * conflict left where a strategy is configured; the time is measured on the injected clock.
+ * After a scenario's heal, waiting for the real controller (rehearse-controller.ts), running since
+ * the rehearsal started, to bring the mesh back: its loops do the work (drift repair, conflict
+ * resolution, remediation as the file's policies allow, the router), this only watches. Converged =
+ * the controller's own view says so (a poll after the heal, every direction running, no critical
+ * finding, no conflict counted where a strategy is configured, an empty drift plan) and then verify
+ * finds every pair identical (CouchDB's replicator says `running` with lag 0 while a node misses
+ * documents: only reading both sides tells). The time is measured on the injected clock.
  */
-import type { MeshSpec } from '../spec/types.ts';
-import { executePlan } from './apply.ts';
-import { resolveMeshDatabase } from './conflicts-mesh.ts';
 import { clockOf, type MeshDeps } from './deps.ts';
 import type { OpenMesh } from './mesh.ts';
-import { preparePlan } from './plan.ts';
+import { notYet, type RehearsalController } from './rehearse-controller.ts';
 import { type VerifyReport, verifyOpenMesh } from './verify.ts';
-import { repairDivergence } from './verify-repair.ts';
 
 export interface ConvergeOptions {
   /** give up after this long (ms on the clock) */
   timeoutMs: number;
-  /** between passes (ms) */
+  /** between looks at the controller's snapshot (ms) */
   pauseMs: number;
+  /** the clock's time of the heal */
+  healedAt: number;
+  /** `node/db` the scenario recreated on purpose (their seq-regression findings are expected) */
+  reset: readonly string[];
 }
 
 export interface Converged {
   ok: boolean;
-  /** from the call until converged (or until it gave up) */
+  /** from the heal until converged (or until it gave up) */
   ms: number;
+  /** verify passes it took */
   passes: number;
+  /** the last verify (an empty one when the controller never said converged) */
   last: VerifyReport;
-  resolved: number;
-  /** documents left in conflict after the last resolution pass */
-  left: number;
-  /** plan actions drift repair applied */
-  drift: number;
-  /** documents verify's repair wrote */
-  repaired: number;
+  /** what kept it from converging, when it gave up */
+  waiting: string[];
 }
 
-/** Whether the mesh's remediation policy would repair a recreated database or a seq regression. */
-export function repairsDivergence(spec: MeshSpec): boolean {
-  const r = spec.controller?.remediation ?? {};
-  return [r['db-recreated'], r['seq-regression']].some((x) => x === 'reconcile' || x === 'reset-checkpoints');
-}
-
-/** One drift-repair pass (the controller's `mesh` key): the actions it applied. */
-async function driftOnce(file: string, deps: MeshDeps): Promise<number> {
-  const prep = await preparePlan({ file }, deps);
-  if (!prep.ok) return 0;
-  try {
-    const n = prep.plan.actions.length;
-    if (n) await executePlan(prep, async () => true, deps);
-    return n;
-  } finally {
-    await prep.close();
-  }
-}
-
-/** Repairs between verify passes: every third pass that still finds a divergence. */
-const REPAIR_EVERY = 3;
-
-export async function converge(m: OpenMesh, deps: MeshDeps, o: ConvergeOptions): Promise<Converged> {
+export async function converge(
+  m: OpenMesh,
+  c: RehearsalController,
+  deps: MeshDeps,
+  o: ConvergeOptions,
+): Promise<Converged> {
   const clock = clockOf(deps);
-  const t0 = clock.now();
-  const repair = repairsDivergence(m.spec);
-  const strategies = m.spec.databases.filter((d) => d.conflicts);
-  let [resolved, left, drift, repaired] = [0, 0, 0, 0];
-  for (let passes = 1; ; passes++) {
-    drift += await driftOnce(m.file, deps);
-    left = 0;
-    for (const d of strategies) {
-      const node = d.conflicts?.node;
-      const r = await resolveMeshDatabase(m, { db: d.name, ...(node ? { node } : {}) }, deps);
-      resolved += r.counts.resolved;
-      left += Object.values(r.conflicted).reduce((a, b) => a + b, 0);
+  const strategies = m.spec.databases.filter((d) => d.conflicts).map((d) => d.name);
+  let passes = 0;
+  let last: VerifyReport | undefined;
+  for (;;) {
+    let waiting = notYet(c.snapshot(), o.healedAt, strategies, o.reset);
+    if (!waiting.length) {
+      passes++;
+      last = await verifyOpenMesh(m, {}, deps.signal);
+      const s = last.summary;
+      if (s.divergent === 0 && s.not_compared === 0) {
+        return { ok: true, ms: clock.now() - o.healedAt, passes, last, waiting };
+      }
+      waiting = [`verify: ${s.divergent} pairs divergent, ${s.not_compared} not compared`];
     }
-    const last = await verifyOpenMesh(m, { collectRepair: repair }, deps.signal);
-    const s = last.summary;
-    const done = s.divergent === 0 && s.not_compared === 0 && left === 0;
-    const ms = clock.now() - t0;
-    if (done || ms > o.timeoutMs) return { ok: done, ms, passes, last, resolved, left, drift, repaired };
-    if (repair && s.divergent && passes % REPAIR_EVERY === 0)
-      for (const run of await repairDivergence(m, last.databases, {}, deps, () => {}))
-        repaired += run.docs_written;
+    const ms = clock.now() - o.healedAt;
+    if (ms > o.timeoutMs) {
+      last ??= await verifyOpenMesh(m, {}, deps.signal);
+      return { ok: false, ms, passes, last, waiting };
+    }
     await clock.sleep(o.pauseMs, deps.signal);
   }
 }

@@ -1,7 +1,8 @@
 /**
- * One rehearsal scenario on a running world: writers on every node at a fixed rate, the scenario's
- * faults at their offsets, then everything healed, the controller's work run until the mesh
- * converges (rehearse-converge.ts) and the invariants checked (rehearse-invariants.ts).
+ * One rehearsal scenario on a running world with the real controller running: writers on every node
+ * at a fixed rate, the scenario's faults at their offsets, then everything healed, the controller
+ * watched until the mesh converges (rehearse-converge.ts), the invariants checked
+ * (rehearse-invariants.ts) and the controller's actions during the scenario counted.
  */
 import { conflictLeaves, heldDocs, presence } from '../rehearse/held.ts';
 import { type ScenarioReport, skippedScenario } from '../rehearse/report.ts';
@@ -11,6 +12,7 @@ import { type Ack, newTally, startWriters } from '../rehearse/writers.ts';
 import type { MeshDeps } from './deps.ts';
 import type { OpenMesh } from './mesh.ts';
 import { checkpointsSettled, readCheckpoints, readJobs } from './rehearse-checkpoints.ts';
+import { type ActionTally, type RehearsalController, resolvedTotal } from './rehearse-controller.ts';
 import { converge } from './rehearse-converge.ts';
 import { checkInvariants, readJson } from './rehearse-invariants.ts';
 import type { RehearsalWorld } from './rehearse-world.ts';
@@ -33,6 +35,10 @@ export interface ScenarioRun {
   /** every write acknowledged by earlier scenarios (appended to) */
   acks: Ack[];
   convergeTimeoutMs: number;
+  /** the real controller, running for the whole rehearsal */
+  controller: RehearsalController;
+  /** its actions, taken per scenario */
+  tally: ActionTally;
 }
 
 /**
@@ -71,6 +77,8 @@ async function apply(w: RehearsalWorld, f: Fault): Promise<void> {
       return w.node(f.node).kill();
     case 'restart':
       return w.node(f.node).restart();
+    case 'lose-relay':
+      return w.loseRelay(f.node, f.links);
     case 'recreate': {
       const c = w.client(f.node);
       const path = `/${encodeURIComponent(f.db)}`;
@@ -98,6 +106,9 @@ export async function runScenario(
   const before = await readCheckpoints(r.m);
   const keptBefore = await conflictCount(r);
   const relayedBefore = r.world.relayedBytes();
+  const proxiedBefore = r.world.proxiedBytes();
+  const resolvedBefore = resolvedTotal(r.controller.snapshot());
+  r.tally.take();
   const tally = newTally();
   const databases = r.m.spec.databases.map((d) => d.name);
   const writers = startWriters(
@@ -133,7 +144,13 @@ export async function runScenario(
       `${exempt.size} writes acked on the recreated database and held nowhere else at its delete: gone with it, by design`,
     );
   progress({ type: 'healed', name });
-  const converged = await converge(r.m, r.deps, { timeoutMs: r.convergeTimeoutMs, pauseMs: 250 });
+  const converged = await converge(r.m, r.controller, r.deps, {
+    timeoutMs: r.convergeTimeoutMs,
+    pauseMs: 250,
+    healedAt: clock.now(),
+    reset: plan.expectRescan,
+  });
+  if (!converged.ok) steps.push(`not converged: ${converged.waiting.join('; ')}`);
   progress({ type: 'converged', name, ok: converged.ok, ms: converged.ms, passes: converged.passes });
   r.acks.push(...tally.acked.filter((a) => !exempt.has(a)));
   const { labels, jobs } = await readJobs(r.m);
@@ -141,16 +158,25 @@ export async function runScenario(
   const invariants = await checkInvariants({ m: r.m, deps: r.deps, converged, acks: r.acks, rescans });
   const keptAfter = await conflictCount(r);
   const relayedAfter = r.world.relayedBytes();
+  const resolved = resolvedTotal(r.controller.snapshot()) - resolvedBefore;
+  const actions = r.tally.take();
+  // the router's switches in time order among the faults (offsets from the scenario's start)
+  const routed = actions.changes.map((c) => ({ at: c.at - t0, text: `${c.at - t0} ms: ${c.text}` }));
+  const timed = steps.map((text) => ({ at: Number.parseInt(text, 10), text }));
+  const ordered = [
+    ...[...timed, ...routed].filter((x) => !Number.isNaN(x.at)).sort((a, b) => a.at - b.at),
+    ...timed.filter((x) => Number.isNaN(x.at)),
+  ];
   const report: ScenarioReport = {
     name,
     description: plan.description,
-    steps,
+    steps: ordered.map((x) => x.text),
     converge_ms: converged.ok ? converged.ms : null,
     passes: converged.passes,
     writes: { acked: tally.acked.length, refused: tally.refused, failed: tally.failed },
     conflicts: {
-      created: Math.max(0, keptAfter - keptBefore) + converged.resolved,
-      resolved: converged.resolved,
+      created: Math.max(0, keptAfter - keptBefore) + resolved,
+      resolved,
       left: keptAfter,
     },
     relayed_bytes: relayedAfter === null ? null : relayedAfter - (relayedBefore ?? 0),
@@ -159,7 +185,16 @@ export async function runScenario(
       expected: rescans.filter((x) => x.expected).length,
       list: rescans,
     },
-    actions: { drift: converged.drift, repaired: converged.repaired },
+    actions: actions.loops,
+    action_kinds: actions.kinds,
+    ...(r.m.spec.failover
+      ? {
+          failover: {
+            ...actions.routes,
+            proxy_bytes: proxiedBefore === null ? null : (r.world.proxiedBytes() ?? 0) - proxiedBefore,
+          },
+        }
+      : {}),
     invariants,
     passed: invariants.every((x) => x.ok),
   };

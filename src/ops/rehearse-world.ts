@@ -18,7 +18,7 @@ import { CouchClient } from '../couch/client.ts';
 import { linkProfile } from '../rehearse/link-profile.ts';
 import { rehearsalMeshText } from '../rehearse/mesh-text.ts';
 import type { RehearsalLink } from '../rehearse/report.ts';
-import type { Topology } from '../rehearse/types.ts';
+import { linkKey, type Topology } from '../rehearse/types.ts';
 import { type FaultProxy, startFaultProxy } from '../relay/fault-proxy.ts';
 import type { MeshSpec } from '../spec/types.ts';
 import { applyOperation } from './apply.ts';
@@ -29,6 +29,8 @@ import {
   startChildNode,
   startInProcessNode,
 } from './rehearse-children.ts';
+import { REHEARSAL_CONTROLLER } from './rehearse-controller.ts';
+import { type Hop, RehearsalRelay } from './rehearse-relay.ts';
 
 export const REHEARSE_PASSWORD_ENV = 'COUCHMESH_REHEARSE_PASSWORD';
 
@@ -58,6 +60,8 @@ export class RehearsalWorld {
   /** link key -> node -> the proxy the link reaches the node through */
   readonly proxies = new Map<string, Map<string, FaultProxy>>();
   links: RehearsalLink[] = [];
+  /** FAILOVER (when the mesh declares `failover:`): each relay node's forward proxy */
+  readonly relays = new Map<string, RehearsalRelay>();
   readonly topology: Topology;
 
   constructor(
@@ -114,6 +118,7 @@ export class RehearsalWorld {
       }
       this.proxies.set(l.key, ends);
     }
+    if (this.spec.failover) await this.startRelays();
     const urls = new Map([...this.nodes].map(([name, n]) => [name, n.url]));
     const endpoints = new Map(
       [...this.proxies].map(([key, ends]) => [
@@ -123,7 +128,13 @@ export class RehearsalWorld {
     );
     writeFileSync(
       this.file,
-      rehearsalMeshText(originalText, this.spec, { urls, endpoints, passwordEnv: REHEARSE_PASSWORD_ENV }),
+      rehearsalMeshText(originalText, this.spec, {
+        urls,
+        endpoints,
+        passwordEnv: REHEARSE_PASSWORD_ENV,
+        controller: REHEARSAL_CONTROLLER,
+        relays: new Map([...this.relays].map(([n, r]) => [n, r.url])),
+      }),
       {
         mode: 0o600,
       },
@@ -131,6 +142,48 @@ export class RehearsalWorld {
     const r = await applyOperation({ file: this.file }, this.deps(), async () => true);
     if (!r.outcome.ok)
       throw userError('E_REHEARSE', `applying the rehearsal's mesh failed on ${r.outcome.failed.join(', ')}`);
+  }
+
+  /**
+   * One forward proxy per relay node (failover proxy mode): a request for any address of node X
+   * (its own port, or a link's fault proxy in front of it) goes through the proxy of the link
+   * `relay--X` in front of X, the relay's own path; no such link, no path (refused).
+   */
+  private async startRelays(): Promise<void> {
+    const nodeOf = new Map<number, string>();
+    for (const [name, n] of this.nodes) nodeOf.set(n.port, name);
+    for (const ends of this.proxies.values()) for (const [name, p] of ends) nodeOf.set(p.port, name);
+    for (const r of this.spec.nodes.filter((n) => n.role === 'relay')) {
+      const own = (x: string): Hop | undefined => {
+        const p = this.proxies.get(linkKey(r.name, x))?.get(x);
+        return p ? { host: '127.0.0.1', port: p.port } : undefined;
+      };
+      const allow = this.spec.nodes.flatMap((n) => own(n.name) ?? []);
+      const relay = new RehearsalRelay({
+        name: r.name,
+        allow,
+        clock: this.clock,
+        route: (port) => {
+          const x = nodeOf.get(port);
+          return x ? own(x) : undefined;
+        },
+      });
+      await relay.start();
+      this.relays.set(r.name, relay);
+    }
+  }
+
+  /** A relay lost whole: its links cut, its node killed, its forward proxy stopped. */
+  async loseRelay(node: string, links: readonly string[]): Promise<void> {
+    this.cut(links);
+    await this.node(node).kill();
+    await this.relays.get(node)?.stop();
+  }
+
+  /** Bytes through the relays' forward proxies (rerouted directions), or null without failover. */
+  proxiedBytes(): number | null {
+    if (!this.relays.size) return null;
+    return [...this.relays.values()].reduce((n, r) => n + r.bytes(), 0);
   }
 
   /** What every operation on the rehearsal's mesh gets: its own password, the injected clock. */
@@ -162,6 +215,7 @@ export class RehearsalWorld {
   async healAll(): Promise<void> {
     this.cut([...this.proxies.keys()], false);
     for (const n of this.nodes.values()) if (n.down) await n.restart();
+    for (const r of this.relays.values()) await r.start();
   }
 
   /** Bytes through the proxies of the links of relay nodes (both ways), or null without a relay. */
@@ -178,6 +232,7 @@ export class RehearsalWorld {
 
   async close(): Promise<void> {
     await Promise.allSettled([...this.clients.values()].map((c) => c.close()));
+    await Promise.allSettled([...this.relays.values()].map((r) => r.stop()));
     for (const ends of this.proxies.values())
       await Promise.allSettled([...ends.values()].map((p) => p.close()));
     await Promise.allSettled([...this.nodes.values()].map((n) => n.close()));

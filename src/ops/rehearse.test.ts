@@ -23,7 +23,15 @@ describe('rehearse options', () => {
   it('a duration or rate out of range is refused before anything starts', async () => {
     for (const o of [{ durationS: 0 }, { rate: 0 }, { durationS: Number.NaN }])
       await assert.rejects(
-        rehearseOperation({ file: '/nonexistent/mesh.yaml', ...o }, { env: {} }),
+        rehearseOperation(
+          { file: '/nonexistent/mesh.yaml', ...o },
+          {
+            env: {},
+            startController: () => {
+              throw new Error('not started: the options are refused first');
+            },
+          },
+        ),
         (e: Error & { code?: string }) => e.code === 'E_REHEARSE_OPTION',
       );
   });

@@ -2,11 +2,14 @@
  * The rehearse operation (`couchmesh rehearse`, #16): the declared topology on embedded nodes on
  * 127.0.0.1 with a fault proxy on every link (rehearse-world.ts: same nodes, links, link classes,
  * relays and conflict strategies; its own ports and credentials, so the real nodes of the file are
- * never contacted), then each scenario in turn (src/rehearse/scenarios: partition, isolate, split,
- * flap, crash, recreate, relay-loss) with writers on every node, the heal, the controller's work
- * until the mesh converges, and the invariants. Returns the report; prints nothing.
+ * never contacted), the real controller started on it for the whole rehearsal
+ * (rehearse-controller.ts), then each scenario in turn (src/rehearse/scenarios: partition, isolate,
+ * split, flap, crash, recreate, relay-loss) with writers on every node, the heal, the controller
+ * watched until the mesh converges, and the invariants. Returns the report; prints nothing.
  */
+import { setMaxListeners } from 'node:events';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { userError } from '../core/errors.ts';
 import { type RehearseReport, type ScenarioReport, summarize } from '../rehearse/report.ts';
 import { scenarioPlan } from '../rehearse/scenarios/index.ts';
@@ -17,12 +20,20 @@ import { didYouMean } from '../spec/suggest.ts';
 import { clockOf, type MeshDeps } from './deps.ts';
 import { MeshInvalidError, openMesh } from './mesh.ts';
 import type { StartDiskNode } from './rehearse-children.ts';
+import {
+  ActionTally,
+  REHEARSAL_CONTROLLER,
+  type RehearsalController,
+  type StartRehearsalController,
+} from './rehearse-controller.ts';
 import { runScenario, type ScenarioEvent } from './rehearse-scenario.ts';
 import { RehearsalWorld } from './rehearse-world.ts';
 
 export interface RehearseDeps extends MeshDeps {
   /** run the nodes in this process through src/node's startNode (tests); default: child processes */
   startNode?: StartDiskNode;
+  /** the controller (`startController` of src/controller, which operations may not import) */
+  startController: StartRehearsalController;
 }
 
 export interface RehearseOptions {
@@ -43,6 +54,7 @@ export type RehearseEvent =
   | { type: 'starting'; nodes: number; links: number }
   | { type: 'node-started'; node: string }
   | { type: 'applied'; file: string }
+  | { type: 'controller'; pollMs: number; log: string }
   | ScenarioEvent;
 
 export const REHEARSE_DEFAULTS = { durationS: 10, seed: 1, rate: 5, convergeTimeoutS: 120 } as const;
@@ -72,6 +84,8 @@ export async function rehearseOperation(
   progress: (e: RehearseEvent) => void = () => {},
 ): Promise<RehearseReport> {
   const names = selectScenarios(o.scenarios);
+  // every request, sleep and loop of the rehearsal and its controller listens to the caller's signal
+  if (deps.signal) setMaxListeners(1_000, deps.signal);
   const durationMs = Math.round(
     range('duration', o.durationS ?? REHEARSE_DEFAULTS.durationS, 0.5, 3600) * 1000,
   );
@@ -98,24 +112,41 @@ export async function rehearseOperation(
     if (!opened.ok) throw new MeshInvalidError(opened.validation);
     const m = opened.mesh;
     const acks: Ack[] = [];
-    await warmUp(
-      world,
-      spec.databases.map((d) => d.name),
-      acks,
-    );
     const reports: ScenarioReport[] = [];
+    let controller: RehearsalController | undefined;
+    let tally: ActionTally | undefined;
     try {
+      await warmUp(
+        world,
+        spec.databases.map((d) => d.name),
+        acks,
+      );
+      const log = join(world.dir, 'controller.log');
+      controller = deps.startController(
+        { file: world.file, stateDir: join(world.dir, '.couchmesh'), logFile: log },
+        wdeps,
+      );
+      tally = new ActionTally(controller, world.clock);
+      progress({ type: 'controller', pollMs: REHEARSAL_CONTROLLER.poll_interval_ms, log });
       for (const name of names) {
         const plan = scenarioPlan(name, world.topology, seed, durationMs);
-        reports.push(
-          await runScenario(
-            { world, m, deps: wdeps, durationMs, rate, seed, acks, convergeTimeoutMs },
-            plan,
-            progress,
-          ),
-        );
+        const run = {
+          world,
+          m,
+          deps: wdeps,
+          durationMs,
+          rate,
+          seed,
+          acks,
+          convergeTimeoutMs,
+          controller,
+          tally,
+        };
+        reports.push(await runScenario(run, plan, progress));
       }
     } finally {
+      tally?.close();
+      await controller?.stop();
       await m.close();
     }
     const head = {

@@ -7,8 +7,10 @@
  *    `tls`/`couch_tls` (certificates of the real hosts) are dropped;
  *  - every link is written out explicitly (generators expanded by the spec) with `endpoints:` naming
  *    the fault proxy in front of each of its ends, so its replications, and only they, cross it;
- *  - `replication_users` (passwords of the real mesh) and `failover.relays` (forward proxies on real
- *    hosts) are dropped.
+ *  - `replication_users` (passwords of the real mesh) are dropped; `failover.relays` (forward proxies
+ *    on real hosts) name the rehearsal's own relay proxies instead (none given: none);
+ *  - `controller:` keeps the file's remediation policies and limits, with the rehearsal's shorter
+ *    intervals (seconds, not minutes: a scenario lasts seconds) laid over it.
  */
 import { parse, stringify } from 'yaml';
 import type { LinkSpec, MeshSpec } from '../spec/types.ts';
@@ -20,6 +22,10 @@ export interface RehearsalAddresses {
   endpoints: ReadonlyMap<string, Readonly<Record<string, string>>>;
   /** the environment variable holding the rehearsal's admin password */
   passwordEnv: string;
+  /** controller intervals laid over the file's `controller:` block (poll, drift, deep check, conflicts) */
+  controller?: Readonly<Record<string, number>>;
+  /** relay node -> the rehearsal's forward proxy for it (`failover.relays`) */
+  relays?: ReadonlyMap<string, string>;
 }
 
 type Raw = Record<string, unknown>;
@@ -42,8 +48,12 @@ export function rehearsalMeshText(original: string, spec: MeshSpec, a: Rehearsal
   out.databases = raw.databases;
   for (const k of ['defaults', 'link_classes', 'thresholds', 'controller', 'canary'] as const)
     if (raw[k] !== undefined) out[k] = raw[k];
+  if (a.controller) out.controller = { ...((raw.controller as Raw | undefined) ?? {}), ...a.controller };
   out.links = spec.links.map((l) => explicitLink(l, spec, a.endpoints.get(l.key)));
-  if (raw.failover !== undefined) out.failover = { ...(raw.failover as Raw), relays: {} };
+  if (raw.failover !== undefined) {
+    const relays = Object.fromEntries([...(a.relays ?? [])].map(([n, proxy]) => [n, { proxy }]));
+    out.failover = { ...(raw.failover as Raw), relays };
+  }
   return `# couchmesh rehearse: ${spec.mesh} on embedded nodes (generated; the real nodes are never contacted)\n${stringify(out)}`;
 }
 

@@ -30,7 +30,10 @@ export interface ScenarioReport {
   skipped?: string;
   /** the faults, in order, with their offsets */
   steps: string[];
-  /** ms from the heal until verify found every pair identical (and conflicts resolved); null: it did not */
+  /**
+   * ms from the heal until the controller's view was converged and verify found every pair
+   * identical; null: it did not
+   */
   converge_ms: number | null;
   /** verify passes it took */
   passes: number;
@@ -39,8 +42,15 @@ export interface ScenarioReport {
   /** bytes through the fault proxies of the relay's links (both ways); null: the mesh has no relay */
   relayed_bytes: number | null;
   rescans: { unexpected: number; expected: number; list: Rescan[] };
-  /** actions the convergence loop took: drift repairs (plan + apply), repaired documents */
-  actions: { drift: number; repaired: number };
+  /** the controller's actions during the scenario, by loop (drift, resolve, remediate, deep-check, route) */
+  actions: Record<string, number>;
+  /** the same by `loop/kind` (drift/apply, remediate/reset-checkpoints, route/relay, ...) */
+  action_kinds: Record<string, number>;
+  /**
+   * FAILOVER (relay-loss on a mesh declaring `failover:`): the router's route changes during the
+   * scenario and the bytes through the relays' forward proxies
+   */
+  failover?: { relayed: number; given_up: number; direct: number; proxy_bytes: number | null };
   invariants: InvariantResult[];
   passed: boolean;
 }
@@ -77,7 +87,8 @@ export function skippedScenario(name: ScenarioName, description: string, why: st
     conflicts: { created: 0, resolved: 0, left: 0 },
     relayed_bytes: null,
     rescans: { unexpected: 0, expected: 0, list: [] },
-    actions: { drift: 0, repaired: 0 },
+    actions: {},
+    action_kinds: {},
     invariants: [],
     passed: true,
   };

@@ -45,7 +45,9 @@ export type Fault =
   /** started again on the same data folder and port */
   | { kind: 'restart'; node: string }
   /** the database deleted and created again (empty) on the node */
-  | { kind: 'recreate'; node: string; db: string };
+  | { kind: 'recreate'; node: string; db: string }
+  /** a relay lost whole: its node killed, its links cut, its forward proxy (failover) stopped */
+  | { kind: 'lose-relay'; node: string; links: string[] };
 
 export interface Step {
   /** ms after the scenario's start */
@@ -79,5 +81,7 @@ export function describeFault(f: Fault): string {
       return `${f.kind} ${f.node}`;
     case 'recreate':
       return `recreate ${f.node}/${f.db}`;
+    case 'lose-relay':
+      return `relay ${f.node} lost (node killed, proxy stopped, ${f.links.join(' ')} cut)`;
   }
 }

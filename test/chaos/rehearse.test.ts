@@ -5,6 +5,7 @@
 // asserts on elapsed time, only on what the report says.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { startRehearsalController } from '../../src/controller/rehearsal.ts';
 import { startNode } from '../../src/node/index.ts';
 import { type RehearseEvent, rehearseOperation } from '../../src/ops/rehearse.ts';
 import { INVARIANTS } from '../../src/rehearse/report.ts';
@@ -16,7 +17,7 @@ describe('couchmesh rehearse on the seed mesh', () => {
     const events: RehearseEvent[] = [];
     const r = await rehearseOperation(
       { file: SEED_MESH, scenarios: ['partition'], durationS: 2, seed: 1, rate: 4 },
-      { env: {}, startNode },
+      { env: {}, startNode, startController: startRehearsalController },
       (e) => events.push(e),
     );
     assert.equal(r.mesh, 'seed');
@@ -49,6 +50,7 @@ describe('couchmesh rehearse on the seed mesh', () => {
     assert.deepEqual(kinds, [
       'starting',
       'applied',
+      'controller',
       'scenario',
       'fault',
       'fault',

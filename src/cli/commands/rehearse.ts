@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { startRehearsalController } from '../../controller/rehearsal.ts';
 import { type RehearseOptions, rehearseOperation } from '../../ops/rehearse.ts';
 import { SCENARIOS } from '../../rehearse/types.ts';
 import type { Output } from '../boundary.ts';
@@ -60,10 +61,14 @@ export function registerRehearse(program: Command, output: Output): void {
         const tty = process.stderr.isTTY === true;
         const report = await reportingInvalid(output, json, () =>
           untilStopped((signal) =>
-            rehearseOperation(options, { env: process.env, signal }, (e) => {
-              const line = tty ? rehearseProgress(e) : null;
-              if (line) process.stderr.write(`${line}\n`);
-            }),
+            rehearseOperation(
+              options,
+              { env: process.env, signal, startController: startRehearsalController },
+              (e) => {
+                const line = tty ? rehearseProgress(e) : null;
+                if (line) process.stderr.write(`${line}\n`);
+              },
+            ),
           ),
         );
         if (json) output.out(JSON.stringify(report, null, 2));

@@ -12,6 +12,8 @@ const partition: ScenarioReport = {
   passes: 5,
   writes: { acked: 40, refused: 1, failed: 0 },
   conflicts: { created: 4, resolved: 0, left: 4 },
+  actions: { drift: 1, resolve: 23, route: 2 },
+  action_kinds: { 'drift/apply': 1, 'resolve/resolve': 23, 'route/relay': 2 },
   invariants: [
     { name: 'identical', ok: true, evidence: 'verify: 5/5 pairs identical after 5 passes' },
     { name: 'no-rescan', ok: false, evidence: '1 directions re-scanned from 0: n1->n3' },
@@ -36,8 +38,12 @@ describe('rehearse view', () => {
   it('a table row per scenario, then faults and invariants with evidence', () => {
     const text = renderRehearse(report, paint(false));
     assert.match(text, /cellular 60\+0\.\.40 ms per chunk each way/);
-    assert.match(text, /^partition\s+2\.6 s\s+40 \(1 refused\)\s+4\/0\s+-\s+0\s+1\/2 FAIL$/m);
-    assert.match(text, /^relay-loss\s+-\s+-\s+-\s+-\s+-\s+skipped: the mesh declares no relay$/m);
+    assert.match(
+      text,
+      /^partition\s+2\.6 s\s+40 \(1 refused\)\s+4\/0\s+drift 1, resolve 23, route 2\s+-\s+0\s+1\/2 FAIL$/m,
+    );
+    assert.match(text, /^relay-loss\s+-\s+-\s+-\s+-\s+-\s+-\s+skipped: the mesh declares no relay$/m);
+    assert.match(text, /controller actions: drift\/apply 1, resolve\/resolve 23, route\/relay 2/);
     assert.match(text, /FAIL no-rescan\s+1 directions re-scanned from 0: n1->n3/);
     assert.match(text, /rehearse seed: 0 passed, 1 failed, 1 skipped$/);
     assert.equal(report.exit_code, 2);

@@ -16,7 +16,7 @@ function bytes(n: number | null): string {
 }
 
 function row(s: ScenarioReport): string[] {
-  if (s.skipped) return [s.name, '-', '-', '-', '-', '-', s.skipped];
+  if (s.skipped) return [s.name, '-', '-', '-', '-', '-', '-', s.skipped];
   const w = s.writes;
   const extra = [w.refused ? `${w.refused} refused` : '', w.failed ? `${w.failed} failed` : ''].filter(
     Boolean,
@@ -27,6 +27,7 @@ function row(s: ScenarioReport): string[] {
     s.converge_ms === null ? 'no' : seconds(s.converge_ms),
     `${w.acked}${extra.length ? ` (${extra.join(', ')})` : ''}`,
     `${s.conflicts.created}/${s.conflicts.resolved}`,
+    actionsText(s.actions),
     bytes(s.relayed_bytes),
     s.rescans.expected
       ? `${s.rescans.unexpected} (+${s.rescans.expected} expected)`
@@ -35,14 +36,24 @@ function row(s: ScenarioReport): string[] {
   ];
 }
 
+/** `drift 1, resolve 23, route 2`, or `none` */
+export function actionsText(a: Readonly<Record<string, number>>): string {
+  const xs = Object.entries(a)
+    .filter(([, n]) => n > 0)
+    .sort(([x], [y]) => x.localeCompare(y));
+  return xs.length ? xs.map(([k, n]) => `${k} ${n}`).join(', ') : 'none';
+}
+
 function details(s: ScenarioReport, p: Paint): string[] {
   if (s.skipped) return [];
   const out = [`${p.bold(s.name)}: ${s.description}`, ...s.steps.map((x) => `  ${x}`)];
-  const acts = [
-    s.actions.drift ? `${s.actions.drift} drift repairs applied` : '',
-    s.actions.repaired ? `${s.actions.repaired} documents repaired by verify` : '',
-  ].filter(Boolean);
-  if (acts.length) out.push(`  controller: ${acts.join(', ')}`);
+  const kinds = actionsText(s.action_kinds);
+  out.push(`  controller actions: ${kinds}`);
+  const f = s.failover;
+  if (f)
+    out.push(
+      `  failover: ${f.relayed} routed through a relay, ${f.given_up} given up (no usable relay), ${f.direct} back direct; ${bytes(f.proxy_bytes)} through the relay proxies`,
+    );
   const width = Math.max(...s.invariants.map((i) => i.name.length));
   for (const i of s.invariants)
     out.push(`  ${i.ok ? p.green('ok  ') : p.red('FAIL')} ${i.name.padEnd(width)}  ${i.evidence}`);
@@ -63,6 +74,7 @@ export function renderRehearse(r: RehearseReport, p: Paint): string {
     'CONVERGED',
     'WRITES ACKED',
     'CONFLICTS made/resolved',
+    'CONTROLLER ACTIONS',
     'RELAYED',
     'RE-SCANS',
     'INVARIANTS',
@@ -73,7 +85,7 @@ export function renderRehearse(r: RehearseReport, p: Paint): string {
       if (ri === 0) return p.bold(t);
       const s = r.scenarios[ri - 1] as ScenarioReport;
       if (s.skipped) return ci === 0 ? t : p.grey(t);
-      if (ci === 6) return s.passed ? p.green(t) : p.red(t);
+      if (ci === 7) return s.passed ? p.green(t) : p.red(t);
       return t;
     }),
   );
@@ -106,6 +118,8 @@ export function rehearseProgress(e: RehearseEvent): string | null {
       return `${e.name}: healed, waiting for the mesh to converge…`;
     case 'converged':
       return `${e.name}: ${e.ok ? `converged in ${seconds(e.ms)}` : `not converged after ${seconds(e.ms)}`} (${e.passes} verify passes)`;
+    case 'controller':
+      return `controller started (poll every ${e.pollMs} ms; log ${e.log})`;
     case 'checked':
       return `${e.name}: invariants ${e.passed ? 'hold' : 'FAILED'}`;
     default:

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { seededRandom } from '../../core/random.ts';
-import { SCENARIOS, type ScenarioPlan, type Topology } from '../types.ts';
+import { describeFault, SCENARIOS, type ScenarioPlan, type Topology } from '../types.ts';
 import { scenarioPlan } from './index.ts';
 import { NO_RELAY } from './relay-loss.ts';
 import { splitSides } from './split.ts';
@@ -114,5 +114,24 @@ describe('rehearse scenario schedules', () => {
     const p = scenarioPlan('relay-loss', star, 1, 1000);
     assert.equal(p.skipped, undefined);
     assert.deepEqual(linksAt(p), ['depot--n1']);
+  });
+
+  it('relay-loss with failover: a direct link cut, then the relay lost whole, then everything healed', () => {
+    const star: Topology = {
+      ...SEED,
+      failover: true,
+      nodes: [{ name: 'depot', role: 'relay' }, ...SEED.nodes],
+      links: [{ key: 'depot--n1', nodes: ['depot', 'n1'], class: 'cellular' }, ...SEED.links],
+    };
+    const p = scenarioPlan('relay-loss', star, 1, 1000);
+    const direct = SEED.links[0]?.key as string;
+    assert.deepEqual(
+      p.steps.map((s) => [s.atMs, describeFault(s.fault)]),
+      [
+        [0, `cut ${direct}`],
+        [700, 'relay depot lost (node killed, proxy stopped, depot--n1 cut)'],
+        [1000, `heal ${direct} depot--n1`],
+      ],
+    );
   });
 });
