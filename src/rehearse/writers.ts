@@ -18,20 +18,21 @@ export interface Ack {
   deleted: boolean;
 }
 
-export interface WriteTally {
-  acked: Ack[];
+/** What a run of writers got back; the test chaos suite tallies acks without `db` (one database). */
+export interface WriteTally<A = Ack> {
+  acked: A[];
   /** answered with something else than an ack (409 on a concurrent edit, ...) */
   refused: number;
   /** no answer (node down, killed mid-request) */
   failed: number;
 }
 
-export const newTally = (): WriteTally => ({ acked: [], refused: 0, failed: 0 });
+export const newTally = <A = Ack>(): WriteTally<A> => ({ acked: [], refused: 0, failed: 0 });
 
 /** Shared ids: few enough that both sides of a partition edit the same documents. */
 export const POOL = 30;
 
-const int = (r: Random, n: number): number => Math.floor(r.float() * n);
+export const int = (r: Random, n: number): number => Math.floor(r.float() * n);
 
 interface Doc {
   _rev?: string;

@@ -3,7 +3,7 @@
 // does not exist yet. 20 fresh applies of the 4-node seed mesh on embedded nodes (each run a new mesh
 // and a new database, its documents deleted afterwards); after each, every job is running and no job,
 // nor any document, ever reported `db_not_found` (before the two phases, 3 of 16 single-node applies
-// and 6 of 16 cluster applies crashed so: ../shared/couchdb/cluster-samples, issue #17).
+// and 6 of 16 cluster applies crashed so, on real CouchDB 3.5.0: issue #17).
 // To make the race likely rather than rare, n4 is a "cluster" whose only member, the control
 // plane's way in, is a fault proxy that turns slow once the plan is approved: n4's database is
 // created late, while its peers' documents (which name n4's stable url, direct) would already start

@@ -3,29 +3,22 @@
 // of shared ids so writes on two sides of a cut make conflicts. A write counts as acknowledged only
 // when the node answered 201/202 with its rev (CouchDB's ack); a refused or interrupted one does not.
 import { type Random, seededRandom } from '../../../src/core/random.ts';
+import {
+  int,
+  type Ack as MeshAck,
+  type WriteTally as MeshTally,
+  newTally as meshTally,
+  POOL,
+} from '../../../src/rehearse/writers.ts';
 import { type ChaosWorld, DB, type Json } from './world.ts';
 
-export interface Ack {
-  node: string;
-  id: string;
-  rev: string;
-  deleted: boolean;
-}
+// The acks, the tally and the pool are the rehearsal's (src/rehearse/writers.ts), without `db`: the
+// chaos world writes one database.
+export type Ack = Omit<MeshAck, 'db'>;
+export type WriteTally = MeshTally<Ack>;
+export const newTally = (): WriteTally => meshTally<Ack>();
+export { int };
 
-export interface WriteTally {
-  acked: Ack[];
-  /** answered with something else than an ack (409 on a concurrent edit, ...) */
-  refused: number;
-  /** no answer (node down or killed mid-request) */
-  failed: number;
-}
-
-export const newTally = (): WriteTally => ({ acked: [], refused: 0, failed: 0 });
-
-/** Shared ids: few enough that both sides of a partition edit the same documents. */
-const POOL = 30;
-
-export const int = (r: Random, n: number): number => Math.floor(r.float() * n);
 export const pick = <T>(r: Random, xs: readonly T[]): T => xs[int(r, xs.length)] as T;
 
 /** One write decided by `r` on `node`; what happened goes into `t`. */
