@@ -9,6 +9,7 @@
  * `null` sample, never a throw. Every feed and write is awaited before `round` returns (an abort
  * included), so nothing is left running.
  */
+import { setMaxListeners } from 'node:events';
 import type { Clock } from '../core/clock.ts';
 import type { Seq } from '../couch/changes.ts';
 import type { CouchClient } from '../couch/client.ts';
@@ -60,6 +61,8 @@ export class CanaryProbe {
       this.requests++;
     };
     const stop = new AbortController();
+    // every write and feed of the round listens on it (a direction each): many listeners, not a leak
+    setMaxListeners(1_000, stop.signal);
     const abort = () => stop.abort();
     signal?.addEventListener('abort', abort, { once: true });
     // per canary id: this round's written generation and ack time; the newest generation seen on B
