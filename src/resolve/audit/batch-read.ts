@@ -58,7 +58,7 @@ async function* rows(
 }
 
 /** Keeps the earliest recorded copy of each entry id. */
-export function addEarliest(into: Map<string, AuditEntry>, e: AuditEntry): void {
+function addEarliest(into: Map<string, AuditEntry>, e: AuditEntry): void {
   const had = into.get(e._id);
   if (!had || e.recorded_at < had.recorded_at) into.set(e._id, e);
 }
