@@ -2,7 +2,7 @@
 // chunk's two documents named by its first entry's time and the hash of its entry ids.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { chunkDocs, chunkEntries } from './batch-doc.ts';
+import { chunk, chunkDocs, chunkDocsJson, chunkEntries } from './batch-doc.ts';
 import { entryDocId } from './entry.ts';
 import { sampleEntry } from './test-support.ts';
 
@@ -46,6 +46,17 @@ describe('audit batch chunks', () => {
     assert.deepEqual(batch.entries, chunk);
     assert.deepEqual(chunkDocs(chunk.map((e) => ({ ...e }))), [batch, index], 'a resend is the same');
     assert.notEqual(chunkDocs(chunk.slice(0, 2))[0]._id, batch._id);
+  });
+
+  it('the JSON text sent is the two documents, each with its rev `1-<id hash>`', () => {
+    const [c] = chunk(entries(3));
+    assert.ok(c);
+    const [batch, index] = chunkDocs(c.entries);
+    const sent = chunkDocsJson(c).map((d) => [d.id, JSON.parse(d.json)]);
+    assert.deepEqual(sent, [
+      [batch._id, { ...batch, _rev: `1-${batch._id.slice(-32)}` }],
+      [index._id, { ...index, _rev: `1-${index._id.slice(-32)}` }],
+    ]);
   });
 
   it('entry ids give their doc id back, colons and all', () => {

@@ -35,33 +35,62 @@ export interface ChunkLimits {
  */
 export const CHUNK_LIMITS: ChunkLimits = { maxChars: 1024 * 1024, maxEntries: 1_000 };
 
+/** Entries of one chunk, with the JSON text of each (measured once, then sent as it is). */
+export interface Chunk {
+  entries: AuditEntry[];
+  json: string[];
+}
+
 /** Entries cut into chunks, in order, within `limits`. */
-export function chunkEntries(entries: readonly AuditEntry[], limits = CHUNK_LIMITS): AuditEntry[][] {
-  const out: AuditEntry[][] = [];
-  let chunk: AuditEntry[] = [];
+export function chunk(entries: readonly AuditEntry[], limits = CHUNK_LIMITS): Chunk[] {
+  const out: Chunk[] = [];
+  let c: Chunk = { entries: [], json: [] };
   let chars = 0;
   for (const e of entries) {
-    const size = JSON.stringify(e).length + 1;
-    if (chunk.length && (chunk.length >= limits.maxEntries || chars + size > limits.maxChars)) {
-      out.push(chunk);
-      chunk = [];
+    const text = JSON.stringify(e);
+    if (
+      c.entries.length &&
+      (c.entries.length >= limits.maxEntries || chars + text.length + 1 > limits.maxChars)
+    ) {
+      out.push(c);
+      c = { entries: [], json: [] };
       chars = 0;
     }
-    chunk.push(e);
-    chars += size;
+    c.entries.push(e);
+    c.json.push(text);
+    chars += text.length + 1;
   }
-  if (chunk.length) out.push(chunk);
+  if (c.entries.length) out.push(c);
   return out;
 }
 
+export const chunkEntries = (entries: readonly AuditEntry[], limits = CHUNK_LIMITS): AuditEntry[][] =>
+  chunk(entries, limits).map((c) => c.entries);
+
 /** A chunk's two documents: the batch, then its index. */
-export function chunkDocs(chunk: readonly AuditEntry[]): [AuditBatchDoc, AuditIndexDoc] {
-  const ids = chunk.map((e) => e._id);
-  const key = `${(chunk[0] as AuditEntry).recorded_at}:${digest32(ids)}`;
+export function chunkDocs(entries: readonly AuditEntry[]): [AuditBatchDoc, AuditIndexDoc] {
+  const ids = entries.map((e) => e._id);
+  const key = `${(entries[0] as AuditEntry).recorded_at}:${digest32(ids)}`;
   const batch = `b:${key}`;
   return [
-    { _id: batch, type: 'couchmesh.audit-batch', entries: [...chunk] },
+    { _id: batch, type: 'couchmesh.audit-batch', entries: [...entries] },
     { _id: `x:${key}`, type: 'couchmesh.audit-index', batch, ids },
+  ];
+}
+
+/** The revision a document of the audit is written as: `1-<32 hex of its id>` (every id ends in a hash). */
+export const auditRev = (id: string): string => `1-${id.slice(-32)}`;
+
+/**
+ * `chunkDocs` as the JSON text `_bulk_docs` takes, each with its `_rev`: the entries' text measured by
+ * `chunk` is spliced in, not produced a second time by stringifying the whole request.
+ */
+export function chunkDocsJson(c: Chunk): Array<{ id: string; json: string }> {
+  const [batch, index] = chunkDocs(c.entries);
+  const head = (id: string) => `{"_id":${JSON.stringify(id)},"_rev":"${auditRev(id)}"`;
+  return [
+    { id: batch._id, json: `${head(batch._id)},"type":"${batch.type}","entries":[${c.json.join(',')}]}` },
+    { id: index._id, json: JSON.stringify({ ...index, _rev: auditRev(index._id) }) },
   ];
 }
 

@@ -1,5 +1,5 @@
 import { type CouchClient, dbPath, docPath, isCouchError } from '../../couch/index.ts';
-import { chunkDocs, chunkEntries } from './batch-doc.ts';
+import { auditRev, chunk, chunkDocsJson } from './batch-doc.ts';
 import { batchedEntry, entriesOfDoc } from './batch-read.ts';
 import { type AuditEntry, isAuditEntry, withDerived } from './entry.ts';
 import type { AuditSink } from './sink.ts';
@@ -101,18 +101,18 @@ export class CouchAuditSink implements AuditSink {
     await this.open();
     // an undo stays one document of its own (written alone, rarely); the pipeline's entries are batched
     const single = entries.filter((e) => e.type === 'couchmesh.undo');
-    const chunks = chunkEntries(single.length ? entries.filter((e) => e.type !== 'couchmesh.undo') : entries);
+    const chunks = chunk(single.length ? entries.filter((e) => e.type !== 'couchmesh.undo') : entries);
     // a first revision needs no `_revisions`: the rev alone is the whole path
-    const docs: Array<{ _id: string }> = single.slice();
+    const docs = single.map((e) => JSON.stringify({ ...e, _rev: auditRev(e._id) }));
     const owner = new Map<string, readonly AuditEntry[]>();
-    for (const chunk of chunks)
-      for (const d of chunkDocs(chunk)) {
-        docs.push(d);
-        owner.set(d._id, chunk);
+    for (const c of chunks)
+      for (const d of chunkDocsJson(c)) {
+        docs.push(d.json);
+        owner.set(d.id, c.entries);
       }
     const res = await this.client.post<Array<{ id?: string; error?: string; reason?: string }>>(
       `${dbPath(this.db)}/_bulk_docs`,
-      { docs: docs.map((d) => ({ ...d, _rev: `1-${d._id.slice(-32)}` })), new_edits: false },
+      `{"docs":[${docs.join(',')}],"new_edits":false}`,
       undefined,
       { idempotent: true },
     );
@@ -121,9 +121,9 @@ export class CouchAuditSink implements AuditSink {
       if (!r.error || !r.id) continue;
       const why = `${r.error}: ${r.reason ?? ''}`;
       // fail closed: a chunk whose batch or index was refused refuses every entry it holds
-      const chunk = owner.get(r.id);
-      if (!chunk) failed.set(r.id, why);
-      else for (const e of chunk) if (!failed.has(e._id)) failed.set(e._id, `${why} (audit batch ${r.id})`);
+      const held = owner.get(r.id);
+      if (!held) failed.set(r.id, why);
+      else for (const e of held) if (!failed.has(e._id)) failed.set(e._id, `${why} (audit batch ${r.id})`);
     }
     return failed;
   }

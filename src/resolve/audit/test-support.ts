@@ -39,8 +39,12 @@ export function countingPosts(client: CouchClient, sent: Array<Array<{ _id: stri
   return new Proxy(client, {
     get(target, key) {
       if (key === 'post')
-        return (path: string, body: { docs?: Array<{ _id: string }> }, ...rest: unknown[]) => {
-          if (path.endsWith('/_bulk_docs')) sent.push(body.docs ?? []);
+        return (path: string, body: unknown, ...rest: unknown[]) => {
+          // the audit sends its requests as JSON text (batch-doc.ts, chunkDocsJson)
+          const parsed = (typeof body === 'string' ? JSON.parse(body) : body) as {
+            docs?: Array<{ _id: string }>;
+          };
+          if (path.endsWith('/_bulk_docs')) sent.push(parsed.docs ?? []);
           return (target.post as (...a: unknown[]) => Promise<unknown>)(path, body, ...rest);
         };
       const v = Reflect.get(target, key);
