@@ -29,9 +29,10 @@ export interface ChunkLimits {
 }
 
 /**
- * CouchDB refuses a document over `max_document_size` (`[couchdb] max_document_size`, default
- * 8,000,000 bytes since 3.0; 413 `document_too_large`). A chunk stops at 1 MiB of JSON characters,
- * at most 3 MiB of UTF-8, well under it; 1,000 entries bound what a reader parses for one entry.
+ * CouchDB refuses a document over `[couchdb] max_document_size` (default 8,000,000 bytes in 3.x;
+ * 413 `document_too_large`), measured on its decoded Erlang term, which can be ~30% larger than the
+ * JSON (apache/couchdb#659). A chunk stops at 1 MiB of JSON characters, at most 3 MiB of UTF-8, well
+ * under it either way; 1,000 entries bound what a reader parses to find one entry.
  */
 export const CHUNK_LIMITS: ChunkLimits = { maxChars: 1024 * 1024, maxEntries: 1_000 };
 
