@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CouchClient } from '../couch/client.ts';
 import { startNode } from '../node/index.ts';
+import { CouchAuditSink, type ResolutionEntry } from '../resolve/index.ts';
 import { type ControllerDemoEvent, startControllerDemo } from './demo.ts';
 import { demoMeshText } from './demo-mesh.ts';
 import type { PartitionEvent } from './demo-partition.ts';
@@ -47,9 +48,8 @@ describe("the controller's demo", () => {
       try {
         for (const res of r.resolved) {
           assert.equal(res.strategy, 'lww');
-          const entry = await n1.get<{ doc_id: string; losers: unknown[] }>(
-            `/couchmesh_audit/${encodeURIComponent(res.audit_id)}`,
-          );
+          // entries live in batch documents: read through the audit's reader, not by document id
+          const entry = (await new CouchAuditSink(n1).get(res.audit_id)) as ResolutionEntry;
           assert.equal(entry.doc_id, res.doc_id);
           assert.equal(entry.losers.length, 1);
         }

@@ -11,12 +11,12 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { CouchClient } from '../couch/client.ts';
-import { isCouchError } from '../couch/errors.ts';
 import { conflictedIds, type HeldDoc, heldDocs, presence, type ReadJson } from '../rehearse/held.ts';
 import { firstN, type InvariantResult } from '../rehearse/report.ts';
 import type { Rescan } from '../rehearse/rescans.ts';
 import type { Ack } from '../rehearse/writers.ts';
 import type { ConflictsConfig } from '../resolve/config.ts';
+import { listAuditEntries } from '../resolve/index.ts';
 import type { MeshDeps } from './deps.ts';
 import type { OpenMesh } from './mesh.ts';
 import { preparePlan } from './plan.ts';
@@ -52,17 +52,8 @@ async function auditedLosers(m: OpenMesh, config: ConflictsConfig): Promise<Map<
     for (const line of text.split('\n')) if (line.trim()) add(JSON.parse(line));
     return out;
   }
-  for (const c of m.clients.values()) {
-    const rows = await c
-      .get<{ rows: Array<{ doc?: never }> }>(`/${encodeURIComponent(config.audit.db)}/_all_docs`, {
-        include_docs: true,
-      })
-      .catch((e) => {
-        if (isCouchError(e) && e.status === 404) return { rows: [] };
-        throw e;
-      });
-    for (const r of rows.rows) add(r.doc);
-  }
+  // both layouts of the audit database (batches and one-entry documents); missing: nothing resolved
+  for (const c of m.clients.values()) for (const e of await listAuditEntries(c, config.audit.db)) add(e);
   return out;
 }
 

@@ -1,6 +1,14 @@
 /** Conflict resolution: pure strategies, the per-database worker, the audit trail and undo. */
 
 export { sortByWinner, winnerOf, winnerOrder } from '../couchdb/winner.ts';
+export {
+  type AuditBatchDoc,
+  type AuditIndexDoc,
+  CHUNK_LIMITS,
+  type ChunkLimits,
+  chunkEntries,
+} from './audit/batch-doc.ts';
+export { type AuditReadClient, listAuditEntries } from './audit/batch-read.ts';
 export { CouchAuditSink } from './audit/couch-sink.ts';
 export type { AuditEntry, AuditedLeaf, DeclineEntry, ResolutionEntry, UndoEntry } from './audit/entry.ts';
 export { NdjsonAuditSink } from './audit/ndjson-sink.ts';

@@ -9,6 +9,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { CouchClient } from '../../src/couch/index.ts';
+import { CouchAuditSink } from '../../src/resolve/index.ts';
 import { DB, type Json, until } from '../telemetry/helpers.ts';
 import { buildDashboard, laptopPage, launch, screenshot } from './browser.ts';
 import { RECREATED_ON, RESOLVER, RealWorld, VICTIM } from './real-world.ts';
@@ -120,11 +122,12 @@ test('3. a conflict made during a partition appears, is resolved (lww), its lose
   assert.equal(resolution.losers.length, 1);
   const loser = resolution.losers[0] as string;
   assert.ok(revs.includes(loser), `${loser} is one of ${revs.join(', ')}`);
-  const audit: Json = await world.mesh.ok(
-    RESOLVER,
-    'GET',
-    `/couchmesh_audit/${encodeURIComponent(resolution.audit_id)}`,
-  );
+  // entries live in batch documents: read through the audit's reader, not by document id
+  const client = new CouchClient({
+    url: world.mesh.url(RESOLVER),
+    auth: { username: 'admin', password: world.mesh.password },
+  });
+  const audit = await new CouchAuditSink(client).get(resolution.audit_id).finally(() => client.close());
   assert.ok(JSON.stringify(audit).includes(loser), 'the audit entry names the loser');
   const doc: Json = await world.mesh.ok(RESOLVER, 'GET', `/${DB}/${id}?conflicts=true`);
   assert.equal(doc.side, 'n4');

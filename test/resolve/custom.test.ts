@@ -4,7 +4,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { dbPath } from '../../src/couch/index.ts';
-import { parseConflictsConfig, type ResolverEvent, ResolverWorker } from '../../src/resolve/index.ts';
+import {
+  type DeclineEntry,
+  listAuditEntries,
+  parseConflictsConfig,
+  type ResolverEvent,
+  ResolverWorker,
+} from '../../src/resolve/index.ts';
 import { createDb, leafSets, startTestNode, type TestNode, winners, writeConflicts } from './helpers.ts';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
@@ -43,16 +49,13 @@ describe('custom strategies', () => {
     assert.deepEqual(await leafSets(n, 'invoices'), leavesBefore);
     for (const w of (await winners(n, 'invoices')).values()) assert.equal(w.conflicts.length, 2);
     // recorded why, in the audit, once per doc and leaf set
-    const audit = await n.client.get<{ rows: Array<{ doc: Record<string, unknown> }> }>(
-      `${dbPath('couchmesh_audit')}/_all_docs`,
-      { include_docs: true },
-    );
-    const decl = audit.rows.map((r) => r.doc).filter((d) => d.db === 'invoices');
+    const audit = await listAuditEntries(n.client, 'couchmesh_audit');
+    const decl = audit.filter((d) => d.db === 'invoices') as DeclineEntry[];
     assert.equal(decl.length, 3);
     for (const d of decl) {
       assert.equal(d.type, 'couchmesh.declined');
       assert.equal(d.reason, 'custom resolver threw: refusing to merge invoices');
-      assert.equal((d.leaves as string[]).length, 3);
+      assert.equal(d.leaves.length, 3);
     }
     // a second run changes nothing either
     const again = await run('invoices', { strategy: 'custom', module: 'throwing-resolver.ts' });

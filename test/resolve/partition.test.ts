@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { dbPath } from '../../src/couch/index.ts';
 import type { ResolutionEntry } from '../../src/resolve/index.ts';
-import { parseConflictsConfig, ResolverWorker } from '../../src/resolve/index.ts';
+import { listAuditEntries, parseConflictsConfig, ResolverWorker } from '../../src/resolve/index.ts';
 import {
   converged,
   createDb,
@@ -126,13 +126,15 @@ describe('partition and heal with resolvers on every node', () => {
 
     // every losing leaf is in the audit: every live leaf at the heal is either an ancestor of the final
     // winner or a loser of a recorded resolution, with its body
-    const audit = await n1.client.get<{ rows: Array<{ doc: ResolutionEntry & { _conflicts?: string[] } }> }>(
+    const audit = await n1.client.get<{ rows: Array<{ doc: { _id: string; _conflicts?: string[] } }> }>(
       `${dbPath(AUDIT)}/_all_docs`,
       { include_docs: true, conflicts: true },
     );
-    const entries = audit.rows.map((r) => r.doc).filter((d) => d.type === 'couchmesh.resolution');
     for (const e of audit.rows)
-      assert.equal(e.doc._conflicts, undefined, `audit entry ${e.doc._id} has no conflicts`);
+      assert.equal(e.doc._conflicts, undefined, `audit document ${e.doc._id} has no conflicts`);
+    const entries = (await listAuditEntries(n1.client, AUDIT)).filter(
+      (d): d is ResolutionEntry => d.type === 'couchmesh.resolution',
+    );
     for (const [docId, live] of liveBefore) {
       const w = final.get(docId)?.rev as string;
       const doc = await n1.client.get<{ _revisions: { start: number; ids: string[] } }>(

@@ -8,6 +8,7 @@ import { docPath } from '../../src/couch/index.ts';
 import {
   CouchAuditSink,
   type JsonObject,
+  listAuditEntries,
   parseConflictsConfig,
   type ResolutionEntry,
   type ResolverEvent,
@@ -52,6 +53,9 @@ describe('undo', () => {
   after(() => n.close());
 
   const audit = () => new CouchAuditSink(n.client);
+  /** An entry as this version stored it (raw: no derived fields), wherever it lives. */
+  const storedEntry = async (id: string) =>
+    (await listAuditEntries(n.client, 'couchmesh_audit')).find((e) => e._id === id);
   const get = (id: string) => n.client.get<JsonObject>(docPath(DB, id), { conflicts: true });
 
   it('restores the loser as the winner and records what it replaced', async () => {
@@ -60,6 +64,9 @@ describe('undo', () => {
     // lww kept the leaf with the latest updated_at (v0), written as a merge on CouchDB's winner (v1)
     const before = await get('doc-0000');
     assert.deepEqual([before.name, before._rev], ['v0', ev.resultRev]);
+    // the resolution sits in a batch document (no document of its own); the undo finds it there
+    assert.equal((await storedEntry(ev.entry))?._id, ev.entry);
+    await assert.rejects(n.client.get(docPath('couchmesh_audit', ev.entry)), { status: 404 });
     const entry = (await audit().get(ev.entry)) as ResolutionEntry;
     assert.deepEqual(entry.parent_body, { name: 'v1', updated_at: 9 }, 'the losing content');
 
@@ -125,10 +132,8 @@ describe('undo', () => {
       clock: systemClock,
     });
     const after = await get('multi-0000');
-    const restored = await n.client.get<JsonObject>(`/couchmesh_audit/${encodeURIComponent(ev.entry)}`);
-    const body = (restored.losers as Array<{ rev: string; body: JsonObject }>).find(
-      (l) => l.rev === loser,
-    )?.body;
+    const restored = (await storedEntry(ev.entry)) as ResolutionEntry;
+    const body = restored.losers.find((l) => l.rev === loser)?.body;
     assert.deepEqual(Object.fromEntries(Object.entries(after).filter(([k]) => !k.startsWith('_'))), body);
     await assert.rejects(
       undoResolution({
@@ -146,13 +151,13 @@ describe('undo', () => {
     const ev = resolved.get('old-0000');
     assert.ok(ev, 'old-0000 was resolved');
     // this version stores neither field; the earlier shape is the same entry with both, as it wrote them
-    const raw = await n.client.get<ResolutionEntry & { _rev: string }>(
-      `/couchmesh_audit/${encodeURIComponent(ev.entry)}`,
-    );
+    const raw = (await storedEntry(ev.entry)) as ResolutionEntry;
     assert.equal(raw.leaves, undefined);
     assert.equal(raw.losers[0]?.tombstone_rev, undefined);
+    // earlier versions wrote it as a document of its own, rev `1-<id hash>`
     const v1 = {
       ...raw,
+      _rev: `1-${ev.entry.slice(-32)}`,
       losers: raw.losers.map((l) => ({ ...l, tombstone_rev: tombstoneRev(l.rev) })),
       leaves: [raw.parent_rev, ...raw.losers.map((l) => l.rev)].sort(),
     };

@@ -1,6 +1,8 @@
 import { type CouchClient, dbPath, docPath, isCouchError } from '../../couch/index.ts';
-import { type AuditEntry, entryRange, isAuditEntry, withDerived } from './entry.ts';
-import { type AuditSink, byRecordedAt } from './sink.ts';
+import { auditRev, chunk, chunkDocsJson } from './batch-doc.ts';
+import { batchedEntry, entriesOfDoc } from './batch-read.ts';
+import { type AuditEntry, isAuditEntry, withDerived } from './entry.ts';
+import type { AuditSink } from './sink.ts';
 
 /** Entries per group-committed `_bulk_docs` at most (see `record`). */
 const GROUP_MAX = 2_000;
@@ -13,10 +15,12 @@ interface Pending {
 
 /**
  * The audit as a CouchDB database (default `couchmesh_audit`) on the node being resolved; it can be
- * replicated like any other. Entries are written with `new_edits:false` as revision `1-<id hash>`:
- * the id and the rev depend only on the resolution, so the same resolution recorded on two nodes is
- * the same revision and replication merges it without a conflict (each copy keeps its own
- * `recorded_at`).
+ * replicated like any other. The pipeline's entries are stored as batch documents (`b:` + its `x:`
+ * index, batch-doc.ts: one document per entry cost the node ~2.5x the CPU), an undo as a document of
+ * its own. Every document is written with `new_edits:false` as revision `1-<id hash>`: ids and revs
+ * depend only on their content, so a resend is idempotent and the same document on two nodes is the
+ * same revision, which replication merges without a conflict. The same resolution recorded on two
+ * nodes lands in two batches; readers keep its earliest copy (batch-read.ts).
  */
 export class CouchAuditSink implements AuditSink {
   readonly description: string;
@@ -94,45 +98,50 @@ export class CouchAuditSink implements AuditSink {
   }
 
   async #write(entries: readonly AuditEntry[]): Promise<Map<string, string>> {
-    const failed = new Map<string, string>();
     await this.open();
+    // an undo stays one document of its own (written alone, rarely); the pipeline's entries are batched
+    const single = entries.filter((e) => e.type === 'couchmesh.undo');
+    const chunks = chunk(single.length ? entries.filter((e) => e.type !== 'couchmesh.undo') : entries);
     // a first revision needs no `_revisions`: the rev alone is the whole path
-    const docs = entries.map((e) => ({ ...e, _rev: `1-${e._id.slice(-32)}` }));
+    const docs = single.map((e) => JSON.stringify({ ...e, _rev: auditRev(e._id) }));
+    const owner = new Map<string, readonly AuditEntry[]>();
+    for (const c of chunks)
+      for (const d of chunkDocsJson(c)) {
+        docs.push(d.json);
+        owner.set(d.id, c.entries);
+      }
     const res = await this.client.post<Array<{ id?: string; error?: string; reason?: string }>>(
       `${dbPath(this.db)}/_bulk_docs`,
-      { docs, new_edits: false },
+      `{"docs":[${docs.join(',')}],"new_edits":false}`,
       undefined,
       { idempotent: true },
     );
-    for (const r of res ?? []) if (r.error && r.id) failed.set(r.id, `${r.error}: ${r.reason ?? ''}`);
+    const failed = new Map<string, string>();
+    for (const r of res ?? []) {
+      if (!r.error || !r.id) continue;
+      const why = `${r.error}: ${r.reason ?? ''}`;
+      // fail closed: a chunk whose batch or index was refused refuses every entry it holds
+      const held = owner.get(r.id);
+      if (!held) failed.set(r.id, why);
+      else for (const e of held) if (!failed.has(e._id)) failed.set(e._id, `${why} (audit batch ${r.id})`);
+    }
     return failed;
   }
 
   async forDoc(docId: string): Promise<AuditEntry[]> {
-    const out: AuditEntry[] = [];
-    for (const kind of ['r', 'd', 'u'] as const) {
-      const [startkey, endkey] = entryRange(kind, docId);
-      let res: { rows: Array<{ doc?: unknown }> };
-      try {
-        res = await this.client.get(`${dbPath(this.db)}/_all_docs`, { startkey, endkey, include_docs: true });
-      } catch (e) {
-        if (isCouchError(e) && e.status === 404) return [];
-        throw e;
-      }
-      for (const row of res.rows)
-        if (isAuditEntry(row.doc) && row.doc.doc_id === docId) out.push(strip(row.doc));
-    }
-    return out.sort(byRecordedAt);
+    return (await entriesOfDoc(this.client, this.db, docId)).map(withDerived);
   }
 
+  /** A one-entry document first (one request), else the batches' index, newest first. */
   async get(id: string): Promise<AuditEntry | undefined> {
     try {
       const doc = await this.client.get(docPath(this.db, id));
-      return isAuditEntry(doc) ? strip(doc) : undefined;
+      if (isAuditEntry(doc)) return strip(doc);
     } catch (e) {
-      if (isCouchError(e) && e.status === 404) return undefined;
-      throw e;
+      if (!(isCouchError(e) && e.status === 404)) throw e;
     }
+    const e = await batchedEntry(this.client, this.db, id);
+    return e && withDerived(e);
   }
 }
 

@@ -114,6 +114,14 @@ export function entryId(kind: 'r' | 'd' | 'u', docId: string, parts: unknown[]):
   return `${kind}:${docId}:${digest32([docId, ...parts])}`;
 }
 
+/**
+ * The doc id inside an entry id (`<kind>:<doc id>:<32 hex>`): a fixed-length prefix and suffix, so a
+ * doc id holding ':' comes back whole. `undefined` for anything shorter.
+ */
+export function entryDocId(id: string): string | undefined {
+  return id.length > 35 && id[1] === ':' && id[id.length - 33] === ':' ? id.slice(2, -33) : undefined;
+}
+
 /** The `[start, end]` key range of a document's entries of one kind. */
 export function entryRange(kind: 'r' | 'd' | 'u', docId: string): [string, string] {
   return [`${kind}:${docId}:`, `${kind}:${docId}:\ufff0`];

@@ -4,6 +4,8 @@
 // acked deletion or by the resolver, whose audit trail then names that branch's leaf as a loser
 // (what `couchmesh conflicts undo` puts back). A resolver's tombstone without its audit entry
 // would be a silently discarded write.
+import { CouchClient } from '../../../src/couch/index.ts';
+import { listAuditEntries } from '../../../src/resolve/index.ts';
 import { revisionsOn } from './invariants.ts';
 import type { ChaosWorld, Json } from './world.ts';
 import type { Ack } from './writers.ts';
@@ -14,21 +16,26 @@ export interface ResolvedCheck {
   audited: number;
 }
 
-/** doc id -> the loser revs of the resolution entries in `auditDb` on `node`. */
+/** doc id -> the loser revs of the resolution entries in `auditDb` on `node` (both layouts). */
 async function auditedLosers(
   w: ChaosWorld,
   node: string,
   auditDb: string,
 ): Promise<Map<string, Set<string>>> {
   const out = new Map<string, Set<string>>();
-  const r = await w.request(node, 'GET', `/${auditDb}/_all_docs?include_docs=true`);
-  if (r.status === 404) return out; // nothing was ever resolved
-  for (const row of r.body.rows as Json[]) {
-    const e = row.doc;
-    if (e?.type !== 'couchmesh.resolution') continue;
-    const set = out.get(e.doc_id) ?? new Set<string>();
-    for (const l of e.losers as Json[]) set.add(l.rev);
-    out.set(e.doc_id, set);
+  const client = new CouchClient({
+    url: w.node(node).url,
+    auth: { username: 'admin', password: w.password },
+  });
+  try {
+    for (const e of await listAuditEntries(client, auditDb)) {
+      if (e.type !== 'couchmesh.resolution') continue;
+      const set = out.get(e.doc_id) ?? new Set<string>();
+      for (const l of e.losers) set.add(l.rev);
+      out.set(e.doc_id, set);
+    }
+  } finally {
+    await client.close();
   }
   return out;
 }

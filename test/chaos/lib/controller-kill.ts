@@ -12,8 +12,10 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { seededRandom } from '../../../src/core/random.ts';
+import { CouchClient } from '../../../src/couch/index.ts';
 import { preparePlan } from '../../../src/ops/plan.ts';
 import { type FaultProxy, startFaultProxy } from '../../../src/relay/fault-proxy.ts';
+import { listAuditEntries, type ResolutionEntry } from '../../../src/resolve/index.ts';
 import { DB, type Json, TelemetryMesh } from '../../telemetry/helpers.ts';
 import { ControllerProc } from './controller-proc.ts';
 import { int } from './writers.ts';
@@ -168,17 +170,33 @@ export async function killMidApply(seed: number): Promise<ControllerKillResult> 
 
 const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 
-/** Resolution entries of the audit database on `node`: doc id -> its entries. */
-async function resolutions(mesh: TelemetryMesh, node: string, limit?: number): Promise<Map<string, Json[]>> {
-  const q = `start_key="r:"&end_key="r:\ufff0"&include_docs=${limit ? 'false' : 'true'}${limit ? `&limit=${limit}` : ''}`;
-  const r = await mesh.request(node, 'GET', `/couchmesh_audit/_all_docs?${q}`);
-  const out = new Map<string, Json[]>();
-  if (r.status !== 200) return out;
-  for (const row of r.body.rows as Json[]) {
-    const id = limit ? String(row.id).split(':')[1] : row.doc.doc_id;
-    out.set(id, [...(out.get(id) ?? []), row.doc ?? row.id]);
+/** Resolution entries of the audit database on `node` (both layouts, de-duplicated): doc id -> its entries. */
+async function resolutions(mesh: TelemetryMesh, node: string): Promise<Map<string, ResolutionEntry[]>> {
+  const client = new CouchClient({
+    url: mesh.url(node),
+    auth: { username: 'admin', password: mesh.password },
+  });
+  const out = new Map<string, ResolutionEntry[]>();
+  try {
+    for (const e of await listAuditEntries(client, 'couchmesh_audit'))
+      if (e.type === 'couchmesh.resolution') out.set(e.doc_id, [...(out.get(e.doc_id) ?? []), e]);
+  } finally {
+    await client.close();
   }
   return out;
+}
+
+/**
+ * Whether the resolver audited anything yet, cheaply enough to poll every 10 ms: the first `x:` index
+ * of a batch (the resolver's layout, src/resolve/audit/batch-doc.ts) without reading any entry.
+ */
+async function anyAudited(mesh: TelemetryMesh, node: string): Promise<boolean> {
+  const r = await mesh.request(
+    node,
+    'GET',
+    '/couchmesh_audit/_all_docs?start_key="x:"&end_key="x:\ufff0"&limit=1',
+  );
+  return r.status === 200 && (r.body.rows as Json[]).length > 0;
 }
 
 export async function killMidResolve(
@@ -219,7 +237,7 @@ export async function killMidResolve(
     // deletions are written (a batch resolved, the next ones not yet), drawn from the seed
     const at = r.float() < 0.5 ? 'audited' : 'resolved';
     const first = await until(async () => {
-      if (at === 'audited') return (await resolutions(mesh, 'n1', 1)).size ? true : undefined;
+      if (at === 'audited') return (await anyAudited(mesh, 'n1')) ? true : undefined;
       // any change after the conflicts were written is a resolution's write (cheap to ask often)
       const ch = await mesh.ok('n1', 'GET', `/${DB}/_changes?since=${encodeURIComponent(since)}&limit=1`);
       return ch.results.length ? true : undefined;
@@ -247,9 +265,7 @@ export async function killMidResolve(
     for (const [id, [a, b]] of leaves) {
       const entries = audit.get(id) ?? [];
       if (entries.length > 1) dup.push(id);
-      const named = new Set(
-        entries.flatMap((e) => [e.parent_rev, ...(e.losers as Json[]).map((l) => l.rev)]),
-      );
+      const named = new Set(entries.flatMap((e) => [e.parent_rev, ...e.losers.map((l) => l.rev)]));
       if (!named.has(a) || !named.has(b)) lost++;
     }
     if (dup.length)
