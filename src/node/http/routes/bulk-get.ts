@@ -1,6 +1,6 @@
 import { compareRevs, parseRev } from '../../../couchdb/tree.ts';
 import type { Database, DocState } from '../../engine/database.ts';
-import { renderDoc } from '../../engine/doc-render.ts';
+import { hasAtts, isPlainRead, renderDoc, renderPlain } from '../../engine/doc-render.ts';
 import { headState, leafRevs } from '../../engine/doc-state.ts';
 import { badRequest } from '../../engine/errors.ts';
 import type { Ctx } from '../context.ts';
@@ -31,7 +31,7 @@ export async function bulkGet(ctx: Ctx, db: Database): Promise<void> {
     );
   // one read snapshot for the whole request (see DbStore.readTransaction)
   const results = db.store.readTransaction(() => bulkGetJson(db, items, base, latest));
-  sendJson(ctx.res, 200, `{"results":[${results.join(',')}]}`);
+  sendJson(ctx.res, 200, results);
 }
 
 /** What one item asks for: its doc and the revisions to answer, or the error row it gets. */
@@ -42,12 +42,13 @@ const errorDoc = (id: string, r: string, error = 'not_found', reason = 'missing'
 const result = (id: string, docs: string[]) => `{"id":${JSON.stringify(id)},"docs":[${docs.join(',')}]}`;
 
 /**
- * Every item's `{"id":..,"docs":[..]}` as JSON text. The docs of the whole request are read first,
- * then all their revisions, each through one prepared statement returning bare column arrays; each
- * doc's state is decoded once however many items name it, and `open_revs=all` takes the leaves from
- * the doc row, so a plain read never parses a rev tree.
+ * The answer, `{"results":[{"id":..,"docs":[..]},..]}`, as JSON text. The docs of the whole request
+ * are read first, then all their revisions, each through one prepared statement returning bare
+ * column arrays; each doc's state is decoded once however many items name it, and `open_revs=all`
+ * takes the leaves from the doc row, so a plain read never parses a rev tree. The text is appended
+ * piece by piece (one flat copy when it is sent) rather than joined per doc and again per request.
  */
-function bulkGetJson(db: Database, items: BulkGetItem[], base: Options, latest: boolean): string[] {
+function bulkGetJson(db: Database, items: BulkGetItem[], base: Options, latest: boolean): string {
   const ids = [...new Set(items.flatMap((item) => (typeof item?.id === 'string' ? [item.id] : [])))];
   const states = new Map<string, DocState>();
   // without the trees: `open_revs=all` lists the stored leaves; a tree is read inside this same
@@ -58,14 +59,27 @@ function bulkGetJson(db: Database, items: BulkGetItem[], base: Options, latest: 
   for (const p of plans) if ('id' in p) for (const r of p.revs) pairs.push([p.id, r]);
   const rows = db.store.getRevs(pairs);
   let at = 0;
-  return plans.map((p) => {
-    if ('done' in p) return p.done;
-    const docs = p.revs.map((r) => {
+  let out = '{"results":[';
+  for (const [i, p] of plans.entries()) {
+    if (i > 0) out += ',';
+    if ('done' in p) {
+      out += p.done;
+      continue;
+    }
+    const idJson = JSON.stringify(p.id);
+    // checked once per item: most reads render every revision by splicing (renderPlain)
+    const plain = isPlainRead(db, p.opts);
+    out += `{"id":${idJson},"docs":[`;
+    for (const [k, r] of p.revs.entries()) {
       const row = rows[at++];
-      return row ? `{"ok":${renderDoc(db, p.state, row, p.opts)}}` : errorDoc(p.id, r);
-    });
-    return result(p.id, docs);
-  });
+      if (k > 0) out += ',';
+      if (!row) out += errorDoc(p.id, r);
+      else if (plain && !hasAtts(row)) out += `{"ok":${renderPlain(idJson, row)}}`;
+      else out += `{"ok":${renderDoc(db, p.state, row, p.opts)}}`;
+    }
+    out += ']}';
+  }
+  return `${out}]}`;
 }
 
 function planItem(item: BulkGetItem, states: Map<string, DocState>, base: Options, latest: boolean): Plan {
