@@ -31,6 +31,8 @@ export interface WriteContext {
 export type FailedResult = { id: string; rev?: string; error: string; reason: string };
 export type UpdateResult = { ok: true; id: string; rev: string } | FailedResult;
 
+type TreeSource = Pick<DbStore, 'docTree'>;
+
 /**
  * A stored doc's state whose tree is parsed on first use: `_changes` rows, `open_revs=all` and plain
  * reads of a revision need only the id, winner and leaves, and parsing the tree was most of their cost.
@@ -41,12 +43,13 @@ class StoredDocState implements DocState {
   readonly seq: number;
   readonly winner: string;
   readonly deleted: boolean;
-  #treeText: string | (() => string);
+  /** the tree's text, or where to read it (no closure per row: `_changes` makes one state per row) */
+  #treeText: string | TreeSource;
   #tree: RevTree | undefined;
   readonly leavesText: string | null;
   #leaves: readonly string[] | undefined;
 
-  constructor(row: DocHead, tree: string | (() => string)) {
+  constructor(row: DocHead, tree: string | TreeSource) {
     this.id = row.id;
     this.seq = row.seq;
     this.winner = row.winner;
@@ -57,9 +60,16 @@ class StoredDocState implements DocState {
 
   get tree(): RevTree {
     if (this.#tree) return this.#tree;
-    const text = typeof this.#treeText === 'string' ? this.#treeText : this.#treeText();
-    this.#tree = JSON.parse(text) as RevTree;
+    this.#tree = JSON.parse(
+      typeof this.#treeText === 'string' ? this.#treeText : this.#readTree(),
+    ) as RevTree;
     return this.#tree;
+  }
+
+  #readTree(): string {
+    const t = (this.#treeText as TreeSource).docTree(this.id);
+    if (t?.seq !== this.seq) throw new Error(`doc ${this.id} changed between the reads of its row and tree`);
+    return t.tree;
   }
 
   get leaves(): readonly string[] | undefined {
@@ -77,12 +87,8 @@ export function toDocState(row: DocRow): DocState {
  * happen inside the same read (the caller's synchronous pass or read transaction): a tree of
  * another seq is a bug, never an answer.
  */
-export function headState(row: DocHead, store: Pick<DbStore, 'docTree'>): DocState {
-  return new StoredDocState(row, () => {
-    const t = store.docTree(row.id);
-    if (t?.seq !== row.seq) throw new Error(`doc ${row.id} changed between the reads of its row and tree`);
-    return t.tree;
-  });
+export function headState(row: DocHead, store: TreeSource): DocState {
+  return new StoredDocState(row, store);
 }
 
 /**
