@@ -60,7 +60,9 @@ function bulkGetJson(db: Database, items: BulkGetItem[], base: Options, latest: 
   const rows = db.store.getRevs(pairs);
   let at = 0;
   let out = '{"results":[';
-  for (const [i, p] of plans.entries()) {
+  // index loops: entries() would make a pair per doc and per revision
+  for (let i = 0; i < plans.length; i++) {
+    const p = plans[i] as Plan;
     if (i > 0) out += ',';
     if ('done' in p) {
       out += p.done;
@@ -70,10 +72,10 @@ function bulkGetJson(db: Database, items: BulkGetItem[], base: Options, latest: 
     // checked once per item: most reads render every revision by splicing (renderPlain)
     const plain = isPlainRead(db, p.opts);
     out += `{"id":${idJson},"docs":[`;
-    for (const [k, r] of p.revs.entries()) {
+    for (let k = 0; k < p.revs.length; k++) {
       const row = rows[at++];
       if (k > 0) out += ',';
-      if (!row) out += errorDoc(p.id, r);
+      if (!row) out += errorDoc(p.id, p.revs[k] as string);
       else if (plain && !hasAtts(row)) out += `{"ok":${renderPlain(idJson, row)}}`;
       else out += `{"ok":${renderDoc(db, p.state, row, p.opts)}}`;
     }
