@@ -6,6 +6,8 @@
 // and two tombstones) and `plain` (one leaf each). Each round reads, as the resolver does, the
 // `_changes?style=all_docs` pages of 500 and `_bulk_get` {docs:[{id}]} batches of 500 (open_revs=all),
 // and the figures are the node's CPU (/proc schedstat) per document, median over the rounds.
+// Beside each figure, its floor: the same rows read straight from the database files in this process (the
+// node's own DbStore readers, no HTTP, no JSON), and the ratio node / floor.
 // `--digest` prints a sha256 of every answer (the database's instance token removed from seqs), so two
 // trees can be checked to answer byte for byte the same.
 // `--profile` runs the node under `--cpu-prof` and prints its top functions over the reads instead.
@@ -13,6 +15,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
+import { DbStore } from '../src/node/index.ts';
 import { docId, LEAVES, leavesOf } from './lib/conflict-world.ts';
 import { emitFigures, fig } from './lib/emit.ts';
 import { loadNote, median } from './lib/format.ts';
@@ -122,12 +125,31 @@ async function bulkGet(db: string): Promise<void> {
     );
 }
 
-const parts: Array<[string, () => Promise<void>]> = [
-  [`changes, ${LEAVES} leaves`, () => changes('conflicted')],
-  ['changes, resolved', () => changes('resolved')],
-  ['changes, 1 leaf', () => changes('plain')],
-  [`bulk_get, ${LEAVES} leaves`, () => bulkGet('conflicted')],
-  ['bulk_get, resolved', () => bulkGet('resolved')],
+// the floors: what each request reads, from the file (the node closed, its WAL folded back in)
+function changesFloor(store: DbStore): void {
+  for (let since = 0; ; ) {
+    const rows = store.bySeqHeads(since, PAGE);
+    store.countAfter(rows.at(-1)?.seq ?? since);
+    if (rows.length < PAGE) return;
+    since = rows.at(-1)?.seq ?? since;
+  }
+}
+function bulkGetFloor(store: DbStore): void {
+  for (let i = 0; i < ids.length; i += PAGE)
+    store.readTransaction(() => {
+      const pairs: Array<[string, string]> = [];
+      for (const h of store.getDocHeads(ids.slice(i, i + PAGE)))
+        if (h?.leaves) for (const rev of JSON.parse(h.leaves) as string[]) pairs.push([h.id, rev]);
+      store.getRevs(pairs);
+    });
+}
+
+const parts: Array<[string, () => Promise<void>, (s: (db: string) => DbStore) => void]> = [
+  [`changes, ${LEAVES} leaves`, () => changes('conflicted'), (s) => changesFloor(s('conflicted'))],
+  ['changes, resolved', () => changes('resolved'), (s) => changesFloor(s('resolved'))],
+  ['changes, 1 leaf', () => changes('plain'), (s) => changesFloor(s('plain'))],
+  [`bulk_get, ${LEAVES} leaves`, () => bulkGet('conflicted'), (s) => bulkGetFloor(s('conflicted'))],
+  ['bulk_get, resolved', () => bulkGet('resolved'), (s) => bulkGetFloor(s('resolved'))],
 ];
 const per = new Map<string, number[]>();
 for (let r = 0; r <= ROUNDS; r++)
@@ -139,6 +161,21 @@ for (let r = 0; r <= ROUNDS; r++)
   }
 await agent.close();
 await node.close();
+const stores = new Map<string, DbStore>();
+const storeOf = (db: string) => {
+  const s = stores.get(db) ?? new DbStore(join(tmp, 'node', `${db}.couch.sqlite`));
+  stores.set(db, s);
+  return s;
+};
+const floors = new Map<string, number[]>();
+for (let r = 0; r <= ROUNDS && !PROFILE; r++)
+  for (const [name, , floor] of parts) {
+    const c0 = process.cpuUsage();
+    floor(storeOf);
+    const c = process.cpuUsage(c0);
+    if (r > 0) floors.set(name, [...(floors.get(name) ?? []), (c.user + c.system) / DOCS]);
+  }
+for (const s of stores.values()) s.close();
 if (PROFILE) {
   const files = readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile'));
   const profile = JSON.parse(readFileSync(join(profDir, files[0]!), 'utf8')) as CpuProfile;
@@ -150,15 +187,22 @@ if (PROFILE) {
 }
 
 console.log(`node read paths, ${DOCS} docs, pages of ${PAGE}, median of ${ROUNDS} rounds; ${loadNote()}`);
+const floorOf = (name: string) => median(floors.get(name) ?? [Number.NaN]);
 for (const [name, xs] of per)
   console.log(
-    `${name.padEnd(22)} ${median(xs).toFixed(1).padStart(6)} us/doc server CPU (min ${Math.min(...xs).toFixed(1)})`,
+    `${name.padEnd(22)} ${median(xs).toFixed(1).padStart(6)} us/doc server CPU (min ${Math.min(...xs).toFixed(1)}); floor ${floorOf(name).toFixed(1)} us/doc, ${(median(xs) / floorOf(name)).toFixed(1)}x`,
   );
 if (process.argv.includes('--digest'))
   for (const [k, h] of digests) console.log(`digest ${k.padEnd(22)} ${h.digest('hex').slice(0, 16)}`);
 emitFigures({
   bench: 'node-reads',
   figures: [...per].map(([name, xs]) =>
-    fig({ figure: `${name} (server CPU per doc)`, ours: median(xs), unit: 'us/doc' }),
+    fig({
+      figure: `${name} (server CPU per doc)`,
+      ours: median(xs),
+      unit: 'us/doc',
+      baseline: floorOf(name),
+      baselineLabel: 'the same rows read from the files in process (no HTTP, no JSON)',
+    }),
   ),
 });
