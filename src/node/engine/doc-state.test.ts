@@ -45,6 +45,8 @@ it('the leaves a doc row stores are its tree leaves, winner first, through edits
     const state = db.getState(id);
     assert.ok(state?.leaves, `${id}: leaves stored`);
     assert.deepEqual([...leafRevs(state)], treeLeaves(db, id));
+    // compact JSON.stringify text: what `_changes` splices (changesList) relies on
+    assert.equal(db.store.getDoc(id)?.leaves, JSON.stringify(treeLeaves(db, id)));
   }
   // a resolution: the winner edited and the other live leaf deleted, in one request
   const c = db.getState('c');

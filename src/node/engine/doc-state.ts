@@ -92,8 +92,9 @@ export function headState(row: DocHead, store: TreeSource): DocState {
 }
 
 /**
- * The stored leaf list's JSON text (`["1-a","1-b"]`, winner first) when it holds no escape, so each
- * rev's JSON string is its text between quotes; undefined otherwise (then use `leafRevs`).
+ * The stored leaf list's JSON text (`["1-a","1-b"]`, winner first, written by JSON.stringify: no
+ * whitespace) when it holds no escape, so each rev's JSON string is its text between quotes;
+ * undefined otherwise (then use `leafRevs`).
  */
 export function plainLeavesJson(state: DocState): string | undefined {
   if (!(state instanceof StoredDocState)) return undefined;
