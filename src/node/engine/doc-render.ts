@@ -66,10 +66,8 @@ function renderAtt(db: RenderSource, a: AttMeta, opts: RenderOptions, stub: bool
  * _id, _rev, body, _deleted, _revisions, _revs_info, _conflicts, _deleted_conflicts, _local_seq, _attachments.
  */
 export function renderDoc(db: RenderSource, state: DocState, rev: RevRow, opts: RenderOptions = {}): string {
-  let out = `{"_id":${JSON.stringify(state.id)},"_rev":${JSON.stringify(rev.rev)}`;
-  const inner = rev.body.length > 2 ? rev.body.slice(1, -1) : '';
-  if (inner) out += `,${inner}`;
-  if (rev.deleted) out += ',"_deleted":true';
+  if (isPlainRead(db, opts) && !hasAtts(rev)) return renderPlain(JSON.stringify(state.id), rev);
+  let out = plainHead(JSON.stringify(state.id), rev);
   if (opts.revs) out += `,"_revisions":${JSON.stringify(revisionsOf(state.tree, rev.rev))}`;
   if (opts.revsInfo && rev.rev === state.winner)
     out += `,"_revs_info":${JSON.stringify(revsInfo(state.tree, rev.rev))}`;
@@ -94,6 +92,41 @@ export function renderDoc(db: RenderSource, state: DocState, rev: RevRow, opts: 
   // a read hook (e.g. `_replicator` hiding other owners' credentials) sees the finished document
   if (!db.afterRead || !opts.viewer) return text;
   return JSON.stringify(db.afterRead(JSON.parse(text) as Record<string, unknown>, opts.viewer));
+}
+
+/**
+ * Whether `renderDoc` with these options is the stored body spliced between `_id`/`_rev` and
+ * `_deleted` for a revision without attachments: nothing asked for that needs the tree, and no read
+ * hook to run (a batch reader checks this once, then renders each revision with `renderPlain`).
+ */
+export function isPlainRead(db: RenderSource, opts: RenderOptions): boolean {
+  return (
+    !opts.revs &&
+    !opts.revsInfo &&
+    !opts.conflicts &&
+    !opts.deletedConflicts &&
+    !opts.localSeq &&
+    !(db.afterRead && opts.viewer)
+  );
+}
+
+/** Whether a stored revision has attachments (its list is null, or `[]` when written so). */
+export const hasAtts = (rev: Pick<RevRow, 'atts'>) => !!rev.atts && rev.atts !== '[]';
+
+/** `_id`, `_rev`, the body's members and `_deleted`, without the closing brace. */
+function plainHead(idJson: string, rev: RevRow): string {
+  let out = `{"_id":${idJson},"_rev":${JSON.stringify(rev.rev)}`;
+  if (rev.body.length > 2) out += `,${rev.body.slice(1, -1)}`;
+  if (rev.deleted) out += ',"_deleted":true';
+  return out;
+}
+
+/**
+ * What `renderDoc` answers for a revision without attachments when `isPlainRead` holds, from the
+ * doc id's JSON (`JSON.stringify(id)`, made once per doc by a batch reader).
+ */
+export function renderPlain(idJson: string, rev: RevRow): string {
+  return `${plainHead(idJson, rev)}}`;
 }
 
 /** Renders a local document (`_local/*`): `_id`, `_rev` "0-N", body, optional `_revisions`. */

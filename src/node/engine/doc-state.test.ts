@@ -5,7 +5,7 @@ import { leaves } from '../../couchdb/tree.ts';
 import { DbStore } from '../store/db-store.ts';
 import { Database, type UpdateResult } from './database.ts';
 import { parseDoc } from './doc-parse.ts';
-import { leafRevs, toDocState } from './doc-state.ts';
+import { headState, leafRevs, plainLeavesJson, toDocState } from './doc-state.ts';
 
 function write(db: Database, docs: object[], newEdits: boolean): UpdateResult[] {
   const text = JSON.stringify(docs);
@@ -45,6 +45,8 @@ it('the leaves a doc row stores are its tree leaves, winner first, through edits
     const state = db.getState(id);
     assert.ok(state?.leaves, `${id}: leaves stored`);
     assert.deepEqual([...leafRevs(state)], treeLeaves(db, id));
+    // compact JSON.stringify text: what `_changes` splices (changesList) relies on
+    assert.equal(db.store.getDoc(id)?.leaves, JSON.stringify(treeLeaves(db, id)));
   }
   // a resolution: the winner edited and the other live leaf deleted, in one request
   const c = db.getState('c');
@@ -64,7 +66,8 @@ it('the leaves a doc row stores are its tree leaves, winner first, through edits
   assert.equal(leafRevs(after)[0], after.winner);
 });
 
-it('a row without stored leaves (an older file): leafRevs walks the tree; the tree is parsed on first use', () => {
+/** A database holding `c` with two conflicting leaves. */
+function twoLeaves(): Database {
   const db = new Database('d', new DbStore(':memory:'), { newId: () => 'id' });
   write(
     db,
@@ -74,10 +77,57 @@ it('a row without stored leaves (an older file): leafRevs walks the tree; the tr
     ],
     false,
   );
+  return db;
+}
+
+it('a row without stored leaves (an older file): leafRevs walks the tree; the tree is parsed on first use', () => {
+  const db = twoLeaves();
   const row = db.store.getDoc('c');
   assert.ok(row);
   const old = toDocState({ ...row, leaves: null });
   assert.equal(old.leaves, undefined);
   assert.deepEqual([...leafRevs(old)], [`1-${hash('b')}`, `1-${hash('a')}`]);
   assert.equal(old.tree, old.tree, 'parsed once, then kept');
+});
+
+it('a state read without its tree (headState) reads the tree on first use, from the same row, and once', () => {
+  const db = twoLeaves();
+  const row = db.store.getDoc('c');
+  const [head] = db.store.getDocHeads(['c']);
+  assert.ok(row && head);
+  let reads = 0;
+  const store = {
+    docTree: (id: string) => {
+      reads++;
+      return db.store.docTree(id);
+    },
+  };
+  const state = headState(head, store);
+  assert.deepEqual([...leafRevs(state)], [...leafRevs(toDocState(row))]);
+  assert.equal(reads, 0, 'the leaves come from the row');
+  assert.deepEqual(state.tree, toDocState(row).tree);
+  assert.equal(state.tree, state.tree);
+  assert.equal(reads, 1);
+  // an older row without stored leaves: the leaves walk the lazily read tree
+  assert.deepEqual([...leafRevs(headState({ ...head, leaves: null }, db.store))], [...leafRevs(state)]);
+});
+
+it('a headState whose doc moved on before its tree was read throws rather than answer another seq', () => {
+  const db = new Database('d', new DbStore(':memory:'), { newId: () => 'id' });
+  write(db, [{ _id: 'c', _rev: `1-${hash('a')}` }], false);
+  const [head] = db.store.getDocHeads(['c']);
+  assert.ok(head);
+  const state = headState(head, db.store);
+  write(db, [{ _id: 'c', _rev: `1-${hash('b')}` }], false);
+  assert.throws(() => state.tree, /changed between/);
+});
+
+it('plainLeavesJson: the stored list when no rev needs an escape, else undefined', () => {
+  const row = (leaves: string | null) => ({ id: 'x', seq: 1, winner: '1-a', deleted: 0, leaves });
+  const never = { docTree: () => undefined };
+  assert.equal(plainLeavesJson(headState(row('["1-a","1-b"]'), never)), '["1-a","1-b"]');
+  assert.equal(plainLeavesJson(headState(row(JSON.stringify(['1-a"'])), never)), undefined);
+  assert.equal(plainLeavesJson(headState(row('[]'), never)), undefined);
+  assert.equal(plainLeavesJson(headState(row(null), never)), undefined);
+  assert.equal(plainLeavesJson({ ...headState(row('["1-a"]'), never), tree: [] }), undefined);
 });

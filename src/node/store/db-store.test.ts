@@ -65,3 +65,26 @@ it('getDocs and getRevs answer in request order, undefined where nothing is stor
   assert.deepEqual(revs, [store.getRev('b', '1-a'), undefined, store.getRev('a', '1-a')]);
   store.close();
 });
+
+it('the head readers are the full rows without their trees, in the same orders; docTree reads the tree and its seq', () => {
+  const store = new DbStore(':memory:');
+  for (const [i, id] of ['c', 'a', 'b'].entries())
+    store.putDoc({ ...row(id, i + 1), leaves: i === 1 ? null : '["1-a"]' });
+  const drop = ({ tree: _, ...head }: { tree: string }) => head;
+  assert.deepEqual(store.bySeqHeads(1, 10), store.bySeq(1, 10).map(drop));
+  assert.deepEqual(
+    store.bySeqHeadsDesc(2, 10).map((r) => r.id),
+    ['a', 'c'],
+  );
+  assert.deepEqual(store.bySeqHeadsDesc(3, 10), [...store.bySeq(0, 10)].reverse().map(drop));
+  assert.deepEqual(
+    store.getDocHeads(['b', 'nope', 'a']),
+    ['b', 'nope', 'a'].map((id) => {
+      const r = store.getDoc(id);
+      return r && drop(r);
+    }),
+  );
+  assert.deepEqual(store.docTree('a'), { seq: 2, tree: row('a', 2).tree });
+  assert.equal(store.docTree('nope'), undefined);
+  store.close();
+});

@@ -43,6 +43,16 @@ export interface DocRow {
 
 const DOC_COLS = 'id, seq, tree, winner, deleted, leaves';
 
+/**
+ * A doc row without its rev tree: what `_changes` rows and `open_revs=all` reads need (id, winner,
+ * leaves). Its tree, when a reader does need it, is one `docTree` read away.
+ */
+export type DocHead = Omit<DocRow, 'tree'>;
+
+type RawDoc = [number, string, string, number, string | null];
+type RawHead = [string, number, string, number, string | null];
+const head = (r: RawHead): DocHead => ({ id: r[0], seq: r[1], winner: r[2], deleted: r[3], leaves: r[4] });
+
 export interface RevRow {
   doc_id: string;
   rev: string;
@@ -76,6 +86,9 @@ export class DbStore {
       // the batch readers' rows as arrays, without the key columns the caller already holds: most of
       // a small row's cost is building its object (measured: a `_bulk_get` leaf read about 2x cheaper)
       getDocRaw: p('SELECT seq, tree, winner, deleted, leaves FROM docs WHERE id = ?').raw(),
+      // heads leave the tree out: a conflicted doc's tree is the longest text of its row
+      getHeadRaw: p('SELECT seq, winner, deleted, leaves FROM docs WHERE id = ?').raw(),
+      getTree: p('SELECT seq, tree FROM docs WHERE id = ?').raw(),
       putDoc: p(
         'INSERT INTO docs (id, seq, tree, winner, deleted, leaves) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, tree = excluded.tree, winner = excluded.winner, deleted = excluded.deleted, leaves = excluded.leaves',
       ),
@@ -86,8 +99,14 @@ export class DbStore {
       delRev: p('DELETE FROM revs WHERE doc_id = ? AND rev = ?'),
       maxSeq: p('SELECT max(seq) FROM docs').pluck(),
       counts: p('SELECT sum(deleted = 0) AS live, sum(deleted = 1) AS dead FROM docs'),
-      bySeq: p(`SELECT ${DOC_COLS} FROM docs WHERE seq > ? ORDER BY seq LIMIT ?`),
-      bySeqDesc: p(`SELECT ${DOC_COLS} FROM docs WHERE seq <= ? ORDER BY seq DESC LIMIT ?`),
+      // raw rows made into objects here: better-sqlite3's own row objects cost more than the read
+      bySeq: p(`SELECT ${DOC_COLS} FROM docs WHERE seq > ? ORDER BY seq LIMIT ?`).raw(),
+      bySeqHeads: p(
+        'SELECT id, seq, winner, deleted, leaves FROM docs WHERE seq > ? ORDER BY seq LIMIT ?',
+      ).raw(),
+      bySeqHeadsDesc: p(
+        'SELECT id, seq, winner, deleted, leaves FROM docs WHERE seq <= ? ORDER BY seq DESC LIMIT ?',
+      ).raw(),
       countAfter: p('SELECT count(*) FROM docs WHERE seq > ?').pluck(),
       getLocal: p('SELECT id, rev, body FROM local_docs WHERE id = ?'),
       putLocal: p(
@@ -119,9 +138,22 @@ export class DbStore {
   getDocs(ids: readonly string[]): Array<DocRow | undefined> {
     const st = this.st.getDocRaw;
     return ids.map((id) => {
-      const r = st.get(id) as [number, string, string, number, string | null] | undefined;
+      const r = st.get(id) as RawDoc | undefined;
       return r && { id, seq: r[0], tree: r[1], winner: r[2], deleted: r[3], leaves: r[4] };
     });
+  }
+  /** `getDocs` without the trees (see DocHead). */
+  getDocHeads(ids: readonly string[]): Array<DocHead | undefined> {
+    const st = this.st.getHeadRaw;
+    return ids.map((id) => {
+      const r = st.get(id) as [number, string, number, string | null] | undefined;
+      return r && { id, seq: r[0], winner: r[1], deleted: r[2], leaves: r[3] };
+    });
+  }
+  /** A doc's rev tree (JSON) and the seq it is the tree of; undefined when the doc is not stored. */
+  docTree(id: string): { seq: number; tree: string } | undefined {
+    const r = this.st.getTree.get(id) as [number, string] | undefined;
+    return r && { seq: r[0], tree: r[1] };
   }
   putDoc(r: DocRow): void {
     this.st.putDoc.run(r.id, r.seq, r.tree, r.winner, r.deleted, r.leaves);
@@ -166,10 +198,22 @@ export class DbStore {
     return { live: r.live ?? 0, dead: r.dead ?? 0 };
   }
   bySeq(since: number, limit: number): DocRow[] {
-    return this.st.bySeq.all(since, limit) as DocRow[];
+    return (this.st.bySeq.all(since, limit) as Array<[string, ...RawDoc]>).map((r) => ({
+      id: r[0],
+      seq: r[1],
+      tree: r[2],
+      winner: r[3],
+      deleted: r[4],
+      leaves: r[5],
+    }));
   }
-  bySeqDesc(upTo: number, limit: number): DocRow[] {
-    return this.st.bySeqDesc.all(upTo, limit) as DocRow[];
+  /** The changes after `since`, oldest first, without their trees (see DocHead). */
+  bySeqHeads(since: number, limit: number): DocHead[] {
+    return (this.st.bySeqHeads.all(since, limit) as RawHead[]).map(head);
+  }
+  /** The changes at or before `upTo`, newest first, without their trees. */
+  bySeqHeadsDesc(upTo: number, limit: number): DocHead[] {
+    return (this.st.bySeqHeadsDesc.all(upTo, limit) as RawHead[]).map(head);
   }
   countAfter(seq: number): number {
     return this.st.countAfter.get(seq) as number;

@@ -1,7 +1,7 @@
 import { compareRevs, parseRev } from '../../../couchdb/tree.ts';
 import type { Database, DocState } from '../../engine/database.ts';
-import { renderDoc } from '../../engine/doc-render.ts';
-import { leafRevs, toDocState } from '../../engine/doc-state.ts';
+import { hasAtts, isPlainRead, renderDoc, renderPlain } from '../../engine/doc-render.ts';
+import { headState, leafRevs } from '../../engine/doc-state.ts';
 import { badRequest } from '../../engine/errors.ts';
 import type { Ctx } from '../context.ts';
 import { hasFollowingAtts, multipartDoc, openRevList, readRevision, renderOptions } from '../doc-read.ts';
@@ -31,7 +31,7 @@ export async function bulkGet(ctx: Ctx, db: Database): Promise<void> {
     );
   // one read snapshot for the whole request (see DbStore.readTransaction)
   const results = db.store.readTransaction(() => bulkGetJson(db, items, base, latest));
-  sendJson(ctx.res, 200, `{"results":[${results.join(',')}]}`);
+  sendJson(ctx.res, 200, results);
 }
 
 /** What one item asks for: its doc and the revisions to answer, or the error row it gets. */
@@ -42,28 +42,46 @@ const errorDoc = (id: string, r: string, error = 'not_found', reason = 'missing'
 const result = (id: string, docs: string[]) => `{"id":${JSON.stringify(id)},"docs":[${docs.join(',')}]}`;
 
 /**
- * Every item's `{"id":..,"docs":[..]}` as JSON text. The docs of the whole request are read first,
- * then all their revisions, each through one prepared statement returning bare column arrays; each
- * doc's state is decoded once however many items name it, and `open_revs=all` takes the leaves from
- * the doc row, so a plain read never parses a rev tree.
+ * The answer, `{"results":[{"id":..,"docs":[..]},..]}`, as JSON text. The docs of the whole request
+ * are read first, then all their revisions, each through one prepared statement returning bare
+ * column arrays; each doc's state is decoded once however many items name it, and `open_revs=all`
+ * takes the leaves from the doc row, so a plain read never parses a rev tree. The text is appended
+ * piece by piece (one flat copy when it is sent) rather than joined per doc and again per request.
  */
-function bulkGetJson(db: Database, items: BulkGetItem[], base: Options, latest: boolean): string[] {
+function bulkGetJson(db: Database, items: BulkGetItem[], base: Options, latest: boolean): string {
   const ids = [...new Set(items.flatMap((item) => (typeof item?.id === 'string' ? [item.id] : [])))];
   const states = new Map<string, DocState>();
-  for (const row of db.store.getDocs(ids)) if (row) states.set(row.id, toDocState(row));
+  // without the trees: `open_revs=all` lists the stored leaves; a tree is read inside this same
+  // read transaction only when an item needs it (revs, latest, conflicts, ...)
+  for (const row of db.store.getDocHeads(ids)) if (row) states.set(row.id, headState(row, db.store));
   const plans = items.map((item) => planItem(item, states, base, latest));
   const pairs: Array<[string, string]> = [];
   for (const p of plans) if ('id' in p) for (const r of p.revs) pairs.push([p.id, r]);
   const rows = db.store.getRevs(pairs);
   let at = 0;
-  return plans.map((p) => {
-    if ('done' in p) return p.done;
-    const docs = p.revs.map((r) => {
+  let out = '{"results":[';
+  // index loops: entries() would make a pair per doc and per revision
+  for (let i = 0; i < plans.length; i++) {
+    const p = plans[i] as Plan;
+    if (i > 0) out += ',';
+    if ('done' in p) {
+      out += p.done;
+      continue;
+    }
+    const idJson = JSON.stringify(p.id);
+    // checked once per item: most reads render every revision by splicing (renderPlain)
+    const plain = isPlainRead(db, p.opts);
+    out += `{"id":${idJson},"docs":[`;
+    for (let k = 0; k < p.revs.length; k++) {
       const row = rows[at++];
-      return row ? `{"ok":${renderDoc(db, p.state, row, p.opts)}}` : errorDoc(p.id, r);
-    });
-    return result(p.id, docs);
-  });
+      if (k > 0) out += ',';
+      if (!row) out += errorDoc(p.id, p.revs[k] as string);
+      else if (plain && !hasAtts(row)) out += `{"ok":${renderPlain(idJson, row)}}`;
+      else out += `{"ok":${renderDoc(db, p.state, row, p.opts)}}`;
+    }
+    out += ']}';
+  }
+  return `${out}]}`;
 }
 
 function planItem(item: BulkGetItem, states: Map<string, DocState>, base: Options, latest: boolean): Plan {
@@ -79,9 +97,38 @@ function planItem(item: BulkGetItem, states: Map<string, DocState>, base: Option
   if (!state) return { done: result(id, [errorDoc(id, rev ?? 'undefined')]) };
   const opts = Array.isArray(item.atts_since) ? { ...base, attsSince: item.atts_since as string[] } : base;
   // open_revs=all: fabric answers the leaves ascending by (pos, rev-id bytes), as openRevsAllOrder
-  const revs = rev === undefined ? [...leafRevs(state)].sort(compareRevs) : openRevList(state, [rev], latest);
+  const revs = rev === undefined ? ascendingRevs(leafRevs(state)) : openRevList(state, [rev], latest);
   return { id, state, revs, opts };
 }
+/**
+ * Revs in fabric's open_revs=all order, `[...revs].sort(compareRevs)`. The usual leaves (one
+ * position, md5 rev ids as stored: 32 lowercase hex chars) sort as plain strings, which is that
+ * order (same prefix, hex text order is byte order) without parsing each rev per comparison.
+ */
+export function ascendingRevs(revs: readonly string[]): string[] {
+  if (revs.length < 2) return [...revs];
+  const first = revs[0] as string;
+  const dash = first.indexOf('-');
+  const len = dash + 33;
+  for (const r of revs)
+    if (
+      r.length !== len ||
+      r.charCodeAt(dash) !== 45 ||
+      !r.startsWith(first.slice(0, dash)) ||
+      !lowerHex(r, dash + 1)
+    )
+      return [...revs].sort(compareRevs);
+  return [...revs].sort();
+}
+
+function lowerHex(s: string, from: number): boolean {
+  for (let i = from; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
+}
+
 /** `_bulk_get` as multipart/mixed (CouchDB 3.x): one part per revision, X-Doc-Id / X-Rev-Id on docs with attachments. */
 function bulkGetMultipart(
   ctx: Ctx,

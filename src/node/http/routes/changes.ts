@@ -1,9 +1,9 @@
 import type { Database, DocState } from '../../engine/database.ts';
 import { renderDoc } from '../../engine/doc-render.ts';
-import { leafRevs, toDocState } from '../../engine/doc-state.ts';
+import { headState, leafRevs, plainLeavesJson } from '../../engine/doc-state.ts';
 import { badRequest, CouchHttpError } from '../../engine/errors.ts';
 import { matchSelector, type Selector, selectorError } from '../../engine/selector.ts';
-import type { DocRow } from '../../store/db-store.ts';
+import type { DocHead } from '../../store/db-store.ts';
 import type { Ctx } from '../context.ts';
 import { baseHeaders, methodNotAllowed } from '../respond.ts';
 import { designFilter, type RevFilter } from './changes-filter.ts';
@@ -100,8 +100,6 @@ function renderRow(
   seq: string | null,
   passed?: string[],
 ): string | undefined {
-  // style=all_docs lists every leaf, winner first, from the doc row (no tree walk)
-  const revs = passed ?? (q.allDocs ? leafRevs(state) : [state.winner]);
   let doc = '';
   let parsed: unknown;
   const needBody = q.includeDocs || q.selector;
@@ -124,8 +122,21 @@ function renderRow(
           })
         : 'null'
     }`;
-  const changes = revs.map((r) => `{"rev":"${r}"}`).join(',');
-  return `{"seq":${seq === null ? 'null' : JSON.stringify(seq)},"id":${JSON.stringify(state.id)},"changes":[${changes}]${state.deleted ? ',"deleted":true' : ''}${doc}}`;
+  return `{"seq":${seq === null ? 'null' : JSON.stringify(seq)},"id":${JSON.stringify(state.id)},"changes":${changesList(state, q, passed)}${state.deleted ? ',"deleted":true' : ''}${doc}}`;
+}
+
+/**
+ * A row's `changes` array: the revs a filter passed, every leaf winner first (style=all_docs, from
+ * the doc row, no tree walk), or the winner. A rev is written as its text between quotes, as it
+ * always was here, so the stored leaf list's JSON text without escapes turns into the array by
+ * splicing (`["a","b"]` -> `[{"rev":"a"},{"rev":"b"}]`) without parsing it.
+ */
+export function changesList(state: DocState, q: { allDocs: boolean }, passed?: readonly string[]): string {
+  if (!passed && !q.allDocs) return `[{"rev":"${state.winner}"}]`;
+  const text = passed ? undefined : plainLeavesJson(state);
+  if (text !== undefined) return `[{"rev":${text.slice(1, -1).replaceAll('","', '"},{"rev":"')}}]`;
+  const revs = passed ?? leafRevs(state);
+  return `[${revs.map((r) => `{"rev":"${r}"}`).join(',')}]`;
 }
 
 interface Batch {
@@ -140,8 +151,11 @@ function readBatch(db: Database, q: ChangesQuery, since: number, limit: number, 
   let cursor = since;
   if (limit <= 0) return { rows, last }; // limit=0: the replicator's pending-count probe
   for (;;) {
-    const found: DocRow[] = q.descending ? db.store.bySeqDesc(cursor, BATCH) : db.store.bySeq(cursor, BATCH);
-    const states = found.map(toDocState);
+    // rows without their trees: a row's tree is read only if a filter or include_docs needs it
+    const found: DocHead[] = q.descending
+      ? db.store.bySeqHeadsDesc(cursor, BATCH)
+      : db.store.bySeqHeads(cursor, BATCH);
+    const states = found.map((row) => headState(row, db.store));
     // a design-doc filter runs once over the whole batch (one sandbox call), rows then follow it
     const passed = q.revFilter?.(states, q.allDocs);
     for (const [i, state] of states.entries()) {
