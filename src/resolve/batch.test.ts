@@ -16,19 +16,19 @@ function gatedReader() {
   const seen = { max: 0, reads: 0 };
   const waiting: Array<() => void> = [];
   const reader = {
-    async read(ids: readonly string[]) {
+    async receive(ids: readonly string[]) {
       seen.reads++;
       seen.max = Math.max(seen.max, ++inFlight);
       await new Promise<void>((r) => waiting.push(r));
       inFlight--;
       // one live leaf each: clean documents, so nothing is audited or written
-      return new Map(
-        ids.map((id): [string, FetchedLeaf[]] => [id, [{ rev: '1-a', deleted: false, body: {} }]]),
-      );
+      return () =>
+        new Map(ids.map((id): [string, FetchedLeaf[]] => [id, [{ rev: '1-a', deleted: false, body: {} }]]));
     },
   } as unknown as LeafReader;
   const releaseAll = async () => {
-    while (seen.reads < 4 || waiting.length) {
+    // bounded: a batch that fails before reading must fail the test, not spin it forever
+    for (let turns = 0; turns < 10_000 && (seen.reads < 4 || waiting.length); turns++) {
       waiting.shift()?.();
       await new Promise((r) => setImmediate(r));
     }
@@ -77,12 +77,11 @@ test('without a gate every batch reads at once', async () => {
 async function twoBatchesDeciding(decideGate: Limiter | undefined) {
   const log: string[] = [];
   const reader = {
-    async read(ids: readonly string[]) {
+    async receive(ids: readonly string[]) {
       log.push(`read ${ids[0]?.slice(0, 1)}`);
       await new Promise((r) => setImmediate(r));
-      return new Map(
-        ids.map((id): [string, FetchedLeaf[]] => [id, [{ rev: '1-a', deleted: false, body: {} }]]),
-      );
+      return () =>
+        new Map(ids.map((id): [string, FetchedLeaf[]] => [id, [{ rev: '1-a', deleted: false, body: {} }]]));
     },
   } as unknown as LeafReader;
   const resolver = await ConflictResolver.create(parseConflictsConfig({ strategy: 'lww' }));

@@ -5,7 +5,7 @@ import type { AuditSink } from './audit/sink.ts';
 import type { ConflictResolver } from './decide.ts';
 import type { EventSink } from './events.ts';
 import type { LeafReader } from './io/fetch.ts';
-import { type WriteOutcome, writePlans } from './io/write.ts';
+import { planDocsText, type WriteOutcome, writePlans } from './io/write.ts';
 import type { FetchedLeaf, Leaf } from './leaf.ts';
 import type { KnownLeaves, Limiter } from './pipeline.ts';
 import { planDecline, planResolution, type ResolutionPlan } from './plan.ts';
@@ -71,15 +71,17 @@ export async function processBatch(d: BatchDeps, ids: readonly string[]): Promis
   let wrote = 0;
   for (let attempt = 0; pending.length; attempt++) {
     await d.readGate?.acquire();
-    let fetched: Map<string, FetchedLeaf[]>;
+    let parse: () => Map<string, FetchedLeaf[]>;
     try {
-      fetched = await d.reader.read(pending, d.signal);
+      parse = await d.reader.receive(pending, d.signal);
     } finally {
       d.readGate?.release();
     }
-    // Let the next batch send its read before this one decides (synchronous, CPU-bound): without this
-    // turn of the event loop its request leaves only at our audit's await, and the node idles meanwhile.
+    // Let the next batch send its read before this one parses and decides (synchronous, CPU-bound):
+    // without this turn of the event loop its request leaves only at our audit's await, and the node
+    // idles meanwhile.
     if (d.readGate) await nextTurn();
+    const fetched = parse();
     await d.decideGate?.acquire();
     let decided: Decided;
     try {
@@ -190,6 +192,7 @@ async function decideAll(
       d.known.set(id, revsOf(all));
       continue;
     }
+    if (d.audit) planDocsText(plan); // the write's text now, not between the audit's answer and the write
     plans.push(plan);
   }
   return { plans, declines };

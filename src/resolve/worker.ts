@@ -185,6 +185,10 @@ export class ResolverWorker {
     const deps = { ...this.deps, signal, readGate: new Limiter(1), decideGate: new Limiter(1) };
     const { concurrency } = this.o.config;
     const pageSize = this.o.pageSize ?? this.batchSize * concurrency;
+    // The first page is one batch: its leaves are read while the node answers the next page, instead of
+    // every batch waiting for a page of all of them (~20 ms of the node's time for 2,000 rows, in which
+    // nothing else could start).
+    let limit = this.o.pageSize ?? this.batchSize;
     const limiter = new Limiter(concurrency);
     let failure: unknown;
     let progressed = 0;
@@ -209,7 +213,7 @@ export class ResolverWorker {
         page = await this.o.client.changes({
           db: this.o.db,
           since,
-          limit: pageSize,
+          limit,
           style: 'all_docs',
           ...(longpoll ? { feed: 'longpoll' as const, timeout: this.o.longpollTimeoutMs ?? 30_000 } : {}),
           signal,
@@ -231,7 +235,8 @@ export class ResolverWorker {
       since = page.last_seq;
       for (let i = 0; i < ids.length; i += this.batchSize) await launch(ids.slice(i, i + this.batchSize));
       tracker.mark(since);
-      const caughtUp = page.results.length < pageSize || page.pending === 0;
+      const caughtUp = page.results.length < limit || page.pending === 0;
+      limit = pageSize;
       if (caughtUp && mode === 'once') {
         await limiter.drain();
         // Our own writes come back in the feed and are skipped by their known leaves; reading them is

@@ -28,12 +28,21 @@ export class LeafReader {
   private readonly concurrency: number;
 
   async read(ids: readonly string[], signal?: AbortSignal): Promise<Map<string, FetchedLeaf[]>> {
-    if (ids.length === 0) return new Map();
+    return (await this.receive(ids, signal))();
+  }
+
+  /**
+   * Sends the read and resolves once its answer has arrived, with the parse still to do: a caller
+   * that lets one read out at a time (batch.ts's read gate) lets the next one go before parsing this
+   * one (~10 ms for 500 documents), or the node idles while we parse.
+   */
+  async receive(ids: readonly string[], signal?: AbortSignal): Promise<() => Map<string, FetchedLeaf[]>> {
+    if (ids.length === 0) return () => new Map();
     if (this.#bulkGet !== false) {
       try {
-        const out = await this.viaBulkGet(ids, signal);
+        const parse = await this.viaBulkGet(ids, signal);
         this.#bulkGet = true;
-        return out;
+        return parse;
       } catch (e) {
         // only an absent endpoint switches to the fallback (CouchDB < 2.0 answers 400/404/405)
         const absent =
@@ -42,24 +51,28 @@ export class LeafReader {
         this.#bulkGet = false;
       }
     }
-    return this.viaOpenRevs(ids, signal);
+    const out = await this.viaOpenRevs(ids, signal);
+    return () => out;
   }
 
   private async viaBulkGet(
     ids: readonly string[],
     signal?: AbortSignal,
-  ): Promise<Map<string, FetchedLeaf[]>> {
-    const res = (await readLossless(this.client, {
+  ): Promise<() => Map<string, FetchedLeaf[]>> {
+    const answer = await receiveLossless(this.client, {
       method: 'POST',
       path: `${dbPath(this.db)}/_bulk_get`,
       body: { docs: ids.map((id) => ({ id })) },
       signal,
-    })) as BulkGetAnswer;
-    const out = new Map<string, FetchedLeaf[]>();
-    for (const id of ids) out.set(id, []);
-    for (const r of res.results ?? [])
-      for (const d of r.docs ?? []) if (d.ok) out.get(r.id)?.push(toFetchedLeaf(d.ok));
-    return out;
+    });
+    return () => {
+      const res = answer() as BulkGetAnswer;
+      const out = new Map<string, FetchedLeaf[]>();
+      for (const id of ids) out.set(id, []);
+      for (const r of res.results ?? [])
+        for (const d of r.docs ?? []) if (d.ok) out.get(r.id)?.push(toFetchedLeaf(d.ok));
+      return out;
+    };
   }
 
   private async viaOpenRevs(
@@ -100,15 +113,22 @@ export class LeafReader {
  * their lexemes: a merged body must carry `1.0` back as `1.0` (see json.ts).
  */
 async function readLossless(client: CouchClient, o: RequestOptions): Promise<unknown> {
+  return (await receiveLossless(client, o))();
+}
+
+/** The request's answer received (a CouchError on non-2xx), its parse left to the caller. */
+async function receiveLossless(client: CouchClient, o: RequestOptions): Promise<() => unknown> {
   const res = await client.request({ ...o, stream: false });
   if (!res.ok) {
     const ctx = { node: client.url, method: o.method ?? 'GET', path: o.path, attempts: res.attempts };
     throw httpError(ctx, res.status, res.text()).withAttempts(res.attempts);
   }
-  try {
-    return parseJsonLossless(res.text());
-  } catch (e) {
-    if (e instanceof JsonSyntaxError) return res.json(); // throws the client's protocol error
-    throw e;
-  }
+  return () => {
+    try {
+      return parseJsonLossless(res.text());
+    } catch (e) {
+      if (e instanceof JsonSyntaxError) return res.json(); // throws the client's protocol error
+      throw e;
+    }
+  };
 }

@@ -14,6 +14,23 @@ export interface WriteOutcome {
   errors: Array<{ rev: string; error: string; reason: string }>;
 }
 
+/**
+ * A plan's `_bulk_docs` rows as JSON text (memoised). The batch builds them while it decides, so that
+ * the write leaves the moment the audit is acknowledged: serialising 500 merged bodies there (~10 ms)
+ * was a gap in which the node had nothing to do (measured with the request timeline of a resolve run).
+ */
+export function planDocsText(p: ResolutionPlan): string {
+  let t = texts.get(p);
+  if (t === undefined) {
+    // sent as text: the merged bodies keep their number lexemes, so CouchDB computes the predicted revs
+    t = p.docs.map((d) => jsonText(d)).join(',');
+    texts.set(p, t);
+  }
+  return t;
+}
+
+const texts = new WeakMap<ResolutionPlan, string>();
+
 type BulkAnswer = Array<{ ok?: boolean; id?: string; rev?: string; error?: string; reason?: string }>;
 
 /**
@@ -27,15 +44,19 @@ export async function writePlans(
   plans: readonly ResolutionPlan[],
   signal?: AbortSignal,
 ): Promise<Map<string, WriteOutcome>> {
-  const docs = plans.flatMap((p) => p.docs);
   const out = new Map<string, WriteOutcome>();
-  if (!docs.length) return out;
-  // sent as text: the merged bodies keep their number lexemes, so CouchDB computes the predicted revs
-  const res = await client.post<BulkAnswer>(`${dbPath(db)}/_bulk_docs`, jsonText({ docs }), undefined, {
-    signal,
-    idempotent: true,
-    headers: { 'content-type': 'application/json' },
-  });
+  const rows = plans.filter((p) => p.docs.length).map(planDocsText);
+  if (!rows.length) return out;
+  const res = await client.post<BulkAnswer>(
+    `${dbPath(db)}/_bulk_docs`,
+    `{"docs":[${rows.join(',')}]}`,
+    undefined,
+    {
+      signal,
+      idempotent: true,
+      headers: { 'content-type': 'application/json' },
+    },
+  );
   let i = 0;
   for (const p of plans) {
     const o: WriteOutcome = { mergedOk: true, deleted: new Map(), errors: [] };

@@ -7,7 +7,7 @@
 import { CouchClient } from '../../../src/couch/index.ts';
 import { listAuditEntries } from '../../../src/resolve/index.ts';
 import { revisionsOn } from './invariants.ts';
-import type { ChaosWorld, Json } from './world.ts';
+import type { ChaosWorld } from './world.ts';
 import type { Ack } from './writers.ts';
 
 export interface ResolvedCheck {

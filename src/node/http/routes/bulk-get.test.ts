@@ -9,7 +9,7 @@ const rev = fc.oneof(
   fc.tuple(fc.constantFrom(1, 2, 10), hex).map(([p, h]) => `${p}-${h}`),
   fc.tuple(fc.constantFrom(1, 2), hex).map(([p, h]) => `${p}-${h.toUpperCase()}`),
   fc.tuple(fc.constantFrom(1, 2), fc.string({ maxLength: 33 })).map(([p, h]) => `${p}-${h}`),
-  fc.constantFrom('01-' + 'a'.repeat(32), '1-' + 'g'.repeat(32), 'nodash', '1' + 'a'.repeat(33), ''),
+  fc.constantFrom(`01-${'a'.repeat(32)}`, `1-${'g'.repeat(32)}`, 'nodash', `1${'a'.repeat(33)}`, ''),
 );
 
 it("ascendingRevs is fabric's open_revs=all order (sort by compareRevs), for any revs", () => {
@@ -20,6 +20,6 @@ it("ascendingRevs is fabric's open_revs=all order (sort by compareRevs), for any
     { numRuns: 3000 },
   );
   // one position and stored md5s: the plain string order
-  const same = ['1-' + 'c'.repeat(32), '1-' + 'a'.repeat(32), '1-' + 'b'.repeat(32)];
+  const same = [`1-${'c'.repeat(32)}`, `1-${'a'.repeat(32)}`, `1-${'b'.repeat(32)}`];
   assert.deepEqual(ascendingRevs(same), [...same].sort(compareRevs));
 });
