@@ -1,4 +1,4 @@
-// The audit's storage layout (a program, not a test): `node --import tsx bench/audit-layout.ts`.
+// The audit's storage layout (a program, not a test): `npm run bench:audit-layout`.
 //
 // The same N resolution entries (default 2,000, lww over bench/lib/conflict-world.ts's conflicts, as
 // `conflicts resolve` builds them) stored two ways, interleaved, each round in a fresh database:

@@ -1,5 +1,5 @@
 // The embedded node's read paths the conflict resolver uses (a program, not a test):
-//   node --import tsx bench/node-reads.ts [--rounds=15] [--docs=2000] [--json] [--digest] [--profile]
+//   npm run bench:node-reads -- [--rounds=15] [--docs=2000] [--json] [--digest] [--profile]
 //
 // One node in its own process, data on disk. Three databases: `conflicted` (docs x 3 conflicting leaves,
 // written as the conflict bench writes them), `resolved` (the same after a resolution: one merged leaf

@@ -41,6 +41,9 @@ export const PLAYBOOK = {
   /** issue 6: "an unreachable node is itself a finding" */
   unreachable:
     'the node does not answer: check that CouchDB is running and reachable from here; links to and from it will show as crashing (http_request_failed) until it is back',
+  /** the node answers, but its telemetry reads fail (HTTP errors, refused credentials, wrong shapes) */
+  erroring:
+    'the node answers but its telemetry reads fail: E_COUCH_AUTH/E_COUCH_FORBIDDEN mean the credentials in mesh.yaml are refused (check the user and its roles); a 500 or a wrong-shaped answer is the server failing (its log names the cause: a crashed application, a full disk)',
   stale:
     'telemetry for this node is older than expected: check the poller (couchmesh status --watch) and its logs',
   /** cluster-samples/46 + 54: a stopped member's docs are dropped from _scheduler/docs; the others serve */

@@ -23,6 +23,21 @@ test('unreachable: critical, with failed polls, duration and last seen', () => {
   assert.match(f?.message ?? '', /ECONNREFUSED/);
 });
 
+test('a node answering errors is node-erroring, never unreachable (only network failures are)', () => {
+  const failing = (at: number, code: string) =>
+    unreachableSnapshot('n2', at, { code, message: 'GET /_scheduler/docs -> 500 unknown_error' });
+  for (const code of ['E_COUCH_HTTP', 'E_COUCH_AUTH', 'E_COUCH_PROTOCOL', 'E_TELEMETRY_SHAPE']) {
+    const f = unreachableRule('n2', [snapshot('n2', T0), failing(T0 + 10_000, code)], T0 + 10_000);
+    assert.equal(f?.rule, 'node-erroring', code);
+    assert.equal(f?.severity, 'critical');
+    assert.equal(f?.evidence.code, code);
+    assert.match(f?.message ?? '', /answers its telemetry reads with errors .*-> 500/);
+    assert.doesNotMatch(f?.message ?? '', /unreachable/);
+  }
+  for (const code of ['E_COUCH_UNREACHABLE', 'E_COUCH_TIMEOUT', 'E_COUCH_TLS'])
+    assert.equal(unreachableRule('n2', [failing(T0, code)], T0)?.rule, 'node-unreachable', code);
+});
+
 test('recovered or never failing: no finding', () => {
   assert.equal(unreachableRule('n2', [down(T0), snapshot('n2', T0 + 10_000)], T0 + 10_000), null);
   assert.equal(unreachableRule('n2', [], T0), null);

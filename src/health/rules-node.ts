@@ -2,6 +2,7 @@
  * Node rules: unreachable (issue 6: "an unreachable node is itself a finding"), stale telemetry,
  * and reduced confidence (no scheduler API).
  */
+import { CouchErrorCode } from '../couch/errors.ts';
 import { dur, iso, last, nodeFinding, trailingRun } from './finding.ts';
 import { PLAYBOOK } from './playbook.ts';
 import type { NodeMark } from './series-book.ts';
@@ -11,6 +12,7 @@ import type { Finding, HealthThresholds } from './types.ts';
 export function unreachableRule(node: string, series: readonly NodeMark[], now: number): Finding | null {
   const s = last(series);
   if (!s || s.reachable) return null;
+  if (s.error && !NETWORK_CODES.has(s.error.code)) return erroringRule(node, series, now);
   const run = trailingRun(series, (x) => !x.reachable);
   const since = run[0]?.at ?? s.at;
   const lastSeen = [...series].reverse().find((x) => x.reachable)?.at ?? null;
@@ -24,6 +26,34 @@ export function unreachableRule(node: string, series: readonly NodeMark[], now: 
     `node ${node} is unreachable (${s.error?.code ?? 'no answer'}: ${s.error?.message ?? ''}) for ` +
     `${dur(now - since)}, ${run.length} poll(s); last seen ${iso(lastSeen)}`;
   return nodeFinding(node, 'node-unreachable', 'critical', evidence, msg, PLAYBOOK.unreachable);
+}
+
+/**
+ * The codes of failures that never reached the node's HTTP server (couch/errors.ts): only these make
+ * it "unreachable". An answer (a 500, a 401, a body that is not CouchDB's) is the node failing.
+ */
+const NETWORK_CODES = new Set<string>([
+  CouchErrorCode.UNREACHABLE,
+  CouchErrorCode.TIMEOUT,
+  CouchErrorCode.TLS,
+]);
+
+/** The node answered its main telemetry read with an error for the trailing polls. */
+function erroringRule(node: string, series: readonly NodeMark[], now: number): Finding {
+  const s = last(series) as NodeMark;
+  const run = trailingRun(series, (x) => !x.reachable);
+  const since = run[0]?.at ?? s.at;
+  const lastSeen = [...series].reverse().find((x) => x.reachable)?.at ?? null;
+  const evidence = {
+    failedPolls: run.length,
+    failingForMs: now - since,
+    lastSeenAt: lastSeen,
+    code: s.error?.code ?? null,
+  };
+  const msg =
+    `node ${node} answers its telemetry reads with errors (${s.error?.code}: ${s.error?.message ?? ''}) for ` +
+    `${dur(now - since)}, ${run.length} poll(s); last good poll ${iso(lastSeen)}`;
+  return nodeFinding(node, 'node-erroring', 'critical', evidence, msg, PLAYBOOK.erroring);
 }
 
 /** The newest snapshot is older than `staleAfterPolls` poll intervals, or there is none at all. */

@@ -19,6 +19,9 @@ export type RuleId =
   | 'rescan-storm'
   | 'lag'
   | 'node-unreachable'
+  // the node answered its telemetry reads with errors (a 500, refused credentials, a body that is not
+  // CouchDB's): not a network failure, so never called unreachable
+  | 'node-erroring'
   | 'stale-telemetry'
   | 'reduced-confidence'
   // FAILOVER (#15), raised by the controller's router: a direction rerouted through a relay, or

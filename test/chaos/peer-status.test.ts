@@ -1,7 +1,8 @@
 // VERIFY-CHAOS (#16), the observe side of a bad peer: `couchmesh status` (the status operation)
 // against a node that answers garbage, wrong-shaped JSON, truncates, hangs mid-response or answers
-// 429 reports that node unreachable with the error's code and returns, never hangs or throws; the
-// healthy node beside it is still reported.
+// 429 reports that node failed with the error's code and returns, never hangs or throws; the
+// healthy node beside it is still reported. Only the network failures (truncated, hung) are called
+// unreachable: a node that answers garbage, a wrong shape or a 429 is `node-erroring`.
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
@@ -9,12 +10,12 @@ import { statusOperation } from '../../src/ops/status-run.ts';
 import type { PeerFaultMode } from './lib/bad-peer.ts';
 import { FRONTED, OTHER, PeerWorld } from './lib/peer-world.ts';
 
-const expected: Array<[PeerFaultMode, string]> = [
-  ['garbage', 'E_COUCH_PROTOCOL'],
-  ['wrong-shape', 'E_TELEMETRY_SHAPE'],
-  ['truncate', 'E_COUCH_UNREACHABLE'],
-  ['hang', 'E_COUCH_TIMEOUT'],
-  ['throttle', 'E_COUCH_HTTP'],
+const expected: Array<[PeerFaultMode, string, 'node-unreachable' | 'node-erroring']> = [
+  ['garbage', 'E_COUCH_PROTOCOL', 'node-erroring'],
+  ['wrong-shape', 'E_TELEMETRY_SHAPE', 'node-erroring'],
+  ['truncate', 'E_COUCH_UNREACHABLE', 'node-unreachable'],
+  ['hang', 'E_COUCH_TIMEOUT', 'node-unreachable'],
+  ['throttle', 'E_COUCH_HTTP', 'node-erroring'],
 ];
 
 describe('chaos: status against a node answering garbage, truncating, hanging or throttling', () => {
@@ -26,8 +27,8 @@ describe('chaos: status against a node answering garbage, truncating, hanging or
   });
   after(() => w.close());
 
-  for (const [mode, code] of expected)
-    it(`${mode}: ${FRONTED} unreachable with ${code}, ${OTHER} reported, no hang`, {
+  for (const [mode, code, rule] of expected)
+    it(`${mode}: ${FRONTED} ${rule} with ${code}, ${OTHER} reported, no hang`, {
       timeout: 30_000,
     }, async () => {
       // the server-level reads of the poller only (the link's replication goes through the front too)
@@ -39,7 +40,8 @@ describe('chaos: status against a node answering garbage, truncating, hanging or
         assert.equal(rows.get(FRONTED)?.reachable, false);
         assert.equal(rows.get(FRONTED)?.error?.code, code, JSON.stringify(rows.get(FRONTED)));
         assert.equal(rows.get(OTHER)?.reachable, true);
-        assert.ok(r.reports[0]?.findings.some((f) => f.rule === 'node-unreachable'));
+        const rules = r.reports[0]?.findings.filter((f) => f.node === FRONTED).map((f) => f.rule);
+        assert.ok(rules?.includes(rule), JSON.stringify(rules));
         // bounded: the first failed read marks the node unreachable, nothing waits on it again
         const asked = w.peer.counters.faulted[mode] - faulted;
         assert.ok(asked >= 1 && asked <= 3, `${asked} faulted requests`);

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { graphOf, recordedStatus, seedSpec } from '../../src/api/testing.ts';
 import type { DirectionRow } from '../../src/ops/status.ts';
-import { diagnosisOf, directionHealth, rowOf, unreachableNodes } from '../../web/src/health.ts';
+import { diagnosisOf, directionHealth, downWord, rowOf, unreachableNodes } from '../../web/src/health.ts';
 import { HEIGHT, layout, WIDTH } from '../../web/src/layout.ts';
 
 const { nodes, directions } = graphOf(seedSpec());
@@ -23,6 +23,15 @@ test('recorded healthy poll: every arrow green; n3 down: the six arrows touching
     ]);
     assert.deepEqual(health, want, which);
   }
+});
+
+test('a node answering errors is down and named failing; one not answering is unreachable', () => {
+  const status = recordedStatus('healthy');
+  const f = { ...(status.findings[0] ?? {}), severity: 'critical', link: null, direction: null, db: null };
+  const erroring = [{ ...f, rule: 'node-erroring', node: 'n3' }] as typeof status.findings;
+  assert.ok(unreachableNodes(status, erroring).has('n3'));
+  assert.equal(downWord(erroring, 'n3'), 'failing');
+  assert.equal(downWord([{ ...erroring[0]!, rule: 'node-unreachable' }], 'n3'), 'unreachable');
 });
 
 test('job states and findings: crashing red, pending amber, warning finding amber, no row grey', () => {

@@ -5,7 +5,7 @@
  */
 import type { ControllerSnapshot, GraphDirection } from '../../src/controller/view.ts';
 import { membersDownLabel } from './cluster.ts';
-import { directionHealth, type Health, rowOf, unreachableNodes } from './health.ts';
+import { directionHealth, downWord, type Health, rowOf, unreachableNodes } from './health.ts';
 import { HEIGHT, layout, WIDTH } from './layout.ts';
 import { dirKey } from './store.ts';
 
@@ -161,7 +161,9 @@ export function Graph({ snap, selected, onSelect }: Props) {
             </text>
             {/* the role sits on the outer side of the node, away from the links between rows */}
             <text x={p.x} y={p.y < HEIGHT / 2 ? p.y - R - 8 : p.y + R + 16} class="node-role">
-              {reachable ? `${n.role}${members ? ` · ${members}` : ''}` : `${n.role} · unreachable`}
+              {reachable
+                ? `${n.role}${members ? ` · ${members}` : ''}`
+                : `${n.role} · ${downWord(snap.findings, n.name)}`}
             </text>
           </g>
         );

@@ -46,8 +46,14 @@ export const HEALTH_WORD: Record<Health, string> = {
 
 export function unreachableNodes(status: StatusReport | null, findings: readonly Finding[]): Set<string> {
   const out = new Set(status?.nodes.filter((n) => !n.reachable).map((n) => n.node));
-  for (const f of findings) if (f.rule === 'node-unreachable' && f.node) out.add(f.node);
+  for (const f of findings)
+    if ((f.rule === 'node-unreachable' || f.rule === 'node-erroring') && f.node) out.add(f.node);
   return out;
+}
+
+/** How a down node is named: `failing` when it answers with errors, `unreachable` otherwise (no answer). */
+export function downWord(findings: readonly Finding[], node: string): string {
+  return findings.some((f) => f.rule === 'node-erroring' && f.node === node) ? 'failing' : 'unreachable';
 }
 
 export function directionHealth(
