@@ -36,6 +36,7 @@ import {
 } from './lib/conflict-runners.ts';
 import { drop, LEAVES, populate, startTarget, type Target } from './lib/conflict-world.ts';
 import { loadNote } from './lib/format.ts';
+import { sleep } from './lib/process.ts';
 
 const args = new Map(
   process.argv.slice(2).map((a) => {
@@ -87,6 +88,21 @@ const RUNNERS: Record<Name, (t: World, db: string, n: number, plan?: LimitPlan) 
   controller: (t, db, n) => controllerResolver(t.mesh, db, n, { batch: BATCH, concurrency: CONCURRENCY }),
 };
 
+/**
+ * Before the clock starts: this process collects its garbage (run with --expose-gc) and the server goes
+ * quiet (its CPU flat for 25 ms; its own child process only). Without it a runner paid for what the one
+ * before it left behind (garbage, a dropped database's files): measured, whichever resolver ran right
+ * after the toy used ~25% more CPU per doc, whichever it was.
+ */
+async function settle(t: World): Promise<void> {
+  (globalThis as { gc?: () => void }).gc?.();
+  for (let i = 0; i < 40; i++) {
+    const c = t.cpuUs();
+    await sleep(25);
+    if (!(t.cpuUs() - c > 1_000)) return; // NaN (any server by COUCH_URL): no CPU to watch
+  }
+}
+
 let dbs = 0;
 /** A fresh database of `n` conflicted docs, resolved by `name`, timed, checked, dropped. */
 async function measure(t: World, name: Name, n: number): Promise<Result> {
@@ -98,6 +114,7 @@ async function measure(t: World, name: Name, n: number): Promise<Result> {
     if (name === 'ours' || name === 'controller') await t.client.put(dbPath(`${db}-audit`));
     // the limit's writes are planned before the clock starts: it measures the server alone
     const plan = name === 'limit' ? await planLimit(db, n, BATCH) : undefined;
+    await settle(t);
     const c0 = t.cpuUs();
     const u0 = process.cpuUsage();
     const t0 = performance.now();
@@ -133,6 +150,7 @@ const LABELS: Record<Name, string> = {
 
 // measured with the limit between the two resolvers: on a machine whose load drifts, each ratio compares
 // runs close in time
+const rotate = <T>(xs: readonly T[], k: number): T[] => xs.map((_, i) => xs[(i + k) % xs.length] as T);
 const RUN_ORDER: Name[] = ['naive', 'toy', 'ours', 'limit', 'controller'];
 const RESOLVERS = ['ours', 'controller'] as const;
 const SHORT: Record<Name, string> = {
@@ -157,8 +175,9 @@ async function main(): Promise<void> {
     for (let r = 0; r < WARMUP_ROUNDS; r++)
       for (const name of RUN_ORDER) await measure(t, name, warmupDocs(name));
     const rounds: Record<Name, Result[]> = { naive: [], toy: [], limit: [], ours: [], controller: [] };
+    // the order turns by one each round: over rounds, every runner follows every other one
     for (let r = 0; r < ROUNDS; r++)
-      for (const name of RUN_ORDER) rounds[name].push(await measure(t, name, DOCS));
+      for (const name of rotate(RUN_ORDER, r)) rounds[name].push(await measure(t, name, DOCS));
     const m = Object.fromEntries(ORDER.map((k) => [k, median(rounds[k])])) as Record<Name, Result>;
     console.log(ROUNDS > 1 ? `medians of ${ROUNDS} rounds:` : 'one round:');
     for (const name of ORDER) {
