@@ -36,6 +36,27 @@ export function withoutReplicationMembers(
   return { admins: cur.admins, members };
 }
 
+/** The set-security action taking those entries out of `db`'s observed object (undefined: none there). */
+export function memberRemoval(
+  node: string,
+  db: string,
+  observed: unknown,
+  names: ReadonlySet<string>,
+  roles: ReadonlySet<string>,
+): SetSecurityAction | undefined {
+  const next = withoutReplicationMembers(observed, names, roles);
+  return (
+    next && {
+      kind: 'set-security',
+      node,
+      db,
+      security: next,
+      diff: securityDiff(observed, next),
+      drift: false,
+    }
+  );
+}
+
 /** destroy's share for replication users: their `_security` entries out, then the users themselves. */
 export function planUserRemoval(
   desired: DesiredState,
@@ -51,16 +72,8 @@ export function planUserRemoval(
       if (!usable(node)) continue;
       const observed = byNode.get(node)?.security?.[db];
       if (observed === undefined) continue; // the database is not there: nothing to take out
-      const next = withoutReplicationMembers(observed, names, roles);
-      if (next)
-        security.push({
-          kind: 'set-security',
-          node,
-          db,
-          security: next,
-          diff: securityDiff(observed, next),
-          drift: false,
-        });
+      const removal = memberRemoval(node, db, observed, names, roles);
+      if (removal) security.push(removal);
     }
   const users: DeleteUserAction[] = [];
   for (const u of wanted) {
