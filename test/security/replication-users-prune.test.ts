@@ -107,6 +107,8 @@ describe('stale replication users are pruned (embedded nodes)', () => {
     assert.deepEqual((await members('b')).roles, ['couchmesh-replicator']);
     const again = await planOperation({ file, prune: true }, deps());
     assert.deepEqual(again.view.actions, [], 'nothing stale: --prune deletes nothing');
+    // b holds three users: all read in one `_users` range read (+ _all_dbs, _replicator, sensors/_security)
+    assert.deepEqual(again.view.nodes.find((n) => n.node === 'b')?.requests, { reads: 4, writes: 0 });
   });
 
   it('per node -> per link without --prune: the node users are listed as kept, none deleted', async () => {
