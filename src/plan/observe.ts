@@ -185,9 +185,11 @@ export async function observeMesh(
   clients: Map<string, CouchClient>,
   concurrency = 8,
   users: readonly DesiredUser[] = [],
+  /** plan: also read this mesh's users no longer desired (users-prune.ts); the routes' pass needs none */
+  ownUsers = false,
 ): Promise<ObservedNode[]> {
   const config = desiredConfig(spec);
-  const prune = meshUsersOf(spec);
+  const prune = ownUsers ? meshUsersOf(spec) : undefined;
   return mapLimit(spec.nodes, concurrency, (n) =>
     observeNode(
       n,
