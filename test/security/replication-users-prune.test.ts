@@ -124,14 +124,13 @@ describe('stale replication users are pruned (embedded nodes)', () => {
     assert.ok(!text.includes('couchmesh-repl-x') && !text.includes('couchmesh-repl-hand'), 'not ours');
     for (const n of NAMES) assert.equal(await userStatus(n, `couchmesh-repl-${n}`), 200, n);
     assert.equal(plan.view.summary.destroy, 0);
+    // the declared `_security` lists only desired users: the shared role left with the switch
+    assert.deepEqual(await members('b'), { names: [AB, BC], roles: [] });
   });
 
   it('apply --prune: the node users are deleted, the shared role is out of _security; others untouched', async () => {
     const plan = await planOperation({ file, prune: true }, deps());
     assert.deepEqual(deletes(plan.view.actions), STALE);
-    // security first (apply's phase 1 on each node), then the users (phase 2)
-    const kinds = plan.view.actions.map((a) => a.kind);
-    assert.ok(kinds.lastIndexOf('set-security') < kinds.indexOf('delete-user'), kinds.join());
     assert.equal(plan.view.kept_users, undefined);
     const r = await applyOperation({ file, prune: true }, deps(), yes);
     assert.equal(r.outcome?.ok, true, JSON.stringify(r.outcome?.nodes));
@@ -147,6 +146,11 @@ describe('stale replication users are pruned (embedded nodes)', () => {
 
   it('a link removed: its user goes on both nodes, and out of the database c no longer carries', async () => {
     mesh('{ per: link, password_env: "REPL_{LINK}" }', ['[a, b]']);
+    const plan = await planOperation({ file, prune: true }, deps());
+    // c's sensors is declared nowhere now: its `_security` goes first (apply's phase 1), the users after
+    const lines = plan.view.actions.map((a) => `${a.kind}@${a.node}`);
+    assert.ok(lines.indexOf('set-security@c') >= 0, lines.join());
+    assert.ok(lines.indexOf('set-security@c') < lines.indexOf('delete-user@c'), lines.join());
     const r = await applyOperation({ file, prune: true }, deps(), yes);
     assert.equal(r.outcome?.ok, true, JSON.stringify(r.outcome?.nodes));
     assert.deepEqual(deletes(r.outcome?.plan.actions ?? []), [`${BC}@b`, `${BC}@c`]);
