@@ -116,6 +116,25 @@ describe('plan: replication users no longer desired', () => {
     assert.deepEqual(r?.kind === 'set-security' && r.security.members.names, ['couchmesh-repl-n1--r']);
   });
 
+  it('a route given up through a relay on no link of the database: its copy is left admin-only', () => {
+    const spec = perLink({
+      ...seed,
+      nodes: [...seed.nodes, { ...node('r', 9), role: 'relay' }],
+      failover: { ...DEFAULT_FAILOVER, mode: 'store-and-forward' },
+    });
+    const routes = new Map<string, RouteMarker>([
+      ['n3->n4', { via: 'r', mode: 'store-and-forward', reason: 'x', since: '2026-01-01T00:00:00.000Z' }],
+    ]);
+    const desired = desiredState(spec, pw);
+    const plan = makePlan(desired, holding(routeDesired(desired, { spec, routes, password: pw }), spec));
+    assert.deepEqual(deleted(plan.actions), ['couchmesh-repl-n3--n4@r:unrouted']);
+    const r = plan.actions.filter((a) => a.kind === 'set-security' && a.node === 'r');
+    assert.deepEqual(
+      r.map((a) => a.kind === 'set-security' && a.security.members),
+      [{ names: [], roles: ['_admin'] }],
+    );
+  });
+
   it('destroy also deletes a user of this mesh no longer desired (kept by an earlier plan)', () => {
     const plan = makePlan(after, observed, { destroy: true });
     const kept = makePlan(after, observed).kept_users?.map((u) => `${u.name}@${u.node}:destroy`);
