@@ -55,6 +55,8 @@ export interface PlanView {
   actions: Action[];
   drift: Plan['drift'];
   orphans: Plan['orphans'];
+  /** this mesh's replication users no longer desired, kept because --prune was not given */
+  kept_users?: NonNullable<Plan['kept_users']>;
   unreachable: Plan['unreachable'];
   /** nodes that refused couchmesh's credentials, each with the fix (the env/file reference to check) */
   refused: Plan['refused'];
@@ -99,6 +101,7 @@ export function planView(run: PlanViewInput): PlanView {
     actions: redact(p.actions),
     drift: redact(p.drift),
     orphans: p.orphans,
+    ...(p.kept_users?.length ? { kept_users: p.kept_users } : {}),
     unreachable: redact(p.unreachable),
     refused: redact(p.refused),
     errors: redact(p.errors),

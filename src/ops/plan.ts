@@ -68,6 +68,7 @@ export async function preparePlan(flags: PlanFlags, deps: MeshDeps): Promise<Pre
       m.clients,
       deps.concurrency ?? DEFAULT_CONCURRENCY,
       desired.users,
+      true,
     );
     // routes are desired state too: the nodes' own unless the router gives a new set (plan/routes.ts)
     const routes = flags.routes ?? observedRoutes(m.spec.mesh, observed);

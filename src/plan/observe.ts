@@ -8,7 +8,8 @@ import type { PasswordOf } from './desired.ts';
 import { isNodeFailure } from './node-failure.ts';
 import { securedDbsOf } from './security.ts';
 import type { DesiredConfig, DesiredUser, ObservedDoc, ObservedNode } from './types.ts';
-import { readUsers } from './users.ts';
+import { readUsers, userReads } from './users.ts';
+import { type MeshUsers, meshUsersOf, staleSecurityDbs } from './users-prune.ts';
 import { credentialsRef } from './withhold.ts';
 
 /** 401 (credentials refused) and 403 (not allowed): the node answered, it refused who we are. */
@@ -103,8 +104,9 @@ export async function observeNode(
   securedDbs: readonly string[] = [],
   users: readonly DesiredUser[] = [],
   config: readonly DesiredConfig[] = [],
+  prune?: MeshUsers,
 ): Promise<ObservedNode> {
-  const requests = 2 + securedDbs.length + users.length + config.length;
+  let requests = 2 + securedDbs.length + userReads(users, prune?.mesh) + config.length;
   try {
     const [dbs, rep, security, seenUsers, seenConfig] = await Promise.all([
       client.get<string[]>('/_all_dbs', undefined, signal ? { signal } : {}),
@@ -115,9 +117,14 @@ export async function observeNode(
           throw e;
         }),
       readSecurity(client, securedDbs, signal),
-      readUsers(client, users, signal),
+      readUsers(client, users, signal, prune?.mesh),
       readConfig(client, config, signal),
     ]);
+    // this mesh's users no longer desired here: their `_security` entries may be in databases
+    // this node no longer carries (a removed link, a route given up), read those too (users-prune.ts)
+    const extra = prune ? staleSecurityDbs(prune, users, seenUsers, dbs, securedDbs) : [];
+    requests += extra.length;
+    Object.assign(security, await readSecurity(client, extra, signal));
     const replicator: ObservedDoc[] = rep.rows
       .filter((r) => r.doc && !r.id.startsWith('_design/'))
       .map((r) => ({ id: r.id, rev: r.value.rev, body: r.doc as Record<string, unknown> }));
@@ -126,8 +133,8 @@ export async function observeNode(
       reachable: true,
       databases: dbs,
       replicator,
-      ...(securedDbs.length ? { security } : {}),
-      ...(users.length ? { users: seenUsers } : {}),
+      ...(securedDbs.length || extra.length ? { security } : {}),
+      ...(users.length || prune ? { users: seenUsers } : {}),
       ...(config.length ? { config: seenConfig } : {}),
       // a cluster: the member that answered (couchmesh's requests fail over between members)
       ...(client.members.length ? { member: client.member } : {}),
@@ -178,8 +185,11 @@ export async function observeMesh(
   clients: Map<string, CouchClient>,
   concurrency = 8,
   users: readonly DesiredUser[] = [],
+  /** plan: also read this mesh's users no longer desired (users-prune.ts); the routes' pass needs none */
+  ownUsers = false,
 ): Promise<ObservedNode[]> {
   const config = desiredConfig(spec);
+  const prune = ownUsers ? meshUsersOf(spec) : undefined;
   return mapLimit(spec.nodes, concurrency, (n) =>
     observeNode(
       n,
@@ -188,6 +198,7 @@ export async function observeMesh(
       securedDbsOf(spec, n.name),
       users.filter((u) => u.node === n.name),
       config.filter((c) => c.node === n.name),
+      prune,
     ),
   );
 }

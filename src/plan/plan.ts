@@ -7,6 +7,7 @@ import { canonicalSecurity, planSecurity } from './security.ts';
 import type { Action, DesiredState, FieldChange, ObservedNode, OwnershipMarker, Plan } from './types.ts';
 import { planUsers } from './users.ts';
 import { planUserRemoval } from './users-destroy.ts';
+import { planStaleUsers, unroutedUsers } from './users-prune.ts';
 import { refusedEndpoint, refusedNodes, withheldRefused, withheldUnseen } from './withhold.ts';
 
 /**
@@ -268,6 +269,16 @@ export function makePlan(desired: DesiredState, observed: ObservedNode[], opts: 
     docActions.push(...sec.actions);
     plan.drift.push(...sec.drift);
     plan.noop += sec.noop;
+    // this mesh's users no longer desired: pruned as the docs are (security first, then the user)
+    const stale = planStaleUsers(
+      desired,
+      byNode,
+      usable,
+      opts.prune === true,
+      unroutedUsers(docActions, byNode),
+    );
+    docActions.push(...stale.security, ...stale.users);
+    if (stale.kept.length) plan.kept_users = stale.kept;
     // the node's own TLS settings (`couch_tls`): the replicator reads them live, before any doc runs
     const config = planConfig(desired.config ?? [], byNode, usable);
     dbActions.push(...config.actions);

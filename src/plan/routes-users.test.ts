@@ -8,7 +8,7 @@ import { DEFAULT_FAILOVER } from '../spec/failover.ts';
 import type { MeshSpec } from '../spec/types.ts';
 import { desiredState } from './desired.ts';
 import { legId, routeDesired } from './routes.ts';
-import { link, node, pw, seed, withNodeUsers } from './test-support.ts';
+import { link, node, pw, seed, withLinkUsers, withNodeUsers } from './test-support.ts';
 import type { DesiredState } from './types.ts';
 
 const base: MeshSpec = {
@@ -17,15 +17,7 @@ const base: MeshSpec = {
   links: [...seed.links, link('r', 'n1')],
   failover: { ...DEFAULT_FAILOVER, mode: 'store-and-forward' },
 };
-const perLink = (spec: MeshSpec): MeshSpec => ({
-  ...spec,
-  replication_users: {
-    per: 'link',
-    users: Object.fromEntries(
-      spec.links.map((l) => [l.key, { username: `couchmesh-repl-${l.key}`, password_env: 'R' }]),
-    ),
-  },
-});
+const perLink = withLinkUsers;
 const routes = new Map<string, RouteMarker>([
   [
     'n3->n4',

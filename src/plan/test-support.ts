@@ -64,13 +64,20 @@ export function afterApply(spec: MeshSpec): ObservedNode[] {
   }));
 }
 
-/** `spec` with `replication_users: { per: node }` (password variable R for all). */
-export const withNodeUsers = (spec: MeshSpec): MeshSpec => ({
-  ...spec,
-  replication_users: {
-    per: 'node',
-    users: Object.fromEntries(
-      spec.nodes.map((n) => [n.name, { username: `couchmesh-repl-${n.name}`, password_env: 'R' }]),
-    ),
-  },
-});
+/** `spec` with `replication_users: { per }`: a user per node or per link (password variable R for all). */
+const withUsers =
+  (per: 'node' | 'link') =>
+  (spec: MeshSpec): MeshSpec => ({
+    ...spec,
+    replication_users: {
+      per,
+      users: Object.fromEntries(
+        (per === 'node' ? spec.nodes.map((n) => n.name) : spec.links.map((l) => l.key)).map((k) => [
+          k,
+          { username: `couchmesh-repl-${k}`, password_env: 'R' },
+        ]),
+      ),
+    },
+  });
+export const withNodeUsers = withUsers('node');
+export const withLinkUsers = withUsers('link');

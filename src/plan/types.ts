@@ -195,15 +195,16 @@ export type Action =
 
 /**
  * Deletes a replication user this mesh created (its `_users` doc carries the mesh's marker):
- * `destroy` only, after the node's replication docs are gone. A user someone else created is never
- * deleted.
+ * by destroy, or once no longer desired (users-prune.ts), after the node's replication docs are
+ * gone and its `_security` entries are out. A user someone else created is never deleted.
  */
 export type DeleteUserAction = {
   kind: 'delete-user';
   node: string;
   name: string;
   rev: string;
-  reason: 'destroy';
+  /** destroy; pruned: no longer desired (--prune); unrouted: a leg's user, its route given up */
+  reason: 'destroy' | 'pruned' | 'unrouted';
 };
 
 /**
@@ -264,6 +265,8 @@ export interface Plan {
   drift: Array<{ node: string; id: string; fields: string[]; diff: FieldChange[] }>;
   /** managed docs no longer wanted and kept because --prune was not given */
   orphans: Array<{ node: string; id: string }>;
+  /** this mesh's replication users no longer desired, kept (with their `_security` entries) because --prune was not given */
+  kept_users?: Array<{ node: string; name: string }>;
   /** nodes that could not be observed: nothing is planned for them */
   unreachable: Array<{ node: string; code: string; message: string }>;
   /**

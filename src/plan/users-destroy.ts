@@ -36,38 +36,70 @@ export function withoutReplicationMembers(
   return { admins: cur.admins, members };
 }
 
-/** destroy's share for replication users: their `_security` entries out, then the users themselves. */
+/** The set-security action taking those entries out of `db`'s observed object (undefined: none there). */
+export function memberRemoval(
+  node: string,
+  db: string,
+  observed: unknown,
+  names: ReadonlySet<string>,
+  roles: ReadonlySet<string>,
+): SetSecurityAction | undefined {
+  const next = withoutReplicationMembers(observed, names, roles);
+  return (
+    next && {
+      kind: 'set-security',
+      node,
+      db,
+      security: next,
+      diff: securityDiff(observed, next),
+      drift: false,
+    }
+  );
+}
+
+/**
+ * destroy's share for replication users: their `_security` entries out, then the users themselves:
+ * the desired ones and any other user of this mesh seen on a node (one no longer desired, kept by
+ * a plan without --prune), out of every `_security` read (a database the node no longer carries too).
+ */
 export function planUserRemoval(
   desired: DesiredState,
   byNode: Map<string, ObservedNode>,
   usable: (node: string) => boolean,
 ): { security: SetSecurityAction[]; users: DeleteUserAction[] } {
   const wanted = desired.users ?? [];
-  const names = new Set(wanted.map((u) => u.name));
-  const roles = new Set(wanted.flatMap((u) => u.roles));
+  const ours = [...byNode.values()]
+    .filter((o) => usable(o.node))
+    .flatMap((o) =>
+      Object.entries(o.users ?? {})
+        .filter(([, u]) => u.mesh === desired.mesh)
+        .map(([name, u]) => ({ node: o.node, name, ...u })),
+    );
+  const names = new Set([...wanted, ...ours].map((u) => u.name));
+  const roles = new Set([...wanted, ...ours].flatMap((u) => u.roles));
   const security: SetSecurityAction[] = [];
+  const pairs = new Set((desired.security ?? []).map(({ node, db }) => `${node}\0${db}`));
+  for (const o of byNode.values())
+    for (const db of Object.keys(o.security ?? {}).sort()) pairs.add(`${o.node}\0${db}`);
   if (names.size)
-    for (const { node, db } of desired.security ?? []) {
+    for (const pair of pairs) {
+      const [node, db] = pair.split('\0') as [string, string];
       if (!usable(node)) continue;
       const observed = byNode.get(node)?.security?.[db];
       if (observed === undefined) continue; // the database is not there: nothing to take out
-      const next = withoutReplicationMembers(observed, names, roles);
-      if (next)
-        security.push({
-          kind: 'set-security',
-          node,
-          db,
-          security: next,
-          diff: securityDiff(observed, next),
-          drift: false,
-        });
+      const removal = memberRemoval(node, db, observed, names, roles);
+      if (removal) security.push(removal);
     }
-  const users: DeleteUserAction[] = [];
-  for (const u of wanted) {
-    if (!usable(u.node)) continue;
-    const seen = byNode.get(u.node)?.users?.[u.name];
-    if (seen?.mesh === desired.mesh)
-      users.push({ kind: 'delete-user', node: u.node, name: u.name, rev: seen.rev, reason: 'destroy' });
-  }
+  const users = ours
+    .sort((a, b) => (a.node === b.node ? (a.name < b.name ? -1 : 1) : a.node < b.node ? -1 : 1))
+    .map(
+      (u): DeleteUserAction => ({
+        kind: 'delete-user',
+        node: u.node,
+        name: u.name,
+        rev: u.rev,
+        reason: 'destroy',
+      }),
+    );
   return { security, users };
 }

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { pbkdf2Sync } from 'node:crypto';
 import { describe, it } from 'node:test';
+import { CouchClient } from '../couch/client.ts';
+import { startNode } from '../node/index.ts';
 import { desiredState } from './desired.ts';
 import { makePlan } from './plan.ts';
 import { observedEmpty, pw, seed, withNodeUsers } from './test-support.ts';
 import type { ObservedNode } from './types.ts';
-import { passwordMatches, planUsers } from './users.ts';
+import { passwordMatches, planUsers, readUsers, userReads } from './users.ts';
 
 const spec = withNodeUsers(seed);
 
@@ -64,5 +66,57 @@ describe('replication users in the plan', () => {
     );
     assert.equal(planUsers([u], seen(false), () => true, 'seed').actions[0]?.change, 'password');
     assert.equal(planUsers([u], seen(true, ['_admin']), () => true, 'seed').actions[0]?.change, 'roles');
+  });
+});
+
+describe('readUsers (embedded node)', () => {
+  it('one range read: the desired users and this mesh`s others, never another mesh`s or a hand-made one', async () => {
+    const node = await startNode({ port: 0, inMemory: true, admins: { admin: 'adm' } });
+    let reads = 0;
+    const client = new CouchClient({
+      url: node.url,
+      retries: 0,
+      auth: { username: 'admin', password: 'adm' },
+      onResponse: () => reads++,
+    });
+    const put = (name: string, extra: Record<string, unknown> = {}) =>
+      client.put(`/_users/org.couchdb.user:${name}`, {
+        name,
+        password: 'p1',
+        roles: [],
+        type: 'user',
+        ...extra,
+      });
+    const want = (name: string, password = 'p1') => ({ node: 'n1', name, roles: [], password });
+    try {
+      assert.deepEqual(await readUsers(client, [want('couchmesh-repl-a')], undefined, 'm'), {}, 'none yet');
+      await put('couchmesh-repl-a', { couchmesh: { mesh: 'm' } });
+      await put('couchmesh-repl-old', { couchmesh: { mesh: 'm' }, roles: ['couchmesh-replicator'] });
+      await put('couchmesh-repl-x', { couchmesh: { mesh: 'other' } });
+      await put('couchmesh-repl-hand');
+      await put('alice');
+      const users = [want('couchmesh-repl-a'), want('alice', 'wrong')];
+      reads = 0;
+      const seen = await readUsers(client, users, undefined, 'm');
+      assert.equal(reads, userReads(users, 'm'));
+      assert.equal(reads, 2, 'the range read, and alice (outside the prefix) by id');
+      assert.deepEqual(Object.keys(seen).sort(), ['alice', 'couchmesh-repl-a', 'couchmesh-repl-old']);
+      assert.equal(seen['couchmesh-repl-a']?.password_ok, true);
+      assert.equal(seen.alice?.password_ok, false);
+      assert.equal(seen.alice?.mesh, undefined);
+      assert.deepEqual(seen['couchmesh-repl-old'], {
+        rev: seen['couchmesh-repl-old']?.rev,
+        roles: ['couchmesh-replicator'],
+        password_ok: false,
+        mesh: 'm',
+      });
+      // without a mesh (the routed legs' users): the desired ones only
+      assert.deepEqual(Object.keys(await readUsers(client, [want('couchmesh-repl-a')])), [
+        'couchmesh-repl-a',
+      ]);
+    } finally {
+      await client.close();
+      await node.close();
+    }
   });
 });

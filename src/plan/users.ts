@@ -10,7 +10,7 @@ import { pbkdf2, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { CouchClient } from '../couch/client.ts';
 import { isCouchError } from '../couch/errors.ts';
-import { replicationRoles } from '../spec/replication-users.ts';
+import { replicationRoles, replicationUserName } from '../spec/replication-users.ts';
 import type { MeshSpec } from '../spec/types.ts';
 import type { DesiredDoc, DesiredUser, ObservedNode, SetUserAction } from './types.ts';
 
@@ -53,34 +53,67 @@ export async function passwordMatches(doc: Record<string, unknown>, password: st
   return want.length > 0 && timingSafeEqual(want, got);
 }
 
-/** Reads the node's replication users (404 = missing: no entry), checking each password locally. */
+/** The ids of replication users (`couchmesh-repl-...`): one `_all_docs` range reads them all. */
+const PREFIX = `org.couchdb.user:${replicationUserName('')}`;
+
+const underPrefix = (u: DesiredUser) => `org.couchdb.user:${u.name}`.startsWith(PREFIX);
+
+/** The requests `readUsers` makes: the range read (when it is needed) and one per user outside it. */
+export function userReads(users: readonly DesiredUser[], mesh?: string): number {
+  const outside = users.filter((u) => !underPrefix(u)).length;
+  return outside + (mesh !== undefined || outside < users.length ? 1 : 0);
+}
+
+interface UserRows {
+  rows: Array<{ id: string; doc?: Record<string, unknown> | null }>;
+}
+
+/**
+ * Reads the node's replication users: the `_users` docs under `org.couchdb.user:couchmesh-repl-`
+ * in one `_all_docs` range read (`include_docs`; a node without `_users` has none), plus one GET
+ * per desired user named outside that prefix. Kept: the desired users (whoever created them, each
+ * password checked locally) and, with `mesh`, the users carrying that mesh's marker (prune's
+ * candidates; `password_ok` false: no password is desired for them). Missing: no entry.
+ */
 export async function readUsers(
   client: CouchClient,
   users: readonly DesiredUser[],
   signal?: AbortSignal,
+  mesh?: string,
 ): Promise<NonNullable<ObservedNode['users']>> {
   const out: NonNullable<ObservedNode['users']> = {};
+  const opts = signal ? { signal } : {};
+  const docs = new Map<string, Record<string, unknown>>();
+  const outside = users.filter((u) => !underPrefix(u));
+  const read404 = (e: unknown): undefined => {
+    if (!(isCouchError(e) && e.status === 404)) throw e;
+    return undefined;
+  };
+  if (mesh !== undefined || outside.length < users.length) {
+    const range = { include_docs: true, startkey: PREFIX, endkey: `${PREFIX}\ufff0` };
+    const res = await client.get<UserRows>('/_users/_all_docs', range, opts).catch(read404);
+    for (const r of res?.rows ?? []) if (r.doc) docs.set(r.id.slice('org.couchdb.user:'.length), r.doc);
+  }
   await Promise.all(
-    users.map(async (u) => {
-      try {
-        const doc = await client.get<Record<string, unknown>>(
-          userDocPath(u.name),
-          undefined,
-          signal ? { signal } : {},
-        );
-        const roles = Array.isArray(doc.roles)
-          ? doc.roles.filter((r): r is string => typeof r === 'string')
-          : [];
-        const marker = doc.couchmesh as { mesh?: unknown } | undefined;
-        out[u.name] = {
-          rev: String(doc._rev),
-          roles,
-          password_ok: await passwordMatches(doc, u.password),
-          ...(typeof marker?.mesh === 'string' ? { mesh: marker.mesh } : {}),
-        };
-      } catch (e) {
-        if (!(isCouchError(e) && e.status === 404)) throw e;
-      }
+    outside.map(async (u) => {
+      const doc = await client
+        .get<Record<string, unknown>>(userDocPath(u.name), undefined, opts)
+        .catch(read404);
+      if (doc) docs.set(u.name, doc);
+    }),
+  );
+  const wanted = new Map(users.map((u) => [u.name, u.password]));
+  await Promise.all(
+    [...docs].map(async ([name, doc]) => {
+      const marker = doc.couchmesh as { mesh?: unknown } | undefined;
+      const password = wanted.get(name);
+      if (password === undefined && (mesh === undefined || marker?.mesh !== mesh)) return;
+      out[name] = {
+        rev: String(doc._rev),
+        roles: Array.isArray(doc.roles) ? doc.roles.filter((r): r is string => typeof r === 'string') : [],
+        password_ok: password !== undefined && (await passwordMatches(doc, password)),
+        ...(typeof marker?.mesh === 'string' ? { mesh: marker.mesh } : {}),
+      };
     }),
   );
   return out;

@@ -59,6 +59,8 @@ export function registerPlan(program: Command, output: Output): void {
         if (opts.detailedExitcode && r.view.changes) exitWith(2);
         // kept orphans still replicate: "no changes" would hide them from a script (Terraform's 2 = act)
         if (opts.detailedExitcode && r.view.orphans.length) throw orphansKept(r.view.orphans.length);
+        // kept replication users can still authenticate: a script must see them too
+        if (opts.detailedExitcode && r.view.kept_users?.length) exitWith(2);
       },
     );
 }

@@ -119,6 +119,14 @@ describe('plan view', () => {
     );
   });
 
+  it('kept replication users: listed apart, the fix named, never a password', () => {
+    const text = renderPlan(view({ kept_users: [{ node: 'n1', name: 'couchmesh-repl-n2' }] }));
+    assert.match(
+      text,
+      /Kept: 1 replication user no longer needed, still granted \(run with --prune to delete them\):\n {2}user couchmesh-repl-n2 on n1\n/,
+    );
+  });
+
   it('re-scan warnings: one line per direction, the hint once', () => {
     const w = {
       code: 'W_PLAN_RESCAN' as const,

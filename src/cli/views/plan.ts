@@ -119,6 +119,11 @@ export function renderPlan(v: PlanView): string {
     );
     for (const o of v.orphans) lines.push(`  ${o.id} on ${o.node}`);
   }
+  if (v.kept_users?.length) {
+    const n = plural(v.kept_users.length, 'replication user');
+    lines.push('', `Kept: ${n} no longer needed, still granted (run with --prune to delete them):`);
+    for (const u of v.kept_users) lines.push(`  user ${u.name} on ${u.node}`);
+  }
   if (v.unreachable.length) {
     lines.push('', 'Unreachable (nothing planned there; the other nodes are planned):');
     for (const u of v.unreachable) {
