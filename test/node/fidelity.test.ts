@@ -147,6 +147,17 @@ describe('_dbs_info', () => {
     }
   });
 
+  test('a system database that does not exist is a database: 404 for its docs, created by PUT', async () => {
+    // CouchDB 3.5: chttpd_db answers {not_found, "Database does not exist."}; not a 400 "Referer header required."
+    assert.ok([200, 404].includes((await call('DELETE', '/_global_changes')).status));
+    for (const path of ['/_global_changes', '/_global_changes/some-doc'])
+      assert.deepEqual((await call('GET', path)).json, { error: 'not_found', reason: 'Database does not exist.' });
+    assert.equal((await call('PUT', '/_global_changes')).status, 201);
+    assert.equal((await call('GET', '/_global_changes')).status, 200);
+    assert.equal((await call('DELETE', '/_global_changes')).status, 200);
+    assert.equal((await call('GET', '/_nonsense')).json?.error, 'illegal_database_name');
+  });
+
   test('_membership names this node as /_node does', async () => {
     const me = `couchmesh@${node.state.uuid}`;
     assert.deepEqual((await call('GET', '/_membership')).json, { all_nodes: [me], cluster_nodes: [me] });

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import { CouchHttpError } from '../engine/errors.ts';
-import type { NodeState } from '../node-state.ts';
+import { NodeState } from '../node-state.ts';
 import type { NodeTlsOptions } from '../options.ts';
 import { authenticate } from './auth.ts';
 import { Ctx } from './context.ts';
@@ -107,7 +107,9 @@ async function handle(
   }
   ctx.user = authenticate(ctx);
   const first = ctx.path[0];
-  if (first === undefined || (first.startsWith('_') && !ctx.node.get(first))) {
+  // a system database (`_users`, `_replicator`, `_global_changes`) that does not exist is still a
+  // database: CouchDB answers 404 `Database does not exist.` for its docs and creates it on PUT
+  if (first === undefined || (first.startsWith('_') && !ctx.node.get(first) && !NodeState.validName(first))) {
     const h = first ? extra?.get(first) : undefined;
     if (h) return h(ctx);
     return routeServer(ctx);
