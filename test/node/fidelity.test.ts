@@ -151,7 +151,10 @@ describe('_dbs_info', () => {
     // CouchDB 3.5: chttpd_db answers {not_found, "Database does not exist."}; not a 400 "Referer header required."
     assert.ok([200, 404].includes((await call('DELETE', '/_global_changes')).status));
     for (const path of ['/_global_changes', '/_global_changes/some-doc'])
-      assert.deepEqual((await call('GET', path)).json, { error: 'not_found', reason: 'Database does not exist.' });
+      assert.deepEqual((await call('GET', path)).json, {
+        error: 'not_found',
+        reason: 'Database does not exist.',
+      });
     assert.equal((await call('PUT', '/_global_changes')).status, 201);
     assert.equal((await call('GET', '/_global_changes')).status, 200);
     assert.equal((await call('DELETE', '/_global_changes')).status, 200);
