@@ -89,13 +89,14 @@ const RUNNERS: Record<Name, (t: World, db: string, n: number, plan?: LimitPlan) 
 };
 
 /**
- * Before the clock starts: this process collects its garbage (run with --expose-gc) and the server goes
- * quiet (its CPU flat for 25 ms; its own child process only). Without it a runner paid for what the one
- * before it left behind (garbage, a dropped database's files): measured, whichever resolver ran right
- * after the toy used ~25% more CPU per doc, whichever it was.
+ * Before the clock starts the server goes quiet (its CPU flat for 25 ms; our own child process only):
+ * a runner no longer pays for what the one before it left running (a dropped database's files). With
+ * the order turning each round, no runner always follows the same one: measured with a fixed order,
+ * whichever resolver ran right after the toy used ~25% more server CPU per doc, whichever it was.
+ * (A forced gc() here was tried: it made every runner's own CPU ~1.5x dearer, as compiled code is
+ * flushed with the garbage.)
  */
 async function settle(t: World): Promise<void> {
-  (globalThis as { gc?: () => void }).gc?.();
   for (let i = 0; i < 40; i++) {
     const c = t.cpuUs();
     await sleep(25);

@@ -54,7 +54,7 @@ export const BENCHES: BenchSpec[] = [
     [],
     [10, 30],
     'conflicts resolved/s: ours (with audit) vs naive vs the raw write limit',
-    { read: parseConflicts, noJsonFlag: true, execArgv: ['--expose-gc'] },
+    { read: parseConflicts, noJsonFlag: true },
   ),
   bench('plan', 'bench/plan.ts', [], [10, 20], 'plan + apply of a 100-node full mesh (9,900 docs)'),
   bench(
