@@ -8,26 +8,6 @@ import { PLAYBOOK } from './playbook.ts';
 import type { NodeMark } from './series-book.ts';
 import type { Finding, HealthThresholds } from './types.ts';
 
-/** `series`: this node's polls (snapshots, or their marks), oldest first. */
-export function unreachableRule(node: string, series: readonly NodeMark[], now: number): Finding | null {
-  const s = last(series);
-  if (!s || s.reachable) return null;
-  if (s.error && !NETWORK_CODES.has(s.error.code)) return erroringRule(node, series, now);
-  const run = trailingRun(series, (x) => !x.reachable);
-  const since = run[0]?.at ?? s.at;
-  const lastSeen = [...series].reverse().find((x) => x.reachable)?.at ?? null;
-  const evidence = {
-    failedPolls: run.length,
-    unreachableForMs: now - since,
-    lastSeenAt: lastSeen,
-    code: s.error?.code ?? null,
-  };
-  const msg =
-    `node ${node} is unreachable (${s.error?.code ?? 'no answer'}: ${s.error?.message ?? ''}) for ` +
-    `${dur(now - since)}, ${run.length} poll(s); last seen ${iso(lastSeen)}`;
-  return nodeFinding(node, 'node-unreachable', 'critical', evidence, msg, PLAYBOOK.unreachable);
-}
-
 /**
  * The codes of failures that never reached the node's HTTP server (couch/errors.ts): only these make
  * it "unreachable". An answer (a 500, a 401, a body that is not CouchDB's) is the node failing.
@@ -38,22 +18,31 @@ const NETWORK_CODES = new Set<string>([
   CouchErrorCode.TLS,
 ]);
 
-/** The node answered its main telemetry read with an error for the trailing polls. */
-function erroringRule(node: string, series: readonly NodeMark[], now: number): Finding {
-  const s = last(series) as NodeMark;
+/**
+ * A node down for the trailing polls: `node-unreachable` when no answer came (network codes),
+ * `node-erroring` when it answered its main telemetry read with an error. `series`: this node's polls
+ * (snapshots, or their marks), oldest first.
+ */
+export function unreachableRule(node: string, series: readonly NodeMark[], now: number): Finding | null {
+  const s = last(series);
+  if (!s || s.reachable) return null;
+  const answered = s.error !== undefined && !NETWORK_CODES.has(s.error.code);
   const run = trailingRun(series, (x) => !x.reachable);
   const since = run[0]?.at ?? s.at;
   const lastSeen = [...series].reverse().find((x) => x.reachable)?.at ?? null;
   const evidence = {
     failedPolls: run.length,
-    failingForMs: now - since,
+    [answered ? 'failingForMs' : 'unreachableForMs']: now - since,
     lastSeenAt: lastSeen,
     code: s.error?.code ?? null,
   };
+  const what = answered ? 'answers its telemetry reads with errors' : 'is unreachable';
   const msg =
-    `node ${node} answers its telemetry reads with errors (${s.error?.code}: ${s.error?.message ?? ''}) for ` +
-    `${dur(now - since)}, ${run.length} poll(s); last good poll ${iso(lastSeen)}`;
-  return nodeFinding(node, 'node-erroring', 'critical', evidence, msg, PLAYBOOK.erroring);
+    `node ${node} ${what} (${s.error?.code ?? 'no answer'}: ${s.error?.message ?? ''}) for ` +
+    `${dur(now - since)}, ${run.length} poll(s); last ${answered ? 'good poll' : 'seen'} ${iso(lastSeen)}`;
+  return answered
+    ? nodeFinding(node, 'node-erroring', 'critical', evidence, msg, PLAYBOOK.erroring)
+    : nodeFinding(node, 'node-unreachable', 'critical', evidence, msg, PLAYBOOK.unreachable);
 }
 
 /** The newest snapshot is older than `staleAfterPolls` poll intervals, or there is none at all. */
