@@ -36,6 +36,14 @@ export const CouchErrorCode = {
 } as const;
 export type CouchErrorCode = (typeof CouchErrorCode)[keyof typeof CouchErrorCode];
 
+/**
+ * The codes of failures that got no answer from the node's HTTP server (refused, reset, DNS, timed
+ * out, the TLS handshake failed): the only ones that may be called "unreachable". An answer — a 500,
+ * a 401, a body that is not CouchDB's — is the node failing, never unreachable.
+ */
+export const isNoAnswer = (code: string): boolean =>
+  code === CouchErrorCode.UNREACHABLE || code === CouchErrorCode.TIMEOUT || code === CouchErrorCode.TLS;
+
 /** Where a failure happened: enough to find the request in logs, never a secret. */
 export interface CouchErrorContext {
   /** Base URL of the node, without credentials, e.g. `http://127.0.0.1:5984`. */

@@ -2,31 +2,21 @@
  * Node rules: unreachable (issue 6: "an unreachable node is itself a finding"), stale telemetry,
  * and reduced confidence (no scheduler API).
  */
-import { CouchErrorCode } from '../couch/errors.ts';
+import { isNoAnswer } from '../couch/errors.ts';
 import { dur, iso, last, nodeFinding, trailingRun } from './finding.ts';
 import { PLAYBOOK } from './playbook.ts';
 import type { NodeMark } from './series-book.ts';
 import type { Finding, HealthThresholds } from './types.ts';
 
 /**
- * The codes of failures that never reached the node's HTTP server (couch/errors.ts): only these make
- * it "unreachable". An answer (a 500, a 401, a body that is not CouchDB's) is the node failing.
- */
-const NETWORK_CODES = new Set<string>([
-  CouchErrorCode.UNREACHABLE,
-  CouchErrorCode.TIMEOUT,
-  CouchErrorCode.TLS,
-]);
-
-/**
- * A node down for the trailing polls: `node-unreachable` when no answer came (network codes),
+ * A node down for the trailing polls: `node-unreachable` when no answer came (couch/errors.ts `isNoAnswer`),
  * `node-erroring` when it answered its main telemetry read with an error. `series`: this node's polls
  * (snapshots, or their marks), oldest first.
  */
 export function unreachableRule(node: string, series: readonly NodeMark[], now: number): Finding | null {
   const s = last(series);
   if (!s || s.reachable) return null;
-  const answered = s.error !== undefined && !NETWORK_CODES.has(s.error.code);
+  const answered = s.error !== undefined && !isNoAnswer(s.error.code);
   const run = trailingRun(series, (x) => !x.reachable);
   const since = run[0]?.at ?? s.at;
   const lastSeen = [...series].reverse().find((x) => x.reachable)?.at ?? null;
